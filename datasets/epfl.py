@@ -1,0 +1,142 @@
+"""EPFL combinational designs as scheduling graphs, through ``aigverse.benchmarks``.
+
+Node model (PROBLEM.md section 4, reproduces the paper's Table 1): one node per AND
+gate, two per primary input (port -> input), one per primary output; AIG edges keep
+their direction, complement attributes are dropped, the constant node has no node.
+Depth = AIG depth + 3. All weights are 1. A gate whose two fanins are the same node
+gives one edge. ``AIGVERSE_BENCHMARK_CACHE`` sets where aigverse keeps the files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from schedbench.datasets.graph import Graph, cache_key, cached
+from schedbench.problem import ProblemError
+
+# Table 1 of the paper: name -> (stated |V|, stated depth), original and mapped.
+PAPER = {
+    "adder": (1661, 258),
+    "bar": (3734, 15),
+    "i2c": (1793, 23),
+    "max": (4019, 290),
+    "square": (18742, 253),
+    "voter": (15761, 73),
+}
+PAPER_MAPPED = {
+    "adder": (1830, 89),
+    "bar": (2265, 10),
+    "i2c": (1221, 11),
+    "max": (3493, 97),
+    "square": (18389, 96),
+    "voter": (20058, 39),
+}
+PAPER_DESIGNS = tuple(PAPER)
+
+
+def names() -> tuple[str, ...]:
+    """All 20 designs aigverse can fetch."""
+    from aigverse.benchmarks import epfl_names
+
+    return tuple(epfl_names())
+
+
+def aiger_path(design: str) -> Path:
+    """Local AIGER file of ``design`` (aigverse downloads it once into its cache)."""
+    from aigverse.benchmarks import DEFAULT_REVISION, epfl_path
+
+    try:
+        return epfl_path(design, revision=DEFAULT_REVISION)
+    except (OSError, ValueError) as err:
+        raise ProblemError(
+            f"{err}; set AIGVERSE_BENCHMARK_CACHE to a folder holding "
+            f"<revision>/<category>/{design}.aig"
+        ) from None
+
+
+def revision() -> str:
+    from aigverse.benchmarks import DEFAULT_REVISION
+
+    return DEFAULT_REVISION
+
+
+def load(design: str) -> Graph:
+    """Graph of EPFL ``design`` in the paper's node model (cached)."""
+    return cached(
+        cache_key("epfl", design=design, revision=revision()),
+        lambda: aig_graph(aiger_path(design), design),
+    )
+
+
+def aig_graph(path: Path, name: str) -> Graph:
+    """Convert an AIGER file with the node model above."""
+    from aigverse.io import read_aiger_into_aig
+
+    try:
+        aig = read_aiger_into_aig(str(path))
+    except (RuntimeError, ValueError, OSError) as err:
+        raise ProblemError(
+            f"could not read AIGER file {path.name!r} ({err}); is it AIGER?"
+        ) from None
+    return _convert(aig, name)
+
+
+def _convert(aig: Any, name: str) -> Graph:
+    pis = list(aig.pis())
+    gates = list(aig.gates())
+    pos = list(aig.pos())
+    labels: list[str] = []
+    node_of: dict[int, int] = {}  # AIG node -> graph node that drives its fanouts
+    src: list[int] = []
+    dst: list[int] = []
+    for k, pi in enumerate(pis):
+        pi_name = _pi_name(aig, pi, k)
+        labels += [f"port:{pi_name}", pi_name]
+        src.append(len(labels) - 2)
+        dst.append(len(labels) - 1)
+        node_of[pi] = len(labels) - 1
+    for gate in gates:
+        node_of[gate] = len(labels)
+        labels.append(f"n{gate}")
+    for gate in gates:
+        fanins = {aig.get_node(s) for s in aig.fanins(gate)}
+        for fanin in sorted(fanins):
+            if not aig.is_constant(fanin):
+                src.append(node_of[fanin])
+                dst.append(node_of[gate])
+    for k, po in enumerate(pos):
+        labels.append(f"out:{_po_name(aig, k)}")
+        driver = aig.get_node(po)
+        if not aig.is_constant(driver):
+            src.append(node_of[driver])
+            dst.append(len(labels) - 1)
+    return _unit_graph(name, labels, src, dst)
+
+
+def _pi_name(aig: Any, pi: int, k: int) -> str:
+    signal = aig.make_signal(pi)
+    return str(aig.get_name(signal)) if aig.has_name(signal) else f"pi{k}"
+
+
+def _po_name(aig: Any, k: int) -> str:
+    return str(aig.get_output_name(k)) if aig.has_output_name(k) else f"po{k}"
+
+
+def _unit_graph(name: str, labels: list[str], src: list[int], dst: list[int]) -> Graph:
+    """Unit weights on every node and edge, zero distances."""
+    if len(set(labels)) != len(labels):  # names can repeat in the symbol table
+        labels = [f"{label}#{i}" for i, label in enumerate(labels)]
+    m = len(src)
+    arrays = [
+        np.asarray(src, np.int64),
+        np.asarray(dst, np.int64),
+        np.ones(len(labels), np.int64),
+        np.ones(m, np.int64),
+        np.zeros(m, np.int64),
+    ]
+    for arr in arrays:
+        arr.setflags(write=False)
+    return Graph(name, *arrays, tuple(labels))

@@ -1,0 +1,139 @@
+"""A problem's graph without L and R, and its on-disk cache.
+
+Datasets build a :class:`Graph` once (parsing GML, reading AIGER, mapping with ABC);
+the cache stores it as an ``.npz`` keyed by everything that determines it, so a sweep
+never re-parses or re-maps a design. L and R are applied when a Problem is made.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from schedbench.problem import CommMode, DuplicatePolicy, Problem
+
+CACHE_FORMAT = 1  # bump when Graph's on-disk layout or a builder's output changes
+
+
+@dataclass(frozen=True, eq=False)
+class Graph:
+    """Node/edge arrays and labels of a DAG, before the stage count and ratio are chosen."""
+
+    name: str
+    src: np.ndarray
+    dst: np.ndarray
+    w: np.ndarray
+    c: np.ndarray
+    d: np.ndarray
+    labels: tuple[str, ...]
+
+    @property
+    def n(self) -> int:
+        return len(self.labels)
+
+    def problem(
+        self,
+        *,
+        stages: int,
+        ratio: float,
+        comm_mode: CommMode = "binary",
+        duplicates: DuplicatePolicy = "reject",
+    ) -> Problem:
+        """Validate into a :class:`Problem` with the given L and R."""
+        return Problem.from_arrays(
+            self.n,
+            self.src,
+            self.dst,
+            self.w,
+            self.c,
+            self.d,
+            stages=stages,
+            ratio=ratio,
+            name=self.name,
+            labels=self.labels,
+            comm_mode=comm_mode,
+            duplicates=duplicates,
+        )
+
+    @classmethod
+    def from_problem(cls, problem: Problem) -> Graph:
+        return cls(
+            problem.name, problem.src, problem.dst, problem.w, problem.c, problem.d, problem.labels
+        )
+
+
+def cache_root() -> Path:
+    """``SCHEDBENCH_CACHE_DIR`` or the per-user cache (``$XDG_CACHE_HOME/schedbench``)."""
+    env = os.environ.get("SCHEDBENCH_CACHE_DIR")
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "schedbench" / "graphs"
+
+
+def cache_key(kind: str, **params: Any) -> str:
+    """A stable file name for a graph built by ``kind`` with ``params``."""
+    blob = json.dumps({"kind": kind, "format": CACHE_FORMAT, **params}, sort_keys=True, default=str)
+    return f"{kind}-{hashlib.sha256(blob.encode()).hexdigest()[:16]}"
+
+
+def save_graph(graph: Graph, path: Path) -> None:
+    """Write atomically (temporary file, then rename) so a killed run leaves no torn file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            np.savez(
+                handle,
+                name=np.array(graph.name),
+                src=graph.src,
+                dst=graph.dst,
+                w=graph.w,
+                c=graph.c,
+                d=graph.d,
+                labels=np.array(graph.labels, dtype=np.str_),
+            )
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load_graph(path: Path) -> Graph:
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {k: data[k] for k in ("src", "dst", "w", "c", "d")}
+        for arr in arrays.values():
+            arr.setflags(write=False)
+        return Graph(name=str(data["name"]), labels=tuple(data["labels"].tolist()), **arrays)
+
+
+def cached(key: str, build: Callable[[], Graph]) -> Graph:
+    """Return the cached graph for ``key``, building and storing it on a miss.
+
+    A cache file that cannot be read (truncated, from an older format) is rebuilt.
+    """
+    path = cache_root() / f"{key}.npz"
+    if path.is_file():
+        try:
+            return load_graph(path)
+        except (OSError, ValueError, KeyError):
+            path.unlink(missing_ok=True)
+    graph = build()
+    with contextlib.suppress(OSError):  # a read-only cache only costs speed
+        save_graph(graph, path)
+    return graph
+
+
+def file_identity(path: Path) -> dict[str, Any]:
+    """What makes a user file's cached graph stale: its path, size and content hash."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    return {"path": str(path.resolve()), "sha": digest}

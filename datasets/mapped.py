@@ -1,0 +1,149 @@
+"""Technology-mapped EPFL designs (``<design>_m``): ABC maps the AIG to standard cells.
+
+ABC (Debian package ``berkeley-abc``) maps with ``strash; map`` onto the built-in
+``cells.genlib`` (INV, BUF, NAND/NOR 2-3, AND2, OR2, XOR2, XNOR2, AOI21/22, OAI21/22,
+MUX2, MAJ3), or onto a user Liberty file (``read_lib``). The mapped BLIF is read back
+with the unmapped node model: one node per cell, two per primary input, one per
+primary output, unit weights. ``SCHEDBENCH_ABC`` names another ABC executable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from schedbench.datasets.epfl import _unit_graph, aiger_path, revision
+from schedbench.datasets.graph import Graph, cache_key, cached
+from schedbench.problem import ProblemError
+
+GENLIB = Path(__file__).with_name("cells.genlib")
+ABC_SCRIPT = "strash; map"
+ABC_TIMEOUT_S = 900
+
+
+def abc_binary() -> str:
+    """Path of the ABC executable, or a one-line error saying how to install it."""
+    for candidate in (os.environ.get("SCHEDBENCH_ABC"), "berkeley-abc", "abc"):
+        if candidate and (found := shutil.which(candidate)):
+            return found
+    raise ProblemError(
+        "ABC is not installed: install the Debian package berkeley-abc "
+        "(sudo apt-get install berkeley-abc) or set SCHEDBENCH_ABC to an abc executable"
+    )
+
+
+def load(design: str, liberty: str | Path | None = None) -> Graph:
+    """Graph of ``design`` mapped to the built-in genlib, or to ``liberty`` if given."""
+    library = Path(liberty).expanduser() if liberty else GENLIB
+    if not library.is_file():
+        raise ProblemError(f"cell library {str(library)!r} does not exist; check the path")
+    digest = hashlib.sha256(library.read_bytes()).hexdigest()[:16]
+    key = cache_key("mapped", design=design, revision=revision(), library=digest, script=ABC_SCRIPT)
+    return cached(key, lambda: map_aiger(aiger_path(design), f"{design}_m", library))
+
+
+def map_aiger(aiger: Path, name: str, library: Path = GENLIB) -> Graph:
+    """Run ABC on an AIGER file and read the mapped netlist back as a graph."""
+    abc = abc_binary()
+    read_library = "read_lib -w" if library.suffix.lower() == ".lib" else "read_library"
+    with tempfile.TemporaryDirectory(prefix="schedbench-abc-") as tmp:
+        blif = Path(tmp) / "mapped.blif"
+        script = (
+            f'{read_library} "{library.resolve()}"; read_aiger "{aiger.resolve()}"; '
+            f'{ABC_SCRIPT}; write_blif "{blif}"'
+        )
+        try:
+            run = subprocess.run(
+                [abc, "-c", script],
+                capture_output=True,
+                text=True,
+                timeout=ABC_TIMEOUT_S,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise ProblemError(f"ABC did not map {name} within {ABC_TIMEOUT_S} s") from None
+        if run.returncode != 0 or not blif.is_file() or blif.stat().st_size == 0:
+            raise ProblemError(
+                f"ABC could not map {name} with {library.name}: "
+                f"{_abc_complaint(run.stdout + run.stderr)}"
+            )
+        return read_mapped_blif(blif, name)
+
+
+def _abc_complaint(log: str) -> str:
+    """The first line of ABC's output that says what went wrong."""
+    lines = [line.strip() for line in log.splitlines() if line.strip()]
+    for k, line in enumerate(lines):
+        if line.lower().startswith("error"):
+            return " ".join(lines[k : k + 2])
+    for line in lines:
+        lowered = line.lower()
+        if any(word in lowered for word in ("error", "cannot", "failed", "not ", "warning")):
+            return line
+    return lines[-1] if lines else "no output (is the library valid?)"
+
+
+def read_mapped_blif(path: Path, name: str) -> Graph:
+    """Read ABC's mapped BLIF: ``.gate`` lines (output pin last) and trivial ``.names``."""
+    text = path.read_text().replace("\\\n", " ")
+    inputs: list[str] = []
+    outputs: list[str] = []
+    gates: list[tuple[str, list[str]]] = []  # (output net, input nets)
+    alias: dict[str, str] = {}
+    constants: set[str] = set()
+    lines = [line.split("#", 1)[0].split() for line in text.splitlines()]
+    i = 0
+    while i < len(lines):
+        fields = lines[i]
+        i += 1
+        if not fields:
+            continue
+        if fields[0] == ".inputs":
+            inputs += fields[1:]
+        elif fields[0] == ".outputs":
+            outputs += fields[1:]
+        elif fields[0] == ".gate":
+            nets = [pin.split("=", 1)[1] for pin in fields[2:]]
+            gates.append((nets[-1], nets[:-1]))
+        elif fields[0] == ".names":
+            nets = fields[1:]
+            if len(nets) == 1:
+                constants.add(nets[0])
+            elif len(nets) == 2:
+                alias[nets[1]] = nets[0]
+            else:
+                raise ProblemError(f"mapped netlist of {name} has an unmapped node {nets[-1]!r}")
+    labels: list[str] = []
+    src: list[int] = []
+    dst: list[int] = []
+    driver: dict[str, int] = {}
+    for net in inputs:
+        labels += [f"port:{net}", net]
+        src.append(len(labels) - 2)
+        dst.append(len(labels) - 1)
+        driver[net] = len(labels) - 1
+    for out, _ in gates:
+        driver[out] = len(labels)
+        labels.append(f"cell:{out}")
+
+    def source(net: str) -> int | None:
+        seen = 0
+        while net in alias and seen < len(alias) + 1:
+            net, seen = alias[net], seen + 1
+        return None if net in constants else driver.get(net)
+
+    for out, ins in gates:
+        for fanin in sorted({s for s in map(source, ins) if s is not None}):
+            src.append(fanin)
+            dst.append(driver[out])
+    for net in outputs:
+        labels.append(f"out:{net}")
+        drive = source(net)
+        if drive is not None:
+            src.append(drive)
+            dst.append(len(labels) - 1)
+    return _unit_graph(name, labels, src, dst)

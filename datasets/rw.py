@@ -1,0 +1,79 @@
+"""RW1-RW12: the paper's random workloads, the reference repository's GML files.
+
+Downloaded on first use from the repository's raw-file URL at a pinned commit into
+``<root>/<commit>/graphgml/<file>.gml`` and reused after; ``SCHEDBENCH_DATA_DIR`` sets
+the root (tests point it at a read-only copy so nothing touches the network).
+"""
+
+from __future__ import annotations
+
+import os
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from schedbench.datasets.files import read_graph
+from schedbench.datasets.graph import Graph, cache_key, cached
+from schedbench.problem import ProblemError
+
+REPOSITORY = "Yu-Maryland/Differentiable_Scheduler_ICML24"
+COMMIT = "f1a1204c68ba58622b5d25ab5d8a5df0aff1b5ef"
+URL = "https://raw.githubusercontent.com/{repo}/{commit}/graphgml/{file}.gml"
+
+# name -> (file stem, paper's stated |V|, paper's stated depth), from Table 1.
+DESIGNS: dict[str, tuple[str, int, int]] = {
+    "rw1": ("rand_graph_1000_1", 949, 15),
+    "rw2": ("rand_graph_1000_2", 941, 16),
+    "rw3": ("rand_graph_1000_3", 929, 16),
+    "rw4": ("rand_graph_sparse_1000_1", 810, 9),
+    "rw5": ("rand_graph_sparse_1000_2", 819, 8),
+    "rw6": ("rand_graph_sparse_1000_3", 829, 8),
+    "rw7": ("rand_graph_sparse_5000_1", 4087, 10),
+    "rw8": ("rand_graph_sparse_5000_2", 4063, 9),
+    "rw9": ("rand_graph_sparse_5000_3", 4086, 8),
+    "rw10": ("rand_graph_sparse_10000_1", 8058, 9),
+    "rw11": ("rand_graph_sparse_10000_2", 8192, 11),
+    "rw12": ("rand_graph_sparse_10000_3", 8193, 9),
+}
+
+
+def data_root() -> Path:
+    """``SCHEDBENCH_DATA_DIR`` or ``$XDG_CACHE_HOME/schedbench/icml24``."""
+    env = os.environ.get("SCHEDBENCH_DATA_DIR")
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "schedbench" / "icml24"
+
+
+def gml_path(file: str, *, timeout: float = 60.0) -> Path:
+    """Local path of a reference GML file, downloading it once if it is missing."""
+    target = data_root() / COMMIT / "graphgml" / f"{file}.gml"
+    if target.is_file() and target.stat().st_size > 0:
+        return target
+    url = URL.format(repo=REPOSITORY, commit=COMMIT, file=file)
+    partial = target.with_suffix(".gml.part")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            data = response.read()
+        partial.write_bytes(data)
+        partial.replace(target)
+    except (OSError, urllib.error.URLError) as err:
+        partial.unlink(missing_ok=True)
+        raise ProblemError(
+            f"could not download {url} ({err}); put the file at {target} or set "
+            "SCHEDBENCH_DATA_DIR to a folder holding <commit>/graphgml/<file>.gml"
+        ) from None
+    return target
+
+
+def load(name: str) -> Graph:
+    """Graph of RW design ``name`` (``rw1``..``rw12``), named as in the paper."""
+    file = DESIGNS[name][0]
+
+    def build() -> Graph:
+        graph = read_graph(gml_path(file), use_cache=False)
+        return Graph(name, graph.src, graph.dst, graph.w, graph.c, graph.d, graph.labels)
+
+    return cached(cache_key("rw", commit=COMMIT, file=file, name=name), build)

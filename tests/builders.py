@@ -1,0 +1,39 @@
+"""Instance builders shared by tests (importable: tests/ is on pytest's pythonpath)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from schedbench import Problem
+
+
+def random_dag(
+    rng: np.random.Generator,
+    n: int,
+    stages: int,
+    *,
+    p: float = 0.35,
+    with_distances: bool = False,
+    ratio: float = 3,
+) -> Problem:
+    """A random DAG whose edges point from lower to higher index; distances keep it feasible."""
+    src, dst = [], []
+    for v in range(n):
+        for u in range(v):
+            if rng.random() < p:
+                src.append(u)
+                dst.append(v)
+    m = len(src)
+    d = np.zeros(m, np.int64)
+    if with_distances and m:
+        d = rng.integers(0, 2, m)
+        for _ in range(20):  # shrink until the longest distance path fits in L stages
+            probe = Problem.from_arrays(n, src, dst, np.ones(n), None, d, stages=10**6, ratio=1)
+            if probe.asap.max() <= stages - 1:
+                break
+            d[rng.integers(0, m)] = 0
+        else:
+            d[:] = 0
+    w = rng.integers(0, 6, n)
+    c = rng.integers(0, 3, m)
+    return Problem.from_arrays(n, src, dst, w, c, d, stages=stages, ratio=ratio, name=f"random{n}")

@@ -1,0 +1,20 @@
+"""Shared fixtures: datasets come from ../shared (never the network), graphs cache in a tmp dir."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+os.environ.setdefault("SCHEDBENCH_DATA_DIR", str(SHARED / "icml24"))
+os.environ.setdefault("AIGVERSE_BENCHMARK_CACHE", str(SHARED / "epfl"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def graph_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every test session starts with an empty graph cache of its own."""
+    path = tmp_path_factory.mktemp("graph-cache")
+    os.environ["SCHEDBENCH_CACHE_DIR"] = str(path)
+    return path
