@@ -1,0 +1,167 @@
+"""What every solver back-end shares: statuses, the result record and the incumbent tracker.
+
+A back-end only translates: it builds its library's model, runs it, and hands each
+schedule it finds to :meth:`Tracker.offer`. The tracker re-checks the schedule with the
+one evaluator, keeps the best, and forwards it to the caller's ``on_incumbent``; a
+schedule the evaluator rejects turns the run into an ``error``, never a silent success.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+
+from schedbench.evaluate import check, evaluate
+from schedbench.problem import Problem
+
+OnIncumbent = Callable[[np.ndarray, float, float | None], None]
+
+
+class Status(StrEnum):
+    OPTIMAL = "optimal"  # proven optimal (cost == bound)
+    FEASIBLE = "feasible"  # finished before the budget with a schedule, optimality not proven
+    NO_SOLUTION = "no_solution"  # finished, found nothing (or proved infeasibility)
+    TIMEOUT = "timeout"  # the budget ran out; the best schedule so far is kept
+    ERROR = "error"  # the library failed or reported a schedule the evaluator rejects
+    SKIPPED = "skipped"  # could not run here (missing package, license limit); see message
+
+
+@dataclass
+class SolveResult:
+    """The outcome of one solver on one problem (PyJobShop-style result record)."""
+
+    solver: str
+    status: Status
+    schedule: np.ndarray | None = None
+    cost: float | None = None
+    peak: int | None = None
+    comm: int | None = None
+    bound: float | None = None  # best lower bound proven by the solver, if it has one
+    trivial_bound: float | None = None
+    lp_bound: float | None = None
+    build_time: float = 0.0  # seconds spent building the library's model
+    solve_time: float = 0.0  # seconds the library reported (or we measured) for solving
+    wall_time: float = 0.0  # seconds from the call to the return, build included
+    first_incumbent_time: float | None = None
+    time_to_best: float | None = None
+    incumbents: list[tuple[float, float]] = field(default_factory=list)  # (wall time, cost)
+    version: str = ""
+    formulation: str | None = None
+    message: str = ""
+
+    @property
+    def best_bound(self) -> float | None:
+        """The strongest bound known: solver, LP relaxation or trivial."""
+        known = [b for b in (self.bound, self.lp_bound, self.trivial_bound) if b is not None]
+        return max(known) if known else None
+
+    @property
+    def gap(self) -> float | None:
+        """(cost - bound) / cost, the usual MIP gap, using the strongest bound."""
+        if self.cost is None or self.best_bound is None or self.cost == 0:
+            return None
+        return (self.cost - self.best_bound) / self.cost
+
+    def __str__(self) -> str:
+        gap = f"{100 * self.gap:.2f}%" if self.gap is not None else "-"
+        return (
+            f"{self.solver} ({self.formulation or '-'}, {self.version}): {self.status}\n"
+            f"  cost {self.cost} (peak {self.peak}, comm {self.comm})\n"
+            f"  bound {self.best_bound}, gap {gap}\n"
+            f"  build {self.build_time:.2f}s, solve {self.solve_time:.2f}s, "
+            f"wall {self.wall_time:.2f}s\n"
+            f"  {self.message}".rstrip()
+        )
+
+
+class Tracker:
+    """Re-checks, keeps and forwards incumbents; times are seconds since the solve began."""
+
+    def __init__(self, problem: Problem, on_incumbent: OnIncumbent | None, started: float):
+        self.problem = problem
+        self.on_incumbent = on_incumbent
+        self.started = started
+        self.best_schedule: np.ndarray | None = None
+        self.best_cost: float = math.inf
+        self.history: list[tuple[float, float]] = []
+        self.rejected: str = ""
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+    def offer(
+        self, schedule: Any, solver_time: float | None = None, bound: float | None = None
+    ) -> bool:
+        """Evaluate a reported schedule; True when it is feasible and the new best."""
+        stages = np.asarray(schedule, dtype=np.int64).reshape(-1)
+        result = evaluate(self.problem, stages)
+        if not result.feasible[0]:
+            if not self.rejected:
+                self.rejected = check(self.problem, stages).reason()
+            return False
+        cost = result.cost[0].item()
+        if cost >= self.best_cost:
+            return False
+        self.best_cost = cost
+        self.best_schedule = stages.copy()
+        now = self.elapsed()
+        self.history.append((now, cost))
+        if self.on_incumbent is not None:
+            self.on_incumbent(
+                self.best_schedule, now if solver_time is None else solver_time, bound
+            )
+        return True
+
+    def offer_batch(self, schedules: np.ndarray) -> bool:
+        """Offer the cheapest feasible schedule of a batch (one evaluator call)."""
+        result = evaluate(self.problem, schedules)
+        best = result.best()
+        if best is None:
+            return False
+        return self.offer(np.asarray(schedules)[best])
+
+
+@dataclass
+class Outcome:
+    """What a back-end says about its run; the shared code turns it into a SolveResult."""
+
+    status: Status
+    bound: float | None = None
+    build_time: float = 0.0
+    solve_time: float = 0.0
+    message: str = ""
+
+
+def integral_bound(problem: Problem, bound: float | None) -> float | None:
+    """Round a solver's floating dual bound up when every cost is an integer."""
+    if bound is None or not math.isfinite(bound):
+        return None
+    if float(problem.ratio).is_integer():
+        return float(math.ceil(bound - 1e-6))
+    return bound
+
+
+@dataclass
+class SolveContext:
+    """The run settings a back-end receives, the same for every solver."""
+
+    problem: Problem
+    time_limit: float
+    threads: int
+    seed: int
+    tracker: Tracker
+    warm_start: np.ndarray | None = None
+
+    @property
+    def deadline(self) -> float:
+        return self.tracker.started + self.time_limit
+
+    def remaining(self) -> float:
+        """Seconds left of the budget (model building counts)."""
+        return max(0.0, self.deadline - time.perf_counter())

@@ -1,0 +1,91 @@
+"""Gurobi (gurobipy) on the shared MILP models.
+
+Incumbents come from the MIPSOL callback, the bound from MIPSOL_OBJBND / ObjBound. The pip
+package carries a size-limited license (2000 variables and constraints): a larger model is
+``skipped`` with Gurobi's own message.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from schedbench.solvers.base import Outcome, SolveContext, Status
+from schedbench.solvers.formulations import build, encode
+
+LIBRARY = "gurobipy"
+PIP = "gurobipy (or schedbench[gurobi])"
+
+
+def version() -> str:
+    import gurobipy
+
+    return "gurobi {}.{}.{}".format(*gurobipy.gurobi.version())
+
+
+def run(ctx: SolveContext, formulation: str = "paper", log: bool = False) -> Outcome:
+    import gurobipy as gp
+    from gurobipy import GRB
+
+    built = time.perf_counter()
+    lm = build(ctx.problem, formulation)
+    try:
+        env = gp.Env(empty=True)
+        env.setParam("OutputFlag", int(log))
+        env.start()
+        model = gp.Model(env=env)
+        vtypes = [GRB.INTEGER if flag else GRB.CONTINUOUS for flag in lm.integer]
+        ub = [GRB.INFINITY if not np.isfinite(u) else float(u) for u in lm.ub]
+        x = model.addVars(lm.num_cols, lb=lm.lb.tolist(), ub=ub, obj=lm.obj.tolist(), vtype=vtypes)
+        xs = [x[j] for j in range(lm.num_cols)]
+        start, index, value = lm.csr()
+        for i in range(lm.num_rows):
+            sl = slice(start[i], start[i + 1])
+            expr = gp.LinExpr(value[sl].tolist(), [xs[j] for j in index[sl].tolist()])
+            lo, hi = lm.row_lo[i], lm.row_hi[i]
+            if lo == hi:
+                model.addLConstr(expr, GRB.EQUAL, float(lo))
+            else:
+                if np.isfinite(lo):
+                    model.addLConstr(expr, GRB.GREATER_EQUAL, float(lo))
+                if np.isfinite(hi):
+                    model.addLConstr(expr, GRB.LESS_EQUAL, float(hi))
+        model.Params.Threads = max(1, ctx.threads)
+        model.Params.Seed = ctx.seed
+        if ctx.warm_start is not None:
+            for var, val in zip(xs, encode(lm, ctx.problem, ctx.warm_start).tolist(), strict=True):
+                var.Start = val
+        model.update()
+        model.Params.TimeLimit = max(0.01, ctx.remaining())
+        build_time = time.perf_counter() - built
+
+        def incumbents(m, where) -> None:
+            if where == GRB.Callback.MIPSOL:
+                values = np.asarray(m.cbGetSolution(xs))
+                ctx.tracker.offer(
+                    lm.decode(values),
+                    m.cbGet(GRB.Callback.RUNTIME),
+                    m.cbGet(GRB.Callback.MIPSOL_OBJBND),
+                )
+
+        model.optimize(incumbents)
+    except gp.GurobiError as err:
+        if err.errno == 10010 or "size-limited" in str(err):
+            return Outcome(Status.SKIPPED, message=f"Gurobi: {err}")
+        raise
+    if model.SolCount > 0:
+        ctx.tracker.offer(lm.decode(np.asarray([v.X for v in xs])))
+    status = {
+        GRB.OPTIMAL: Status.OPTIMAL,
+        GRB.INFEASIBLE: Status.NO_SOLUTION,
+        GRB.TIME_LIMIT: Status.TIMEOUT,
+    }.get(model.Status, Status.ERROR)
+    bound = model.ObjBound if model.SolCount > 0 or status is Status.OPTIMAL else None
+    return Outcome(
+        status,
+        bound=bound,
+        build_time=build_time,
+        solve_time=model.Runtime,
+        message=f"gurobi status {model.Status}",
+    )

@@ -1,0 +1,129 @@
+"""Find solvers by short name and run them behind one interface.
+
+``solve(problem, "cpsat", time_limit=60, threads=2, seed=0, on_incumbent=cb)`` imports the
+back-end lazily (a missing optional library only matters to whoever asks for it), times
+the whole call, checks every schedule with the evaluator and returns a SolveResult.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+import traceback
+from typing import Any
+
+import numpy as np
+
+from schedbench.evaluate import evaluate
+from schedbench.problem import Problem
+from schedbench.solvers.base import (
+    OnIncumbent,
+    Outcome,
+    SolveContext,
+    SolveResult,
+    Status,
+    Tracker,
+    integral_bound,
+)
+
+# short name -> module under schedbench.solvers
+SOLVERS: dict[str, str] = {
+    "cpsat": "cpsat",
+    "highs": "highs",
+    "gurobi": "gurobi",
+    "cplex": "cplex",
+    "cbc": "cbc",
+    "asap": "asap",
+    "topo_chunk": "topo_chunk",
+    "list": "list_scheduling",
+    "fds": "fds",
+}
+EXACT = ("cpsat", "highs", "gurobi", "cplex", "cbc")
+BASELINES = ("asap", "topo_chunk", "list", "fds")
+
+
+def names() -> list[str]:
+    return list(SOLVERS)
+
+
+def backend(name: str) -> Any:
+    """The module implementing solver ``name``."""
+    if name not in SOLVERS:
+        raise ValueError(f"unknown solver {name!r}; choose one of {', '.join(SOLVERS)}")
+    return importlib.import_module(f"schedbench.solvers.{SOLVERS[name]}")
+
+
+def solve(
+    problem: Problem,
+    solver: str,
+    *,
+    time_limit: float = 60.0,
+    threads: int = 1,
+    seed: int = 0,
+    on_incumbent: OnIncumbent | None = None,
+    warm_start: np.ndarray | None = None,
+    lp_bound: bool = False,
+    **options: Any,
+) -> SolveResult:
+    """Run ``solver`` on ``problem`` within ``time_limit`` wall-clock seconds.
+
+    ``warm_start`` seeds exact back-ends (MIP start / CP-SAT hint); it must be feasible.
+    ``lp_bound=True`` adds the compact model's LP relaxation bound (HiGHS) to the result.
+    """
+    started = time.perf_counter()
+    module = backend(solver)
+    tracker = Tracker(problem, on_incumbent, started)
+    result = SolveResult(
+        solver=solver,
+        status=Status.ERROR,
+        trivial_bound=float(problem.trivial_lower_bound),
+        formulation=options.get("formulation"),
+    )
+    try:
+        result.version = module.version()
+    except ImportError as err:
+        result.status = Status.SKIPPED
+        result.message = f"{module.LIBRARY} is not installed ({err}); pip install {module.PIP}"
+        result.wall_time = time.perf_counter() - started
+        return result
+    if warm_start is not None:
+        warm_start = np.asarray(warm_start, np.int64)
+        if not evaluate(problem, warm_start).feasible[0]:
+            raise ValueError("the warm start schedule is infeasible; pass a feasible schedule")
+    context = SolveContext(problem, float(time_limit), int(threads), int(seed), tracker, warm_start)
+    try:
+        outcome: Outcome = module.run(context, **options)
+    except Exception as err:  # a library failure is a recorded status, not a crash
+        where = traceback.extract_tb(err.__traceback__)[-1]
+        outcome = Outcome(
+            Status.ERROR,
+            message=f"{type(err).__name__}: {err} "
+            f"(at {where.filename.rsplit('/', 1)[-1]}:{where.lineno})",
+        )
+    result.wall_time = time.perf_counter() - started
+    result.bound = integral_bound(problem, outcome.bound)
+    result.build_time, result.solve_time = outcome.build_time, outcome.solve_time
+    result.status = outcome.status
+    result.message = outcome.message
+    if tracker.rejected:
+        result.status = Status.ERROR
+        result.message = f"the solver reported an infeasible schedule: {tracker.rejected}"
+    if tracker.best_schedule is not None:
+        best = evaluate(problem, tracker.best_schedule)
+        result.schedule = tracker.best_schedule
+        result.cost = best.cost[0].item()
+        result.peak, result.comm = int(best.peak[0]), int(best.comm[0])
+        result.incumbents = list(tracker.history)
+        result.first_incumbent_time = tracker.history[0][0]
+        result.time_to_best = tracker.history[-1][0]
+    elif result.status in (Status.FEASIBLE, Status.OPTIMAL):
+        result.status = Status.ERROR
+        result.message = "the solver claimed a solution but reported no schedule"
+    if result.status is Status.OPTIMAL and result.bound is not None and result.cost is not None:
+        if result.cost > result.bound + 1e-6 * max(1.0, abs(result.cost)):
+            result.message += f" (solver said optimal; cost {result.cost} > bound {result.bound})"
+    if lp_bound:
+        from schedbench.solvers.lower_bounds import lp_relaxation_bound
+
+        result.lp_bound = lp_relaxation_bound(problem, time_limit=max(1.0, time_limit))
+    return result
