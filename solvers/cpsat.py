@@ -145,6 +145,6 @@ def _paper(model, problem, warm_start):
     )
     if warm_start is not None:
         for j, val in enumerate(encode(lm, problem, warm_start).tolist()):
-            model.add_hint(variables[j], int(round(val)))
+            model.add_hint(variables[j], round(val))
     n, stages = problem.n, problem.stages
     return [variables[v * stages : (v + 1) * stages] for v in range(n)]

@@ -119,9 +119,9 @@ def solve(
     elif result.status in (Status.FEASIBLE, Status.OPTIMAL):
         result.status = Status.ERROR
         result.message = "the solver claimed a solution but reported no schedule"
-    if result.status is Status.OPTIMAL and result.bound is not None and result.cost is not None:
-        if result.cost > result.bound + 1e-6 * max(1.0, abs(result.cost)):
-            result.message += f" (solver said optimal; cost {result.cost} > bound {result.bound})"
+    claimed = result.status is Status.OPTIMAL and result.bound is not None
+    if claimed and result.cost is not None and result.cost > result.bound + 1e-6 * result.cost:
+        result.message += f" (solver said optimal; cost {result.cost} > bound {result.bound})"
     if lp_bound:
         from schedbench.solvers.lower_bounds import lp_relaxation_bound
 

@@ -37,3 +37,18 @@ def random_dag(
     w = rng.integers(0, 6, n)
     c = rng.integers(0, 3, m)
     return Problem.from_arrays(n, src, dst, w, c, d, stages=stages, ratio=ratio, name=f"random{n}")
+
+
+def brute_force_optimum(problem: Problem) -> float:
+    """The optimal cost by enumerating every schedule inside the ASAP/ALAP windows."""
+    from itertools import product
+
+    from schedbench import evaluate
+
+    windows = [
+        range(lo, hi + 1)
+        for lo, hi in zip(problem.asap.tolist(), problem.alap.tolist(), strict=True)
+    ]
+    batch = np.array(list(product(*windows)), np.int64)
+    result = evaluate(problem, batch)
+    return float(result.cost[result.feasible].min())

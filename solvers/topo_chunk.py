@@ -1,0 +1,134 @@
+"""Topological chunking: cut a topological order into L consecutive blocks.
+
+For a capacity C the order is cut greedily (a node opens a new stage when the current one
+would exceed C, or when an edge distance pushes it later); bisection finds the smallest C
+that fits in L stages. Several orders are tried (level order, ALAP order, depth-first
+order, which keeps chains together and so cuts few edges), then random level-respecting
+orders while time remains, each a fair restart.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from schedbench.problem import Problem
+from schedbench.solvers.base import Outcome, SolveContext, Status
+
+LIBRARY = "numpy"
+PIP = "numpy"
+
+
+def version() -> str:
+    return "schedbench"
+
+
+def run(ctx: SolveContext, max_orders: int = 1000) -> Outcome:
+    problem = ctx.problem
+    rng = np.random.default_rng(ctx.seed)
+    orders = [problem.topological_order, alap_order(problem, rng), depth_first_order(problem)]
+    tried = 0
+    while tried < max_orders and ctx.remaining() > 0:
+        order = orders[tried] if tried < len(orders) else level_order(problem, rng)
+        schedule = best_chunking(problem, order)
+        if schedule is not None:
+            ctx.tracker.offer(schedule)
+        tried += 1
+    status = Status.FEASIBLE if tried >= max_orders else Status.TIMEOUT
+    return Outcome(status, solve_time=ctx.tracker.elapsed(), message=f"{tried} orders tried")
+
+
+def level_order(problem: Problem, rng: np.random.Generator) -> np.ndarray:
+    """A random topological order: by level, ties broken at random."""
+    return np.lexsort((rng.random(problem.n), problem.level))
+
+
+def alap_order(problem: Problem, rng: np.random.Generator) -> np.ndarray:
+    """By latest stage, then level: nodes that must run late go late."""
+    return np.lexsort((rng.random(problem.n), problem.level, problem.alap))
+
+
+def depth_first_order(problem: Problem) -> np.ndarray:
+    """Reverse post-order of a depth-first search: a topological order that follows chains."""
+    n = problem.n
+    succ_start = np.searchsorted(np.sort(problem.src), np.arange(n + 1))
+    succ = problem.dst[np.argsort(problem.src, kind="stable")]
+    seen = np.zeros(n, bool)
+    post: list[int] = []
+    for root in problem.topological_order[::-1].tolist():
+        if seen[root]:
+            continue
+        stack = [(root, int(succ_start[root]))]
+        seen[root] = True
+        while stack:
+            v, i = stack[-1]
+            if i < succ_start[v + 1]:
+                stack[-1] = (v, i + 1)
+                w = int(succ[i])
+                if not seen[w]:
+                    seen[w] = True
+                    stack.append((w, int(succ_start[w])))
+            else:
+                post.append(v)
+                stack.pop()
+    return np.asarray(post[::-1], np.int64)
+
+
+def chunk(problem: Problem, order: np.ndarray, capacity: int) -> np.ndarray | None:
+    """Stages from cutting ``order`` at ``capacity``; None if more than L stages are needed."""
+    if not problem.d.any():
+        return _chunk_prefix(problem, order, capacity)
+    return _chunk_with_distances(problem, order, capacity)
+
+
+def _chunk_prefix(problem: Problem, order: np.ndarray, capacity: int) -> np.ndarray | None:
+    """Without distances the cut points follow from prefix sums (L binary searches)."""
+    cum = np.r_[0, np.cumsum(problem.w[order])]
+    cuts, start = [], 0
+    for _ in range(problem.stages):
+        end = int(np.searchsorted(cum, cum[start] + capacity, side="right")) - 1
+        cuts.append(end)
+        start = end
+        if start >= problem.n:
+            break
+    if start < problem.n:
+        return None
+    position_stage = np.searchsorted(np.asarray(cuts), np.arange(problem.n), side="right")
+    schedule = np.empty(problem.n, np.int64)
+    schedule[order] = position_stage
+    return schedule
+
+
+def _chunk_with_distances(problem: Problem, order: np.ndarray, capacity: int) -> np.ndarray | None:
+    pred_order = np.argsort(problem.dst, kind="stable")
+    pred_start = np.searchsorted(problem.dst[pred_order], np.arange(problem.n + 1))
+    preds, dists = problem.src[pred_order], problem.d[pred_order]
+    schedule = np.zeros(problem.n, np.int64)
+    load = np.zeros(problem.stages, np.int64)
+    current = 0
+    for v in order.tolist():
+        lo, hi = pred_start[v], pred_start[v + 1]
+        earliest = int((schedule[preds[lo:hi]] + dists[lo:hi]).max()) if hi > lo else 0
+        current = max(current, earliest)
+        if load[min(current, problem.stages - 1)] + problem.w[v] > capacity:
+            current += 1
+        if current >= problem.stages:
+            return None
+        schedule[v] = current
+        load[current] += problem.w[v]
+    return schedule
+
+
+def best_chunking(problem: Problem, order: np.ndarray) -> np.ndarray | None:
+    """Bisection on the capacity for the smallest one whose chunking fits in L stages."""
+    lo, hi = problem.peak_lower_bound, int(problem.w.sum())
+    best = chunk(problem, order, hi)
+    if best is None:
+        return None
+    while lo < hi:
+        mid = (lo + hi) // 2
+        schedule = chunk(problem, order, mid)
+        if schedule is None:
+            lo = mid + 1
+        else:
+            best, hi = schedule, mid
+    return best

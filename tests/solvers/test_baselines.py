@@ -1,0 +1,54 @@
+"""Baselines return schedules the evaluator accepts, never below the optimum."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from builders import brute_force_optimum, random_dag
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from schedbench import evaluate
+from schedbench.solvers.base import Status
+from schedbench.solvers.registry import BASELINES, solve
+from schedbench.solvers.topo_chunk import best_chunking, depth_first_order
+
+
+@pytest.mark.parametrize("solver", BASELINES)
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    n=st.integers(1, 8),
+    stages=st.integers(1, 4),
+    distances=st.booleans(),
+)
+def test_baselines_are_feasible_and_not_below_optimum(solver, seed, n, stages, distances):
+    problem = random_dag(np.random.default_rng(seed), n, stages, with_distances=distances)
+    result = solve(problem, solver, time_limit=0.5, seed=seed)
+    assert result.status in (Status.FEASIBLE, Status.TIMEOUT)
+    assert result.schedule is not None
+    assert evaluate(problem, result.schedule).feasible[0]
+    assert result.cost >= brute_force_optimum(problem)
+
+
+def test_depth_first_order_is_topological():
+    problem = random_dag(np.random.default_rng(0), 30, 6, p=0.2)
+    position = np.empty(problem.n, int)
+    position[depth_first_order(problem)] = np.arange(problem.n)
+    assert (position[problem.src] < position[problem.dst]).all()
+
+
+def test_chunking_meets_the_capacity_bound_on_a_chain():
+    from schedbench import Problem
+
+    chain = Problem.from_arrays(6, [0, 1, 2, 3, 4], [1, 2, 3, 4, 5], [1] * 6, stages=3, ratio=10)
+    schedule = best_chunking(chain, chain.topological_order)
+    assert schedule.tolist() == [0, 0, 1, 1, 2, 2]
+
+
+def test_topo_chunk_on_rw1_is_near_the_bound():
+    from schedbench.datasets import load
+
+    problem = load("rw1")
+    result = solve(problem, "topo_chunk", time_limit=2)
+    assert result.cost <= 1.02 * problem.trivial_lower_bound
