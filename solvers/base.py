@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from schedbench.evaluate import check, evaluate
+from schedbench.evaluate import Evaluation, check, evaluate
 from schedbench.problem import Problem
 
 OnIncumbent = Callable[[np.ndarray, float, float | None], None]
@@ -54,6 +54,7 @@ class SolveResult:
     version: str = ""
     formulation: str | None = None
     message: str = ""
+    records: list[dict[str, float]] = field(default_factory=list)  # per epoch/iteration
 
     @property
     def best_bound(self) -> float | None:
@@ -118,9 +119,9 @@ class Tracker:
             )
         return True
 
-    def offer_batch(self, schedules: np.ndarray) -> bool:
-        """Offer the cheapest feasible schedule of a batch (one evaluator call)."""
-        result = evaluate(self.problem, schedules)
+    def offer_batch(self, schedules: np.ndarray, result: Evaluation | None = None) -> bool:
+        """Offer the cheapest feasible schedule of a batch (``result``: its evaluation)."""
+        result = evaluate(self.problem, schedules) if result is None else result
         best = result.best()
         if best is None:
             return False
@@ -136,6 +137,7 @@ class Outcome:
     build_time: float = 0.0
     solve_time: float = 0.0
     message: str = ""
+    records: list[dict[str, float]] = field(default_factory=list)
 
 
 def integral_bound(problem: Problem, bound: float | None) -> float | None:

@@ -37,6 +37,7 @@ SOLVERS: dict[str, str] = {
     "topo_chunk": "topo_chunk",
     "list": "list_scheduling",
     "fds": "fds",
+    "gs": "gs",
 }
 EXACT = ("cpsat", "highs", "gurobi", "cplex", "cbc")
 BASELINES = ("asap", "topo_chunk", "list", "fds")
@@ -105,6 +106,7 @@ def solve(
     result.build_time, result.solve_time = outcome.build_time, outcome.solve_time
     result.status = outcome.status
     result.message = outcome.message
+    result.records = outcome.records
     if tracker.rejected:
         result.status = Status.ERROR
         result.message = f"the solver reported an infeasible schedule: {tracker.rejected}"

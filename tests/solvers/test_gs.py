@@ -1,0 +1,131 @@
+"""The differentiable scheduler: legal samples, vectorized == per-node, learning, determinism."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from builders import random_dag
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from schedbench import evaluate
+from schedbench.solvers.base import Status
+from schedbench.solvers.gs.loss import loss_terms
+from schedbench.solvers.gs.pernode import sample_per_node
+from schedbench.solvers.gs.sampler import gumbel_noise, plan_levels, sample, stage_bias
+from schedbench.solvers.registry import solve
+
+CPU = torch.device("cpu")
+
+
+def draw(problem, batch=16, seed=0, tau=1.0, dtype=torch.float64):
+    generator = torch.Generator().manual_seed(seed)
+    logits = torch.nn.Parameter(
+        torch.randn(problem.n, problem.stages, generator=generator, dtype=dtype)
+    )
+    noise = gumbel_noise(problem.n, batch, problem.stages, generator, CPU, dtype)
+    return logits, noise, stage_bias(problem.stages, CPU, dtype)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    n=st.integers(1, 12),
+    stages=st.integers(1, 5),
+    distances=st.booleans(),
+    tau=st.sampled_from([0.1, 1.0, 50.0]),
+)
+def test_every_sample_is_legal(seed, n, stages, distances, tau):
+    problem = random_dag(np.random.default_rng(seed), n, stages, with_distances=distances)
+    logits, noise, bias = draw(problem, seed=seed, tau=tau)
+    drawn = sample(logits, plan_levels(problem, CPU), noise, tau, bias)
+    assert evaluate(problem, drawn.stages.numpy()).feasible.all()
+
+
+@pytest.mark.parametrize("distances", [False, True])
+@pytest.mark.parametrize("seed", range(3))
+def test_vectorized_equals_per_node(seed, distances):
+    problem = random_dag(np.random.default_rng(seed), 10, 4, with_distances=distances)
+    logits, noise, bias = draw(problem, seed=seed, tau=0.7)
+    fast = sample(logits, plan_levels(problem, CPU), noise, 0.7, bias)
+    slow = sample_per_node(problem, logits, noise, 0.7, bias)
+    assert torch.equal(fast.stages, slow.stages)
+    torch.testing.assert_close(fast.onehot, slow.onehot)
+    counted = problem.positive_edges
+    args = (
+        torch.tensor(problem.w, dtype=torch.float64),
+        torch.tensor(problem.src[counted]),
+        torch.tensor(problem.dst[counted]),
+        torch.tensor(problem.comm_coeff[counted], dtype=torch.float64),
+        3.0,
+    )
+    (fast_grad,) = torch.autograd.grad(
+        (loss_terms(fast.onehot, *args).total.sum() + fast.anchor), logits
+    )
+    (slow_grad,) = torch.autograd.grad(loss_terms(slow.onehot, *args).total.sum(), logits)
+    assert slow_grad.abs().sum() > 0
+    torch.testing.assert_close(fast_grad, slow_grad)
+
+
+def test_loss_terms_match_the_evaluator():
+    problem = random_dag(np.random.default_rng(7), 12, 4).with_settings(comm_mode="weighted")
+    logits, noise, bias = draw(problem, batch=32)
+    drawn = sample(logits, plan_levels(problem, CPU), noise, 1.0, bias)
+    counted = problem.positive_edges
+    terms = loss_terms(
+        drawn.onehot,
+        torch.tensor(problem.w, dtype=torch.float64),
+        torch.tensor(problem.src[counted]),
+        torch.tensor(problem.dst[counted]),
+        torch.tensor(problem.comm_coeff[counted], dtype=torch.float64),
+        1.0,
+    )
+    exact = evaluate(problem, drawn.stages.numpy())
+    np.testing.assert_allclose(terms.comm.detach().numpy() * counted.size, exact.comm)
+
+
+def test_loss_decreases_on_a_small_instance():
+    problem = random_dag(np.random.default_rng(11), 40, 5, p=0.08)
+    result = solve(problem, "gs", time_limit=60, epochs=60, batch=64, seed=1)
+    losses = [r["loss"] for r in result.records]
+    assert np.mean(losses[-10:]) < np.mean(losses[:10])
+    assert result.status is Status.FEASIBLE and result.cost is not None
+
+
+def test_cpu_run_is_deterministic():
+    problem = random_dag(np.random.default_rng(5), 30, 4, with_distances=True)
+    first = solve(problem, "gs", time_limit=60, epochs=8, batch=32, seed=3)
+    second = solve(problem, "gs", time_limit=60, epochs=8, batch=32, seed=3)
+    assert [r["best_cost"] for r in first.records] == [r["best_cost"] for r in second.records]
+    assert [r["loss"] for r in first.records] == [r["loss"] for r in second.records]
+    assert np.array_equal(first.schedule, second.schedule)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="a GPU is present")
+def test_cuda_request_falls_back_with_a_message():
+    problem = random_dag(np.random.default_rng(5), 10, 3)
+    with pytest.warns(UserWarning, match="no CUDA GPU is available; ran on CPU"):
+        result = solve(problem, "gs", time_limit=30, epochs=2, batch=8, device="cuda")
+    assert "no CUDA GPU is available" in result.message
+    assert result.cost is not None
+
+
+def test_epoch_records():
+    problem = random_dag(np.random.default_rng(2), 20, 4)
+    result = solve(
+        problem,
+        "gs",
+        time_limit=60,
+        epochs=3,
+        batch=8,
+        memory_loss="smoothmax",
+        optimizer="adam",
+        temperature_schedule="exponential",
+        temperature_final=1.0,
+    )
+    assert [r["epoch"] for r in result.records] == [1, 2, 3]
+    assert {"time", "loss", "loss_memory", "loss_comm", "best_cost", "mean_cost"} <= set(
+        result.records[0]
+    )
+    assert result.records[-1]["temperature"] == pytest.approx(1.0)
