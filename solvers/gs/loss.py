@@ -45,10 +45,8 @@ def loss_terms(
     else:
         raise ValueError(f"unknown memory loss {memory!r}; use 'entropy' or 'smoothmax'")
     if edge_src.numel():
-        upper = torch.ones(stages, stages, device=onehot.device, dtype=onehot.dtype).triu()
-        boundary = upper[:, :-1]  # x @ boundary = cumsum(x)[:-1]: [s <= t] for t = 0..L-2
-        before = onehot.index_select(0, edge_src) @ boundary  # [E, B, L-1]
-        after = 1 - onehot.index_select(0, edge_dst) @ boundary  # [s_v >= t + 1]
+        before = onehot.index_select(0, edge_src).cumsum(-1)[..., :-1]  # [s_u <= t], t < L-1
+        after = 1 - onehot.index_select(0, edge_dst).cumsum(-1)[..., :-1]  # [s_v >= t + 1]
         crossings = (before * after).sum(-1)  # [E, B]
         comm = (crossings * edge_coeff[:, None]).sum(0) / edge_src.numel()
     else:

@@ -20,7 +20,7 @@ def sample_per_node(
     tau: float,
     bias: torch.Tensor,
 ) -> Sample:
-    n, batch, stages = noise.shape
+    n, _, stages = noise.shape
     preds: list[list[tuple[int, int]]] = [[] for _ in range(n)]
     for u, v, d in zip(problem.src.tolist(), problem.dst.tolist(), problem.d.tolist(), strict=True):
         preds[v].append((u, d))

@@ -90,11 +90,6 @@ def stage_bias(stages: int, device: torch.device, dtype: torch.dtype) -> torch.T
     return torch.arange(stages + 1, 1, -1, device=device, dtype=dtype).log()
 
 
-def cumulative(stages: int, device: torch.device, dtype: torch.dtype) -> torch.Tensor:
-    """U with x @ U = cumsum(x, -1): a [L, L] matmul is far faster than cumsum on CPU."""
-    return torch.ones(stages, stages, device=device, dtype=dtype).triu()
-
-
 def shift_right(masks: torch.Tensor, shift: torch.Tensor) -> torch.Tensor:
     """masks[e, ..., t - d_e] (0 where t < d_e): the T<= of Eq. 4 with edge distances."""
     stages = masks.shape[-1]
@@ -140,15 +135,13 @@ class _StageCumsum(torch.autograd.Function):
     """cumsum over stages of a straight-through one-hot: the value is [t >= argmax]."""
 
     @staticmethod
-    def forward(ctx, onehot, index, upper):
-        ctx.save_for_backward(upper)
+    def forward(ctx, onehot, index):
         t = torch.arange(onehot.shape[-1], device=onehot.device)
         return (t >= index).to(onehot.dtype)
 
     @staticmethod
     def backward(ctx, grad):
-        (upper,) = ctx.saved_tensors
-        return grad @ upper.T, None, None
+        return grad.flip(-1).cumsum(-1).flip(-1), None  # the adjoint of cumsum
 
 
 class _ReadMasks(torch.autograd.Function):
@@ -193,12 +186,15 @@ def sample(
     """Draw B legal schedules; ``noise`` is Gumbel(0, 1) of shape [n, B, L] (node-major,
     so gathering a level's nodes copies contiguous blocks)."""
     n, batch, stages = noise.shape
-    upper = cumulative(stages, noise.device, noise.dtype)
     shared = _SharedMasks(n, batch, stages, noise.device, noise.dtype)
-    probs_all = ((logits[:, None, :] + noise) / tau).softmax(-1)
     outputs, injections = [], []
     for k, level in enumerate(plan):
-        probs = probs_all.index_select(0, level.nodes)
+        # per level, not one [n, B, L] softmax: the backward of selecting rows from a
+        # full-size tensor would allocate a full-size gradient at every level
+        scores = logits.index_select(0, level.nodes)[:, None, :] + noise.index_select(
+            0, level.nodes
+        )
+        probs = (scores / tau).softmax(-1)
         if k == 0:
             allowed = level.window
             y_soft = probs
@@ -221,7 +217,7 @@ def sample(
         index = score.argmax(-1, keepdim=True)
         hard = torch.zeros_like(y_soft).scatter_(-1, index, 1.0)
         onehot = hard - y_soft.detach() + y_soft
-        masks = _StageCumsum.apply(onehot, index, upper)
+        masks = _StageCumsum.apply(onehot, index)
         shared.values.index_copy_(0, level.nodes, masks.detach())
         injections.append(_Inject.apply(masks, shared, level.nodes))
         outputs.append(onehot)

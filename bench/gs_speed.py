@@ -1,0 +1,152 @@
+"""Seconds per epoch of the GS solver (vectorized) against the per-node loop, and peak memory.
+
+    python bench/gs_speed.py [--designs rw1 rw7 ...] [--batch 250] [--device cpu]
+    python bench/gs_speed.py --quality 60 --designs rw1 rw7     # cost after 60 s, gap to LB
+
+Each design runs in its own process so its peak resident memory (ru_maxrss) is its own.
+An epoch is everything the solver does per step: Gumbel noise, level-by-level sampling,
+loss, backward, evaluating all B samples exactly, the optimizer step. The per-node loop
+(``schedbench.solvers.gs.pernode``, Algorithm 1 as written) is timed the same way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+
+DEFAULT = ["rw1", "rw7", "rw10", "adder", "square", "voter", "div"]
+PER_NODE = {"rw1", "rw7"}  # the loop takes minutes per epoch beyond these
+
+
+def one(design: str, batch: int, device: str, epochs: int, threads: int) -> dict:
+    import numpy as np
+    import torch
+
+    from schedbench import evaluate
+    from schedbench.datasets import load
+    from schedbench.solvers.gs.loss import loss_terms
+    from schedbench.solvers.gs.pernode import sample_per_node
+    from schedbench.solvers.gs.sampler import gumbel_noise, stage_bias
+    from schedbench.solvers.registry import solve
+
+    problem = load(design)
+    result = solve(
+        problem, "gs", time_limit=3600, epochs=epochs, batch=batch, device=device, threads=threads
+    )
+    times = [r["time"] for r in result.records]
+    row = {
+        "design": design,
+        "n": problem.n,
+        "m": problem.m,
+        "depth": problem.depth,
+        "batch": batch,
+        "device": result.message.rsplit(" ", 1)[-1],
+        "s_per_epoch": (times[-1] - times[0]) / (len(times) - 1),
+        "first_epoch_s": times[0] - result.build_time,
+    }
+    if design in PER_NODE:
+        torch.set_num_threads(threads)
+        dev, dt = torch.device("cpu"), torch.float32
+        logits = torch.nn.Parameter(torch.zeros(problem.n, problem.stages))
+        opt = torch.optim.AdamW([logits], lr=1.0)
+        generator = torch.Generator().manual_seed(0)
+        counted = problem.positive_edges
+        args = (
+            torch.tensor(problem.w, dtype=dt),
+            torch.tensor(problem.src[counted]),
+            torch.tensor(problem.dst[counted]),
+            torch.tensor(problem.comm_coeff[counted], dtype=dt),
+            float(problem.ratio),
+        )
+        started = time.perf_counter()
+        loops = 2
+        for _ in range(loops):
+            opt.zero_grad()
+            noise = gumbel_noise(problem.n, batch, problem.stages, generator, dev, dt)
+            drawn = sample_per_node(
+                problem, logits, noise, 50.0, stage_bias(problem.stages, dev, dt)
+            )
+            loss_terms(drawn.onehot, *args).total.mean().backward()
+            evaluate(problem, drawn.stages.numpy().astype(np.int64))
+            opt.step()
+        row["per_node_s_per_epoch"] = (time.perf_counter() - started) / loops
+        row["speedup"] = row["per_node_s_per_epoch"] / row["s_per_epoch"]
+    row["peak_rss_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    return row
+
+
+def quality(design: str, seconds: float, threads: int) -> dict:
+    from schedbench.datasets import load
+    from schedbench.solvers.lower_bounds import lp_relaxation_bound
+    from schedbench.solvers.registry import solve
+
+    problem = load(design)
+    result = solve(problem, "gs", time_limit=seconds, threads=threads)
+    bound = max(lp_relaxation_bound(problem) or 0, problem.trivial_lower_bound)
+    return {
+        "design": design,
+        "seconds": seconds,
+        "epochs": len(result.records),
+        "cost": result.cost,
+        "bound": bound,
+        "gap_over_bound_%": round(100 * (result.cost / bound - 1), 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--designs", nargs="+", default=DEFAULT)
+    parser.add_argument("--batch", type=int, default=250)
+    parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--quality",
+        type=float,
+        default=0.0,
+        help="instead of speed: run this many seconds and report the gap",
+    )
+    parser.add_argument("--one", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        if args.quality:
+            row = quality(args.one, args.quality, args.threads)
+        else:
+            row = one(args.one, args.batch, args.device, args.epochs, args.threads)
+        print(json.dumps(row))
+        return
+    import pandas as pd
+
+    rows = []
+    for design in args.designs:
+        command = [
+            sys.executable,
+            __file__,
+            "--one",
+            design,
+            "--batch",
+            str(args.batch),
+            "--epochs",
+            str(args.epochs),
+            "--device",
+            args.device,
+            "--threads",
+            str(args.threads),
+            "--quality",
+            str(args.quality),
+        ]
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            rows.append({"design": design, "error": done.stderr.strip().splitlines()[-1]})
+        else:
+            rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        print(json.dumps(rows[-1]), flush=True)
+    print(pd.DataFrame(rows).round(4).to_string(index=False))
+
+
+if __name__ == "__main__":
+    main()
