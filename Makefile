@@ -11,7 +11,7 @@ export SCHEDBENCH_DATA_DIR ?= $(SHARED)/icml24
 export AIGVERSE_BENCHMARK_CACHE ?= $(SHARED)/epfl
 endif
 
-.PHONY: install test test-all lint table1 clean
+.PHONY: install test test-all lint table1 bench bench-paper figures clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,24 @@ lint:
 
 table1:
 	$(BIN)/python -m schedbench.datasets.table1
+
+# RW1, RW4 and adder with every open-source solver, 30 s each (about 8 minutes on 2 cores),
+# then the figures and the gap table.
+bench:
+	$(BIN)/python -m schedbench.harness +experiment=bench
+	$(BIN)/python -m schedbench.harness.figures
+
+# The paper's protocol: Figures 3 and 4 at 3600 s per run (21 designs x 9 solvers: about
+# 8 days on one machine). Parallelise with hydra/launcher=joblib (one run per core pair) or
+# hydra/launcher=slurm on a cluster: see README.
+bench-paper:
+	$(BIN)/python -m schedbench.harness +experiment=fig3
+	$(BIN)/python -m schedbench.harness +experiment=fig4
+	$(BIN)/python -m schedbench.harness +experiment=fig5
+	$(BIN)/python -m schedbench.harness.figures
+
+figures:
+	$(BIN)/python -m schedbench.harness.figures
 
 clean:
 	rm -rf .pytest_cache .ruff_cache build *.egg-info

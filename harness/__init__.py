@@ -1,0 +1,1 @@
+"""The benchmark harness: Hydra runner, isolated runs, records, metrics and figures."""

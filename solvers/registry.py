@@ -47,8 +47,13 @@ def names() -> list[str]:
     return list(SOLVERS)
 
 
-def backend(name: str) -> Any:
-    """The module implementing solver ``name``."""
+def backend(name: str, module: str | None = None) -> Any:
+    """The module implementing solver ``name``, or the module path ``module`` of your own.
+
+    A back-end module defines LIBRARY, PIP, ``version()`` and ``run(ctx, **options)``.
+    """
+    if module:
+        return importlib.import_module(module)
     if name not in SOLVERS:
         raise ValueError(f"unknown solver {name!r}; choose one of {', '.join(SOLVERS)}")
     return importlib.import_module(f"schedbench.solvers.{SOLVERS[name]}")
@@ -64,15 +69,17 @@ def solve(
     on_incumbent: OnIncumbent | None = None,
     warm_start: np.ndarray | None = None,
     lp_bound: bool = False,
+    module: str | None = None,
     **options: Any,
 ) -> SolveResult:
     """Run ``solver`` on ``problem`` within ``time_limit`` wall-clock seconds.
 
     ``warm_start`` seeds exact back-ends (MIP start / CP-SAT hint); it must be feasible.
     ``lp_bound=True`` adds the compact model's LP relaxation bound (HiGHS) to the result.
+    ``module`` runs a back-end of your own (a module path) under the name ``solver``.
     """
     started = time.perf_counter()
-    module = backend(solver)
+    impl = backend(solver, module)
     tracker = Tracker(problem, on_incumbent, started)
     result = SolveResult(
         solver=solver,
@@ -81,10 +88,10 @@ def solve(
         formulation=options.get("formulation"),
     )
     try:
-        result.version = module.version()
+        result.version = impl.version()
     except ImportError as err:
         result.status = Status.SKIPPED
-        result.message = f"{module.LIBRARY} is not installed ({err}); pip install {module.PIP}"
+        result.message = f"{impl.LIBRARY} is not installed ({err}); pip install {impl.PIP}"
         result.wall_time = time.perf_counter() - started
         return result
     if warm_start is not None:
@@ -93,7 +100,7 @@ def solve(
             raise ValueError("the warm start schedule is infeasible; pass a feasible schedule")
     context = SolveContext(problem, float(time_limit), int(threads), int(seed), tracker, warm_start)
     try:
-        outcome: Outcome = module.run(context, **options)
+        outcome: Outcome = impl.run(context, **options)
     except Exception as err:  # a library failure is a recorded status, not a crash
         where = traceback.extract_tb(err.__traceback__)[-1]
         outcome = Outcome(

@@ -1,0 +1,1 @@
+"""Hydra configuration groups (solver, dataset, budget, experiment); shipped as package data."""

@@ -1,0 +1,6 @@
+"""``python -m schedbench.harness ...`` (also ``python -m harness`` from the repository root)."""
+
+from schedbench.harness.app import main
+
+if __name__ == "__main__":
+    main()

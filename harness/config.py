@@ -1,0 +1,56 @@
+"""Structured configs (dataclasses) for the Hydra app: typos fail with Hydra's own message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from hydra.core.config_store import ConfigStore
+from omegaconf import MISSING
+
+
+@dataclass
+class SolverConf:
+    name: str = MISSING  # a registered solver (schedbench.solvers.registry) ...
+    module: str | None = None  # ... or a module path of your own back-end
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class DatasetConf:
+    name: str = MISSING
+    stages: int = 10
+    ratio: float = 10.0
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class BudgetConf:
+    seconds: float = MISSING  # wall-clock budget of one run, model building included
+    interval: float = MISSING  # sampling interval of the best-so-far curve
+    grace: float = 10.0  # extra seconds before the solver process is terminated, then killed
+
+
+@dataclass
+class ResultsConf:
+    dir: str = "results"
+
+
+@dataclass
+class RunConf:
+    solver: SolverConf = field(default_factory=SolverConf)
+    dataset: DatasetConf = field(default_factory=DatasetConf)
+    budget: BudgetConf = field(default_factory=BudgetConf)
+    results: ResultsConf = field(default_factory=ResultsConf)
+    stages: int | None = None
+    ratio: float | None = None
+    seed: int = 0
+    threads: int | None = None
+    force: bool = False
+    progress: bool = True
+
+
+def register() -> None:
+    """Make the schema available to ``conf/config.yaml``'s defaults list."""
+    store = ConfigStore.instance()
+    store.store(name="schedbench_schema", node=RunConf)

@@ -1,0 +1,285 @@
+"""Figures and tables from stored results only (never from a live run).
+
+    python -m schedbench.harness.figures [--results results] [--out results/figures]
+
+Writes PNG and PDF of: Figure 3 (RW1-3, RW4-6, RW7-9, RW10-12: objective vs time, paper
+normalization, mean over the panel's designs with a min-max band), the same with the common
+reference (gap to the best known bound), Figure 4 (six EPFL designs, original solid and
+mapped dashed), Figure 5 (GS loss over the first 75 epochs, AdamW vs Adam), a performance
+profile; and Markdown/CSV of Table 1 and the final-gap table, plus ``summary.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from schedbench.harness import metrics
+from schedbench.harness.tables import gap_table, write_tables
+
+RW_PANELS = {
+    "RW1-RW3": ["rw1", "rw2", "rw3"],
+    "RW4-RW6": ["rw4", "rw5", "rw6"],
+    "RW7-RW9": ["rw7", "rw8", "rw9"],
+    "RW10-RW12": ["rw10", "rw11", "rw12"],
+}
+EPFL = ["adder", "bar", "i2c", "max", "square", "voter"]
+FIG5_EPOCHS = 75
+
+
+def _save(fig: plt.Figure, out: Path, name: str) -> list[Path]:
+    paths = [out / f"{name}.png", out / f"{name}.pdf"]
+    for path in paths:
+        fig.savefig(path, dpi=150, bbox_inches="tight")
+    plt.close(fig)
+    return paths
+
+
+def _colors(solvers: list[str]) -> dict[str, tuple]:
+    cmap = plt.get_cmap("tab10")
+    return {s: cmap(i % 10) for i, s in enumerate(sorted(solvers))}
+
+
+def curve_panels(
+    points: pd.DataFrame, panels: dict[str, list[str]], value: str, ylabel: str, title: str
+) -> plt.Figure:
+    """One panel per group: per solver, mean over the group's designs with a min-max band."""
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.4), squeeze=False)
+    colors = _colors(points["solver"].unique().tolist() if not points.empty else [])
+    for ax, (panel, designs) in zip(axes[0], panels.items(), strict=True):
+        sub = points[points["dataset"].isin(designs)] if not points.empty else points
+        ax.set_title(panel)
+        ax.set_xlabel("time (s)")
+        if sub.empty:
+            ax.text(0.5, 0.5, "no runs", ha="center", va="center", transform=ax.transAxes)
+            continue
+        per_design = sub.groupby(["solver", "dataset", "t"])[value].mean().reset_index()
+        for solver, rows in per_design.groupby("solver"):
+            stats = rows.groupby("t")[value].agg(["mean", "min", "max"]).reset_index()
+            ax.plot(stats["t"], stats["mean"], label=solver, color=colors[solver])
+            ax.fill_between(
+                stats["t"], stats["min"], stats["max"], alpha=0.15, color=colors[solver]
+            )
+    axes[0][0].set_ylabel(ylabel)
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    for ax in axes[0][1:]:
+        more = ax.get_legend_handles_labels()
+        for h, label in zip(*more, strict=True):
+            if label not in labels:
+                handles.append(h)
+                labels.append(label)
+    if handles:
+        fig.legend(
+            handles,
+            labels,
+            loc="upper center",
+            ncol=min(6, len(labels)),
+            bbox_to_anchor=(0.5, 1.12),
+            frameon=False,
+        )
+    fig.suptitle(title, y=1.18)
+    fig.tight_layout()
+    return fig
+
+
+def figure4(points: pd.DataFrame, value: str, ylabel: str) -> plt.Figure:
+    """Six EPFL designs; original solid, mapped (_m) dashed."""
+    fig, axes = plt.subplots(2, 3, figsize=(13, 6.5), squeeze=False)
+    colors = _colors(points["solver"].unique().tolist() if not points.empty else [])
+    for ax, design in zip(axes.ravel(), EPFL, strict=True):
+        ax.set_title(f"{design} (solid) / {design}_m (dashed)")
+        ax.set_xlabel("time (s)")
+        ax.set_ylabel(ylabel)
+        drawn = False
+        for name, style in ((design, "-"), (f"{design}_m", "--")):
+            sub = points[points["dataset"] == name] if not points.empty else points
+            for solver, rows in sub.groupby("solver") if not sub.empty else []:
+                stats = rows.groupby("t")[value].mean()
+                ax.plot(
+                    stats.index,
+                    stats.values,
+                    style,
+                    color=colors[solver],
+                    label=solver if style == "-" else None,
+                )
+                drawn = True
+        if not drawn:
+            ax.text(0.5, 0.5, "no runs", ha="center", va="center", transform=ax.transAxes)
+        elif ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def figure5(results_dir: Path, runs: pd.DataFrame) -> plt.Figure:
+    """GS loss over the first 75 epochs for every GS-family run (Adam vs AdamW, Fig. 5)."""
+    fig, ax = plt.subplots(figsize=(6, 3.8))
+    gs_runs = runs[runs["backend"] == "gs"] if not runs.empty else runs
+    drawn = False
+    for _, run in gs_runs.iterrows():
+        path = (
+            Path(results_dir)
+            / "runs"
+            / run["dataset"]
+            / run["solver"]
+            / f"seed{run['seed']}"
+            / "epochs.csv"
+        )
+        if not path.is_file():
+            continue
+        epochs = pd.read_csv(path).head(FIG5_EPOCHS)
+        optimizer = _optimizer_of(run)
+        ax.plot(
+            epochs["epoch"],
+            epochs["loss"],
+            label=f"{run['dataset']} {run['solver']} ({optimizer}, seed {run['seed']})",
+        )
+        drawn = True
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss (lambda L_e + L_c)")
+    ax.set_title(f"GS loss, first {FIG5_EPOCHS} epochs")
+    if drawn:
+        ax.legend(fontsize=7)
+    else:
+        ax.text(0.5, 0.5, "no GS runs", ha="center", va="center", transform=ax.transAxes)
+    fig.tight_layout()
+    return fig
+
+
+def _optimizer_of(run: pd.Series) -> str:
+    import json
+
+    config = json.loads(run.get("config") or "{}")
+    return str(config.get("solver", {}).get("options", {}).get("optimizer", "?"))
+
+
+def profile_figure(runs: pd.DataFrame) -> plt.Figure:
+    fig, ax = plt.subplots(figsize=(6, 3.8))
+    finished = runs.dropna(subset=["best_cost"]) if not runs.empty else runs
+    if finished.empty:
+        ax.text(0.5, 0.5, "no runs", ha="center", va="center", transform=ax.transAxes)
+        return fig
+    per_instance = finished.groupby(["dataset", "solver"])["best_cost"].mean().reset_index()
+    profile = metrics.performance_profile(per_instance)
+    for solver, rows in profile.groupby("solver"):
+        ax.step(rows["tau"], rows["share"], where="post", label=solver)
+    ax.set_xscale("log")
+    ax.set_xlabel("tau (cost / best cost on the instance)")
+    ax.set_ylabel("share of instances")
+    ax.set_title("Performance profile (final cost)")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def table1_frame(runs: pd.DataFrame) -> pd.DataFrame:
+    """Sizes of every stored design beside the paper's stated values."""
+    from schedbench.datasets import registry
+
+    if runs.empty:
+        return runs
+    sizes = runs.groupby("dataset")[["n", "m", "depth", "total_weight"]].first().reset_index()
+    stated = []
+    for name in sizes["dataset"]:
+        try:
+            entry = registry.info(name)
+            stated.append((entry.paper_nodes, entry.paper_depth))
+        except ValueError:
+            stated.append((None, None))
+    sizes["paper_nodes"] = [s[0] for s in stated]
+    sizes["paper_depth"] = [s[1] for s in stated]
+    return sizes
+
+
+def markdown(frame: pd.DataFrame) -> str:
+    if frame.empty:
+        return "(no runs)\n"
+    cells = frame.astype(object).where(frame.notna(), "")
+    header = "| " + " | ".join(map(str, frame.columns)) + " |"
+    rule = "|" + "|".join("---" for _ in frame.columns) + "|"
+    rows = ["| " + " | ".join(str(v) for v in row) + " |" for row in cells.itertuples(index=False)]
+    return "\n".join([header, rule, *rows]) + "\n"
+
+
+def make_figures(results_dir: Path, out: Path | None = None) -> dict[str, list[Path]]:
+    """Rebuild the tables, then every figure and table; returns the files written."""
+    results_dir = Path(results_dir)
+    out = Path(out) if out else results_dir / "figures"
+    out.mkdir(parents=True, exist_ok=True)
+    runs, points = write_tables(results_dir)
+    written: dict[str, list[Path]] = {}
+    written["fig3"] = _save(
+        curve_panels(
+            points,
+            RW_PANELS,
+            "norm_paper",
+            "best / first incumbent",
+            "Figure 3: random workloads (paper normalization)",
+        ),
+        out,
+        "fig3_rw",
+    )
+    written["fig3_gap"] = _save(
+        curve_panels(
+            points,
+            RW_PANELS,
+            "gap",
+            "gap to best known bound",
+            "Figure 3 (common reference): gap to bound",
+        ),
+        out,
+        "fig3_rw_gap",
+    )
+    written["fig4"] = _save(
+        figure4(points, "norm_paper", "best / first incumbent"), out, "fig4_epfl"
+    )
+    written["fig4_gap"] = _save(
+        figure4(points, "gap", "gap to best known bound"), out, "fig4_epfl_gap"
+    )
+    written["fig5"] = _save(figure5(results_dir, runs), out, "fig5_gs_loss")
+    written["profile"] = _save(profile_figure(runs), out, "performance_profile")
+    gaps = gap_table(runs)
+    table1 = table1_frame(runs)
+    (out / "gap_table.csv").write_text(gaps.to_csv())
+    (out / "table1.csv").write_text(table1.to_csv(index=False))
+    summary = [
+        "# schedbench results",
+        "",
+        f"{len(runs)} runs in `{results_dir}`.",
+        "",
+        "## Final gap to the best known bound (%)",
+        "",
+        markdown(gaps.reset_index()) if not gaps.empty else "(no runs)\n",
+        "## Table 1 (designs in these results)",
+        "",
+        markdown(table1),
+        "## Figures",
+        "",
+    ]
+    summary += [f"- `{p.name}`" for paths in written.values() for p in paths if p.suffix == ".png"]
+    (out / "summary.md").write_text("\n".join(summary) + "\n")
+    written["tables"] = [out / "gap_table.csv", out / "table1.csv", out / "summary.md"]
+    return written
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--results", type=Path, default=Path("results"))
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args(argv)
+    written = make_figures(args.results, args.out)
+    runs_csv = args.results / "runs.csv"
+    runs = pd.read_csv(runs_csv) if runs_csv.stat().st_size > 1 else pd.DataFrame()
+    print("Final gap to the best known bound (%):")
+    print(gap_table(runs).to_string() if not runs.empty else "(no runs)")
+    print(f"wrote {sum(len(v) for v in written.values())} files to {written['tables'][0].parent}")
+
+
+if __name__ == "__main__":
+    main()

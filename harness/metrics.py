@@ -1,0 +1,112 @@
+"""Anytime-quality metrics on best-so-far curves (PROBLEM.md section 5).
+
+A curve is a sequence of (t, cost) incumbents sorted by time; the best cost at time t is
+that of the last incumbent found at or before t (undefined before the first).
+
+- paper normalization: best(t) / first incumbent of that method (each curve starts at 1);
+- common normalization: best(t) / cost of the ASAP schedule (the same for every method);
+- gap(t) = (best(t) - B) / best(t), B the best known bound (max over every bound proved);
+- primal integral (Berthold 2013): integral over [0, T] of the primal gap function
+  p(t) = 1 before the first incumbent, (best(t) - B) / max(best(t), B) after; divided by T
+  here so that it is in [0, 1] and comparable across budgets;
+- time to target: the first t with gap(t) <= target;
+- performance profile (Dolan & More 2002): for each method, the share of instances whose
+  ratio to the best method is within tau;
+- shifted geometric mean: exp(mean(log(x + s))) - s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+
+def best_at(times: Sequence[float], costs: Sequence[float], grid: Sequence[float]) -> np.ndarray:
+    """Best cost so far at each grid time (NaN before the first incumbent)."""
+    t = np.asarray(times, float)
+    best = np.minimum.accumulate(np.asarray(costs, float)) if len(costs) else np.zeros(0)
+    index = np.searchsorted(t, np.asarray(grid, float), side="right") - 1
+    out = np.full(len(grid), np.nan)
+    found = index >= 0
+    out[found] = best[index[found]]
+    return out
+
+
+def sampling_grid(budget: float, interval: float) -> np.ndarray:
+    """0, interval, 2 interval, ..., budget (the paper: 11 points every 360 s up to 3600 s)."""
+    count = int(np.floor(budget / interval + 1e-9))
+    grid = np.arange(count + 1) * interval
+    if grid[-1] < budget - 1e-9:
+        grid = np.r_[grid, budget]
+    return grid
+
+
+def primal_gap(cost: float, bound: float) -> float:
+    """Berthold's primal gap in [0, 1]: 0 at the bound, 1 without a solution."""
+    if cost is None or np.isnan(cost):
+        return 1.0
+    if cost == bound:
+        return 0.0
+    if cost * bound < 0:
+        return 1.0
+    return abs(cost - bound) / max(abs(cost), abs(bound))
+
+
+def primal_integral(
+    times: Sequence[float], costs: Sequence[float], bound: float, horizon: float
+) -> float:
+    """Integral of the primal gap step function over [0, horizon], divided by horizon."""
+    if horizon <= 0:
+        return float("nan")
+    t = np.asarray(times, float)
+    keep = t <= horizon
+    t = t[keep]
+    best = np.minimum.accumulate(np.asarray(costs, float)[keep]) if keep.any() else np.zeros(0)
+    edges = np.r_[0.0, t, horizon]
+    gaps = np.r_[1.0, [primal_gap(c, bound) for c in best]]
+    return float(np.sum(gaps * np.diff(edges)) / horizon)
+
+
+def time_to_target(
+    times: Sequence[float], costs: Sequence[float], bound: float, target_gap: float
+) -> float:
+    """First time the gap (best - bound) / best is at most ``target_gap`` (NaN if never)."""
+    best = np.minimum.accumulate(np.asarray(costs, float)) if len(costs) else np.zeros(0)
+    gap = (best - bound) / best
+    hit = np.flatnonzero(gap <= target_gap + 1e-12)
+    return float(np.asarray(times, float)[hit[0]]) if hit.size else float("nan")
+
+
+def shifted_geometric_mean(values: Sequence[float], shift: float = 1.0) -> float:
+    x = np.asarray(values, float)
+    x = x[~np.isnan(x)]
+    if x.size == 0:
+        return float("nan")
+    return float(np.exp(np.mean(np.log(x + shift))) - shift)
+
+
+def performance_profile(
+    table: pd.DataFrame,
+    value: str = "best_cost",
+    instance: str = "dataset",
+    method: str = "solver",
+    taus: Sequence[float] | None = None,
+) -> pd.DataFrame:
+    """Dolan-More profile: rho_m(tau) = share of instances with value / best <= tau.
+
+    A method without a value on an instance (failed run) never counts as solved there.
+    """
+    pivot = table.pivot_table(index=instance, columns=method, values=value, aggfunc="min")
+    best = pivot.min(axis=1)
+    ratios = pivot.div(best, axis=0)
+    if taus is None:
+        finite = ratios.to_numpy()[np.isfinite(ratios.to_numpy())]
+        top = max(1.0 + 1e-9, float(finite.max()) if finite.size else 1.0)
+        taus = np.unique(np.r_[1.0, np.sort(finite), top])
+    rows = []
+    for tau in taus:
+        share = (ratios <= tau + 1e-12).sum(axis=0) / len(ratios)
+        rows += [{"tau": float(tau), method: m, "share": float(s)} for m, s in share.items()]
+    return pd.DataFrame(rows)

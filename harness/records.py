@@ -1,0 +1,170 @@
+"""Where a run's records live, how they are written (atomically), and the tidy tables.
+
+Layout under ``results.dir``::
+
+    runs/<dataset>/<solver>/seed<k>/
+        incumbents.jsonl   one line per improving, evaluator-checked incumbent (streamed)
+        record.json        the finished run (written last: its presence means "done")
+        schedule.csv       node, stage of the best schedule (original node labels)
+        epochs.csv         GS-family runs: per-epoch loss terms, best and mean cost
+        solver.log         what the solver library printed
+        running.json       present only while the run is in progress
+    runs.csv / runs.parquet       one row per run, with provenance
+    points.csv / points.parquet   one row per run and sampling point
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RunPaths:
+    folder: Path
+
+    @classmethod
+    def of(cls, results_dir: Path, dataset: str, solver: str, seed: int) -> RunPaths:
+        return cls(Path(results_dir) / "runs" / dataset / solver / f"seed{seed}")
+
+    @property
+    def incumbents(self) -> Path:
+        return self.folder / "incumbents.jsonl"
+
+    @property
+    def record(self) -> Path:
+        return self.folder / "record.json"
+
+    @property
+    def schedule(self) -> Path:
+        return self.folder / "schedule.csv"
+
+    @property
+    def epochs(self) -> Path:
+        return self.folder / "epochs.csv"
+
+    @property
+    def log(self) -> Path:
+        return self.folder / "solver.log"
+
+    @property
+    def running(self) -> Path:
+        return self.folder / "running.json"
+
+    def prepare(self) -> None:
+        """Create the folder; keep an interrupted attempt's incumbents under another name."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        for path in (self.incumbents, self.schedule, self.epochs, self.record):
+            if path.exists():
+                path.rename(path.with_name(f"{path.stem}.previous-{stamp}{path.suffix}"))
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write to a temporary file in the same folder, then rename over ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
+    write_atomic(path, json.dumps(data, indent=1, default=str) + "\n")
+
+
+def read_incumbents(path: Path) -> list[dict[str, Any]]:
+    """The streamed incumbents; a torn last line (the process was killed mid-write) is dropped."""
+    if not path.is_file():
+        return []
+    rows = []
+    for line in path.read_text().splitlines():
+        try:
+            rows.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return rows
+
+
+@lru_cache(maxsize=1)
+def _static_provenance() -> dict[str, Any]:
+    from importlib import metadata
+
+    versions = {}
+    for package in (
+        "schedbench",
+        "numpy",
+        "torch",
+        "ortools",
+        "highspy",
+        "pulp",
+        "networkx",
+        "pandas",
+        "hydra-core",
+        "aigverse",
+        "gurobipy",
+        "cplex",
+    ):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            continue
+    return {
+        "git_commit": _git_commit(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpu": _cpu_model(),
+        "cores": os.cpu_count(),
+        "hostname": platform.node(),
+        "versions": versions,
+    }
+
+
+def provenance(threads: int, solver_message: str) -> dict[str, Any]:
+    """Enough to rerun and to judge a row: code version, libraries, machine, device."""
+    device = "cuda" if " on cuda" in solver_message else "cpu"
+    return {**_static_provenance(), "threads": threads, "device": device}
+
+
+def _git_commit() -> str | None:
+    root = Path(__file__).resolve().parents[1]
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return commit + ("-dirty" if dirty else "")
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"

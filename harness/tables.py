@@ -1,0 +1,170 @@
+"""Tidy tables from the stored run folders: one row per run, one row per run and time point.
+
+Everything here is a pure function of what is on disk, so tables (and figures) can be
+rebuilt at any time, including from runs that were interrupted (status ``interrupted``).
+Instances are (dataset, L, R): bounds and normalizations never mix different settings.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from schedbench.harness import metrics
+from schedbench.harness.records import read_incumbents, write_atomic
+
+INSTANCE = ["dataset", "stages", "ratio"]
+TARGET_GAP = 0.01  # time_to_1pct: first time within 1 % of the best known bound
+
+
+def load_runs(results_dir: Path) -> list[dict[str, Any]]:
+    """Every run folder's record (or its running.json for an interrupted run) and curve."""
+    runs = []
+    for folder in sorted((Path(results_dir) / "runs").glob("*/*/seed*")):
+        record_path, running_path = folder / "record.json", folder / "running.json"
+        if record_path.is_file():
+            record = json.loads(record_path.read_text())
+        elif running_path.is_file():
+            record = {**json.loads(running_path.read_text()), "status": "interrupted"}
+        else:
+            continue
+        record["curve"] = read_incumbents(folder / "incumbents.jsonl")
+        runs.append(record)
+    return runs
+
+
+def build_tables(results_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(runs, points) with normalized values, gaps and anytime metrics."""
+    runs = load_runs(results_dir)
+    if not runs:
+        return pd.DataFrame(), pd.DataFrame()
+    bounds: dict[tuple, float] = {}
+    for run in runs:
+        key = tuple(run[k] for k in INSTANCE)
+        known = [b for b in (run.get("bound"), run.get("trivial_bound")) if b is not None]
+        known += [row["bound"] for row in run["curve"] if row.get("bound") is not None]
+        if run.get("status") == "optimal" and run.get("best_cost") is not None:
+            known.append(run["best_cost"])
+        bounds[key] = max([bounds.get(key, -np.inf), *known])
+    run_rows, point_rows = [], []
+    for run in runs:
+        key = tuple(run[k] for k in INSTANCE)
+        bound = bounds[key]
+        times = [row["t"] for row in run["curve"]]
+        costs = [row["cost"] for row in run["curve"]]
+        first = costs[0] if costs else np.nan
+        best = min(costs) if costs else np.nan
+        grid = metrics.sampling_grid(run["budget"], run["interval"])
+        sampled = metrics.best_at(times, costs, grid)
+        peaks = _sampled_column(run["curve"], "peak", grid)
+        comms = _sampled_column(run["curve"], "comm", grid)
+        for t, value, peak, comm in zip(grid, sampled, peaks, comms, strict=True):
+            point_rows.append(
+                {
+                    "dataset": run["dataset"],
+                    "solver": run["solver"],
+                    "formulation": run.get("formulation"),
+                    "seed": run["seed"],
+                    "stages": run["stages"],
+                    "ratio": run["ratio"],
+                    "t": float(t),
+                    "best_cost": value,
+                    "peak": peak,
+                    "comm": comm,
+                    "bound": bound,
+                    "status": run["status"],
+                    "norm_paper": value / first,
+                    "norm_asap": value / run["asap_cost"] if run.get("asap_cost") else np.nan,
+                    "gap": (value - bound) / value if value == value else np.nan,
+                }
+            )
+        prov = run.get("provenance", {})
+        run_rows.append(
+            {
+                **{
+                    k: run.get(k)
+                    for k in (
+                        "dataset",
+                        "solver",
+                        "backend",
+                        "formulation",
+                        "seed",
+                        "status",
+                        "best_cost",
+                        "peak",
+                        "comm",
+                        "bound",
+                        "trivial_bound",
+                        "time_to_best",
+                        "budget",
+                        "interval",
+                        "threads",
+                        "n",
+                        "m",
+                        "depth",
+                        "stages",
+                        "ratio",
+                        "total_weight",
+                        "asap_cost",
+                        "wall_time",
+                        "build_time",
+                        "version",
+                        "message",
+                    )
+                },
+                "best_known_bound": bound,
+                "gap": (best - bound) / best if best == best else np.nan,
+                "first_incumbent_time": times[0] if times else np.nan,
+                "first_cost": first,
+                "primal_integral": metrics.primal_integral(times, costs, bound, run["budget"]),
+                "time_to_1pct": metrics.time_to_target(times, costs, bound, TARGET_GAP),
+                "git_commit": prov.get("git_commit"),
+                "cpu": prov.get("cpu"),
+                "device": prov.get("device"),
+                "python": prov.get("python"),
+                "versions": json.dumps(prov.get("versions", {}), sort_keys=True),
+                "config": json.dumps(run.get("config", {}), sort_keys=True, default=str),
+            }
+        )
+    return pd.DataFrame(run_rows), pd.DataFrame(point_rows)
+
+
+def _sampled_column(curve: list[dict[str, Any]], column: str, grid: np.ndarray) -> np.ndarray:
+    """The value of ``column`` for the incumbent that is best at each grid time."""
+    if not curve:
+        return np.full(len(grid), np.nan)
+    times = np.asarray([row["t"] for row in curve], float)
+    values = np.asarray([row.get(column, np.nan) for row in curve], float)
+    index = np.searchsorted(times, grid, side="right") - 1
+    return np.where(index >= 0, values[np.clip(index, 0, None)], np.nan)
+
+
+def write_tables(results_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rebuild runs.* and points.* (CSV for people, Parquet for pandas), atomically."""
+    runs, points = build_tables(results_dir)
+    root = Path(results_dir)
+    for name, frame in (("runs", runs), ("points", points)):
+        write_atomic(root / f"{name}.csv", frame.to_csv(index=False))
+        buffer = io.BytesIO()
+        frame.to_parquet(buffer, index=False)
+        _write_bytes_atomic(root / f"{name}.parquet", buffer.getvalue())
+    return runs, points
+
+
+def _write_bytes_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
+def gap_table(runs: pd.DataFrame) -> pd.DataFrame:
+    """Final gap (%) to the best known bound: one row per dataset, one column per solver."""
+    if runs.empty:
+        return runs
+    table = runs.pivot_table(index="dataset", columns="solver", values="gap", aggfunc="mean")
+    return (100 * table).round(3)

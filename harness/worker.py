@@ -1,0 +1,87 @@
+"""The solver process: ``python -m schedbench.harness.worker <input.pkl> <fd>``.
+
+It unpickles the problem and settings, runs the solver through the registry, and writes
+one JSON line per incumbent (and a final summary) to file descriptor ``fd``, a pipe the
+parent reads. The solver library's own output goes to stdout/stderr (the run's
+``solver.log``), so whatever it prints cannot corrupt the records. A watchdog ends the
+process when the parent disappears, so a killed sweep leaves no orphan solver behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import sys
+import threading
+import time
+from typing import Any
+
+PARENT_CHECK_S = 0.5
+
+
+def _watch_parent(parent: int) -> None:
+    while True:
+        time.sleep(PARENT_CHECK_S)
+        if os.getppid() != parent:
+            os._exit(3)
+
+
+def main(argv: list[str]) -> None:
+    started = time.perf_counter()  # the budget clock: model building and imports count
+    input_path, fd = argv[0], int(argv[1])
+    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
+    with open(input_path, "rb") as handle:
+        spec: dict[str, Any] = pickle.load(handle)
+    channel = os.fdopen(fd, "w", buffering=1)
+
+    def send(message: dict[str, Any]) -> None:
+        channel.write(json.dumps(message) + "\n")
+        channel.flush()
+
+    try:
+        from schedbench.solvers.registry import solve
+
+        def on_incumbent(schedule: Any, solver_time: float, bound: float | None) -> None:
+            send(
+                {
+                    "type": "incumbent",
+                    "t": time.perf_counter() - started,
+                    "solver_time": solver_time,
+                    "bound": bound,
+                    "schedule": schedule.tolist(),
+                }
+            )
+
+        remaining = spec["budget"] - (time.perf_counter() - started)
+        result = solve(
+            spec["problem"],
+            spec["solver"],
+            time_limit=max(0.01, remaining),
+            threads=spec["threads"],
+            seed=spec["seed"],
+            on_incumbent=on_incumbent,
+            module=spec["module"],
+            **spec["options"],
+        )
+        send(
+            {
+                "type": "done",
+                "status": str(result.status),
+                "solver_bound": result.bound,
+                "build_time": result.build_time,
+                "solve_time": result.solve_time,
+                "version": result.version,
+                "formulation": result.formulation,
+                "message": result.message,
+                "records": result.records,
+            }
+        )
+    except Exception as err:  # anything the registry did not already turn into a status
+        send({"type": "done", "status": "error", "message": f"{type(err).__name__}: {err}"})
+    finally:
+        channel.close()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

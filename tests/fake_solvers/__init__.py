@@ -1,0 +1,1 @@
+"""Misbehaving solver back-ends for the harness tests (used through ``solver.module``)."""

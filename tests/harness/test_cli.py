@@ -1,0 +1,207 @@
+"""The real command line: a run, a bad input, launchers, a killed run resumed, figures."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+TESTS = Path(__file__).resolve().parents[1]
+
+
+def harness(*args: str, results: Path, **kw) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": f"{TESTS}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    return subprocess.run(
+        [sys.executable, "-m", "schedbench.harness", *args, f"results.dir={results}", "threads=1"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=kw.pop("timeout", 300),
+        **kw,
+    )
+
+
+def test_single_run(tmp_path):
+    done = harness("solver=topo_chunk", "dataset=rw4", "budget=smoke", results=tmp_path)
+    assert done.returncode == 0, done.stderr
+    runs = pd.read_csv(tmp_path / "runs.csv")
+    assert runs.loc[0, "status"] in ("feasible", "timeout")
+    assert {
+        "dataset",
+        "solver",
+        "seed",
+        "status",
+        "best_cost",
+        "peak",
+        "comm",
+        "bound",
+        "time_to_best",
+        "budget",
+        "git_commit",
+        "cpu",
+        "versions",
+    } <= set(runs.columns)
+    points = pd.read_csv(tmp_path / "points.csv")
+    assert len(points) == 11  # 0..10 s every second
+
+
+def test_bad_input_is_one_line_and_leaves_no_record(tmp_path):
+    done = harness(
+        "dataset=gml", f"dataset.params.path={tmp_path / 'missing.gml'}", results=tmp_path
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"error: graph file '{tmp_path / 'missing.gml'}' does not exist; check the path"
+    ]
+    assert not (tmp_path / "runs").exists()
+
+
+def test_joblib_multirun_with_two_jobs(tmp_path):
+    done = harness(
+        "-m",
+        "hydra/launcher=joblib",
+        "hydra.launcher.n_jobs=2",
+        "solver=asap,fds",
+        "dataset=rw4",
+        "budget=smoke",
+        results=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    runs = pd.read_csv(tmp_path / "runs.csv")
+    assert sorted(runs["solver"]) == ["asap", "fds"]
+
+
+def test_submitit_local_multirun(tmp_path):
+    done = harness(
+        "-m",
+        "hydra/launcher=submitit_local",
+        "hydra.launcher.timeout_min=5",
+        "solver=asap,topo_chunk",
+        "dataset=rw4",
+        "budget=smoke",
+        results=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert len(list((tmp_path / "runs" / "rw4").glob("*/seed0/record.json"))) == 2
+
+
+def test_failed_run_does_not_stop_the_sweep(tmp_path):
+    done = harness(
+        "-m",
+        "solver=asap",
+        "+solver.module=fake_solvers.explode",
+        "seed=0,1",
+        "dataset=rw4",
+        "budget=smoke",
+        results=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    runs = pd.read_csv(tmp_path / "runs.csv")
+    assert runs["status"].tolist() == ["error", "error"] and runs["seed"].tolist() == [0, 1]
+
+
+def test_killed_sweep_resumes(tmp_path):
+    """kill -9 the parent mid-run: incumbents survive, the rerun skips finished runs."""
+    env = {**os.environ, "PYTHONPATH": f"{TESTS}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    command = [
+        sys.executable,
+        "-m",
+        "schedbench.harness",
+        "-m",
+        "solver=asap",
+        "+solver.module=fake_solvers.slow",
+        "seed=0,1",
+        "dataset=rw4",
+        "budget.seconds=20",
+        "budget.interval=5",
+        f"results.dir={tmp_path}",
+        "threads=1",
+    ]
+    parent = subprocess.Popen(
+        command,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    second = tmp_path / "runs" / "rw4" / "asap" / "seed0" / "incumbents.jsonl"
+    deadline = time.time() + 60
+    while time.time() < deadline and (
+        not second.is_file() or len(second.read_text().splitlines()) < 2
+    ):
+        time.sleep(0.2)
+    os.killpg(parent.pid, signal.SIGKILL)
+    parent.wait()
+    assert len(second.read_text().splitlines()) == 2  # both incumbents are on disk
+    assert not (second.parent / "record.json").exists()
+    from schedbench.harness.tables import build_tables
+
+    runs, _ = build_tables(tmp_path)
+    assert runs["status"].tolist() == ["interrupted"]
+    done = subprocess.run(
+        [
+            *command[:-3],
+            "budget.seconds=2",
+            "budget.interval=1",
+            f"results.dir={tmp_path}",
+            "threads=1",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    runs = pd.read_csv(tmp_path / "runs.csv")
+    assert sorted(runs["seed"].tolist()) == [0, 1]  # each run exactly once
+    assert set(runs["status"]) == {"timeout"}
+    assert list(second.parent.glob("incumbents.previous-*.jsonl"))
+    rerun = harness(
+        "-m",
+        "solver=asap",
+        "+solver.module=fake_solvers.slow",
+        "seed=0,1",
+        "dataset=rw4",
+        "budget=smoke",
+        results=tmp_path,
+    )
+    assert rerun.stdout.count("skipped (already finished)") == 2
+
+
+def test_figures_from_stored_results(tmp_path):
+    done = harness(
+        "-m", "solver=topo_chunk,asap", "dataset=rw1,rw4", "budget=smoke", results=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    from schedbench.harness.figures import make_figures
+
+    written = make_figures(tmp_path)
+    for key in ("fig3", "fig3_gap", "fig4", "fig5", "profile"):
+        for path in written[key]:
+            assert path.is_file() and path.stat().st_size > 1000
+    summary = (tmp_path / "figures" / "summary.md").read_text()
+    assert "rw1" in summary and "topo_chunk" in summary
+    gaps = pd.read_csv(tmp_path / "figures" / "gap_table.csv", index_col=0)
+    assert gaps.loc["rw4", "topo_chunk"] < gaps.loc["rw4", "asap"]
+    record = json.loads((tmp_path / "runs" / "rw1" / "asap" / "seed0" / "record.json").read_text())
+    assert record["n"] == 949
+
+
+@pytest.mark.parametrize("module", ["harness", "schedbench.harness"])
+def test_module_entry_points(tmp_path, module):
+    root = TESTS.parent
+    done = subprocess.run(
+        [sys.executable, "-m", module, "--help"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0 and "solver" in done.stdout

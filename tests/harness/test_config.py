@@ -1,0 +1,68 @@
+"""The Hydra config: groups compose, overrides apply, typos fail with Hydra's message."""
+
+from __future__ import annotations
+
+import pytest
+from hydra import compose, initialize_config_module
+from hydra.errors import ConfigCompositionException
+from omegaconf.errors import ValidationError
+
+from schedbench.harness.app import spec_from_config
+
+
+@pytest.fixture
+def compose_run():
+    def run(*overrides: str):
+        with initialize_config_module(version_base="1.3", config_module="schedbench.conf"):
+            return compose(config_name="config", overrides=list(overrides))
+
+    return run
+
+
+def test_defaults_and_groups(compose_run):
+    cfg = compose_run("solver=cpsat_compact", "dataset=adder", "budget=quick")
+    assert cfg.solver.name == "cpsat" and cfg.solver.options.formulation == "compact"
+    assert (cfg.dataset.name, cfg.dataset.ratio, cfg.dataset.stages) == ("adder", 100, 10)
+    assert (cfg.budget.seconds, cfg.budget.interval) == (60, 6)
+
+
+def test_paper_budget(compose_run):
+    cfg = compose_run("budget=paper")
+    assert (cfg.budget.seconds, cfg.budget.interval) == (3600, 360)
+
+
+def test_top_level_overrides_reach_the_problem(compose_run, tmp_path):
+    cfg = compose_run(
+        "dataset=rw4", "stages=6", "ratio=100", "seed=3", "threads=1", f"results.dir={tmp_path}"
+    )
+    spec = spec_from_config(cfg)
+    assert (spec.problem.stages, spec.problem.ratio, spec.seed, spec.threads) == (6, 100, 3, 1)
+
+
+def test_unknown_solver(compose_run):
+    with pytest.raises(ConfigCompositionException, match="Could not find 'solver/gss'"):
+        compose_run("solver=gss")
+
+
+def test_bad_budget_type(compose_run):
+    with pytest.raises(ConfigCompositionException, match="budget.seconds=abc") as info:
+        compose_run("budget.seconds=abc")
+    assert isinstance(info.value.__cause__, ValidationError)
+    assert "could not be converted to Float" in str(info.value.__cause__)
+
+
+def test_every_solver_yaml_names_a_registered_solver(compose_run):
+    from pathlib import Path
+
+    import schedbench.conf
+    from schedbench.solvers.registry import SOLVERS
+
+    folder = Path(schedbench.conf.__file__).parent / "solver"
+    for yaml in folder.glob("*.yaml"):
+        assert compose_run(f"solver={yaml.stem}").solver.name in SOLVERS
+
+
+@pytest.mark.parametrize("experiment", ["fig3", "fig4", "fig5", "table1", "smoke", "bench"])
+def test_experiment_presets_compose(compose_run, experiment):
+    cfg = compose_run(f"+experiment={experiment}")
+    assert cfg.budget.seconds > 0

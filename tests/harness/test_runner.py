@@ -1,0 +1,131 @@
+"""Runs in their own process: every solver end to end, and every way a solver can misbehave."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from builders import random_dag
+
+from schedbench import evaluate
+from schedbench.harness.runner import RunSpec, execute
+from schedbench.harness.tables import build_tables, write_tables
+from schedbench.solvers.topo_chunk import best_chunking
+
+
+@pytest.fixture(scope="module")
+def problem():
+    return random_dag(np.random.default_rng(0), 14, 4, p=0.25, ratio=5)
+
+
+def spec(problem, tmp_path, solver, key=None, budget=3.0, **kw):
+    return RunSpec(
+        dataset="tiny",
+        solver_key=key or solver,
+        solver=solver,
+        problem=problem,
+        budget=budget,
+        interval=1.0,
+        results_dir=tmp_path,
+        grace=kw.pop("grace", 2),
+        **kw,
+    )
+
+
+SMOKE = {
+    "asap": {},
+    "topo_chunk": {},
+    "list": {},
+    "fds": {},
+    "cpsat": {"formulation": "paper"},
+    "cpsat_compact": {"formulation": "compact"},
+    "highs_compact": {"formulation": "compact"},
+    "cbc_compact": {"formulation": "compact"},
+    "gurobi_compact": {"formulation": "compact"},
+    "cplex_compact": {"formulation": "compact"},
+    "gs": {"batch": 16},
+}
+PACKAGE = {"gurobi": "gurobipy", "cplex": "cplex"}
+
+
+@pytest.mark.parametrize("key", list(SMOKE))
+def test_smoke_run_per_solver(problem, tmp_path, key):
+    backend = key.split("_compact")[0] if key != "topo_chunk" else key
+    if backend in PACKAGE and importlib.util.find_spec(PACKAGE[backend]) is None:
+        pytest.skip(f"{PACKAGE[backend]} is not installed")
+    budget = 8.0 if backend == "gs" else 3.0
+    record = execute(spec(problem, tmp_path, backend, key=key, budget=budget, options=SMOKE[key]))
+    assert record["status"] in ("optimal", "feasible", "timeout"), record["message"]
+    folder = tmp_path / "runs" / "tiny" / key / "seed0"
+    schedule = pd.read_csv(folder / "schedule.csv")
+    assert schedule["node"].astype(str).tolist() == list(problem.labels)
+    stages = schedule["stage"].to_numpy()
+    assert evaluate(problem, stages).cost[0] == record["best_cost"]
+    assert json.loads((folder / "record.json").read_text())["status"] == record["status"]
+    if backend == "gs":
+        epochs = pd.read_csv(folder / "epochs.csv")
+        assert {"epoch", "time", "loss", "best_cost", "mean_cost"} <= set(epochs.columns)
+
+
+def test_hanging_solver_is_killed_and_keeps_its_incumbent(problem, tmp_path):
+    record = execute(
+        spec(problem, tmp_path, "hang", module="fake_solvers.hang", budget=1.0, grace=1.0)
+    )
+    assert record["status"] == "timeout" and "killed after budget" in record["message"]
+    assert record["best_cost"] == evaluate(problem, problem.asap).cost[0]
+    assert record["wall_time"] < 1.0 + 1.0 + 12
+
+
+def test_raising_solver_is_an_error_with_its_incumbent(problem, tmp_path):
+    record = execute(spec(problem, tmp_path, "explode", module="fake_solvers.explode"))
+    assert record["status"] == "error" and "exploded" in record["message"]
+    assert record["best_cost"] is not None
+
+
+def test_crashing_process_is_recorded(problem, tmp_path):
+    record = execute(spec(problem, tmp_path, "crash", module="fake_solvers.crash"))
+    assert record["status"] == "error" and "exit code -9" in record["message"]
+    assert record["best_cost"] == evaluate(problem, problem.asap).cost[0]
+
+
+def test_finished_runs_are_skipped_and_force_reruns(problem, tmp_path):
+    first = execute(spec(problem, tmp_path, "asap"))
+    again = execute(spec(problem, tmp_path, "asap"))
+    assert again.get("skipped") and again["best_cost"] == first["best_cost"]
+    forced = execute(spec(problem, tmp_path, "asap", force=True))
+    assert not forced.get("skipped")
+    folder = tmp_path / "runs" / "tiny" / "asap" / "seed0"
+    assert list(folder.glob("record.previous-*.json"))  # the old record is kept aside
+
+
+def test_tables_and_sampling(problem, tmp_path):
+    execute(spec(problem, tmp_path, "slow", module="fake_solvers.slow", budget=3.0))
+    execute(spec(problem, tmp_path, "asap"))
+    runs, points = write_tables(tmp_path)
+    assert len(runs) == 2 and (tmp_path / "runs.parquet").is_file()
+    slow = points[points.solver == "slow"].sort_values("t")
+    assert slow["t"].tolist() == [0.0, 1.0, 2.0, 3.0]
+    assert np.isnan(slow["best_cost"].iloc[0])
+    asap_cost = evaluate(problem, problem.asap).cost[0]
+    chunked = best_chunking(problem, problem.topological_order)
+    assert slow["best_cost"].iloc[-1] == evaluate(problem, chunked).cost[0] < asap_cost
+    assert slow["norm_asap"].iloc[1] == 1.0 and slow["norm_asap"].iloc[-1] < 1.0
+    assert runs.set_index("solver").loc["slow", "first_cost"] == asap_cost
+    assert (runs["best_known_bound"] >= problem.trivial_lower_bound).all()
+
+
+def test_interrupted_run_is_tabulated(problem, tmp_path):
+    folder = tmp_path / "runs" / "tiny" / "slow" / "seed0"
+    folder.mkdir(parents=True)
+    from schedbench.harness.runner import identity
+
+    s = spec(problem, tmp_path, "slow", module="fake_solvers.slow")
+    (folder / "running.json").write_text(json.dumps(identity(s)))
+    (folder / "incumbents.jsonl").write_text(
+        '{"t": 0.5, "cost": 999, "peak": 1, "comm": 0}\n{"t": 0.9, "co'
+    )  # torn last line
+    runs, _ = build_tables(tmp_path)
+    assert runs.loc[0, "status"] == "interrupted" and runs.loc[0, "first_cost"] == 999
