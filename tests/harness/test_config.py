@@ -45,7 +45,7 @@ def test_unknown_solver(compose_run):
 
 
 def test_bad_budget_type(compose_run):
-    with pytest.raises(ConfigCompositionException, match="budget.seconds=abc") as info:
+    with pytest.raises(ConfigCompositionException, match=r"budget\.seconds=abc") as info:
         compose_run("budget.seconds=abc")
     assert isinstance(info.value.__cause__, ValidationError)
     assert "could not be converted to Float" in str(info.value.__cause__)
