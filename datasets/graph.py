@@ -71,13 +71,18 @@ class Graph:
         )
 
 
-def cache_root() -> Path:
-    """``SCHEDBENCH_CACHE_DIR`` or the per-user cache (``$XDG_CACHE_HOME/schedbench``)."""
-    env = os.environ.get("SCHEDBENCH_CACHE_DIR")
+def user_cache(variable: str, folder: str) -> Path:
+    """The folder named by environment ``variable``, else ``$XDG_CACHE_HOME/schedbench/folder``."""
+    env = os.environ.get(variable)
     if env:
         return Path(env).expanduser()
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "schedbench" / "graphs"
+    return Path(base) / "schedbench" / folder
+
+
+def cache_root() -> Path:
+    """``SCHEDBENCH_CACHE_DIR`` or ``$XDG_CACHE_HOME/schedbench/graphs``."""
+    return user_cache("SCHEDBENCH_CACHE_DIR", "graphs")
 
 
 def cache_key(kind: str, **params: Any) -> str:

@@ -7,13 +7,12 @@ the root (tests point it at a read-only copy so nothing touches the network).
 
 from __future__ import annotations
 
-import os
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 from schedbench.datasets.files import read_graph
-from schedbench.datasets.graph import Graph, cache_key, cached
+from schedbench.datasets.graph import Graph, cache_key, cached, user_cache
 from schedbench.problem import ProblemError
 
 REPOSITORY = "Yu-Maryland/Differentiable_Scheduler_ICML24"
@@ -39,11 +38,7 @@ DESIGNS: dict[str, tuple[str, int, int]] = {
 
 def data_root() -> Path:
     """``SCHEDBENCH_DATA_DIR`` or ``$XDG_CACHE_HOME/schedbench/icml24``."""
-    env = os.environ.get("SCHEDBENCH_DATA_DIR")
-    if env:
-        return Path(env).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "schedbench" / "icml24"
+    return user_cache("SCHEDBENCH_DATA_DIR", "icml24")
 
 
 def gml_path(file: str, *, timeout: float = 60.0) -> Path:

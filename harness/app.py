@@ -43,7 +43,7 @@ def spec_from_config(cfg: DictConfig) -> Any:
         grace=float(cfg.budget.grace),
         options=OmegaConf.to_container(cfg.solver.options, resolve=True),
         module=cfg.solver.module,
-        results_dir=Path(cfg.results.dir),
+        results_dir=Path(cfg.results.dir).resolve(),
         force=bool(cfg.force),
         progress=bool(cfg.progress),
         config=OmegaConf.to_container(cfg, resolve=True),

@@ -31,6 +31,16 @@ RW_PANELS = {
 }
 EPFL = ["adder", "bar", "i2c", "max", "square", "voter"]
 FIG5_EPOCHS = 75
+GAP_FLOOR = 1e-4  # gaps are drawn on a log axis; a gap of 0 (proven optimal) sits here
+
+
+def _series(values: pd.Series, value: str) -> pd.Series:
+    return values.clip(lower=GAP_FLOOR) if value == "gap" else values
+
+
+def _axis(ax: plt.Axes, value: str) -> None:
+    if value == "gap":
+        ax.set_yscale("log")
 
 
 def _save(fig: plt.Figure, out: Path, name: str) -> list[Path]:
@@ -59,7 +69,9 @@ def curve_panels(
         if sub.empty:
             ax.text(0.5, 0.5, "no runs", ha="center", va="center", transform=ax.transAxes)
             continue
+        _axis(ax, value)
         per_design = sub.groupby(["solver", "dataset", "t"])[value].mean().reset_index()
+        per_design[value] = _series(per_design[value], value)
         for solver, rows in per_design.groupby("solver"):
             stats = rows.groupby("t")[value].agg(["mean", "min", "max"]).reset_index()
             ax.plot(stats["t"], stats["mean"], label=solver, color=colors[solver])
@@ -100,7 +112,8 @@ def figure4(points: pd.DataFrame, value: str, ylabel: str) -> plt.Figure:
         for name, style in ((design, "-"), (f"{design}_m", "--")):
             sub = points[points["dataset"] == name] if not points.empty else points
             for solver, rows in sub.groupby("solver") if not sub.empty else []:
-                stats = rows.groupby("t")[value].mean()
+                stats = _series(rows.groupby("t")[value].mean(), value)
+                _axis(ax, value)
                 ax.plot(
                     stats.index,
                     stats.values,

@@ -9,7 +9,7 @@ bound) computed once and cached.
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -467,24 +467,3 @@ def _longest_paths(
     for arr in (order, level, longest):
         arr.setflags(write=False)
     return order, level, longest
-
-
-def problems_equal(a: Problem, b: Problem) -> bool:
-    """Bit-exact equality of two problems (arrays, settings and labels)."""
-    arrays = ("src", "dst", "w", "c", "d")
-    return all(
-        np.array_equal(getattr(a, k), getattr(b, k)) and getattr(a, k).dtype == getattr(b, k).dtype
-        for k in arrays
-    ) and (a.name, a.n, a.stages, a.ratio, a.labels, a.comm_mode) == (
-        b.name,
-        b.n,
-        b.stages,
-        b.ratio,
-        b.labels,
-        b.comm_mode,
-    )
-
-
-def iter_edges(problem: Problem) -> Iterable[tuple[int, int]]:
-    """(u, v) pairs as Python ints, for the few places that need a loop."""
-    return zip(problem.src.tolist(), problem.dst.tolist(), strict=True)

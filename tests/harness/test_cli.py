@@ -205,3 +205,25 @@ def test_module_entry_points(tmp_path, module):
         timeout=60,
     )
     assert done.returncode == 0 and "solver" in done.stdout
+
+
+def test_default_results_dir_in_a_sweep(tmp_path):
+    """Without results.dir a sweep writes to ./results of the launch directory."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "schedbench.harness",
+            "-m",
+            "solver=asap",
+            "dataset=rw4",
+            "budget.seconds=1",
+            "threads=1",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "results" / "runs" / "rw4" / "asap" / "seed0" / "record.json").is_file()
