@@ -78,11 +78,15 @@ def main(cfg: DictConfig) -> dict[str, Any] | None:
             raise
         print(f"error: {err}", file=sys.stderr)
         sys.exit(2)
+    from schedbench.harness.progress import position
+
+    where = position()
+    spec.label = f"[{where}] " if where else ""
     record = execute(spec)
     write_tables(spec.results_dir)
     state = "skipped (already finished)" if record.get("skipped") else record["status"]
     print(
-        f"{spec.dataset}/{spec.solver_key}/seed{spec.seed}: {state}, best cost "
+        f"{spec.label}{spec.dataset}/{spec.solver_key}/seed{spec.seed}: {state}, best cost "
         f"{record['best_cost']} (bound {record.get('bound')}) -> {spec.paths.folder}"
     )
     return record

@@ -52,6 +52,7 @@ class RunSpec:
     force: bool = False
     progress: bool = False
     config: dict[str, Any] = field(default_factory=dict)
+    label: str = ""  # e.g. "[run 3/18] " in a sweep, shown on the progress bar
 
     @property
     def paths(self) -> RunPaths:
@@ -278,7 +279,7 @@ def _progress(spec: RunSpec) -> Any:
 
     return tqdm(
         total=spec.budget,
-        desc=f"{spec.dataset}/{spec.solver_key}/seed{spec.seed}",
+        desc=f"{spec.label}{spec.dataset}/{spec.solver_key}/seed{spec.seed}",
         unit="s",
         bar_format="{desc}: {bar} {n:.0f}/{total:.0f}s {postfix}",
     )

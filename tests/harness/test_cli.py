@@ -227,3 +227,11 @@ def test_default_results_dir_in_a_sweep(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "results" / "runs" / "rw4" / "asap" / "seed0" / "record.json").is_file()
+
+
+def test_sweep_size_counts_command_line_and_preset_sweeps():
+    from schedbench.harness.progress import sweep_size
+
+    assert sweep_size(["solver=a,b", "seed=0,1,2", "dataset=rw1"], None) == 6
+    assert sweep_size(["seed=0,1"], {"dataset": "rw1,rw4,adder", "solver": "x,y"}) == 12
+    assert sweep_size(["solver=z"], {"solver": "x,y"}) == 1  # the command line wins

@@ -1,0 +1,57 @@
+"""Sweep progress: how many runs a multirun has, so each run can say "run k/N".
+
+Hydra does not tell a job the size of its sweep; this callback counts the combinations
+of the sweep overrides (command line and ``hydra.sweeper.params``) when the multirun
+starts and leaves the number in ``SCHEDBENCH_SWEEP_TOTAL`` for the jobs (launchers copy
+the environment into their workers).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from hydra.experimental.callback import Callback
+
+TOTAL_VARIABLE = "SCHEDBENCH_SWEEP_TOTAL"
+
+
+def sweep_size(task_overrides: list[str], sweeper_params: dict[str, str] | None) -> int:
+    """Number of jobs the basic sweeper makes from these overrides."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    parser = OverridesParser.create()
+    choices: dict[str, int] = {}
+    for key, value in (sweeper_params or {}).items():
+        override = parser.parse_override(f"{key}={value}")
+        choices[override.get_key_element()] = _count(override)
+    for override in parser.parse_overrides(task_overrides):
+        choices[override.get_key_element()] = _count(override)
+    total = 1
+    for count in choices.values():
+        total *= count
+    return total
+
+
+def _count(override: Any) -> int:
+    return len(list(override.sweep_string_iterator())) if override.is_sweep_override() else 1
+
+
+class SweepProgress(Callback):
+    def on_multirun_start(self, config: Any, **kwargs: Any) -> None:
+        params = config.hydra.sweeper.get("params") or {}
+        total = sweep_size(
+            list(config.hydra.overrides.task), {str(k): str(v) for k, v in params.items()}
+        )
+        os.environ[TOTAL_VARIABLE] = str(total)
+
+
+def position() -> str:
+    """'run k/N' inside a multirun job, else ''."""
+    from hydra.core.hydra_config import HydraConfig
+
+    total = os.environ.get(TOTAL_VARIABLE)
+    if not total or not HydraConfig.initialized():
+        return ""
+    number = HydraConfig.get().job.get("num")
+    return "" if number is None else f"run {int(number) + 1}/{total}"
