@@ -42,20 +42,14 @@ def run(ctx: SolveContext, formulation: str = "paper", log: bool = False) -> Out
     ]
     used = np.flatnonzero(lm.obj)
     prob += pulp.LpAffineExpression([(xs[j], float(lm.obj[j])) for j in used])
-    start, index, value = lm.csr()
-    for i in range(lm.num_rows):
-        sl = slice(start[i], start[i + 1])
-        expr = pulp.LpAffineExpression(
-            [(xs[j], v) for j, v in zip(index[sl].tolist(), value[sl].tolist(), strict=True)]
-        )
-        lo, hi = lm.row_lo[i], lm.row_hi[i]
-        if lo == hi:
-            prob += expr == float(lo)
+    for cols, vals, sense, rhs in lm.constraints():
+        expr = pulp.LpAffineExpression([(xs[j], v) for j, v in zip(cols, vals, strict=True)])
+        if sense == "==":
+            prob += expr == rhs
+        elif sense == ">=":
+            prob += expr >= rhs
         else:
-            if np.isfinite(lo):
-                prob += expr >= float(lo)
-            if np.isfinite(hi):
-                prob += expr <= float(hi)
+            prob += expr <= rhs
     if ctx.warm_start is not None:
         for var, val in zip(xs, encode(lm, ctx.problem, ctx.warm_start).tolist(), strict=True):
             var.setInitialValue(val)

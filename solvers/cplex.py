@@ -46,21 +46,13 @@ def run(ctx: SolveContext, formulation: str = "paper", log: bool = False) -> Out
         ub=[cplex.infinity if not np.isfinite(u) else float(u) for u in lm.ub],
         types=["I" if flag else "C" for flag in lm.integer],
     )
-    start, index, value = lm.csr()
-    rows, senses, rhs, ranges = [], [], [], []
-    for i in range(lm.num_rows):
-        sl = slice(start[i], start[i + 1])
-        rows.append(cplex.SparsePair(index[sl].tolist(), value[sl].tolist()))
-        lo, hi = lm.row_lo[i], lm.row_hi[i]
-        if lo == hi:
-            senses.append("E"), rhs.append(float(lo)), ranges.append(0.0)
-        elif not np.isfinite(lo):
-            senses.append("L"), rhs.append(float(hi)), ranges.append(0.0)
-        elif not np.isfinite(hi):
-            senses.append("G"), rhs.append(float(lo)), ranges.append(0.0)
-        else:
-            senses.append("R"), rhs.append(float(lo)), ranges.append(float(hi - lo))
-    c.linear_constraints.add(lin_expr=rows, senses=senses, rhs=rhs, range_values=ranges)
+    code = {"==": "E", ">=": "G", "<=": "L"}
+    rows, senses, rhs = [], [], []
+    for cols, vals, sense, value in lm.constraints():
+        rows.append(cplex.SparsePair(cols, vals))
+        senses.append(code[sense])
+        rhs.append(value)
+    c.linear_constraints.add(lin_expr=rows, senses=senses, rhs=rhs)
     c.parameters.threads.set(max(1, ctx.threads))
     c.parameters.randomseed.set(ctx.seed)
     if ctx.warm_start is not None:

@@ -123,20 +123,14 @@ def _paper(model, problem, warm_start):
         lo, hi = lm.lb[j], lm.ub[j]
         hi = big if not np.isfinite(hi) else int(hi)
         variables.append(model.new_int_var(int(lo), hi, lm.names[j]))
-    start, index, value = lm.csr()
-    for i in range(lm.num_rows):
-        sl = slice(start[i], start[i + 1])
+    for cols, vals, sense, rhs in lm.constraints():
         expr = cp_model.LinearExpr.weighted_sum(
-            [variables[j] for j in index[sl].tolist()], [int(c) for c in value[sl].tolist()]
+            [variables[j] for j in cols], [int(c) for c in vals]
         )
-        lo, hi = lm.row_lo[i], lm.row_hi[i]
-        if np.isfinite(lo) and lo == hi:
-            model.add(expr == int(lo))
-        else:
-            if np.isfinite(lo):
-                model.add(expr >= int(lo))
-            if np.isfinite(hi):
-                model.add(expr <= int(hi))
+        bound = int(rhs)
+        model.add(
+            expr == bound if sense == "==" else expr >= bound if sense == ">=" else expr <= bound
+        )
     used = np.flatnonzero(lm.obj)
     model.minimize(
         cp_model.LinearExpr.weighted_sum(

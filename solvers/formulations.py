@@ -14,6 +14,7 @@ ranges, and an objective. Both formulations put the one-hot stage block x[n, t] 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -64,6 +65,24 @@ class LinearModel:
         order = np.lexsort((self.rows, self.cols))
         start = np.searchsorted(self.cols[order], np.arange(self.num_cols + 1))
         return start, self.rows[order], self.vals[order]
+
+    def constraints(self) -> Iterator[tuple[list[int], list[float], str, float]]:
+        """Each row as (columns, coefficients, sense, rhs), sense one of ==, >=, <=.
+
+        The form every library's row API takes; a two-sided row gives a >= and a <= row.
+        """
+        start, index, value = self.csr()
+        for i in range(self.num_rows):
+            cols = index[start[i] : start[i + 1]].tolist()
+            vals = value[start[i] : start[i + 1]].tolist()
+            lo, hi = float(self.row_lo[i]), float(self.row_hi[i])
+            if lo == hi:
+                yield cols, vals, "==", lo
+                continue
+            if np.isfinite(lo):
+                yield cols, vals, ">=", lo
+            if np.isfinite(hi):
+                yield cols, vals, "<=", hi
 
     def csr(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Row-wise (start, index, value) arrays."""

@@ -39,18 +39,9 @@ def run(ctx: SolveContext, formulation: str = "paper", log: bool = False) -> Out
         ub = [GRB.INFINITY if not np.isfinite(u) else float(u) for u in lm.ub]
         x = model.addVars(lm.num_cols, lb=lm.lb.tolist(), ub=ub, obj=lm.obj.tolist(), vtype=vtypes)
         xs = [x[j] for j in range(lm.num_cols)]
-        start, index, value = lm.csr()
-        for i in range(lm.num_rows):
-            sl = slice(start[i], start[i + 1])
-            expr = gp.LinExpr(value[sl].tolist(), [xs[j] for j in index[sl].tolist()])
-            lo, hi = lm.row_lo[i], lm.row_hi[i]
-            if lo == hi:
-                model.addLConstr(expr, GRB.EQUAL, float(lo))
-            else:
-                if np.isfinite(lo):
-                    model.addLConstr(expr, GRB.GREATER_EQUAL, float(lo))
-                if np.isfinite(hi):
-                    model.addLConstr(expr, GRB.LESS_EQUAL, float(hi))
+        senses = {"==": GRB.EQUAL, ">=": GRB.GREATER_EQUAL, "<=": GRB.LESS_EQUAL}
+        for cols, vals, sense, rhs in lm.constraints():
+            model.addLConstr(gp.LinExpr(vals, [xs[j] for j in cols]), senses[sense], rhs)
         model.Params.Threads = max(1, ctx.threads)
         model.Params.Seed = ctx.seed
         if ctx.warm_start is not None:
