@@ -8,14 +8,15 @@ forward. Source nodes use the plain Gumbel-Softmax. Every node of one level is s
 once; nothing loops over nodes in Python and nothing is generated per graph.
 
 Gradients flow through the masks as in the reference. The mask of a node is a product of
-0/1 factors, so its value is [no factor is 0] and its derivative with respect to one
-factor is [no *other* factor is 0] (:class:`_MaskProduct` computes exactly that, without
-building the product's autograd graph). Reading a predecessor's D from a buffer filled
-level by level would make autograd copy the whole [B, n, L] buffer at every level (fatal
-for deep designs such as div, with thousands of levels), so reads go through
-:class:`_ReadMasks`, whose backward adds into a shared gradient buffer, and each level's
-D passes through :class:`_Inject`, whose backward picks that buffer's rows up. Autograd
-runs later-created nodes first, so every reader of a level has run before its injector.
+0/1 factors, so its value is [t >= max over in-edges of s_u + d] and its derivative with
+respect to one factor is [no *other* factor is 0]: :class:`_LevelMask` computes the value
+from integer stages and that derivative in its backward, without building the product's
+autograd graph. Reading a predecessor's D from an autograd-tracked [B, n, L] buffer would
+make autograd allocate a full-size gradient at every level (fatal for deep designs such
+as div, with thousands of levels), so :class:`_LevelMask`'s backward adds into a shared
+gradient buffer and each level's D passes through :class:`_Inject`, whose backward picks
+that buffer's rows up. Autograd runs later-created nodes first, so every reader of a level
+has run before its injector.
 """
 
 from __future__ import annotations
@@ -90,45 +91,75 @@ def stage_bias(stages: int, device: torch.device, dtype: torch.dtype) -> torch.T
     return torch.arange(stages + 1, 1, -1, device=device, dtype=dtype).log()
 
 
-def shift_right(masks: torch.Tensor, shift: torch.Tensor) -> torch.Tensor:
-    """masks[e, ..., t - d_e] (0 where t < d_e): the T<= of Eq. 4 with edge distances."""
-    stages = masks.shape[-1]
-    t = torch.arange(stages, device=masks.device)
-    source = t[None, :] - shift[:, None]  # [m, L]
-    valid = (source >= 0).to(masks.dtype)[:, None, :]
-    index = source.clamp(min=0)[:, None, :].expand(-1, masks.shape[1], -1)
-    return masks.gather(-1, index) * valid
+def shift_left(grads: torch.Tensor, shift: torch.Tensor) -> torch.Tensor:
+    """grads[e, ..., t + d_e] (0 where t + d_e >= L): the adjoint of shifting a mask right by d."""
+    stages = grads.shape[-1]
+    t = torch.arange(stages, device=grads.device)
+    source = t[None, :] + shift[:, None]
+    valid = (source < stages).to(grads.dtype)[:, None, :]
+    index = source.clamp(max=stages - 1)[:, None, :].expand(-1, grads.shape[1], -1)
+    return grads.gather(-1, index) * valid
 
 
 class _SharedMasks:
-    """Detached D values of sampled nodes and the gradient that readers sent back to them."""
+    """Stages of the nodes sampled so far and the gradient readers sent back to their D."""
 
     def __init__(self, n: int, batch: int, stages: int, device: torch.device, dtype: torch.dtype):
-        self.values = torch.zeros(n, batch, stages, device=device, dtype=dtype)
+        self.stages = torch.zeros(n, batch, device=device, dtype=torch.long)
         self.grads = torch.zeros(n, batch, stages, device=device, dtype=dtype)
 
 
-class _MaskProduct(torch.autograd.Function):
-    """prod over a node's in-edges of their 0/1 masks, with the product rule's gradient.
+class _LevelMask(torch.autograd.Function):
+    """T<=(v) = prod over in-edges of D_u shifted by d, for every node of one level.
 
-    Forward: 1 where no in-edge mask is 0. Backward: an edge receives the node's gradient
-    where every *other* in-edge mask is 1 (the derivative of the product).
+    Forward, from integer stages (no [m, B, L] work): [t >= max over in-edges of s_u + d].
+    Backward, the product rule: in-edge e receives the node's gradient where every *other*
+    in-edge allows t, shifted back by d, added into the shared gradient of D_u.
     """
 
     @staticmethod
-    def forward(ctx, read, edge_dst, n_nodes):
-        zero = (read == 0).to(torch.int32)
-        shape = (n_nodes, *read.shape[1:])
-        zeros = torch.zeros(shape, device=read.device, dtype=torch.int32)
-        zeros.index_add_(0, edge_dst, zero)
-        ctx.save_for_backward(zero, zeros, edge_dst)
-        return (zeros == 0).to(read.dtype)
+    def forward(ctx, anchor, shared, level, stages, dtype):
+        starts = shared.stages.index_select(0, level.edge_src) + level.edge_shift[:, None]
+        rows = level.edge_dst[:, None].expand_as(starts)
+        shape = (level.nodes.numel(), starts.shape[1])
+        top = torch.zeros(shape, dtype=torch.long, device=starts.device).scatter_reduce_(
+            0, rows, starts, "amax"
+        )
+        top_e = top.index_select(0, level.edge_dst)
+        is_top = starts == top_e
+        n_top = torch.zeros(shape, dtype=torch.long, device=starts.device).index_add_(
+            0, level.edge_dst, is_top.long()
+        )
+        second = torch.zeros(shape, dtype=torch.long, device=starts.device).scatter_reduce_(
+            0, rows, torch.where(is_top, 0, starts), "amax"
+        )
+        alone = is_top & (n_top.index_select(0, level.edge_dst) == 1)
+        ctx.others = torch.where(alone, second.index_select(0, level.edge_dst), top_e)
+        ctx.shared, ctx.level = shared, level
+        t = torch.arange(stages, device=starts.device)
+        return (t >= top[..., None]).to(dtype)
 
     @staticmethod
     def backward(ctx, grad):
-        zero, zeros, edge_dst = ctx.saved_tensors
-        others_open = (zeros.index_select(0, edge_dst) - zero) == 0
-        return grad.index_select(0, edge_dst) * others_open, None, None
+        level = ctx.level
+        t = torch.arange(grad.shape[-1], device=grad.device)
+        edge_grad = grad.index_select(0, level.edge_dst) * (t >= ctx.others[..., None])
+        if level.has_shift:  # d/dD_u[t'] of D_u[t - d] is the gradient at t = t' + d
+            edge_grad = shift_left(edge_grad, level.edge_shift)
+        ctx.shared.grads.index_add_(0, level.edge_src, edge_grad)
+        return None, None, None, None, None
+
+
+class _StraightThrough(torch.autograd.Function):
+    """The hard one-hot forward, the soft sample's gradient backward (hard - sg(y) + y)."""
+
+    @staticmethod
+    def forward(ctx, y_soft, index):
+        return torch.zeros_like(y_soft).scatter_(-1, index, 1.0)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, None
 
 
 class _StageCumsum(torch.autograd.Function):
@@ -142,18 +173,6 @@ class _StageCumsum(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad):
         return grad.flip(-1).cumsum(-1).flip(-1), None  # the adjoint of cumsum
-
-
-class _ReadMasks(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, anchor, shared, index):
-        ctx.shared, ctx.index = shared, index
-        return shared.values.index_select(0, index)
-
-    @staticmethod
-    def backward(ctx, grad):
-        ctx.shared.grads.index_add_(0, ctx.index, grad)
-        return None, None, None
 
 
 class _Inject(torch.autograd.Function):
@@ -202,12 +221,9 @@ def sample(
                 y_soft = probs * allowed / (probs * allowed).sum(-1, keepdim=True)
                 allowed = allowed.expand_as(probs)
         else:
-            # ``logits`` only places the read on a path to the parameters, so that autograd
+            # ``logits`` only places the mask on a path to the parameters, so that autograd
             # runs its backward (it sends no gradient to them directly)
-            read = _ReadMasks.apply(logits, shared, level.edge_src)  # [m_k, B, L]
-            if level.has_shift:
-                read = shift_right(read, level.edge_shift)
-            mask = _MaskProduct.apply(read, level.edge_dst, level.nodes.numel())
+            mask = _LevelMask.apply(logits, shared, level, stages, probs.dtype)
             if level.window is not None:
                 mask = mask * level.window
             allowed = mask.detach() > 0
@@ -215,10 +231,9 @@ def sample(
             y_soft = (probs * scale[:, None, :] * mask).softmax(-1)
         score = y_soft.detach() if allowed is None else y_soft.detach().masked_fill(~allowed, -1)
         index = score.argmax(-1, keepdim=True)
-        hard = torch.zeros_like(y_soft).scatter_(-1, index, 1.0)
-        onehot = hard - y_soft.detach() + y_soft
+        onehot = _StraightThrough.apply(y_soft, index)
         masks = _StageCumsum.apply(onehot, index)
-        shared.values.index_copy_(0, level.nodes, masks.detach())
+        shared.stages.index_copy_(0, level.nodes, index[..., 0])
         injections.append(_Inject.apply(masks, shared, level.nodes))
         outputs.append(onehot)
     order = torch.cat([level.nodes for level in plan])
