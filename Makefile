@@ -32,7 +32,7 @@ lint:
 table1:
 	$(BIN)/python -m schedbench.datasets.table1
 
-# RW1, RW4 and adder with every open-source solver, 30 s each (about 8 minutes on 2 cores),
+# RW1, RW4 and adder with every open-source solver, 30 s each (about 6 minutes on 2 cores),
 # then the figures and the gap table.
 bench:
 	$(BIN)/python -m schedbench.harness +experiment=bench

@@ -14,15 +14,16 @@ import pandas as pd
 import pytest
 
 TESTS = Path(__file__).resolve().parents[1]
+# the fake back-ends in tests/fake_solvers must be importable by the harness and its workers
+ENV = {**os.environ, "PYTHONPATH": f"{TESTS}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
 
 
 def harness(*args: str, results: Path, **kw) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": f"{TESTS}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
     return subprocess.run(
         [sys.executable, "-m", "schedbench.harness", *args, f"results.dir={results}", "threads=1"],
         capture_output=True,
         text=True,
-        env=env,
+        env=ENV,
         timeout=kw.pop("timeout", 300),
         **kw,
     )
@@ -109,7 +110,6 @@ def test_failed_run_does_not_stop_the_sweep(tmp_path):
 
 def test_killed_sweep_resumes(tmp_path):
     """kill -9 the parent mid-run: incumbents survive, the rerun skips finished runs."""
-    env = {**os.environ, "PYTHONPATH": f"{TESTS}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
     command = [
         sys.executable,
         "-m",
@@ -126,7 +126,7 @@ def test_killed_sweep_resumes(tmp_path):
     ]
     parent = subprocess.Popen(
         command,
-        env=env,
+        env=ENV,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
@@ -153,7 +153,7 @@ def test_killed_sweep_resumes(tmp_path):
             f"results.dir={tmp_path}",
             "threads=1",
         ],
-        env=env,
+        env=ENV,
         capture_output=True,
         text=True,
         timeout=120,
