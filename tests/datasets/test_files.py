@@ -103,3 +103,9 @@ def test_edgelist_missing_weight(tmp_path):
 def test_file_dataset_needs_a_path():
     with pytest.raises(ProblemError, match="needs a file: give path="):
         load("gml")
+
+
+def test_problem_from_file(tmp_path):
+    problem = Problem.from_file(write(tmp_path, "g.gml", GML), stages=4, ratio=7)
+    assert (problem.n, problem.stages, problem.ratio) == (3, 4, 7)
+    assert problem.labels == ("a", "b", "c")
