@@ -30,7 +30,7 @@ def one(design: str, batch: int, device: str, epochs: int, threads: int) -> dict
     from schedbench.datasets import load
     from schedbench.solvers.gs.loss import loss_terms
     from schedbench.solvers.gs.pernode import sample_per_node
-    from schedbench.solvers.gs.sampler import gumbel_noise, stage_bias
+    from schedbench.solvers.gs.sampler import GumbelNoise, stage_bias
     from schedbench.solvers.registry import solve
 
     problem = load(design)
@@ -53,7 +53,7 @@ def one(design: str, batch: int, device: str, epochs: int, threads: int) -> dict
         dev, dt = torch.device("cpu"), torch.float32
         logits = torch.nn.Parameter(torch.zeros(problem.n, problem.stages))
         opt = torch.optim.AdamW([logits], lr=1.0)
-        generator = torch.Generator().manual_seed(0)
+        gumbel = GumbelNoise(0, dev, dt)
         counted = problem.positive_edges
         args = (
             torch.tensor(problem.w, dtype=dt),
@@ -66,11 +66,11 @@ def one(design: str, batch: int, device: str, epochs: int, threads: int) -> dict
         loops = 2
         for _ in range(loops):
             opt.zero_grad()
-            noise = gumbel_noise(problem.n, batch, problem.stages, generator, dev, dt)
+            noise = gumbel(problem.n, batch, problem.stages)
             drawn = sample_per_node(
                 problem, logits, noise, 50.0, stage_bias(problem.stages, dev, dt)
             )
-            loss_terms(drawn.onehot, *args).total.mean().backward()
+            loss_terms(drawn.onehot, drawn.level_stages, *args).total.mean().backward()
             evaluate(problem, drawn.stages.numpy().astype(np.int64))
             opt.step()
         row["per_node_s_per_epoch"] = (time.perf_counter() - started) / loops

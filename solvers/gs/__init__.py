@@ -67,17 +67,17 @@ def run(
     import torch
 
     from schedbench.solvers.gs.loss import loss_terms
-    from schedbench.solvers.gs.sampler import gumbel_noise, plan_levels, sample, stage_bias
+    from schedbench.solvers.gs.sampler import GumbelNoise, plan_levels, sample
 
     problem = ctx.problem
     built = time.perf_counter()
     torch.set_num_threads(max(1, ctx.threads))
     dev, note = resolve_device(device)
     dt = {"float32": torch.float32, "float64": torch.float64, "bfloat16": torch.bfloat16}[dtype]
-    generator = torch.Generator(device=dev)
-    generator.manual_seed(ctx.seed if seed is None else seed)
-    torch.manual_seed(ctx.seed if seed is None else seed)
-    plan = plan_levels(problem, dev)
+    seed = ctx.seed if seed is None else seed
+    gumbel = GumbelNoise(seed, dev, dt)
+    torch.manual_seed(seed)
+    plan = plan_levels(problem, dev, dt)
     n, stages = problem.n, problem.stages
     init = torch.zeros(n, stages, dtype=dt, device=dev)
     init[:, 0] = 1.0
@@ -87,11 +87,12 @@ def run(
     optim_cls = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW}[optimizer]
     opt = optim_cls([logits], lr=lr)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=cosine_t_max, eta_min=1e-7)
-    bias = stage_bias(stages, dev, dt)
-    w = torch.tensor(problem.w, dtype=dt, device=dev)
+    # the sampler returns rows level by level: weights and edges renumbered to match
+    order, position = plan.order, plan.position
+    w = torch.tensor(problem.w[order], dtype=dt, device=dev)
     counted = problem.positive_edges
-    e_src = torch.tensor(problem.src[counted], device=dev)
-    e_dst = torch.tensor(problem.dst[counted], device=dev)
+    e_src = torch.tensor(position[problem.src[counted]], device=dev)
+    e_dst = torch.tensor(position[problem.dst[counted]], device=dev)
     e_coeff = torch.tensor(problem.comm_coeff[counted], dtype=dt, device=dev)
     build_time = time.perf_counter() - built
     records: list[dict[str, float]] = []
@@ -101,12 +102,19 @@ def run(
         epoch += 1
         tau = _temperature(temperature, temperature_final, temperature_schedule, epoch, epochs)
         opt.zero_grad(set_to_none=True)
-        noise = gumbel_noise(n, batch, stages, generator, dev, dt)
-        drawn = sample(logits, plan, noise, tau, bias)
+        noise = gumbel(n, batch, stages)
+        drawn = sample(logits, plan, noise, tau)
         terms = loss_terms(
-            drawn.onehot, w, e_src, e_dst, e_coeff, float(problem.ratio), memory_loss
+            drawn.onehot,
+            drawn.level_stages,
+            w,
+            e_src,
+            e_dst,
+            e_coeff,
+            float(problem.ratio),
+            memory_loss,
         )
-        loss = terms.total.mean() + drawn.anchor
+        loss = terms.total.mean()
         loss.backward()
         stages_np = drawn.stages.cpu().numpy().astype(np.int64)
         costs = evaluate(problem, stages_np)

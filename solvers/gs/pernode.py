@@ -7,6 +7,7 @@ Predecessor masks are multiplied directly, so autograd differentiates the produc
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from schedbench.problem import Problem
@@ -20,6 +21,7 @@ def sample_per_node(
     tau: float,
     bias: torch.Tensor,
 ) -> Sample:
+    """``noise`` [n, B, L] in node order (row v belongs to node v)."""
     n, _, stages = noise.shape
     preds: list[list[tuple[int, int]]] = [[] for _ in range(n)]
     for u, v, d in zip(problem.src.tolist(), problem.dst.tolist(), problem.d.tolist(), strict=True):
@@ -48,8 +50,5 @@ def sample_per_node(
         onehots[v] = hard - y_soft.detach() + y_soft
         masks[v] = onehots[v].cumsum(-1)
     onehot = torch.stack(onehots, dim=0)
-    return Sample(
-        onehot=onehot,
-        stages=onehot.detach().argmax(-1).T,
-        anchor=torch.zeros((), dtype=noise.dtype),
-    )
+    stages_nb = onehot.detach().argmax(-1)
+    return Sample(onehot=onehot, order=np.arange(n), level_stages=stages_nb, stages=stages_nb.T)

@@ -7,6 +7,11 @@ reference's log-decaying stage bias, and the hard (straight-through) one-hot of 
 forward. Source nodes use the plain Gumbel-Softmax. Every node of one level is sampled at
 once; nothing loops over nodes in Python and nothing is generated per graph.
 
+Rows are kept in level order (node ``plan.order[i]`` is row i), so one level is a
+contiguous slice of the noise, of the sampled stages and of the gradient buffer: no
+gathers of [n_k, B, L] blocks, and the one-hots concatenate into the loss's input as they
+are.
+
 Gradients flow through the masks as in the reference. The mask of a node is a product of
 0/1 factors, so its value is [t >= max over in-edges of s_u + d] and its derivative with
 respect to one factor is [no *other* factor is 0]: :class:`_LevelMask` computes the value
@@ -14,9 +19,10 @@ from integer stages and that derivative in its backward, without building the pr
 autograd graph. Reading a predecessor's D from an autograd-tracked [B, n, L] buffer would
 make autograd allocate a full-size gradient at every level (fatal for deep designs such
 as div, with thousands of levels), so :class:`_LevelMask`'s backward adds into a shared
-gradient buffer and each level's D passes through :class:`_Inject`, whose backward picks
-that buffer's rows up. Autograd runs later-created nodes first, so every reader of a level
-has run before its injector.
+gradient buffer, and :class:`_Hard` (the straight-through one-hot of a level) adds the
+cumulative-sum adjoint of that buffer's rows to its own gradient. Autograd runs
+later-created nodes first, so every reader of a level has run before the level's
+:class:`_Hard` backward.
 """
 
 from __future__ import annotations
@@ -31,48 +37,67 @@ from schedbench.problem import Problem
 
 @dataclass(frozen=True)
 class Level:
-    """Index tensors of one topological level (all predecessors lie in earlier levels)."""
+    """One topological level: rows start..stop (all predecessors lie in earlier levels)."""
 
-    nodes: torch.Tensor  # [n_k] node ids
-    edge_src: torch.Tensor  # [m_k] predecessor ids
-    edge_dst: torch.Tensor  # [m_k] position of the successor within ``nodes``
+    start: int
+    stop: int
+    nodes: torch.Tensor  # [n_k] node ids (to read their logits)
+    edge_src: torch.Tensor  # [m_k] predecessor rows
+    edge_dst: torch.Tensor  # [m_k] successor position within the level
     edge_shift: torch.Tensor  # [m_k] edge distance d
-    n_preds: torch.Tensor  # [n_k]
+    scale: torch.Tensor  # [n_k, 1, L] the stage bias once per predecessor
     has_shift: bool
     window: torch.Tensor | None  # [n_k, 1, L] bool, t <= ALAP; None when no node is restricted
+    read: bool  # some later level has an in-edge from this one
 
 
-def plan_levels(problem: Problem, device: torch.device) -> list[Level]:
+@dataclass(frozen=True)
+class Plan:
+    """The levels, and each node's row: ``order[row]`` is a node, ``position[node]`` its row."""
+
+    levels: list[Level]
+    order: np.ndarray
+    position: np.ndarray
+
+
+def plan_levels(problem: Problem, device: torch.device, dtype: torch.dtype = torch.float32) -> Plan:
     """Group nodes and their in-edges by topological level, once per problem."""
     levels = problem.level
     order = np.argsort(levels, kind="stable")
+    position = np.empty(problem.n, np.int64)
+    position[order] = np.arange(problem.n)
     bounds = np.searchsorted(levels[order], np.arange(levels.max() + 2))
-    local = np.empty(problem.n, np.int64)
     edge_level = levels[problem.dst]
     by_level = np.argsort(edge_level, kind="stable")
     edge_bounds = np.searchsorted(edge_level[by_level], np.arange(levels.max() + 2))
+    bias = stage_bias(problem.stages, device, dtype)
+    read = np.zeros(problem.n, bool)
+    read[position[problem.src]] = True
+
+    def tensor(a: np.ndarray) -> torch.Tensor:
+        return torch.as_tensor(np.ascontiguousarray(a), dtype=torch.long, device=device)
+
     plan = []
     for k in range(int(levels.max()) + 1):
-        nodes = order[bounds[k] : bounds[k + 1]]
-        local[nodes] = np.arange(nodes.size)
+        start, stop = int(bounds[k]), int(bounds[k + 1])
         edges = by_level[edge_bounds[k] : edge_bounds[k + 1]]
-        dst_local = local[problem.dst[edges]]
-
-        def tensor(a: np.ndarray) -> torch.Tensor:
-            return torch.as_tensor(np.ascontiguousarray(a), dtype=torch.long, device=device)
-
+        dst_local = position[problem.dst[edges]] - start
+        n_preds = tensor(np.bincount(dst_local, minlength=stop - start))
         plan.append(
             Level(
-                nodes=tensor(nodes),
-                edge_src=tensor(problem.src[edges]),
+                start=start,
+                stop=stop,
+                nodes=tensor(order[start:stop]),
+                edge_src=tensor(position[problem.src[edges]]),
                 edge_dst=tensor(dst_local),
                 edge_shift=tensor(problem.d[edges]),
-                n_preds=tensor(np.bincount(dst_local, minlength=nodes.size)),
+                scale=(bias[None, :] ** n_preds[:, None].to(dtype))[:, None, :],
                 has_shift=bool(problem.d[edges].any()),
-                window=_window(problem, nodes, device),
+                window=_window(problem, order[start:stop], device),
+                read=bool(read[start:stop].any()),
             )
         )
-    return plan
+    return Plan(levels=plan, order=order, position=position)
 
 
 def _window(problem: Problem, nodes: np.ndarray, device: torch.device) -> torch.Tensor | None:
@@ -102,7 +127,7 @@ def shift_left(grads: torch.Tensor, shift: torch.Tensor) -> torch.Tensor:
 
 
 class _SharedMasks:
-    """Stages of the nodes sampled so far and the gradient readers sent back to their D."""
+    """Stages of the rows sampled so far and the gradients their readers send back to D."""
 
     def __init__(self, n: int, batch: int, stages: int, device: torch.device, dtype: torch.dtype):
         self.stages = torch.zeros(n, batch, device=device, dtype=torch.long)
@@ -110,7 +135,8 @@ class _SharedMasks:
 
 
 class _LevelMask(torch.autograd.Function):
-    """T<=(v) = prod over in-edges of D_u shifted by d, for every node of one level.
+    """bias^(#preds) * window * T<=(v), T<= = prod over in-edges of D_u shifted by d, for
+    every node of one level; also returns the allowed stages (bool, no gradient).
 
     Forward, from integer stages (no [m, B, L] work): [t >= max over in-edges of s_u + d].
     Backward, the product rule: in-edge e receives the node's gradient where every *other*
@@ -118,10 +144,10 @@ class _LevelMask(torch.autograd.Function):
     """
 
     @staticmethod
-    def forward(ctx, anchor, shared, level, stages, dtype):
+    def forward(ctx, anchor, shared, level, stages):
         starts = shared.stages.index_select(0, level.edge_src) + level.edge_shift[:, None]
         rows = level.edge_dst[:, None].expand_as(starts)
-        shape = (level.nodes.numel(), starts.shape[1])
+        shape = (level.stop - level.start, starts.shape[1])
         top = torch.zeros(shape, dtype=torch.long, device=starts.device).scatter_reduce_(
             0, rows, starts, "amax"
         )
@@ -137,83 +163,90 @@ class _LevelMask(torch.autograd.Function):
         ctx.others = torch.where(alone, second.index_select(0, level.edge_dst), top_e)
         ctx.shared, ctx.level = shared, level
         t = torch.arange(stages, device=starts.device)
-        return (t >= top[..., None]).to(dtype)
+        allowed = t >= top[..., None]
+        if level.window is not None:
+            allowed &= level.window
+        ctx.mark_non_differentiable(allowed)
+        return torch.where(allowed, level.scale, 0), allowed
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, grad, _):
         level = ctx.level
         t = torch.arange(grad.shape[-1], device=grad.device)
+        factor = level.scale if level.window is None else level.scale * level.window
+        grad = grad * factor
         edge_grad = grad.index_select(0, level.edge_dst) * (t >= ctx.others[..., None])
         if level.has_shift:  # d/dD_u[t'] of D_u[t - d] is the gradient at t = t' + d
             edge_grad = shift_left(edge_grad, level.edge_shift)
         ctx.shared.grads.index_add_(0, level.edge_src, edge_grad)
-        return None, None, None, None, None
+        return None, None, None, None
 
 
-class _StraightThrough(torch.autograd.Function):
-    """The hard one-hot forward, the soft sample's gradient backward (hard - sg(y) + y)."""
+class _Hard(torch.autograd.Function):
+    """The hard one-hot of a level, straight through (hard - sg(y) + y): its backward is
+    the loss's gradient plus, through D = cumsum(one-hot), what later levels' masks sent
+    to the level's rows of the shared buffer."""
 
     @staticmethod
-    def forward(ctx, y_soft, index):
+    def forward(ctx, y_soft, index, shared, level):
+        ctx.shared, ctx.rows, ctx.read = shared, slice(level.start, level.stop), level.read
         return torch.zeros_like(y_soft).scatter_(-1, index, 1.0)
 
     @staticmethod
     def backward(ctx, grad):
-        return grad, None
-
-
-class _StageCumsum(torch.autograd.Function):
-    """cumsum over stages of a straight-through one-hot: the value is [t >= argmax]."""
-
-    @staticmethod
-    def forward(ctx, onehot, index):
-        t = torch.arange(onehot.shape[-1], device=onehot.device)
-        return (t >= index).to(onehot.dtype)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad.flip(-1).cumsum(-1).flip(-1), None  # the adjoint of cumsum
-
-
-class _Inject(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, masks, shared, index):
-        ctx.shared, ctx.index = shared, index
-        return masks.view_as(masks)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad + ctx.shared.grads.index_select(0, ctx.index), None, None
+        if ctx.read:
+            # the adjoint of cumsum is a sum over t >= t': a matmul with a triangle
+            # (cumsum over a short last axis is several times slower on CPU)
+            stages = grad.shape[-1]
+            lower = torch.ones(stages, stages, device=grad.device, dtype=grad.dtype).tril()
+            grad = torch.baddbmm(
+                grad.reshape(1, -1, stages),
+                ctx.shared.grads[ctx.rows].reshape(1, -1, stages),
+                lower[None],
+            ).view_as(grad)
+        return grad, None, None, None
 
 
 @dataclass
 class Sample:
-    """One batch: straight-through one-hots [n, B, L] (node-major) and stages [B, n]."""
+    """One batch of B schedules.
+
+    ``onehot`` [n, B, L] are the straight-through one-hots and ``level_stages`` [n, B]
+    their argmax, both with rows in ``order`` (level by level: permuting them to node order
+    would cost two full passes per epoch, so the loss takes weights and edges renumbered
+    instead); ``stages`` [B, n] are the schedules in node order.
+    """
 
     onehot: torch.Tensor
+    order: np.ndarray
+    level_stages: torch.Tensor
     stages: torch.Tensor
-    anchor: torch.Tensor  # 0-valued scalar tying every level's gradient injection to the loss
+
+    def node_major(self) -> torch.Tensor:
+        """The one-hots with rows in node order (for tests and small graphs)."""
+        position = np.empty_like(self.order)
+        position[self.order] = np.arange(self.order.size)
+        return self.onehot.index_select(0, torch.as_tensor(position, device=self.onehot.device))
 
 
 def sample(
     logits: torch.Tensor,
-    plan: list[Level],
+    plan: Plan,
     noise: torch.Tensor,
     tau: float,
-    bias: torch.Tensor,
 ) -> Sample:
-    """Draw B legal schedules; ``noise`` is Gumbel(0, 1) of shape [n, B, L] (node-major,
-    so gathering a level's nodes copies contiguous blocks)."""
+    """Draw B legal schedules. ``logits`` [n, L] are per node; ``noise`` is Gumbel(0, 1)
+    [n, B, L] with rows in level order (row i belongs to node ``plan.order[i]``)."""
     n, batch, stages = noise.shape
     shared = _SharedMasks(n, batch, stages, noise.device, noise.dtype)
-    outputs, injections = [], []
-    for k, level in enumerate(plan):
-        # per level, not one [n, B, L] softmax: the backward of selecting rows from a
-        # full-size tensor would allocate a full-size gradient at every level
-        scores = logits.index_select(0, level.nodes)[:, None, :] + noise.index_select(
-            0, level.nodes
+    outputs = []
+    for k, level in enumerate(plan.levels):
+        scores = torch.add(
+            logits.index_select(0, level.nodes)[:, None, :] / tau,
+            noise[level.start : level.stop],
+            alpha=1 / tau,
         )
-        probs = (scores / tau).softmax(-1)
+        probs = scores.softmax(-1)
         if k == 0:
             allowed = level.window
             y_soft = probs
@@ -223,36 +256,43 @@ def sample(
         else:
             # ``logits`` only places the mask on a path to the parameters, so that autograd
             # runs its backward (it sends no gradient to them directly)
-            mask = _LevelMask.apply(logits, shared, level, stages, probs.dtype)
-            if level.window is not None:
-                mask = mask * level.window
-            allowed = mask.detach() > 0
-            scale = bias[None, :] ** level.n_preds[:, None].to(bias.dtype)  # bias once per pred
-            y_soft = (probs * scale[:, None, :] * mask).softmax(-1)
+            mask, allowed = _LevelMask.apply(logits, shared, level, stages)
+            y_soft = (probs * mask).softmax(-1)
         score = y_soft.detach() if allowed is None else y_soft.detach().masked_fill(~allowed, -1)
         index = score.argmax(-1, keepdim=True)
-        onehot = _StraightThrough.apply(y_soft, index)
-        masks = _StageCumsum.apply(onehot, index)
-        shared.stages.index_copy_(0, level.nodes, index[..., 0])
-        injections.append(_Inject.apply(masks, shared, level.nodes))
-        outputs.append(onehot)
-    order = torch.cat([level.nodes for level in plan])
-    inverse = torch.empty_like(order)
-    inverse[order] = torch.arange(order.numel(), device=order.device)
-    onehot = torch.cat(outputs, dim=0).index_select(0, inverse)
-    anchor = sum(injection.sum() for injection in injections) * 0
-    return Sample(onehot=onehot, stages=onehot.detach().argmax(-1).T, anchor=anchor)
+        outputs.append(_Hard.apply(y_soft, index, shared, level))
+        shared.stages[level.start : level.stop] = index[..., 0]
+    position = torch.as_tensor(plan.position, device=noise.device)
+    return Sample(
+        onehot=torch.cat(outputs, dim=0),
+        order=plan.order,
+        level_stages=shared.stages,
+        stages=shared.stages.index_select(0, position).T,
+    )
 
 
-def gumbel_noise(
-    n: int,
-    batch: int,
-    stages: int,
-    generator: torch.Generator,
-    device: torch.device,
-    dtype: torch.dtype,
-) -> torch.Tensor:
-    """Gumbel(0, 1) noise -log(-log U) of shape [n, B, L], drawn from ``generator``."""
-    uniform = torch.rand(n, batch, stages, generator=generator, device=device, dtype=dtype)
-    tiny = torch.finfo(dtype).tiny
-    return -(-(uniform.clamp(min=tiny)).log()).log()
+class GumbelNoise:
+    """Gumbel(0, 1) noise -log(-log U) of shape [n, B, L], reproducible from one seed.
+
+    On CPU the uniforms come from numpy's PCG64, which fills float32 arrays about 1.6x
+    faster than torch's CPU generator (the noise is a tenth of an epoch on RW1); on CUDA
+    from a torch generator on the device, so nothing crosses the bus.
+    """
+
+    def __init__(self, seed: int, device: torch.device, dtype: torch.dtype):
+        self.device, self.dtype = device, dtype
+        if device.type == "cpu":
+            self.numpy = np.random.default_rng(seed)
+        else:
+            self.numpy = None
+            self.torch = torch.Generator(device=device).manual_seed(seed)
+
+    def __call__(self, n: int, batch: int, stages: int) -> torch.Tensor:
+        if self.numpy is not None:
+            uniform = torch.from_numpy(self.numpy.random((n, batch, stages), dtype=np.float32))
+        else:
+            uniform = torch.rand(
+                n, batch, stages, generator=self.torch, device=self.device, dtype=torch.float32
+            )
+        tiny = torch.finfo(torch.float32).tiny
+        return uniform.clamp_(min=tiny).log_().neg_().log_().neg_().to(self.dtype)

@@ -13,7 +13,7 @@ from schedbench import evaluate
 from schedbench.solvers.base import Status
 from schedbench.solvers.gs.loss import loss_terms
 from schedbench.solvers.gs.pernode import sample_per_node
-from schedbench.solvers.gs.sampler import gumbel_noise, plan_levels, sample, stage_bias
+from schedbench.solvers.gs.sampler import GumbelNoise, plan_levels, sample, stage_bias
 from schedbench.solvers.registry import solve
 
 CPU = torch.device("cpu")
@@ -24,8 +24,46 @@ def draw(problem, batch=16, seed=0, tau=1.0, dtype=torch.float64):
     logits = torch.nn.Parameter(
         torch.randn(problem.n, problem.stages, generator=generator, dtype=dtype)
     )
-    noise = gumbel_noise(problem.n, batch, problem.stages, generator, CPU, dtype)
-    return logits, noise, stage_bias(problem.stages, CPU, dtype)
+    noise = GumbelNoise(seed, CPU, dtype)(problem.n, batch, problem.stages)
+    return logits, noise, plan_levels(problem, CPU, dtype)
+
+
+def per_node(problem, logits, noise, plan, tau):
+    """The per-node loop on the same noise (its rows are in node order)."""
+    by_node = noise.index_select(0, torch.as_tensor(plan.position))
+    bias = stage_bias(problem.stages, CPU, noise.dtype)
+    return sample_per_node(problem, logits, by_node, tau, bias)
+
+
+def bilinear_loss(onehot, problem, ratio):
+    """Eqs. 9-11 written directly (node-major one-hots): plain autograd, no custom backward."""
+    w = torch.tensor(problem.w, dtype=onehot.dtype)
+    counted = problem.positive_edges
+    share = (torch.einsum("nbl,n->bl", onehot, w) + problem.n * 1e-10) / w.sum()
+    memory = (share * share.log()).sum(-1)
+    before = onehot[problem.src[counted]].cumsum(-1)[..., :-1]
+    after = 1 - onehot[problem.dst[counted]].cumsum(-1)[..., :-1]
+    coeff = torch.tensor(problem.comm_coeff[counted], dtype=onehot.dtype)
+    comm = ((before * after).sum(-1) * coeff[:, None]).sum(0) / max(1, counted.size)
+    return ratio * memory + comm
+
+
+def fast_loss(drawn, problem, ratio, memory="entropy"):
+    """The solver's loss on a sample whose rows are in level order."""
+    order = drawn.order
+    position = np.empty(problem.n, np.int64)
+    position[order] = np.arange(problem.n)
+    counted = problem.positive_edges
+    return loss_terms(
+        drawn.onehot,
+        drawn.level_stages,
+        torch.tensor(problem.w[order], dtype=drawn.onehot.dtype),
+        torch.tensor(position[problem.src[counted]]),
+        torch.tensor(position[problem.dst[counted]]),
+        torch.tensor(problem.comm_coeff[counted], dtype=drawn.onehot.dtype),
+        ratio,
+        memory,
+    )
 
 
 @settings(max_examples=40, deadline=None)
@@ -38,8 +76,8 @@ def draw(problem, batch=16, seed=0, tau=1.0, dtype=torch.float64):
 )
 def test_every_sample_is_legal(seed, n, stages, distances, tau):
     problem = random_dag(np.random.default_rng(seed), n, stages, with_distances=distances)
-    logits, noise, bias = draw(problem, seed=seed, tau=tau)
-    drawn = sample(logits, plan_levels(problem, CPU), noise, tau, bias)
+    logits, noise, plan = draw(problem, seed=seed, tau=tau)
+    drawn = sample(logits, plan, noise, tau)
     assert evaluate(problem, drawn.stages.numpy()).feasible.all()
 
 
@@ -47,42 +85,43 @@ def test_every_sample_is_legal(seed, n, stages, distances, tau):
 @pytest.mark.parametrize("seed", range(3))
 def test_vectorized_equals_per_node(seed, distances):
     problem = random_dag(np.random.default_rng(seed), 10, 4, with_distances=distances)
-    logits, noise, bias = draw(problem, seed=seed, tau=0.7)
-    fast = sample(logits, plan_levels(problem, CPU), noise, 0.7, bias)
-    slow = sample_per_node(problem, logits, noise, 0.7, bias)
+    logits, noise, plan = draw(problem, seed=seed, tau=0.7)
+    fast = sample(logits, plan, noise, 0.7)
+    slow = per_node(problem, logits, noise, plan, 0.7)
     assert torch.equal(fast.stages, slow.stages)
-    torch.testing.assert_close(fast.onehot, slow.onehot)
-    counted = problem.positive_edges
-    args = (
-        torch.tensor(problem.w, dtype=torch.float64),
-        torch.tensor(problem.src[counted]),
-        torch.tensor(problem.dst[counted]),
-        torch.tensor(problem.comm_coeff[counted], dtype=torch.float64),
-        3.0,
-    )
-    (fast_grad,) = torch.autograd.grad(
-        (loss_terms(fast.onehot, *args).total.sum() + fast.anchor), logits
-    )
-    (slow_grad,) = torch.autograd.grad(loss_terms(slow.onehot, *args).total.sum(), logits)
+    torch.testing.assert_close(fast.node_major(), slow.onehot)
+    (fast_grad,) = torch.autograd.grad(fast_loss(fast, problem, 3.0).total.sum(), logits)
+    (slow_grad,) = torch.autograd.grad(bilinear_loss(slow.onehot, problem, 3.0).sum(), logits)
+    assert slow_grad.abs().sum() > 0
+    torch.testing.assert_close(fast_grad, slow_grad)
+
+
+@pytest.mark.parametrize("comm_mode", ["binary", "weighted"])
+@pytest.mark.parametrize("seed", range(3))
+def test_loss_equals_the_bilinear_form_in_value_and_gradient(seed, comm_mode):
+    """The closed-form communication gradient is the autograd gradient of Eq. 10."""
+    problem = random_dag(np.random.default_rng(seed), 12, 5, with_distances=seed == 2)
+    problem = problem.with_settings(comm_mode=comm_mode)
+    logits, noise, plan = draw(problem, batch=8, seed=seed)
+    first, second = (sample(logits, plan, noise, 1.0) for _ in range(2))
+    fast = fast_loss(first, problem, 2.0).total
+    slow = bilinear_loss(second.node_major(), problem, 2.0)
+    torch.testing.assert_close(fast, slow)
+    weights = torch.rand(fast.shape[0], dtype=fast.dtype)  # a generic upstream gradient
+    (fast_grad,) = torch.autograd.grad((fast * weights).sum(), logits)
+    (slow_grad,) = torch.autograd.grad((slow * weights).sum(), logits)
     assert slow_grad.abs().sum() > 0
     torch.testing.assert_close(fast_grad, slow_grad)
 
 
 def test_loss_terms_match_the_evaluator():
     problem = random_dag(np.random.default_rng(7), 12, 4).with_settings(comm_mode="weighted")
-    logits, noise, bias = draw(problem, batch=32)
-    drawn = sample(logits, plan_levels(problem, CPU), noise, 1.0, bias)
-    counted = problem.positive_edges
-    terms = loss_terms(
-        drawn.onehot,
-        torch.tensor(problem.w, dtype=torch.float64),
-        torch.tensor(problem.src[counted]),
-        torch.tensor(problem.dst[counted]),
-        torch.tensor(problem.comm_coeff[counted], dtype=torch.float64),
-        1.0,
-    )
+    logits, noise, plan = draw(problem, batch=32)
+    drawn = sample(logits, plan, noise, 1.0)
+    terms = fast_loss(drawn, problem, 1.0)
     exact = evaluate(problem, drawn.stages.numpy())
-    np.testing.assert_allclose(terms.comm.detach().numpy() * counted.size, exact.comm)
+    counted = problem.positive_edges.size
+    np.testing.assert_allclose(terms.comm.detach().numpy() * counted, exact.comm)
 
 
 def test_loss_decreases_on_a_small_instance():
