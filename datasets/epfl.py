@@ -71,15 +71,75 @@ def load(design: str) -> Graph:
     )
 
 
+def load_file(path: str | Path) -> Graph:
+    """A user's AIGER file (.aig binary or .aag ASCII) with the EPFL node model."""
+    from schedbench.datasets.files import file_identity
+
+    file = aiger_file(path)
+    return cached(cache_key("aiger", **file_identity(file)), lambda: aig_graph(file, file.stem))
+
+
+def aiger_file(path: str | Path) -> Path:
+    file = Path(path).expanduser()
+    if not file.is_file():
+        raise ProblemError(f"AIGER file {str(file)!r} does not exist; check the path")
+    if file.suffix.lower() not in (".aig", ".aag"):
+        raise ProblemError(f"AIGER file {file.name!r} must end in .aig (binary) or .aag (ASCII)")
+    return file
+
+
+def check_aiger(path: Path) -> None:
+    """Reject what the AIGER reader would misread: a bad header, or a file that ends early.
+
+    aigverse's reader prints its own diagnostics on a bad header, and reads a binary file
+    cut short without complaint (the missing gates get constant fanins), so both are
+    checked here first: the header, then every output/latch line and the 2*A delta-coded
+    fanins of the binary format (or the I+L+O+A lines of the ASCII format).
+    """
+    data = path.read_bytes()
+    newline = data.find(b"\n")
+    header = data[: newline if newline >= 0 else 80].decode("latin-1").split()
+    numbers = header[1:6]
+    if len(header) < 6 or header[0] not in ("aig", "aag") or not all(x.isdigit() for x in numbers):
+        raise ProblemError(
+            f"AIGER file {path.name!r} has no AIGER header ('aig M I L O A'); is it AIGER?"
+        )
+    _, inputs, latches, outputs, ands = (int(x) for x in numbers)
+    body = data[newline + 1 :]
+    if header[0] == "aag":
+        lines = body.count(b"\n") + (1 if body and not body.endswith(b"\n") else 0)
+        complete = lines >= inputs + latches + outputs + ands
+    else:
+        complete = _binary_ands_complete(body, latches + outputs, ands)
+    if not complete:
+        raise ProblemError(
+            f"AIGER file {path.name!r} ends before its {ands} AND gates; the file is truncated"
+        )
+
+
+def _binary_ands_complete(body: bytes, text_lines: int, ands: int) -> bool:
+    """True when ``text_lines`` lines and then 2 * ``ands`` varints fit in ``body``."""
+    at = 0
+    for _ in range(text_lines):
+        at = body.find(b"\n", at) + 1
+        if at == 0:
+            return False
+    gates = body[at:]
+    # a varint ends at a byte below 0x80: count those terminators (deleting them is fast)
+    terminators = len(gates) - len(gates.translate(None, bytes(range(0x80))))
+    return terminators >= 2 * ands
+
+
 def aig_graph(path: Path, name: str) -> Graph:
     """Convert an AIGER file with the node model above."""
     from aigverse.io import read_aiger_into_aig
 
+    check_aiger(path)
     try:
         aig = read_aiger_into_aig(str(path))
-    except (RuntimeError, ValueError, OSError) as err:
+    except (RuntimeError, ValueError, OSError, UnicodeDecodeError) as err:
         raise ProblemError(
-            f"could not read AIGER file {path.name!r} ({err}); is it AIGER?"
+            f"could not read AIGER file {path.name!r} ({err}); is it a complete AIGER file?"
         ) from None
     return _convert(aig, name)
 

@@ -38,12 +38,30 @@ def abc_binary() -> str:
 
 def load(design: str, liberty: str | Path | None = None) -> Graph:
     """Graph of ``design`` mapped to the built-in genlib, or to ``liberty`` if given."""
-    library = Path(liberty).expanduser() if liberty else GENLIB
-    if not library.is_file():
-        raise ProblemError(f"cell library {str(library)!r} does not exist; check the path")
+    library = _library(liberty)
     digest = hashlib.sha256(library.read_bytes()).hexdigest()[:16]
     key = cache_key("mapped", design=design, revision=revision(), library=digest, script=ABC_SCRIPT)
     return cached(key, lambda: map_aiger(aiger_path(design), f"{design}_m", library))
+
+
+def load_file(path: str | Path, liberty: str | Path | None = None) -> Graph:
+    """A user's AIGER file mapped by ABC to the built-in genlib or to ``liberty``."""
+    from schedbench.datasets.epfl import aiger_file, check_aiger
+    from schedbench.datasets.graph import file_identity
+
+    file = aiger_file(path)
+    library = _library(liberty)
+    check_aiger(file)
+    digest = hashlib.sha256(library.read_bytes()).hexdigest()[:16]
+    key = cache_key("mapped-file", **file_identity(file), library=digest, script=ABC_SCRIPT)
+    return cached(key, lambda: map_aiger(file, f"{file.stem}_m", library))
+
+
+def _library(liberty: str | Path | None) -> Path:
+    library = Path(liberty).expanduser() if liberty else GENLIB
+    if not library.is_file():
+        raise ProblemError(f"cell library {str(library)!r} does not exist; check the path")
+    return library
 
 
 def map_aiger(aiger: Path, name: str, library: Path = GENLIB) -> Graph:
@@ -69,7 +87,8 @@ def map_aiger(aiger: Path, name: str, library: Path = GENLIB) -> Graph:
         if run.returncode != 0 or not blif.is_file() or blif.stat().st_size == 0:
             raise ProblemError(
                 f"ABC could not map {name} with {library.name}: "
-                f"{_abc_complaint(run.stdout + run.stderr)}"
+                f"{_abc_complaint(run.stdout + run.stderr)}; check that {library.name} is a "
+                "complete Liberty (.lib) or genlib file"
             )
         return read_mapped_blif(blif, name)
 

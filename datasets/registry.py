@@ -8,6 +8,7 @@ adder, bar, ...    the 20 EPFL designs, paper node model                   100
 adder_m, ...       the same, technology-mapped by ABC                      100
 synthetic          seeded RW-like DAG (nodes, density, depth, seed)         10
 gml, edgelist      a user file (path, attribute names, default weights)     10
+aiger              a user AIGER file (path; mapped=true maps it with ABC)   100
 =================  ======================================================  ======
 
 L defaults to 10 everywhere (the paper's experiments). R follows the paper's text.
@@ -18,7 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from schedbench.datasets import epfl, mapped, rw, synthetic
+from schedbench.datasets import epfl, rw, synthetic
+from schedbench.datasets import mapped as mapped_module
 from schedbench.datasets.files import read_graph
 from schedbench.datasets.graph import Graph
 from schedbench.problem import CommMode, Problem, ProblemError
@@ -57,6 +59,7 @@ def _catalogue() -> dict[str, DatasetInfo]:
         DatasetInfo("synthetic", "synthetic", 10),
         DatasetInfo("gml", "file", 10),
         DatasetInfo("edgelist", "file", 10),
+        DatasetInfo("aiger", "aiger", 100),
     ]
     return {entry.name: entry for entry in entries}
 
@@ -75,7 +78,7 @@ def info(name: str) -> DatasetInfo:
     if name not in catalogue:
         raise ProblemError(
             f"unknown dataset {name!r}; choose one of rw1..rw12, an EPFL design such as "
-            "adder (or adder_m mapped), synthetic, gml or edgelist"
+            "adder (or adder_m mapped), synthetic, gml, edgelist or aiger"
         )
     return catalogue[name]
 
@@ -97,9 +100,11 @@ def graph_of(name: str, **params: Any) -> Graph:
         _no_params(name, params)
         return epfl.load(name)
     if entry.family == "epfl_mapped":
-        return mapped.load(name.removesuffix("_m"), liberty=params.pop("liberty", None))
+        return mapped_module.load(name.removesuffix("_m"), liberty=params.pop("liberty", None))
     if entry.family == "synthetic":
         return synthetic.generate(**params)
+    if entry.family == "aiger":
+        return _aiger(**params)
     if "path" not in params or not params["path"]:
         raise ProblemError(f"dataset {name!r} needs a file: give path=<file>")
     return read_graph(params.pop("path"), **params)
@@ -115,13 +120,21 @@ def load(
 ) -> Problem:
     """A validated :class:`Problem` for ``name``; L and R default to the paper's values."""
     entry = info(name)
-    duplicates = "merge" if entry.family in ("epfl", "epfl_mapped") else "reject"
+    duplicates = "merge" if entry.family in ("epfl", "epfl_mapped", "aiger") else "reject"
     return graph_of(name, **params).problem(
         stages=entry.stages if stages is None else stages,
         ratio=entry.ratio if ratio is None else ratio,
         comm_mode=comm_mode,
         duplicates=duplicates,
     )
+
+
+def _aiger(path: str | None = None, mapped: bool = False, liberty: str | None = None) -> Graph:
+    if not path:
+        raise ProblemError("dataset 'aiger' needs a file: give path=<file.aig>")
+    if mapped or liberty:
+        return mapped_module.load_file(path, liberty=liberty)
+    return epfl.load_file(path)
 
 
 def _no_params(name: str, params: dict[str, Any]) -> None:

@@ -1,6 +1,6 @@
 """``python -m schedbench.harness ...`` (also ``python -m harness`` from the repository root)."""
 
-from schedbench.harness.app import main
+from schedbench.harness.app import cli
 
 if __name__ == "__main__":
-    main()
+    cli()

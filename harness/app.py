@@ -18,18 +18,22 @@ from omegaconf import DictConfig, OmegaConf
 from schedbench.harness.config import register
 
 register()
+UNWRITTEN: list[str] = []  # runs of this process's sweep whose results could not be written
 
 
 def spec_from_config(cfg: DictConfig) -> Any:
     """Turn a composed config into a RunSpec (loads the dataset: bad input fails here)."""
     from schedbench.datasets import load
     from schedbench.harness.runner import RunSpec
+    from schedbench.solvers.registry import check_options
 
     params = OmegaConf.to_container(cfg.dataset.params, resolve=True)
     stages = cfg.stages if cfg.stages is not None else cfg.dataset.stages
     ratio = cfg.ratio if cfg.ratio is not None else cfg.dataset.ratio
     problem = load(cfg.dataset.name, stages=int(stages), ratio=_number(ratio), **params)
     solver_key = _choice("solver") or cfg.solver.name
+    options = OmegaConf.to_container(cfg.solver.options, resolve=True)
+    check_options(cfg.solver.name, options, cfg.solver.module)
     threads = cfg.threads if cfg.threads is not None else (os.cpu_count() or 1)
     return RunSpec(
         dataset=cfg.dataset.name if not params.get("path") else Path(params["path"]).stem,
@@ -41,13 +45,27 @@ def spec_from_config(cfg: DictConfig) -> Any:
         seed=int(cfg.seed),
         threads=int(threads),
         grace=float(cfg.budget.grace),
-        options=OmegaConf.to_container(cfg.solver.options, resolve=True),
+        memory_gb=cfg.budget.memory_gb,
+        options=options,
         module=cfg.solver.module,
         results_dir=Path(cfg.results.dir).resolve(),
         force=bool(cfg.force),
         progress=bool(cfg.progress),
         config=OmegaConf.to_container(cfg, resolve=True),
+        command=_command(),
     )
+
+
+def _command() -> str | None:
+    """The command line that reruns this one run (a sweep job's own overrides)."""
+    import shlex
+
+    from hydra.core.hydra_config import HydraConfig
+
+    if not HydraConfig.initialized():
+        return None
+    overrides = list(HydraConfig.get().overrides.task)
+    return shlex.join(["python", "-m", "schedbench.harness", *overrides])
 
 
 def _choice(group: str) -> str | None:
@@ -59,9 +77,65 @@ def _choice(group: str) -> str | None:
     return HydraConfig.get().runtime.choices.get(group)
 
 
+def _multirun() -> bool:
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
+    return HydraConfig.initialized() and HydraConfig.get().mode == RunMode.MULTIRUN
+
+
 def _number(value: Any) -> float:
     number = float(value)
     return int(number) if number.is_integer() else number
+
+
+def cli() -> None:
+    """``python -m schedbench.harness``: Hydra's own input errors (an unknown config option,
+    an override of the wrong type) become one line and exit 2, like ours; with
+    SCHEDBENCH_DEBUG or HYDRA_FULL_ERROR set they keep their full report."""
+    from hydra.errors import HydraException
+    from omegaconf.errors import OmegaConfBaseException
+
+    if os.environ.get("SCHEDBENCH_DEBUG") or os.environ.get("HYDRA_FULL_ERROR"):
+        main()
+        return
+    os.environ["HYDRA_FULL_ERROR"] = "1"  # let Hydra's exceptions reach us instead of printing
+    try:
+        main()
+        if UNWRITTEN:  # runs of an in-process sweep that could not be recorded
+            sys.exit(2)
+    except (HydraException, OmegaConfBaseException) as err:
+        print(f"error: {hydra_error_line(err)}", file=sys.stderr)
+        sys.exit(2)
+    except OSError as err:  # Hydra could not write its own output folder
+        print(f"error: {_write_error(err, 'the Hydra output folder')}", file=sys.stderr)
+        sys.exit(2)
+
+
+def _write_error(err: OSError, fallback: Path | str) -> str:
+    reason = err.strerror or str(err)
+    return (
+        f"cannot write {err.filename or fallback} ({reason}); free space or set results.dir to "
+        "a writable folder (runs recorded before are intact)"
+    )
+
+
+def hydra_error_line(err: BaseException) -> str:
+    """Hydra's multi-line report in one line: the complaint, its cause, the choices."""
+    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+    cause = err.__cause__
+    if isinstance(cause, BaseException) and str(cause).strip():
+        lines.append(str(cause).strip().splitlines()[0].strip())
+    if "Config search path:" in lines:  # the rest lists Hydra's search path
+        lines = lines[: lines.index("Config search path:")]
+    lines = [line for line in lines if not line.startswith(("full_key:", "object_type="))]
+    if not lines:
+        return type(err).__name__
+    head = lines[0].removeprefix("In 'config': ")
+    rest = lines[1:]
+    if rest and rest[0].startswith("Available options in"):
+        return f"{head}; choose one of {', '.join(rest[1:])}"
+    return "; ".join([head, *rest])
 
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="config")
@@ -82,8 +156,18 @@ def main(cfg: DictConfig) -> dict[str, Any] | None:
 
     where = position()
     spec.label = f"[{where}] " if where else ""
-    record = execute(spec)
-    write_tables(spec.results_dir)
+    try:
+        record = execute(spec)
+        write_tables(spec.results_dir)
+    except OSError as err:  # a full disk or a read-only results folder
+        if debug:
+            raise
+        where = f"{spec.label}{spec.dataset}/{spec.solver_key}/seed{spec.seed}"
+        print(f"error: {where}: {_write_error(err, spec.results_dir)}", file=sys.stderr)
+        if _multirun():
+            UNWRITTEN.append(where)
+            return None  # the sweep goes on; each failed run says so
+        sys.exit(2)
     state = "skipped (already finished)" if record.get("skipped") else record["status"]
     print(
         f"{spec.label}{spec.dataset}/{spec.solver_key}/seed{spec.seed}: {state}, best cost "

@@ -29,6 +29,7 @@ class BudgetConf:
     seconds: float = MISSING  # wall-clock budget of one run, model building included
     interval: float = MISSING  # sampling interval of the best-so-far curve
     grace: float = 10.0  # extra seconds before the solver process is terminated, then killed
+    memory_gb: float | None = None  # address-space limit of the solver process (None: none)
 
 
 @dataclass

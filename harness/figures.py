@@ -136,14 +136,7 @@ def figure5(results_dir: Path, runs: pd.DataFrame) -> plt.Figure:
     gs_runs = runs[runs["backend"] == "gs"] if not runs.empty else runs
     drawn = False
     for _, run in gs_runs.iterrows():
-        path = (
-            Path(results_dir)
-            / "runs"
-            / run["dataset"]
-            / run["solver"]
-            / f"seed{run['seed']}"
-            / "epochs.csv"
-        )
+        path = Path(results_dir) / run["folder"] / "epochs.csv"
         if not path.is_file():
             continue
         epochs = pd.read_csv(path).head(FIG5_EPOCHS)

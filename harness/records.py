@@ -32,8 +32,10 @@ class RunPaths:
     folder: Path
 
     @classmethod
-    def of(cls, results_dir: Path, dataset: str, solver: str, seed: int) -> RunPaths:
-        return cls(Path(results_dir) / "runs" / dataset / solver / f"seed{seed}")
+    def of(cls, results_dir: Path, dataset: str, solver: str, seed: int, key: str) -> RunPaths:
+        """runs/<dataset>/<solver>/seed<k>-<key>: ``key`` fingerprints the rest of the
+        configuration, so changing L, R, the budget or an option never reuses a record."""
+        return cls(Path(results_dir) / "runs" / dataset / solver / f"seed{seed}-{key}")
 
     @property
     def incumbents(self) -> Path:
@@ -68,13 +70,14 @@ class RunPaths:
                 path.rename(path.with_name(f"{path.stem}.previous-{stamp}{path.suffix}"))
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write to a temporary file in the same folder, then rename over ``path``."""
+def write_atomic(path: Path, text: str | bytes) -> None:
+    """Write to a temporary file in the same folder, then rename over ``path``: a full
+    disk or a kill leaves the previous file whole and no temporary file behind."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode() if isinstance(text, str) else text)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)

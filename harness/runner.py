@@ -12,6 +12,7 @@ whose record exists is skipped unless ``force``.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import pickle
@@ -46,6 +47,7 @@ class RunSpec:
     seed: int = 0
     threads: int = 1
     grace: float = 10.0
+    memory_gb: float | None = None  # RLIMIT_AS of the worker: a run over it fails alone
     options: dict[str, Any] = field(default_factory=dict)
     module: str | None = None
     results_dir: Path = Path("results")
@@ -53,10 +55,31 @@ class RunSpec:
     progress: bool = False
     config: dict[str, Any] = field(default_factory=dict)
     label: str = ""  # e.g. "[run 3/18] " in a sweep, shown on the progress bar
+    command: str | None = None  # the command line that reruns this run
+
+    @property
+    def key(self) -> str:
+        """Fingerprint of everything but dataset name, solver name and seed that shapes a
+        run's result: the instance itself, back-end, options, budget, sampling, threads."""
+        blob = json.dumps(
+            {
+                "problem": self.problem.digest,
+                "backend": self.solver,
+                "module": self.module,
+                "options": self.options,
+                "budget": self.budget,
+                "interval": self.interval,
+                "threads": self.threads,
+                "memory_gb": self.memory_gb,
+            },
+            sort_keys=True,
+            default=str,
+        )
+        return hashlib.sha256(blob.encode()).hexdigest()[:10]
 
     @property
     def paths(self) -> RunPaths:
-        return RunPaths.of(self.results_dir, self.dataset, self.solver_key, self.seed)
+        return RunPaths.of(self.results_dir, self.dataset, self.solver_key, self.seed, self.key)
 
 
 def execute(spec: RunSpec) -> dict[str, Any]:
@@ -95,48 +118,53 @@ def execute(spec: RunSpec) -> dict[str, Any]:
             stderr=subprocess.STDOUT,
             start_new_session=True,
             env=_worker_env(),
+            preexec_fn=_memory_limit(spec.memory_gb),
         )
     os.close(write_fd)
     deadline = started + spec.budget + spec.grace
     bar = _progress(spec)
     buffer = b""
     killed = False
-    with paths.incumbents.open("a") as stream, os.fdopen(read_fd, "rb", buffering=0) as pipe:
-        while summary is None:
-            remaining = deadline - time.perf_counter()
-            if remaining <= 0:
-                killed = _stop(process)
-                break
-            ready, _, _ = select.select([pipe], [], [], min(0.2, remaining))
-            if bar is not None:
-                bar.n = min(spec.budget, time.perf_counter() - started)
-                bar.set_postfix_str(f"best {best['cost']}", refresh=True)
-            if not ready:
-                continue
-            chunk = pipe.read(1 << 20)
-            if not chunk:
-                break  # the worker closed its end: finished or died
-            buffer += chunk
-            *lines, buffer = buffer.split(b"\n")
-            for line in lines:
-                message = json.loads(line)
-                if message["type"] == "done":
-                    summary = message
+    try:
+        with paths.incumbents.open("a") as stream, os.fdopen(read_fd, "rb", buffering=0) as pipe:
+            while summary is None:
+                remaining = deadline - time.perf_counter()
+                if remaining <= 0:
+                    killed = _stop(process)
+                    break
+                ready, _, _ = select.select([pipe], [], [], min(0.2, remaining))
+                if bar is not None:
+                    bar.n = min(spec.budget, time.perf_counter() - started)
+                    bar.set_postfix_str(f"best {best['cost']}", refresh=True)
+                if not ready:
                     continue
-                row = _check(
-                    spec.problem,
-                    message["schedule"],
-                    message["t"],
-                    message["solver_time"],
-                    message["bound"],
-                )
-                if row is None:
-                    rejected = rejected or f"an incumbent at {message['t']:.2f} s is infeasible"
-                elif best["cost"] is None or row["cost"] < best["cost"]:
-                    best = {**row, "schedule": message["schedule"]}
-                    stream.write(json.dumps(row) + "\n")
-                    stream.flush()
-                    os.fsync(stream.fileno())
+                chunk = pipe.read(1 << 20)
+                if not chunk:
+                    break  # the worker closed its end: finished or died
+                buffer += chunk
+                *lines, buffer = buffer.split(b"\n")
+                for line in lines:
+                    message = json.loads(line)
+                    if message["type"] == "done":
+                        summary = message
+                        continue
+                    row = _check(
+                        spec.problem,
+                        message["schedule"],
+                        message["t"],
+                        message["solver_time"],
+                        message["bound"],
+                    )
+                    if row is None:
+                        rejected = rejected or f"an incumbent at {message['t']:.2f} s is infeasible"
+                    elif best["cost"] is None or row["cost"] < best["cost"]:
+                        best = {**row, "schedule": message["schedule"]}
+                        stream.write(json.dumps(row) + "\n")
+                        stream.flush()
+                        os.fsync(stream.fileno())
+    except BaseException:  # a full disk, Ctrl-C: never leave the worker running
+        _stop(process)
+        raise
     if bar is not None:
         bar.close()
     try:
@@ -150,6 +178,20 @@ def execute(spec: RunSpec) -> dict[str, Any]:
     write_json_atomic(paths.record, record)
     paths.running.unlink(missing_ok=True)
     return record
+
+
+def _memory_limit(gigabytes: float | None) -> Any:
+    """A preexec function that caps the worker's address space (None: no cap)."""
+    if gigabytes is None:
+        return None
+    limit = int(gigabytes * 2**30)
+
+    def apply() -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    return apply
 
 
 def _worker_env() -> dict[str, str]:
@@ -177,6 +219,11 @@ def _check(
         "comm": int(result.comm[0]),
         "bound": float(bound) if finite else None,
     }
+
+
+def _out_of_memory(message: str, exitcode: int | None) -> bool:
+    """A Python MemoryError, or a native allocation failure that aborted or killed it."""
+    return "MemoryError" in message or "bad_alloc" in message or (exitcode or 0) < 0
 
 
 def _stop(process: subprocess.Popen) -> bool:
@@ -213,6 +260,8 @@ def _record(
         message = f"the solver process died (exit code {exitcode}"
         message += ": killed by a signal, e.g. out of memory)" if (exitcode or 0) < 0 else ")"
         message += "; see solver.log"
+    if spec.memory_gb is not None and status == "error" and _out_of_memory(message, exitcode):
+        message = f"out of memory (budget.memory_gb={spec.memory_gb}): {message}"
     if rejected:
         status, message = "error", f"{rejected}; {message}".strip("; ")
     summary = summary or {}
@@ -243,6 +292,10 @@ def identity(spec: RunSpec) -> dict[str, Any]:
         "backend": spec.solver,
         "formulation": spec.options.get("formulation"),
         "seed": spec.seed,
+        "run_key": spec.key,
+        "folder": str(spec.paths.folder.relative_to(spec.results_dir)),
+        "problem_digest": problem.digest,
+        "command": spec.command,
         "budget": spec.budget,
         "interval": spec.interval,
         "threads": spec.threads,

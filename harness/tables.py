@@ -22,6 +22,12 @@ INSTANCE = ["dataset", "stages", "ratio"]
 TARGET_GAP = 0.01  # time_to_1pct: first time within 1 % of the best known bound
 
 
+def instance_key(run: dict[str, Any]) -> tuple:
+    """Runs on the same instance share their best bound (the digest tells apart two
+    instances under one name, e.g. one design mapped with two cell libraries)."""
+    return (*(run[k] for k in INSTANCE), run.get("problem_digest"))
+
+
 def load_runs(results_dir: Path) -> list[dict[str, Any]]:
     """Every run folder's record (or its running.json for an interrupted run) and curve."""
     runs = []
@@ -45,7 +51,7 @@ def build_tables(results_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         return pd.DataFrame(), pd.DataFrame()
     bounds: dict[tuple, float] = {}
     for run in runs:
-        key = tuple(run[k] for k in INSTANCE)
+        key = instance_key(run)
         known = [b for b in (run.get("bound"), run.get("trivial_bound")) if b is not None]
         known += [row["bound"] for row in run["curve"] if row.get("bound") is not None]
         if run.get("status") == "optimal" and run.get("best_cost") is not None:
@@ -53,8 +59,7 @@ def build_tables(results_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         bounds[key] = max([bounds.get(key, -np.inf), *known])
     run_rows, point_rows = [], []
     for run in runs:
-        key = tuple(run[k] for k in INSTANCE)
-        bound = bounds[key]
+        bound = bounds[instance_key(run)]
         times = [row["t"] for row in run["curve"]]
         costs = [row["cost"] for row in run["curve"]]
         first = costs[0] if costs else np.nan
@@ -115,6 +120,10 @@ def build_tables(results_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
                         "build_time",
                         "version",
                         "message",
+                        "command",
+                        "folder",
+                        "run_key",
+                        "problem_digest",
                     )
                 },
                 "best_known_bound": bound,
@@ -152,14 +161,8 @@ def write_tables(results_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         write_atomic(root / f"{name}.csv", frame.to_csv(index=False))
         buffer = io.BytesIO()
         frame.to_parquet(buffer, index=False)
-        _write_bytes_atomic(root / f"{name}.parquet", buffer.getvalue())
+        write_atomic(root / f"{name}.parquet", buffer.getvalue())
     return runs, points
-
-
-def _write_bytes_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
 
 
 def gap_table(runs: pd.DataFrame) -> pd.DataFrame:

@@ -281,6 +281,19 @@ class Problem:
             )
 
     # ------------------------------------------------------------------ derived facts
+    @cached_property
+    def digest(self) -> str:
+        """sha256 of everything that defines the instance (graph, weights, L, R, comm mode):
+        two problems with the same digest have the same optimum and the same costs."""
+        import hashlib
+
+        h = hashlib.sha256()
+        for array in (self.src, self.dst, self.w, self.c, self.d):
+            h.update(np.ascontiguousarray(array, np.int64).tobytes())
+            h.update(b"|")
+        h.update(f"{self.n} {self.stages} {self.ratio!r} {self.comm_mode}".encode())
+        return h.hexdigest()
+
     @property
     def m(self) -> int:
         """Number of edges."""

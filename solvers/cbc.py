@@ -12,7 +12,7 @@ import time
 import numpy as np
 
 from schedbench.solvers.base import Outcome, SolveContext, Status
-from schedbench.solvers.formulations import build, encode
+from schedbench.solvers.formulations import Formulation, build, encode
 
 LIBRARY = "pulp"
 PIP = "pulp"
@@ -25,7 +25,7 @@ def version() -> str:
     return f"pulp {pulp.__version__} (cbc bundled)"
 
 
-def run(ctx: SolveContext, formulation: str = "paper", log: bool = False) -> Outcome:
+def run(ctx: SolveContext, formulation: Formulation = "paper", log: bool = False) -> Outcome:
     import pulp
 
     built = time.perf_counter()

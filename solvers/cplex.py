@@ -12,7 +12,7 @@ import time
 import numpy as np
 
 from schedbench.solvers.base import Outcome, SolveContext, Status
-from schedbench.solvers.formulations import build, encode
+from schedbench.solvers.formulations import Formulation, build, encode
 
 LIBRARY = "cplex"
 PIP = "cplex docplex (or schedbench[cplex])"
@@ -24,7 +24,7 @@ def version() -> str:
     return f"cplex {cplex.__version__}"
 
 
-def run(ctx: SolveContext, formulation: str = "paper", log: bool = False) -> Outcome:
+def run(ctx: SolveContext, formulation: Formulation = "paper", log: bool = False) -> Outcome:
     import cplex
     from cplex.exceptions import CplexSolverError
 

@@ -15,7 +15,7 @@ import time
 import numpy as np
 
 from schedbench.solvers.base import Outcome, SolveContext, Status
-from schedbench.solvers.formulations import build_paper, encode
+from schedbench.solvers.formulations import Formulation, build_paper, encode
 
 LIBRARY = "ortools"
 PIP = "ortools"
@@ -27,7 +27,7 @@ def version() -> str:
     return f"ortools {ortools.__version__}"
 
 
-def run(ctx: SolveContext, formulation: str = "paper", log: bool = False) -> Outcome:
+def run(ctx: SolveContext, formulation: Formulation = "paper", log: bool = False) -> Outcome:
     from ortools.sat.python import cp_model
 
     problem = ctx.problem

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -23,6 +24,8 @@ from schedbench.evaluate import evaluate
 from schedbench.problem import Problem
 
 FORMULATIONS = ("paper", "compact")
+
+Formulation = Literal["paper", "compact"]  # the option every MIP/CP back-end takes
 
 
 @dataclass(frozen=True, eq=False)

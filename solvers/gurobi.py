@@ -12,7 +12,7 @@ import time
 import numpy as np
 
 from schedbench.solvers.base import Outcome, SolveContext, Status
-from schedbench.solvers.formulations import build, encode
+from schedbench.solvers.formulations import Formulation, build, encode
 
 LIBRARY = "gurobipy"
 PIP = "gurobipy (or schedbench[gurobi])"
@@ -24,7 +24,7 @@ def version() -> str:
     return "gurobi {}.{}.{}".format(*gurobipy.gurobi.version())
 
 
-def run(ctx: SolveContext, formulation: str = "paper", log: bool = False) -> Outcome:
+def run(ctx: SolveContext, formulation: Formulation = "paper", log: bool = False) -> Outcome:
     import gurobipy as gp
     from gurobipy import GRB
 

@@ -11,7 +11,7 @@ import time
 import numpy as np
 
 from schedbench.solvers.base import Outcome, SolveContext, Status
-from schedbench.solvers.formulations import LinearModel, build, encode
+from schedbench.solvers.formulations import Formulation, LinearModel, build, encode
 
 LIBRARY = "highspy"
 PIP = "highspy"
@@ -47,7 +47,7 @@ def to_highs(model: LinearModel, *, relax: bool = False):
     return h
 
 
-def run(ctx: SolveContext, formulation: str = "paper", log: bool = False) -> Outcome:
+def run(ctx: SolveContext, formulation: Formulation = "paper", log: bool = False) -> Outcome:
     import highspy
 
     built = time.perf_counter()

@@ -8,8 +8,10 @@ the whole call, checks every schedule with the evaluator and returns a SolveResu
 from __future__ import annotations
 
 import importlib
+import inspect
 import time
 import traceback
+import typing
 from typing import Any
 
 import numpy as np
@@ -59,6 +61,29 @@ def backend(name: str, module: str | None = None) -> Any:
     return importlib.import_module(f"schedbench.solvers.{SOLVERS[name]}")
 
 
+def check_options(solver: str, options: dict[str, Any], module: str | None = None) -> None:
+    """A one-line error for an option the back-end's ``run`` does not take (a typo would
+    otherwise surface as a failed run after the dataset was built)."""
+    impl = backend(solver, module)
+    parameters = list(inspect.signature(impl.run).parameters.values())[1:]
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+        return
+    known = [p.name for p in parameters]
+    unknown = sorted(set(options) - set(known))
+    if unknown:
+        offer = f"its options are {', '.join(known)}" if known else "it takes no options"
+        raise ValueError(f"solver {solver!r} has no option {unknown[0]!r}; {offer}")
+    try:
+        hints = typing.get_type_hints(impl.run)
+    except Exception:  # an annotation that does not resolve: nothing more to check
+        return
+    for name, value in options.items():
+        choices = typing.get_args(hints.get(name)) if name in hints else ()
+        if typing.get_origin(hints.get(name)) is typing.Literal and value not in choices:
+            allowed = ", ".join(map(str, choices))
+            raise ValueError(f"solver {solver!r} option {name}={value!r} is not one of {allowed}")
+
+
 def solve(
     problem: Problem,
     solver: str,
@@ -94,6 +119,7 @@ def solve(
         result.message = f"{impl.LIBRARY} is not installed ({err}); pip install {impl.PIP}"
         result.wall_time = time.perf_counter() - started
         return result
+    check_options(solver, options, module)
     if warm_start is not None:
         warm_start = np.asarray(warm_start, np.int64)
         if not evaluate(problem, warm_start).feasible[0]:

@@ -18,3 +18,11 @@ def graph_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("graph-cache")
     os.environ["SCHEDBENCH_CACHE_DIR"] = str(path)
     return path
+
+
+@pytest.fixture(scope="session")
+def epfl_adder() -> Path:
+    """The EPFL adder's AIGER file, from aigverse's benchmark cache."""
+    from schedbench.datasets.epfl import aiger_path
+
+    return aiger_path("adder")

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import time
 import warnings
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -53,15 +53,15 @@ def run(
     batch: int = 250,
     temperature: float = 50.0,
     temperature_final: float | None = None,
-    temperature_schedule: str = "constant",
+    temperature_schedule: Literal["constant", "exponential"] = "constant",
     lr: float = 1.0,
-    optimizer: str = "adamw",
+    optimizer: Literal["adam", "adamw"] = "adamw",
     cosine_t_max: int = 50,
     epochs: int | None = None,
-    memory_loss: str = "entropy",
+    memory_loss: Literal["entropy", "smoothmax"] = "entropy",
     source_bias: float = 10.0,
     device: str = "auto",
-    dtype: str = "float32",
+    dtype: Literal["float32", "float64", "bfloat16"] = "float32",
     seed: int | None = None,
 ) -> Outcome:
     import torch

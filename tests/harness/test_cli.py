@@ -29,6 +29,12 @@ def harness(*args: str, results: Path, **kw) -> subprocess.CompletedProcess:
     )
 
 
+def run_folder(results: Path, dataset: str, solver: str, seed: int = 0) -> Path:
+    """The one run folder of dataset/solver/seed (its name ends in a configuration key)."""
+    (folder,) = (results / "runs" / dataset / solver).glob(f"seed{seed}-*")
+    return folder
+
+
 def test_single_run(tmp_path):
     done = harness("solver=topo_chunk", "dataset=rw4", "budget=smoke", results=tmp_path)
     assert done.returncode == 0, done.stderr
@@ -51,6 +57,25 @@ def test_single_run(tmp_path):
     } <= set(runs.columns)
     points = pd.read_csv(tmp_path / "points.csv")
     assert len(points) == 11  # 0..10 s every second
+
+
+def test_a_row_reruns_from_its_command(tmp_path):
+    """Provenance: the command stored with a row reproduces it (same config, same seed)."""
+    first = harness("solver=list", "dataset=rw4", "budget.seconds=2", "seed=3", results=tmp_path)
+    assert first.returncode == 0, first.stderr
+    row = pd.read_csv(tmp_path / "runs.csv").iloc[0]
+    assert row["command"].startswith("python -m schedbench.harness ")
+    assert row["git_commit"] and json.loads(row["versions"])["numpy"]
+    again = tmp_path / "again"
+    args = row["command"].split()[3:]
+    args = [a for a in args if not a.startswith(("results.dir=", "threads="))]
+    rerun = harness(*args, results=again)
+    assert rerun.returncode == 0, rerun.stderr
+    second = pd.read_csv(again / "runs.csv").iloc[0]
+    assert second["run_key"] == row["run_key"] and second["best_cost"] == row["best_cost"]
+    first_schedule = pd.read_csv(tmp_path / row["folder"] / "schedule.csv")
+    second_schedule = pd.read_csv(again / second["folder"] / "schedule.csv")
+    pd.testing.assert_frame_equal(first_schedule, second_schedule)
 
 
 def test_bad_input_is_one_line_and_leaves_no_record(tmp_path):
@@ -90,7 +115,7 @@ def test_submitit_local_multirun(tmp_path):
         results=tmp_path,
     )
     assert done.returncode == 0, done.stderr
-    assert len(list((tmp_path / "runs" / "rw4").glob("*/seed0/record.json"))) == 2
+    assert len(list((tmp_path / "runs" / "rw4").glob("*/seed0-*/record.json"))) == 2
 
 
 def test_failed_run_does_not_stop_the_sweep(tmp_path):
@@ -109,7 +134,8 @@ def test_failed_run_does_not_stop_the_sweep(tmp_path):
 
 
 def test_killed_sweep_resumes(tmp_path):
-    """kill -9 the parent mid-run: incumbents survive, the rerun skips finished runs."""
+    """kill -9 the parent of a 6-job multirun mid-sweep, rerun the same command: finished
+    runs are skipped, the interrupted and unstarted ones run, each run is tabulated once."""
     command = [
         sys.executable,
         "-m",
@@ -117,10 +143,10 @@ def test_killed_sweep_resumes(tmp_path):
         "-m",
         "solver=asap",
         "+solver.module=fake_solvers.slow",
-        "seed=0,1",
+        "seed=0,1,2,3,4,5",
         "dataset=rw4",
-        "budget.seconds=20",
-        "budget.interval=5",
+        "budget.seconds=3",
+        "budget.interval=1",
         f"results.dir={tmp_path}",
         "threads=1",
     ]
@@ -131,48 +157,34 @@ def test_killed_sweep_resumes(tmp_path):
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    second = tmp_path / "runs" / "rw4" / "asap" / "seed0" / "incumbents.jsonl"
-    deadline = time.time() + 60
-    while time.time() < deadline and (
-        not second.is_file() or len(second.read_text().splitlines()) < 2
-    ):
-        time.sleep(0.2)
+    runs_dir = tmp_path / "runs" / "rw4" / "asap"
+    deadline = time.time() + 120
+    # wait until two runs are finished and the third has its incumbents on disk
+    while time.time() < deadline:
+        finished = list(runs_dir.glob("seed*/record.json"))
+        third = list(runs_dir.glob("seed2-*/incumbents.jsonl"))
+        if len(finished) == 2 and third and len(third[0].read_text().splitlines()) >= 1:
+            break
+        time.sleep(0.1)
     os.killpg(parent.pid, signal.SIGKILL)
     parent.wait()
-    assert len(second.read_text().splitlines()) == 2  # both incumbents are on disk
-    assert not (second.parent / "record.json").exists()
+    (interrupted,) = runs_dir.glob("seed2-*")
+    assert not (interrupted / "record.json").exists()
+    assert (interrupted / "incumbents.jsonl").read_text().strip()  # flushed before the kill
     from schedbench.harness.tables import build_tables
 
     runs, _ = build_tables(tmp_path)
-    assert runs["status"].tolist() == ["interrupted"]
-    done = subprocess.run(
-        [
-            *command[:-3],
-            "budget.seconds=2",
-            "budget.interval=1",
-            f"results.dir={tmp_path}",
-            "threads=1",
-        ],
-        env=ENV,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    assert sorted(runs["status"]) == ["interrupted", "timeout", "timeout"]
+    finished_records = {p: p.read_bytes() for p in runs_dir.glob("seed*/record.json")}
+    done = subprocess.run(command, env=ENV, capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stderr
+    assert done.stdout.count("skipped (already finished)") == 2
+    for path, content in finished_records.items():
+        assert path.read_bytes() == content  # untouched
     runs = pd.read_csv(tmp_path / "runs.csv")
-    assert sorted(runs["seed"].tolist()) == [0, 1]  # each run exactly once
+    assert sorted(runs["seed"].tolist()) == [0, 1, 2, 3, 4, 5]  # each run exactly once
     assert set(runs["status"]) == {"timeout"}
-    assert list(second.parent.glob("incumbents.previous-*.jsonl"))
-    rerun = harness(
-        "-m",
-        "solver=asap",
-        "+solver.module=fake_solvers.slow",
-        "seed=0,1",
-        "dataset=rw4",
-        "budget=smoke",
-        results=tmp_path,
-    )
-    assert rerun.stdout.count("skipped (already finished)") == 2
+    assert list(interrupted.glob("incumbents.previous-*.jsonl"))  # the torn curve kept aside
 
 
 def test_figures_from_stored_results(tmp_path):
@@ -190,7 +202,7 @@ def test_figures_from_stored_results(tmp_path):
     assert "rw1" in summary and "topo_chunk" in summary
     gaps = pd.read_csv(tmp_path / "figures" / "gap_table.csv", index_col=0)
     assert gaps.loc["rw4", "topo_chunk"] < gaps.loc["rw4", "asap"]
-    record = json.loads((tmp_path / "runs" / "rw1" / "asap" / "seed0" / "record.json").read_text())
+    record = json.loads((run_folder(tmp_path, "rw1", "asap") / "record.json").read_text())
     assert record["n"] == 949
 
 
@@ -226,7 +238,7 @@ def test_default_results_dir_in_a_sweep(tmp_path):
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    assert (tmp_path / "results" / "runs" / "rw4" / "asap" / "seed0" / "record.json").is_file()
+    assert (run_folder(tmp_path / "results", "rw4", "asap") / "record.json").is_file()
 
 
 def test_sweep_size_counts_command_line_and_preset_sweeps():

@@ -57,9 +57,11 @@ def test_smoke_run_per_solver(problem, tmp_path, key):
     if backend in PACKAGE and importlib.util.find_spec(PACKAGE[backend]) is None:
         pytest.skip(f"{PACKAGE[backend]} is not installed")
     budget = 8.0 if backend == "gs" else 3.0
-    record = execute(spec(problem, tmp_path, backend, key=key, budget=budget, options=SMOKE[key]))
+    run = spec(problem, tmp_path, backend, key=key, budget=budget, options=SMOKE[key])
+    record = execute(run)
     assert record["status"] in ("optimal", "feasible", "timeout"), record["message"]
-    folder = tmp_path / "runs" / "tiny" / key / "seed0"
+    folder = run.paths.folder
+    assert folder == tmp_path / record["folder"]
     schedule = pd.read_csv(folder / "schedule.csv")
     assert schedule["node"].astype(str).tolist() == list(problem.labels)
     stages = schedule["stage"].to_numpy()
@@ -97,8 +99,22 @@ def test_finished_runs_are_skipped_and_force_reruns(problem, tmp_path):
     assert again.get("skipped") and again["best_cost"] == first["best_cost"]
     forced = execute(spec(problem, tmp_path, "asap", force=True))
     assert not forced.get("skipped")
-    folder = tmp_path / "runs" / "tiny" / "asap" / "seed0"
+    folder = spec(problem, tmp_path, "asap").paths.folder
     assert list(folder.glob("record.previous-*.json"))  # the old record is kept aside
+
+
+def test_another_configuration_is_not_skipped(problem, tmp_path):
+    """Same dataset, solver and seed but another L, budget or option: a new run."""
+    first = execute(spec(problem, tmp_path, "asap"))
+    for changed in (
+        spec(problem.with_settings(stages=5), tmp_path, "asap"),
+        spec(problem, tmp_path, "asap", budget=2.0),
+        spec(problem, tmp_path, "topo_chunk", key="asap", options={"max_orders": 3}),
+    ):
+        record = execute(changed)
+        assert not record.get("skipped") and record["folder"] != first["folder"]
+    runs, _ = build_tables(tmp_path)
+    assert len(runs) == 4
 
 
 def test_tables_and_sampling(problem, tmp_path):
@@ -118,14 +134,31 @@ def test_tables_and_sampling(problem, tmp_path):
 
 
 def test_interrupted_run_is_tabulated(problem, tmp_path):
-    folder = tmp_path / "runs" / "tiny" / "slow" / "seed0"
-    folder.mkdir(parents=True)
     from schedbench.harness.runner import identity
 
     s = spec(problem, tmp_path, "slow", module="fake_solvers.slow")
+    folder = s.paths.folder
+    folder.mkdir(parents=True)
     (folder / "running.json").write_text(json.dumps(identity(s)))
     (folder / "incumbents.jsonl").write_text(
         '{"t": 0.5, "cost": 999, "peak": 1, "comm": 0}\n{"t": 0.9, "co'
     )  # torn last line
     runs, _ = build_tables(tmp_path)
     assert runs.loc[0, "status"] == "interrupted" and runs.loc[0, "first_cost"] == 999
+
+
+def test_gs_curve_is_reproducible(problem, tmp_path):
+    """Same config and seed: the same GS epochs (loss and costs) on CPU, run to run."""
+    options = {"batch": 16, "epochs": 6, "device": "cpu"}
+    first = spec(problem, tmp_path / "a", "gs", budget=30.0, options=options, seed=4)
+    second = spec(problem, tmp_path / "b", "gs", budget=30.0, options=options, seed=4)
+    execute(first), execute(second)
+    columns = ["epoch", "loss", "loss_memory", "loss_comm", "best_cost", "mean_cost"]
+    a = pd.read_csv(first.paths.folder / "epochs.csv")[columns]
+    b = pd.read_csv(second.paths.folder / "epochs.csv")[columns]
+    assert len(a) == 6
+    pd.testing.assert_frame_equal(a, b)
+    other = spec(problem, tmp_path / "c", "gs", budget=30.0, options=options, seed=5)
+    execute(other)
+    c = pd.read_csv(other.paths.folder / "epochs.csv")[columns]
+    assert not a.equals(c)  # the seed matters, so the comparison above can fail
