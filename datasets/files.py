@@ -85,6 +85,12 @@ def _validated_graph(problem_kwargs: dict[str, Any], duplicates: str) -> Graph:
     return Graph.from_problem(problem)
 
 
+def _printable(err: Exception) -> str:
+    """The parser's complaint with control bytes of a binary file shown as escapes."""
+    text = str(err)
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)[:200]
+
+
 def _read_gml(file: Path, *, duplicates: str, **options: Any) -> Graph:
     import networkx as nx
 
@@ -94,9 +100,13 @@ def _read_gml(file: Path, *, duplicates: str, **options: Any) -> Graph:
         if "duplicated" in str(err):
             graph = _read_gml_multigraph(file)
         else:
-            raise ProblemError(f"could not parse GML file {file.name!r}: {err}") from None
+            raise ProblemError(
+                f"could not parse GML file {file.name!r}: {_printable(err)}; is it complete GML?"
+            ) from None
     except (ValueError, UnicodeDecodeError, KeyError) as err:
-        raise ProblemError(f"could not parse GML file {file.name!r} ({err}); is it GML?") from None
+        raise ProblemError(
+            f"could not parse GML file {file.name!r} ({_printable(err)}); is it GML?"
+        ) from None
     problem = Problem.from_networkx(
         graph,
         stages=UNBOUNDED_STAGES,
