@@ -132,11 +132,13 @@ def _binary_ands_complete(body: bytes, text_lines: int, ands: int) -> bool:
 
 def aig_graph(path: Path, name: str) -> Graph:
     """Convert an AIGER file with the node model above."""
-    from aigverse.io import read_aiger_into_aig
+    from aigverse.io import read_aiger_into_aig, read_ascii_aiger_into_aig
 
     check_aiger(path)
+    ascii_format = path.read_bytes()[:3] == b"aag"
+    read = read_ascii_aiger_into_aig if ascii_format else read_aiger_into_aig
     try:
-        aig = read_aiger_into_aig(str(path))
+        aig = read(str(path))
     except (RuntimeError, ValueError, OSError, UnicodeDecodeError) as err:
         raise ProblemError(
             f"could not read AIGER file {path.name!r} ({err}); is it a complete AIGER file?"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from schedbench.datasets import epfl, load, names
+from schedbench.problem import ProblemError
 
 # Paper's Table 1 values the node model reproduces exactly; square and i2c differ (see PROBLEM.md).
 EXACT = {"adder": (1661, 258), "bar": (3734, 15), "max": (4019, 290), "voter": (15761, 73)}
@@ -57,3 +58,27 @@ def test_adder_node_model():
     pis = sum(label.startswith("port:") for label in problem.labels)
     assert pis == 256
     assert sum(label.startswith("out:") for label in problem.labels) == 129
+
+
+def test_a_user_aiger_file_matches_the_registered_design(epfl_adder, tmp_path):
+    """dataset=aiger path=... gives the registered design's graph, mapped or not."""
+    from schedbench.datasets import load
+
+    copy = tmp_path / "my_adder.aig"
+    copy.write_bytes(epfl_adder.read_bytes())
+    assert load("aiger", path=str(copy)).digest == load("adder").digest
+    mapped = load("aiger", path=str(copy), mapped=True)
+    assert (mapped.n, mapped.depth) == (load("adder_m").n, load("adder_m").depth)
+
+
+def test_ascii_aiger_is_read(tmp_path):
+    from schedbench.datasets import load
+
+    path = tmp_path / "and.aag"
+    path.write_text("aag 3 2 0 1 1\n2\n4\n6\n6 2 4\n")  # one AND gate of two inputs
+    problem = load("aiger", path=str(path))
+    assert problem.n == 2 * 2 + 1 + 1  # 2 nodes per input, the gate, the output
+    truncated = tmp_path / "cut.aag"
+    truncated.write_text("aag 3 2 0 1 1\n2\n4\n6\n")
+    with pytest.raises(ProblemError, match="truncated"):
+        load("aiger", path=str(truncated))
