@@ -1,4 +1,4 @@
-"""Baselines return schedules the evaluator accepts, never below the optimum."""
+"""Baselines and GS return schedules the evaluator accepts, never below the optimum."""
 
 from __future__ import annotations
 
@@ -13,18 +13,25 @@ from schedbench.solvers.base import Status
 from schedbench.solvers.registry import BASELINES, solve
 from schedbench.solvers.topo_chunk import best_chunking, depth_first_order
 
+GS = {"epochs": 3, "batch": 16, "device": "cpu"}  # a few epochs: legality, not quality
 
-@pytest.mark.parametrize("solver", BASELINES)
+
+@pytest.mark.parametrize("solver", [*BASELINES, "gs"])
 @settings(max_examples=25, deadline=None)
 @given(
     seed=st.integers(0, 10_000),
     n=st.integers(1, 8),
     stages=st.integers(1, 4),
     distances=st.booleans(),
+    comm_mode=st.sampled_from(["binary", "weighted"]),
 )
-def test_baselines_are_feasible_and_not_below_optimum(solver, seed, n, stages, distances):
+def test_heuristics_are_feasible_and_not_below_optimum(
+    solver, seed, n, stages, distances, comm_mode
+):
     problem = random_dag(np.random.default_rng(seed), n, stages, with_distances=distances)
-    result = solve(problem, solver, time_limit=0.5, seed=seed)
+    problem = problem.with_settings(comm_mode=comm_mode)
+    options = GS if solver == "gs" else {}
+    result = solve(problem, solver, time_limit=5 if solver == "gs" else 0.5, seed=seed, **options)
     assert result.status in (Status.FEASIBLE, Status.TIMEOUT)
     assert result.schedule is not None
     assert evaluate(problem, result.schedule).feasible[0]

@@ -34,11 +34,15 @@ def available(solver: str) -> bool:
     n=st.integers(2, 8),
     stages=st.integers(1, 4),
     distances=st.booleans(),
+    comm_mode=st.sampled_from(["binary", "weighted"]),
 )
-def test_exact_backends_reach_the_optimum(solver, formulation, seed, n, stages, distances):
+def test_exact_backends_reach_the_optimum(
+    solver, formulation, seed, n, stages, distances, comm_mode
+):
     if not available(solver):
         pytest.skip(f"{PACKAGES[solver]} is not installed")
     problem = random_dag(np.random.default_rng(seed), n, stages, with_distances=distances)
+    problem = problem.with_settings(comm_mode=comm_mode)
     optimum = brute_force_optimum(problem)
     result = solve(problem, solver, time_limit=30, formulation=formulation)
     assert result.status is Status.OPTIMAL, result.message
