@@ -58,7 +58,7 @@ def main() -> None:
                 )
                 curve = [
                     json.loads(line)
-                    for line in (scratch / "runs" / design / key / "seed0" / "incumbents.jsonl")
+                    for line in (scratch / record["folder"] / "incumbents.jsonl")
                     .read_text()
                     .splitlines()
                 ]

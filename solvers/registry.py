@@ -40,6 +40,10 @@ SOLVERS: dict[str, str] = {
     "list": "list_scheduling",
     "fds": "fds",
     "gs": "gs",
+    "gs_plus": "gs_plus",
+    "gauss": "gauss",
+    "hybrid": "hybrid",
+    "local_search": "local_search_solver",
 }
 EXACT = ("cpsat", "highs", "gurobi", "cplex", "cbc")
 BASELINES = ("asap", "topo_chunk", "list", "fds")

@@ -58,12 +58,23 @@ def run(
     optimizer: Literal["adam", "adamw"] = "adamw",
     cosine_t_max: int = 50,
     epochs: int | None = None,
-    memory_loss: Literal["entropy", "smoothmax"] = "entropy",
+    memory_loss: Literal["entropy", "smoothmax", "cost"] = "entropy",
+    smoothmax_temperature: float = 0.05,
     source_bias: float = 10.0,
     device: str = "auto",
     dtype: Literal["float32", "float64", "bfloat16"] = "float32",
     seed: int | None = None,
+    logit_mask: bool = False,
+    init: Literal["paper", "topo_chunk", "window"] = "paper",
+    init_logit: float = 3.0,
+    local_search: bool = False,
+    phase: float | None = None,
 ) -> Outcome:
+    """The paper's GS with its defaults; the options after ``seed`` are gs_plus's switches
+    (solvers/gs_plus.py): logit-space masking, informed initialization of the logits from a
+    schedule (``init_logit`` on its stage, 0 elsewhere), and the exact local search on the
+    best schedule every ``phase`` seconds (a tenth of the budget by default), after which
+    the logits are re-centred on the refined schedule."""
     import torch
 
     from schedbench.solvers.gs.loss import loss_terms
@@ -79,11 +90,23 @@ def run(
     torch.manual_seed(seed)
     plan = plan_levels(problem, dev, dt)
     n, stages = problem.n, problem.stages
-    init = torch.zeros(n, stages, dtype=dt, device=dev)
-    init[:, 0] = 1.0
-    sources = torch.tensor(problem.level == 0, device=dev)
-    init[sources, 0] = source_bias
-    logits = torch.nn.Parameter(init)
+    if init == "paper":
+        start = torch.zeros(n, stages, dtype=dt, device=dev)
+        start[:, 0] = 1.0
+        sources = torch.tensor(problem.level == 0, device=dev)
+        start[sources, 0] = source_bias
+    else:
+        from schedbench.solvers.gauss import initial_schedule
+
+        start = _centred(initial_schedule(ctx, init), stages, init_logit, dev, dt)
+    logits = torch.nn.Parameter(start)
+    hood = None
+    if local_search:
+        from schedbench.solvers.local_search import Neighbourhood, improve
+
+        hood = Neighbourhood(problem)
+        rng = np.random.default_rng(seed)
+    phase = phase if phase is not None else max(1.0, ctx.time_limit / 10)
     optim_cls = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW}[optimizer]
     opt = optim_cls([logits], lr=lr)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=cosine_t_max, eta_min=1e-7)
@@ -94,16 +117,22 @@ def run(
     e_src = torch.tensor(position[problem.src[counted]], device=dev)
     e_dst = torch.tensor(position[problem.dst[counted]], device=dev)
     e_coeff = torch.tensor(problem.comm_coeff[counted], dtype=dt, device=dev)
+    scale = float(problem.trivial_lower_bound) or 1.0
     build_time = time.perf_counter() - built
     records: list[dict[str, float]] = []
     epoch = 0
     solving = time.perf_counter()
+    next_refine = time.perf_counter() + phase
+    refined_once = False
     while (epochs is None or epoch < epochs) and ctx.remaining() > 0:
         epoch += 1
-        tau = _temperature(temperature, temperature_final, temperature_schedule, epoch, epochs)
+        progress = (
+            (epoch - 1) / max(1, epochs - 1) if epochs else ctx.tracker.elapsed() / ctx.time_limit
+        )
+        tau = _temperature(temperature, temperature_final, temperature_schedule, progress)
         opt.zero_grad(set_to_none=True)
         noise = gumbel(n, batch, stages)
-        drawn = sample(logits, plan, noise, tau)
+        drawn = sample(logits, plan, noise, tau, logit_mask=logit_mask)
         terms = loss_terms(
             drawn.onehot,
             drawn.level_stages,
@@ -113,6 +142,8 @@ def run(
             e_coeff,
             float(problem.ratio),
             memory_loss,
+            smoothmax_temperature,
+            scale=scale,
         )
         loss = terms.total.mean()
         loss.backward()
@@ -121,6 +152,24 @@ def run(
         ctx.tracker.offer_batch(stages_np, costs)
         opt.step()
         schedule.step()
+        if hood is not None and time.perf_counter() >= next_refine and ctx.remaining() > 0:
+            # first the incumbent, then the epoch's best sample: sampling around the
+            # incumbent is what moves the search out of the local search's last optimum
+            start = ctx.tracker.best_schedule
+            if refined_once:
+                start = stages_np[int(np.argmin(np.where(costs.feasible, costs.cost, np.inf)))]
+            refined_once = True
+            refined = improve(
+                problem,
+                start,
+                deadline=time.perf_counter() + min(phase, ctx.remaining()),
+                neighbourhood=hood,
+                rng=rng,
+            )
+            ctx.tracker.offer(refined)
+            with torch.no_grad():
+                logits.copy_(_centred(ctx.tracker.best_schedule, stages, init_logit, dev, dt))
+            next_refine = time.perf_counter() + phase
         records.append(
             {
                 "epoch": epoch,
@@ -145,12 +194,19 @@ def run(
     )
 
 
-def _temperature(
-    start: float, final: float | None, kind: str, epoch: int, epochs: int | None
-) -> float:
+def _centred(schedule: np.ndarray, stages: int, height: float, device: Any, dtype: Any) -> Any:
+    """Logits ``height`` on each node's stage of ``schedule`` and 0 elsewhere."""
+    import torch
+
+    logits = torch.zeros(len(schedule), stages, dtype=dtype, device=device)
+    logits[torch.arange(len(schedule)), torch.as_tensor(schedule)] = height
+    return logits
+
+
+def _temperature(start: float, final: float | None, kind: str, progress: float) -> float:
+    """tau at ``progress`` (0..1: epochs done, or budget used when epochs is not set)."""
     if kind == "constant" or final is None:
         return start
     if kind == "exponential":
-        horizon = epochs or 500
-        return float(start * (final / start) ** min(1.0, (epoch - 1) / max(1, horizon - 1)))
+        return float(start * (final / start) ** min(1.0, max(0.0, progress)))
     raise ValueError(f"unknown temperature schedule {kind!r}; use constant or exponential")

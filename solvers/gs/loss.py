@@ -4,6 +4,9 @@ L_e = -(entropy of the per-stage memory share N_t / M): minimizing it balances m
 L_c = communication (edges crossing each stage boundary) / number of counted edges;
 total = lambda * L_e + L_c with lambda = R. ``memory="smoothmax"`` replaces L_e by a
 log-sum-exp of the per-stage memory relative to a perfect split (a smooth peak).
+``memory="cost"`` (gs_plus) is the objective itself, smoothed: (R * log-sum-exp peak +
+communication) / ``scale``, so peak and communication keep the weights the cost gives them
+(the paper's normalisations weigh communication about 40x more than the cost does on RW1).
 
 The communication term is the reference's bilinear form
 sum_e c_e sum_{t < L-1} [s_u <= t] * [s_v > t] of the cumulative one-hots. Its autograd
@@ -42,6 +45,7 @@ def loss_terms(
     ratio: float,
     memory: str = "entropy",
     smoothmax_temperature: float = 0.05,
+    scale: float = 1.0,
 ) -> LossTerms:
     """Per-sample loss terms of hard one-hots [n, B, L] whose argmax is ``stages`` [n, B].
 
@@ -53,11 +57,19 @@ def loss_terms(
     if memory == "entropy":
         share = (per_stage + n * ENTROPY_EPS) / total_weight
         mem = (share * share.log()).sum(-1)  # negative entropy
-    elif memory == "smoothmax":
+    elif memory in ("smoothmax", "cost"):
         relative = per_stage / (total_weight / num_stages)
         mem = smoothmax_temperature * torch.logsumexp(relative / smoothmax_temperature, -1)
     else:
-        raise ValueError(f"unknown memory loss {memory!r}; use 'entropy' or 'smoothmax'")
+        raise ValueError(f"unknown memory loss {memory!r}; use 'entropy', 'smoothmax' or 'cost'")
+    if memory == "cost":
+        peak = mem * (total_weight / num_stages)
+        crossings = (
+            _Communication.apply(onehot, stages, edge_src, edge_dst, edge_coeff)
+            if edge_src.numel()
+            else torch.zeros(batch, device=onehot.device, dtype=onehot.dtype)
+        )
+        return LossTerms(total=(ratio * peak + crossings) / scale, memory=peak, comm=crossings)
     if edge_src.numel():
         crossings = _Communication.apply(onehot, stages, edge_src, edge_dst, edge_coeff)
         comm = crossings / edge_src.numel()

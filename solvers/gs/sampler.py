@@ -188,8 +188,8 @@ class _Hard(torch.autograd.Function):
     to the level's rows of the shared buffer."""
 
     @staticmethod
-    def forward(ctx, y_soft, index, shared, level):
-        ctx.shared, ctx.rows, ctx.read = shared, slice(level.start, level.stop), level.read
+    def forward(ctx, y_soft, index, shared, level, read):
+        ctx.shared, ctx.rows, ctx.read = shared, slice(level.start, level.stop), read
         return torch.zeros_like(y_soft).scatter_(-1, index, 1.0)
 
     @staticmethod
@@ -204,7 +204,19 @@ class _Hard(torch.autograd.Function):
                 ctx.shared.grads[ctx.rows].reshape(1, -1, stages),
                 lower[None],
             ).view_as(grad)
-        return grad, None, None, None
+        return grad, None, None, None, None
+
+
+def _allowed(shared: _SharedMasks, level: Level, stages: int) -> torch.Tensor:
+    """[t >= max over in-edges of s_u + d] (and t <= ALAP) for the level's nodes, no gradient."""
+    starts = shared.stages.index_select(0, level.edge_src) + level.edge_shift[:, None]
+    top = torch.zeros(
+        (level.stop - level.start, starts.shape[1]), dtype=torch.long, device=starts.device
+    ).scatter_reduce_(0, level.edge_dst[:, None].expand_as(starts), starts, "amax")
+    allowed = torch.arange(stages, device=starts.device) >= top[..., None]
+    if level.window is not None:
+        allowed &= level.window
+    return allowed
 
 
 @dataclass
@@ -234,9 +246,15 @@ def sample(
     plan: Plan,
     noise: torch.Tensor,
     tau: float,
+    logit_mask: bool = False,
 ) -> Sample:
     """Draw B legal schedules. ``logits`` [n, L] are per node; ``noise`` is Gumbel(0, 1)
-    [n, B, L] with rows in level order (row i belongs to node ``plan.order[i]``)."""
+    [n, B, L] with rows in level order (row i belongs to node ``plan.order[i]``).
+
+    ``logit_mask=True`` (gs_plus) replaces the paper's masked double softmax by one
+    softmax of (W + g) / tau with -inf on the infeasible stages: the mask is a constant
+    of the sample, so no gradient flows through it (and none of its bookkeeping runs).
+    """
     n, batch, stages = noise.shape
     shared = _SharedMasks(n, batch, stages, noise.device, noise.dtype)
     outputs = []
@@ -246,6 +264,15 @@ def sample(
             noise[level.start : level.stop],
             alpha=1 / tau,
         )
+        if logit_mask:
+            allowed = _allowed(shared, level, stages) if k else level.window
+            if allowed is not None:
+                scores = scores.masked_fill(~allowed, float("-inf"))
+            y_soft = scores.softmax(-1)
+            index = y_soft.detach().argmax(-1, keepdim=True)
+            outputs.append(_Hard.apply(y_soft, index, shared, level, False))
+            shared.stages[level.start : level.stop] = index[..., 0]
+            continue
         probs = scores.softmax(-1)
         if k == 0:
             allowed = level.window
@@ -260,7 +287,7 @@ def sample(
             y_soft = (probs * mask).softmax(-1)
         score = y_soft.detach() if allowed is None else y_soft.detach().masked_fill(~allowed, -1)
         index = score.argmax(-1, keepdim=True)
-        outputs.append(_Hard.apply(y_soft, index, shared, level))
+        outputs.append(_Hard.apply(y_soft, index, shared, level, level.read))
         shared.stages[level.start : level.stop] = index[..., 0]
     position = torch.as_tensor(plan.position, device=noise.device)
     return Sample(

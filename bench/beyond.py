@@ -1,0 +1,169 @@
+"""Issue 7's benchmark: the beyond-paper solvers against topo_chunk and compact CP-SAT.
+
+    python bench/beyond.py [--budget 60] [--designs rw1 ... adder_m] [--results DIR]
+    python bench/beyond.py --ablation [--designs rw1 rw7 adder]
+
+Every run goes through the harness runner (own process, hard limit) into ``--results``
+(default ``results/beyond``), so an interrupted benchmark resumes where it stopped. The
+bound of a design is the largest of the LP relaxation of the compact model, the trivial
+bound and any bound a solver proved. Printed:
+
+1. the gap (%) at the budget per design and solver, the geometric mean of the gaps over
+   the RW designs (gaps floored at 0.001 %), and whether each differentiable solver is
+   strictly better than topo_chunk on each design;
+2. at every sampling point, who is ahead: the best differentiable or hybrid solver, or
+   compact CP-SAT, and by how much;
+3. the sampling points where hybrid is worse than its exact back-end alone;
+4. with ``--ablation``: gs_plus's cost after the budget with each switch off in turn.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from schedbench.datasets import load
+from schedbench.harness.runner import RunSpec, execute
+from schedbench.harness.tables import build_tables
+from schedbench.solvers.lower_bounds import lp_relaxation_bound
+
+RW = [f"rw{k}" for k in range(1, 13)]
+EPFL = ["adder", "bar", "i2c", "max", "square", "voter"]
+DEFAULT = [*RW, *EPFL, *(f"{d}_m" for d in EPFL)]
+SOLVERS = {
+    "topo_chunk": ("topo_chunk", {}),
+    "local_search": ("local_search", {}),
+    "cpsat_compact": ("cpsat", {"formulation": "compact"}),
+    "gs_plus": ("gs_plus", {"device": "cpu"}),
+    "gauss": ("gauss", {}),
+    "hybrid": ("hybrid", {}),
+}
+DIFFERENTIABLE = ["gs_plus", "gauss"]
+ABLATION = {
+    "all on": {},
+    "no logit_mask": {"logit_mask": False},
+    "entropy loss": {"memory_loss": "entropy"},
+    "constant temperature": {"temperature_schedule": "constant"},
+    "paper init": {"init": "paper"},
+    "no local_search": {"local_search": False},
+}
+
+
+def run_all(designs, solvers, budget, threads, results, interval):
+    for design in designs:
+        problem = load(design)
+        for key, (backend, options) in solvers.items():
+            record = execute(
+                RunSpec(
+                    dataset=design,
+                    solver_key=key,
+                    solver=backend,
+                    problem=problem,
+                    budget=budget,
+                    interval=interval,
+                    threads=threads,
+                    options=options,
+                    results_dir=results,
+                )
+            )
+            state = "skipped (done before)" if record.get("skipped") else record["status"]
+            print(f"{design:>9} {key:<28} {state:<22} {record['best_cost']}", flush=True)
+
+
+def bounds_of(designs, runs) -> dict[str, float]:
+    bounds = {}
+    for design in designs:
+        problem = load(design)
+        lp = lp_relaxation_bound(problem, time_limit=120) or 0
+        proved = runs.loc[runs["dataset"] == design, "best_known_bound"].max()
+        bounds[design] = max(lp, float(problem.trivial_lower_bound), float(proved))
+    return bounds
+
+
+def report(designs, results: Path, budget: float) -> None:
+    runs, points = build_tables(results)
+    runs = runs[runs["dataset"].isin(designs) & (runs["budget"] == budget)]
+    points = points[points["dataset"].isin(designs)]
+    bounds = bounds_of(designs, runs)
+    runs = runs.assign(bound_all=runs["dataset"].map(bounds))
+    runs = runs.assign(gap=100 * (runs["best_cost"] - runs["bound_all"]) / runs["best_cost"])
+    table = runs.pivot_table(index="dataset", columns="solver", values="gap").reindex(designs)
+    print("\n1. gap (%) to the bound after", budget, "s\n")
+    print(table.round(3).to_string())
+    rw = [d for d in designs if d in RW]
+    if rw:
+        geo = np.exp(np.log(table.loc[rw].clip(lower=1e-3)).mean())
+        print("\ngeometric mean of the RW gaps (%):\n" + geo.round(4).to_string())
+    for solver in DIFFERENTIABLE:
+        if solver in table and "topo_chunk" in table:
+            better = (table[solver] < table["topo_chunk"]).reindex(designs)
+            print(f"{solver} strictly better than topo_chunk on {better.sum()}/{len(better)}")
+    points = points.assign(bound_all=points["dataset"].map(bounds))
+    points = points.assign(
+        gap=100 * (points["best_cost"] - points["bound_all"]) / points["best_cost"]
+    )
+    grid = points.pivot_table(index=["dataset", "t"], columns="solver", values="gap")
+    ours = [s for s in [*DIFFERENTIABLE, "hybrid"] if s in grid]
+    if ours and "cpsat_compact" in grid:
+        best = grid[ours].min(axis=1).fillna(np.inf)
+        who = grid[ours].fillna(np.inf).idxmin(axis=1)
+        exact = grid["cpsat_compact"].fillna(np.inf)  # no solution yet: behind
+        ahead = pd.DataFrame(
+            {
+                "best_ours": who,
+                "ours_gap": best.round(3),
+                "cpsat_gap": grid["cpsat_compact"].round(3),
+                "ahead": np.where(
+                    best < exact - 1e-9, "ours", np.where(best > exact + 1e-9, "cpsat", "tie")
+                ),
+            }
+        )
+        print("\n2. who is ahead at each sampling point (gap %)\n")
+        print(ahead.to_string())
+    if "hybrid" in grid and "cpsat_compact" in grid:
+        hybrid = grid["hybrid"].fillna(np.inf)
+        worse = grid[hybrid > grid["cpsat_compact"].fillna(np.inf) + 1e-9]
+        worse = worse[["hybrid", "cpsat_compact"]]
+        print(f"\n3. points where hybrid is worse than CP-SAT alone: {len(worse)}")
+        if len(worse):
+            print(worse.round(3).to_string())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--budget", type=float, default=60.0)
+    parser.add_argument("--interval", type=float, default=5.0)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--designs", nargs="+")
+    parser.add_argument("--solvers", nargs="+", default=list(SOLVERS))
+    parser.add_argument("--results", type=Path, default=Path("results/beyond"))
+    parser.add_argument("--ablation", action="store_true")
+    parser.add_argument("--report-only", action="store_true")
+    args = parser.parse_args()
+    if args.ablation:
+        designs = args.designs or ["rw1", "rw7", "adder"]
+        variants = {
+            f"gs_plus[{name}]": ("gs_plus", {"device": "cpu", **options})
+            for name, options in ABLATION.items()
+        }
+        results = args.results / "ablation"
+        if not args.report_only:
+            run_all(designs, variants, args.budget, args.threads, results, args.interval)
+        runs, _ = build_tables(results)
+        runs = runs[runs["dataset"].isin(designs) & (runs["budget"] == args.budget)]
+        table = runs.pivot_table(index="solver", columns="dataset", values="best_cost")
+        print("\n4. gs_plus ablation: cost after", args.budget, "s\n")
+        print(table.reindex(list(variants)).to_string())
+        return
+    designs = args.designs or DEFAULT
+    solvers = {k: SOLVERS[k] for k in args.solvers}
+    if not args.report_only:
+        run_all(designs, solvers, args.budget, args.threads, args.results, args.interval)
+    report(designs, args.results, args.budget)
+
+
+if __name__ == "__main__":
+    main()

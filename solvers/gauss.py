@@ -1,0 +1,187 @@
+"""gauss: a Gaussian-reparameterized differentiable scheduler, in the spirit of GauS.
+
+Choices, each a documented option:
+
+* **Parameters**: one mean mu_v per node (O(|V|), not |V| x L); the spread sigma is a
+  schedule shared by all nodes (``sigma`` annealed geometrically to ``sigma_final`` over
+  the budget), so early steps see a smooth landscape and late steps a nearly discrete one.
+* **Stage probabilities**: P(s_v = t) = Phi((t + 1/2 - mu_v) / sigma) - Phi((t - 1/2 -
+  mu_v) / sigma), with the first and last intervals open, so each row sums to exactly 1.
+* **Memory**: the expected load of each stage E_t = sum_v w_v P(s_v = t); the peak is a
+  log-sum-exp of E_t at a temperature of ``peak_softness`` x the mean load.
+* **Communication**: on a feasible schedule every counted edge costs c (s_dst - s_src), so
+  its expectation is linear in the means: sum_e c_e (mu_dst - mu_src).
+* **Dependencies**: g_e = relu(mu_src + d_e - mu_dst) must be 0; an augmented Lagrangian
+  (multipliers updated every ``dual_every`` steps, penalty ``rho``) drives it there. Means
+  are also projected onto their [ASAP, ALAP] windows after each step.
+* **Objective**: (R * peak + comm) / trivial lower bound, so one learning rate suits every
+  instance; Adam on the means.
+* **Initialization**: ``init="topo_chunk"`` (the baseline's schedule, the default),
+  ``"window"`` (ASAP/ALAP midpoints) or ``"asap"``.
+* **Legalization**: each step rounds mu and ``batch - 1`` perturbed copies mu + sigma * eps,
+  then :func:`~schedbench.solvers.local_search.legalize` makes them feasible (topological
+  order, never past ALAP); the evaluator scores them all and the best is offered.
+* **Exact refinement**: ``local_search=True`` runs the shared exact local search on the
+  best schedule of each phase (``phase`` seconds, default a tenth of the budget) and moves
+  the means to its result, so the gradient phase restarts from the refined schedule.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Literal
+
+import numpy as np
+
+from schedbench.evaluate import evaluate
+from schedbench.solvers.base import Outcome, SolveContext, Status
+
+LIBRARY = "torch"
+PIP = "torch"
+
+
+def version() -> str:
+    import torch
+
+    return f"torch {torch.__version__}"
+
+
+def run(
+    ctx: SolveContext,
+    init: Literal["topo_chunk", "window", "asap"] = "topo_chunk",
+    sigma: float = 1.0,
+    sigma_final: float = 0.05,
+    lr: float = 0.05,
+    rho: float = 10.0,
+    dual_every: int = 20,
+    peak_softness: float = 0.002,
+    batch: int = 32,
+    local_search: bool = True,
+    phase: float | None = None,
+    epochs: int | None = None,
+) -> Outcome:
+    import torch
+
+    from schedbench.solvers.local_search import Neighbourhood, improve, legalize
+
+    problem = ctx.problem
+    built = time.perf_counter()
+    torch.set_num_threads(max(1, ctx.threads))
+    torch.manual_seed(ctx.seed)
+    rng = np.random.default_rng(ctx.seed)
+    n, stages = problem.n, problem.stages
+    start = initial_schedule(ctx, init)
+    lo = torch.tensor(problem.asap, dtype=torch.float64)
+    hi = torch.tensor(problem.alap, dtype=torch.float64)
+    mu = torch.nn.Parameter(torch.tensor(start, dtype=torch.float64))
+    opt = torch.optim.Adam([mu], lr=lr)
+    w = torch.tensor(problem.w, dtype=torch.float64)
+    src, dst = torch.tensor(problem.src), torch.tensor(problem.dst)
+    dist = torch.tensor(problem.d, dtype=torch.float64)
+    counted = problem.positive_edges
+    c_src, c_dst = torch.tensor(problem.src[counted]), torch.tensor(problem.dst[counted])
+    coeff = torch.tensor(problem.comm_coeff[counted], dtype=torch.float64)
+    multipliers = torch.zeros(problem.m, dtype=torch.float64)
+    scale = float(problem.trivial_lower_bound) or 1.0
+    mean_load = float(problem.w.sum()) / stages
+    edges = torch.arange(1, stages, dtype=torch.float64) - 0.5  # interval borders
+    hood = Neighbourhood(problem) if local_search else None
+    phase = phase if phase is not None else max(1.0, ctx.time_limit / 10)
+    build_time = time.perf_counter() - built
+    records: list[dict[str, float]] = []
+    solving = time.perf_counter()
+    next_refine = time.perf_counter() + phase
+    epoch = 0
+    while (epochs is None or epoch < epochs) and ctx.remaining() > 0:
+        epoch += 1
+        progress = min(1.0, ctx.tracker.elapsed() / max(ctx.time_limit, 1e-9))
+        if epochs is not None:
+            progress = epoch / epochs
+        spread = sigma * (sigma_final / sigma) ** progress
+        opt.zero_grad(set_to_none=True)
+        cdf = torch.special.ndtr((edges[None, :] - mu[:, None]) / spread)  # [n, L-1]
+        upper = torch.cat([cdf, torch.ones(n, 1, dtype=cdf.dtype)], 1)
+        lower = torch.cat([torch.zeros(n, 1, dtype=cdf.dtype), cdf], 1)
+        probs = upper - lower
+        loads = w @ probs
+        temperature = peak_softness * mean_load
+        peak = temperature * torch.logsumexp(loads / temperature, 0)
+        comm = (coeff * (mu[c_dst] - mu[c_src])).sum()
+        violation = torch.relu(mu[src] + dist - mu[dst])
+        penalty = (multipliers * violation).sum() + 0.5 * rho * (violation**2).sum()
+        loss = (float(problem.ratio) * peak + comm) / scale + penalty
+        loss.backward()
+        opt.step()
+        with torch.no_grad():
+            mu.copy_(torch.minimum(torch.maximum(mu, lo), hi))
+            if epoch % dual_every == 0:
+                multipliers += rho * torch.relu(mu[src] + dist - mu[dst])
+        means = mu.detach().numpy()
+        wishes = np.rint(means[None, :] + spread * rng.standard_normal((batch, n)))
+        wishes[0] = np.rint(means)
+        candidates = legalize(problem, wishes.astype(np.int64))
+        result = evaluate(problem, candidates)
+        ctx.tracker.offer_batch(candidates, result)
+        if hood is not None and time.perf_counter() >= next_refine and ctx.remaining() > 0:
+            best = candidates[int(np.argmin(np.where(result.feasible, result.cost, np.inf)))]
+            refined = improve(
+                problem,
+                best,
+                deadline=time.perf_counter() + min(phase, ctx.remaining()),
+                neighbourhood=hood,
+                rng=rng,
+            )
+            ctx.tracker.offer(refined)
+            with torch.no_grad():
+                mu.copy_(torch.tensor(ctx.tracker.best_schedule, dtype=torch.float64))
+            next_refine = time.perf_counter() + phase
+        records.append(
+            {
+                "epoch": epoch,
+                "time": ctx.tracker.elapsed(),
+                "loss": float(loss.detach()),
+                "peak": float(peak.detach()),
+                "comm": float(comm.detach()),
+                "violation": float(violation.detach().sum()),
+                "sigma": spread,
+                "best_cost": float(ctx.tracker.best_cost),
+                "batch_best_cost": float(np.min(np.where(result.feasible, result.cost, np.inf))),
+            }
+        )
+    if hood is not None and ctx.tracker.best_schedule is not None and ctx.remaining() > 0:
+        deadline = time.perf_counter() + ctx.remaining()
+        ctx.tracker.offer(improve(problem, ctx.tracker.best_schedule, deadline, neighbourhood=hood))
+    status = Status.FEASIBLE if epochs is not None and epoch >= epochs else Status.TIMEOUT
+    return Outcome(
+        status,
+        build_time=build_time,
+        solve_time=time.perf_counter() - solving,
+        message=f"{epoch} epochs",
+        records=records,
+    )
+
+
+def initial_schedule(ctx: SolveContext, init: str, share: float = 0.05) -> np.ndarray:
+    """A feasible starting schedule, offered to the tracker. ``topo_chunk`` runs that
+    baseline (its restarts included) for ``share`` of the budget, at most 3 s."""
+    problem = ctx.problem
+    if init == "topo_chunk":
+        from schedbench.solvers import topo_chunk
+
+        quick = SolveContext(
+            problem, min(3.0, share * ctx.time_limit), ctx.threads, ctx.seed, ctx.tracker
+        )
+        ctx.tracker.offer(topo_chunk.best_chunking(problem, problem.topological_order))
+        topo_chunk.run(quick)  # restarts while its share lasts
+        return ctx.tracker.best_schedule.copy()
+    start = _initial(problem, init)
+    ctx.tracker.offer(start)
+    return start
+
+
+def _initial(problem, init: str) -> np.ndarray:
+    if init == "window":
+        return np.floor((problem.asap + problem.alap) / 2).astype(np.int64)
+    if init == "asap":
+        return problem.asap.copy()
+    raise ValueError(f"unknown init {init!r}; use topo_chunk, window or asap")

@@ -1,0 +1,47 @@
+"""local_search: the topo_chunk schedule refined by the shared exact local search.
+
+Not a method of the paper: it is here so that every solver that ends with the local
+search (gs_plus, gauss, hybrid) can be compared with the local search alone, which tells
+what the differentiable part adds.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from schedbench.solvers.base import Outcome, SolveContext, Status
+from schedbench.solvers.local_search import Neighbourhood, improve
+from schedbench.solvers.topo_chunk import best_chunking
+
+LIBRARY = "numpy"
+PIP = "numpy"
+
+
+def version() -> str:
+    return f"numpy {np.__version__}"
+
+
+def run(ctx: SolveContext, restarts: bool = True) -> Outcome:
+    """Refine topo_chunk's schedule; with time left, restart from perturbed copies."""
+    problem = ctx.problem
+    rng = np.random.default_rng(ctx.seed)
+    start = best_chunking(problem, problem.topological_order)
+    ctx.tracker.offer(start)
+    hood = Neighbourhood(problem)
+    current = start
+    while ctx.remaining() > 0:
+        deadline = time.perf_counter() + ctx.remaining()
+        refined = improve(problem, current, deadline, neighbourhood=hood, rng=rng)
+        ctx.tracker.offer(refined)
+        if not restarts:
+            break
+        current = ctx.tracker.best_schedule.copy()  # restart: shuffle a few nodes' stages
+        from schedbench.solvers.local_search import legalize
+
+        kick = rng.random(problem.n) < 0.02
+        wish = current + kick * rng.integers(-1, 2, problem.n)
+        current = legalize(problem, wish[None, :])[0]
+    status = Status.TIMEOUT if restarts else Status.FEASIBLE
+    return Outcome(status, solve_time=ctx.tracker.elapsed())
