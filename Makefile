@@ -11,7 +11,7 @@ export SCHEDBENCH_DATA_DIR ?= $(SHARED)/icml24
 export AIGVERSE_BENCHMARK_CACHE ?= $(SHARED)/epfl
 endif
 
-.PHONY: install test test-all lint table1 bench bench-paper figures clean
+.PHONY: install test test-all lint table1 bench bench-paper bench-beyond figures clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,12 @@ bench:
 # The paper's protocol: Figures 3 and 4 at 3600 s per run (21 designs x 9 solvers: about
 # 8 days on one machine). Parallelise with hydra/launcher=joblib (one run per core pair) or
 # hydra/launcher=slurm on a cluster: see README.
+# issue 7: beyond-paper solvers vs topo_chunk and compact CP-SAT, 60 s per run (~6 h for
+# all 24 designs; pass DESIGNS="rw1 rw7" to shorten), then gs_plus's ablation
+bench-beyond:
+	$(BIN)/python bench/beyond.py --budget 60 $(if $(DESIGNS),--designs $(DESIGNS))
+	$(BIN)/python bench/beyond.py --ablation --budget 60
+
 bench-paper:
 	$(BIN)/python -m schedbench.harness +experiment=fig3
 	$(BIN)/python -m schedbench.harness +experiment=fig4

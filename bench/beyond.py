@@ -52,7 +52,7 @@ ABLATION = {
 }
 
 
-def run_all(designs, solvers, budget, threads, results, interval):
+def run_all(designs, solvers, budget, threads, results, interval, force=False):
     for design in designs:
         problem = load(design)
         for key, (backend, options) in solvers.items():
@@ -67,6 +67,7 @@ def run_all(designs, solvers, budget, threads, results, interval):
                     threads=threads,
                     options=options,
                     results_dir=results,
+                    force=force,
                 )
             )
             state = "skipped (done before)" if record.get("skipped") else record["status"]
@@ -142,6 +143,7 @@ def main() -> None:
     parser.add_argument("--results", type=Path, default=Path("results/beyond"))
     parser.add_argument("--ablation", action="store_true")
     parser.add_argument("--report-only", action="store_true")
+    parser.add_argument("--force", action="store_true", help="rerun runs that finished before")
     args = parser.parse_args()
     if args.ablation:
         designs = args.designs or ["rw1", "rw7", "adder"]
@@ -161,7 +163,9 @@ def main() -> None:
     designs = args.designs or DEFAULT
     solvers = {k: SOLVERS[k] for k in args.solvers}
     if not args.report_only:
-        run_all(designs, solvers, args.budget, args.threads, args.results, args.interval)
+        run_all(
+            designs, solvers, args.budget, args.threads, args.results, args.interval, args.force
+        )
     report(designs, args.results, args.budget)
 
 

@@ -36,15 +36,13 @@ def run(ctx: SolveContext, formulation: Formulation = "paper", log: bool = False
     built = time.perf_counter()
     model = cp_model.CpModel()
     if formulation == "compact":
-        x = _compact(model, problem)
+        x, s, r = _compact(model, problem)
+        if ctx.warm_start is not None:
+            _hint_compact(model, problem, ctx.warm_start, x, s, r)
     elif formulation == "paper":
         x = _paper(model, problem, ctx.warm_start)
     else:
         raise ValueError(f"unknown formulation {formulation!r}")
-    if ctx.warm_start is not None and formulation == "compact":
-        for v, stage in enumerate(ctx.warm_start.tolist()):
-            for t in range(problem.stages):
-                model.add_hint(x[v][t], t == stage)
     build_time = time.perf_counter() - built
 
     solver = cp_model.CpSolver()
@@ -78,6 +76,19 @@ def _status(status: int, cp_model: object) -> Status:
     }[status]
 
 
+def _hint_compact(model, problem, schedule: np.ndarray, x, s, r) -> None:
+    """Hint every variable (x, s and the peak r), not only x: CP-SAT takes a complete,
+    feasible hint as its first solution at once, while with x alone it searched for
+    10 s on RW1 before its first (much worse) solution."""
+    from schedbench.evaluate import evaluate
+
+    for v, stage in enumerate(schedule.tolist()):
+        model.add_hint(s[v], stage)
+        for t in range(problem.stages):
+            model.add_hint(x[v][t], t == stage)
+    model.add_hint(r, int(evaluate(problem, schedule).peak[0]))
+
+
 def _compact(model, problem):
     from ortools.sat.python.cp_model import LinearExpr
 
@@ -109,7 +120,7 @@ def _compact(model, problem):
     )
     comm = LinearExpr.weighted_sum(s, per_node)
     model.minimize(int(problem.ratio) * r + comm)
-    return x
+    return x, s, r
 
 
 def _paper(model, problem, warm_start):

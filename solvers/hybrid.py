@@ -13,6 +13,7 @@ import time
 from typing import Any
 
 from schedbench.solvers.base import Outcome, SolveContext, Status
+from schedbench.solvers.formulations import Formulation
 
 LIBRARY = "ortools"
 PIP = "ortools"
@@ -29,7 +30,7 @@ def run(
     first: str = "gauss",
     share: float = 0.1,
     exact: str = "cpsat",
-    formulation: str = "compact",
+    formulation: Formulation = "compact",
     first_options: dict[str, Any] | None = None,
 ) -> Outcome:
     from schedbench.solvers.registry import backend
