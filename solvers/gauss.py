@@ -62,7 +62,7 @@ def run(
 ) -> Outcome:
     import torch
 
-    from schedbench.solvers.local_search import Neighbourhood, improve, legalize
+    from schedbench.solvers.local_search import PhasedRefinement, initial_schedule, legalize
 
     problem = ctx.problem
     built = time.perf_counter()
@@ -85,12 +85,10 @@ def run(
     scale = float(problem.trivial_lower_bound) or 1.0
     mean_load = float(problem.w.sum()) / stages
     edges = torch.arange(1, stages, dtype=torch.float64) - 0.5  # interval borders
-    hood = Neighbourhood(problem) if local_search else None
-    phase = phase if phase is not None else max(1.0, ctx.time_limit / 10)
+    refinement = PhasedRefinement(ctx, phase, ctx.seed) if local_search else None
     build_time = time.perf_counter() - built
     records: list[dict[str, float]] = []
     solving = time.perf_counter()
-    next_refine = time.perf_counter() + phase
     epoch = 0
     while (epochs is None or epoch < epochs) and ctx.remaining() > 0:
         epoch += 1
@@ -122,19 +120,10 @@ def run(
         candidates = legalize(problem, wishes.astype(np.int64))
         result = evaluate(problem, candidates)
         ctx.tracker.offer_batch(candidates, result)
-        if hood is not None and time.perf_counter() >= next_refine and ctx.remaining() > 0:
+        if refinement is not None and refinement.due():
             best = candidates[int(np.argmin(np.where(result.feasible, result.cost, np.inf)))]
-            refined = improve(
-                problem,
-                best,
-                deadline=time.perf_counter() + min(phase, ctx.remaining()),
-                neighbourhood=hood,
-                rng=rng,
-            )
-            ctx.tracker.offer(refined)
             with torch.no_grad():
-                mu.copy_(torch.tensor(ctx.tracker.best_schedule, dtype=torch.float64))
-            next_refine = time.perf_counter() + phase
+                mu.copy_(torch.tensor(refinement.run(best), dtype=torch.float64))
         records.append(
             {
                 "epoch": epoch,
@@ -148,9 +137,8 @@ def run(
                 "batch_best_cost": float(np.min(np.where(result.feasible, result.cost, np.inf))),
             }
         )
-    if hood is not None and ctx.tracker.best_schedule is not None and ctx.remaining() > 0:
-        deadline = time.perf_counter() + ctx.remaining()
-        ctx.tracker.offer(improve(problem, ctx.tracker.best_schedule, deadline, neighbourhood=hood))
+    if refinement is not None and ctx.remaining() > 0:
+        refinement.run(ctx.tracker.best_schedule, limit=ctx.remaining())
     status = Status.FEASIBLE if epochs is not None and epoch >= epochs else Status.TIMEOUT
     return Outcome(
         status,
@@ -159,29 +147,3 @@ def run(
         message=f"{epoch} epochs",
         records=records,
     )
-
-
-def initial_schedule(ctx: SolveContext, init: str, share: float = 0.05) -> np.ndarray:
-    """A feasible starting schedule, offered to the tracker. ``topo_chunk`` runs that
-    baseline (its restarts included) for ``share`` of the budget, at most 3 s."""
-    problem = ctx.problem
-    if init == "topo_chunk":
-        from schedbench.solvers import topo_chunk
-
-        quick = SolveContext(
-            problem, min(3.0, share * ctx.time_limit), ctx.threads, ctx.seed, ctx.tracker
-        )
-        ctx.tracker.offer(topo_chunk.best_chunking(problem, problem.topological_order))
-        topo_chunk.run(quick)  # restarts while its share lasts
-        return ctx.tracker.best_schedule.copy()
-    start = _initial(problem, init)
-    ctx.tracker.offer(start)
-    return start
-
-
-def _initial(problem, init: str) -> np.ndarray:
-    if init == "window":
-        return np.floor((problem.asap + problem.alap) / 2).astype(np.int64)
-    if init == "asap":
-        return problem.asap.copy()
-    raise ValueError(f"unknown init {init!r}; use topo_chunk, window or asap")

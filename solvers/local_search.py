@@ -28,6 +28,7 @@ import time
 import numpy as np
 
 from schedbench.problem import Problem
+from schedbench.solvers.base import SolveContext
 
 
 class Neighbourhood:
@@ -232,3 +233,58 @@ def legalize(problem: Problem, wishes: np.ndarray) -> np.ndarray:
             np.maximum(stages[:, nodes], earliest[:, nodes]), problem.alap[None, nodes]
         )
     return stages
+
+
+class PhasedRefinement:
+    """The exact local search every ``phase`` seconds of a gradient loop (gauss, gs_plus):
+    ``due()`` says when, ``run(start)`` refines ``start`` for at most one phase, offers
+    the result and returns the incumbent to re-centre on. ``runs`` counts the phases."""
+
+    def __init__(self, ctx: SolveContext, phase: float | None, seed: int):
+        self.ctx = ctx
+        self.hood = Neighbourhood(ctx.problem)
+        self.rng = np.random.default_rng(seed)
+        self.phase = phase if phase is not None else max(1.0, ctx.time_limit / 10)
+        self.next = time.perf_counter() + self.phase
+        self.runs = 0
+
+    def due(self) -> bool:
+        return time.perf_counter() >= self.next and self.ctx.remaining() > 0
+
+    def run(self, start: np.ndarray, limit: float | None = None) -> np.ndarray:
+        seconds = min(self.phase if limit is None else limit, self.ctx.remaining())
+        refined = improve(
+            self.ctx.problem,
+            start,
+            deadline=time.perf_counter() + seconds,
+            neighbourhood=self.hood,
+            rng=self.rng,
+        )
+        self.ctx.tracker.offer(refined)
+        self.next = time.perf_counter() + self.phase
+        self.runs += 1
+        return self.ctx.tracker.best_schedule
+
+
+def initial_schedule(ctx: SolveContext, init: str, share: float = 0.05) -> np.ndarray:
+    """A feasible starting schedule, offered to the tracker: ``topo_chunk`` runs that
+    baseline (restarts included) for ``share`` of the budget, at most 3 s; ``window`` is
+    the ASAP/ALAP midpoint (feasible: both ends respect every edge); ``asap``."""
+    problem = ctx.problem
+    if init == "topo_chunk":
+        from schedbench.solvers import topo_chunk
+
+        ctx.tracker.offer(topo_chunk.best_chunking(problem, problem.topological_order))
+        quick = SolveContext(
+            problem, min(3.0, share * ctx.time_limit), ctx.threads, ctx.seed, ctx.tracker
+        )
+        topo_chunk.run(quick)
+        return ctx.tracker.best_schedule.copy()
+    if init == "window":
+        start = np.floor((problem.asap + problem.alap) / 2).astype(np.int64)
+    elif init == "asap":
+        start = problem.asap.copy()
+    else:
+        raise ValueError(f"unknown init {init!r}; use topo_chunk, window or asap")
+    ctx.tracker.offer(start)
+    return start

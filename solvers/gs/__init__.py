@@ -96,17 +96,15 @@ def run(
         sources = torch.tensor(problem.level == 0, device=dev)
         start[sources, 0] = source_bias
     else:
-        from schedbench.solvers.gauss import initial_schedule
+        from schedbench.solvers.local_search import initial_schedule
 
         start = _centred(initial_schedule(ctx, init), stages, init_logit, dev, dt)
     logits = torch.nn.Parameter(start)
-    hood = None
+    refinement = None
     if local_search:
-        from schedbench.solvers.local_search import Neighbourhood, improve
+        from schedbench.solvers.local_search import PhasedRefinement
 
-        hood = Neighbourhood(problem)
-        rng = np.random.default_rng(seed)
-    phase = phase if phase is not None else max(1.0, ctx.time_limit / 10)
+        refinement = PhasedRefinement(ctx, phase, seed)
     optim_cls = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW}[optimizer]
     opt = optim_cls([logits], lr=lr)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=cosine_t_max, eta_min=1e-7)
@@ -122,8 +120,6 @@ def run(
     records: list[dict[str, float]] = []
     epoch = 0
     solving = time.perf_counter()
-    next_refine = time.perf_counter() + phase
-    refined_once = False
     while (epochs is None or epoch < epochs) and ctx.remaining() > 0:
         epoch += 1
         progress = (
@@ -152,24 +148,15 @@ def run(
         ctx.tracker.offer_batch(stages_np, costs)
         opt.step()
         schedule.step()
-        if hood is not None and time.perf_counter() >= next_refine and ctx.remaining() > 0:
+        if refinement is not None and refinement.due():
             # first the incumbent, then the epoch's best sample: sampling around the
             # incumbent is what moves the search out of the local search's last optimum
             start = ctx.tracker.best_schedule
-            if refined_once:
+            if refinement.runs:
                 start = stages_np[int(np.argmin(np.where(costs.feasible, costs.cost, np.inf)))]
-            refined_once = True
-            refined = improve(
-                problem,
-                start,
-                deadline=time.perf_counter() + min(phase, ctx.remaining()),
-                neighbourhood=hood,
-                rng=rng,
-            )
-            ctx.tracker.offer(refined)
+            best = refinement.run(start)
             with torch.no_grad():
-                logits.copy_(_centred(ctx.tracker.best_schedule, stages, init_logit, dev, dt))
-            next_refine = time.perf_counter() + phase
+                logits.copy_(_centred(best, stages, init_logit, dev, dt))
         records.append(
             {
                 "epoch": epoch,

@@ -145,12 +145,9 @@ class _LevelMask(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, anchor, shared, level, stages):
-        starts = shared.stages.index_select(0, level.edge_src) + level.edge_shift[:, None]
+        starts, top = _top(shared, level)
         rows = level.edge_dst[:, None].expand_as(starts)
-        shape = (level.stop - level.start, starts.shape[1])
-        top = torch.zeros(shape, dtype=torch.long, device=starts.device).scatter_reduce_(
-            0, rows, starts, "amax"
-        )
+        shape = top.shape
         top_e = top.index_select(0, level.edge_dst)
         is_top = starts == top_e
         n_top = torch.zeros(shape, dtype=torch.long, device=starts.device).index_add_(
@@ -207,12 +204,18 @@ class _Hard(torch.autograd.Function):
         return grad, None, None, None, None
 
 
-def _allowed(shared: _SharedMasks, level: Level, stages: int) -> torch.Tensor:
-    """[t >= max over in-edges of s_u + d] (and t <= ALAP) for the level's nodes, no gradient."""
+def _top(shared: _SharedMasks, level: Level) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per in-edge s_u + d [m_k, B], and per node its max, the earliest legal stage [n_k, B]."""
     starts = shared.stages.index_select(0, level.edge_src) + level.edge_shift[:, None]
     top = torch.zeros(
         (level.stop - level.start, starts.shape[1]), dtype=torch.long, device=starts.device
     ).scatter_reduce_(0, level.edge_dst[:, None].expand_as(starts), starts, "amax")
+    return starts, top
+
+
+def _allowed(shared: _SharedMasks, level: Level, stages: int) -> torch.Tensor:
+    """[t >= max over in-edges of s_u + d] (and t <= ALAP) for the level's nodes, no gradient."""
+    starts, top = _top(shared, level)
     allowed = torch.arange(stages, device=starts.device) >= top[..., None]
     if level.window is not None:
         allowed &= level.window
