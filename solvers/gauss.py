@@ -83,7 +83,7 @@ def run(
     coeff = torch.tensor(problem.comm_coeff[counted], dtype=torch.float64)
     multipliers = torch.zeros(problem.m, dtype=torch.float64)
     scale = float(problem.trivial_lower_bound) or 1.0
-    mean_load = float(problem.w.sum()) / stages
+    mean_load = max(float(problem.w.sum()) / stages, 1.0)  # all-zero weights: no NaN
     edges = torch.arange(1, stages, dtype=torch.float64) - 0.5  # interval borders
     refinement = PhasedRefinement(ctx, phase, ctx.seed) if local_search else None
     build_time = time.perf_counter() - built
