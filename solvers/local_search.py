@@ -274,7 +274,8 @@ def initial_schedule(ctx: SolveContext, init: str, share: float = 0.05) -> np.nd
     if init == "topo_chunk":
         from schedbench.solvers import topo_chunk
 
-        ctx.tracker.offer(topo_chunk.best_chunking(problem, problem.topological_order))
+        chunked = topo_chunk.best_chunking(problem, problem.topological_order)
+        ctx.tracker.offer(chunked if chunked is not None else problem.asap)  # None: distances
         quick = SolveContext(
             problem, min(3.0, share * ctx.time_limit), ctx.threads, ctx.seed, ctx.tracker
         )
