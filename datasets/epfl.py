@@ -88,13 +88,14 @@ def aiger_file(path: str | Path) -> Path:
     return file
 
 
-def check_aiger(path: Path) -> None:
+def check_aiger(path: Path) -> bool:
     """Reject what the AIGER reader would misread: a bad header, or a file that ends early.
 
     aigverse's reader prints its own diagnostics on a bad header, and reads a binary file
     cut short without complaint (the missing gates get constant fanins), so both are
     checked here first: the header, then every output/latch line and the 2*A delta-coded
-    fanins of the binary format (or the I+L+O+A lines of the ASCII format).
+    fanins of the binary format (or the I+L+O+A lines of the ASCII format). Returns True
+    for the ASCII format (``aag``), which aigverse reads with another function.
     """
     data = path.read_bytes()
     newline = data.find(b"\n")
@@ -115,6 +116,7 @@ def check_aiger(path: Path) -> None:
         raise ProblemError(
             f"AIGER file {path.name!r} ends before its {ands} AND gates; the file is truncated"
         )
+    return header[0] == "aag"
 
 
 def _binary_ands_complete(body: bytes, text_lines: int, ands: int) -> bool:
@@ -134,9 +136,7 @@ def aig_graph(path: Path, name: str) -> Graph:
     """Convert an AIGER file with the node model above."""
     from aigverse.io import read_aiger_into_aig, read_ascii_aiger_into_aig
 
-    check_aiger(path)
-    ascii_format = path.read_bytes()[:3] == b"aag"
-    read = read_ascii_aiger_into_aig if ascii_format else read_aiger_into_aig
+    read = read_ascii_aiger_into_aig if check_aiger(path) else read_aiger_into_aig
     try:
         aig = read(str(path))
     except (RuntimeError, ValueError, OSError, UnicodeDecodeError) as err:
