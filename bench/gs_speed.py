@@ -2,6 +2,11 @@
 
     python bench/gs_speed.py [--designs rw1 rw7 ...] [--batch 250] [--device cpu]
     python bench/gs_speed.py --quality 60 --designs rw1 rw7     # cost after 60 s, gap to LB
+    python bench/gs_speed.py --export DIR                       # designs (and bounds) as .npz
+    python bench/gs_speed.py --problems DIR --device cuda       # ... read there (GPU machine)
+
+``--export``/``--problems`` carry the instances to a machine without the dataset readers
+(aigverse, ABC) or HiGHS: the arrays, L, R and the bound travel, the digest is checked.
 
 Each design runs in its own process so its peak resident memory (ru_maxrss) is its own.
 An epoch is everything the solver does per step: Gumbel noise, level-by-level sampling,
@@ -22,18 +27,68 @@ DEFAULT = ["rw1", "rw7", "rw10", "adder", "square", "voter", "div"]
 PER_NODE = {"rw1", "rw7"}  # the loop takes minutes per epoch beyond these
 
 
-def one(design: str, batch: int, device: str, epochs: int, threads: int) -> dict:
+def bound_of(problem) -> float:
+    from schedbench.solvers.lower_bounds import lp_relaxation_bound
+
+    return max(lp_relaxation_bound(problem) or 0, problem.trivial_lower_bound)
+
+
+def export(designs: list[str], folder: str) -> None:
+    """Write each design as arrays + settings + its lower bound + its digest."""
+    from pathlib import Path
+
+    import numpy as np
+
+    from schedbench.datasets import load
+
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    for design in designs:
+        p = load(design)
+        np.savez_compressed(
+            Path(folder) / f"{design}.npz",
+            n=p.n, src=p.src, dst=p.dst, w=p.w, c=p.c, d=p.d, stages=p.stages, ratio=repr(p.ratio),
+            comm_mode=p.comm_mode, name=p.name, digest=p.digest,
+            bound=bound_of(p) if p.n <= 20_000 else float("nan"),  # the LP takes long beyond
+        )  # fmt: skip
+        print(f"{design}: n={p.n} m={p.m} -> {folder}/{design}.npz", flush=True)
+
+
+def load_problem(design: str, folder: str | None):
+    """The design from the dataset registry, or from an ``--export`` folder (and its bound)."""
+    if folder is None:
+        from schedbench.datasets import load
+
+        problem = load(design)
+        return problem, None
+    import ast
+
+    import numpy as np
+
+    from schedbench.problem import Problem
+
+    a = np.load(f"{folder}/{design}.npz")
+    problem = Problem.from_arrays(
+        int(a["n"]), a["src"], a["dst"], a["w"], a["c"], a["d"], stages=int(a["stages"]),
+        ratio=ast.literal_eval(str(a["ratio"])), name=str(a["name"]), comm_mode=str(a["comm_mode"]),
+    )  # fmt: skip
+    if problem.digest != str(a["digest"]):
+        raise SystemExit(f"{folder}/{design}.npz does not rebuild the exported instance")
+    return problem, float(a["bound"])
+
+
+def one(
+    design: str, batch: int, device: str, epochs: int, threads: int, folder: str | None
+) -> dict:
     import numpy as np
     import torch
 
     from schedbench import evaluate
-    from schedbench.datasets import load
     from schedbench.solvers.gs.loss import loss_terms
     from schedbench.solvers.gs.pernode import sample_per_node
     from schedbench.solvers.gs.sampler import GumbelNoise, stage_bias
     from schedbench.solvers.registry import solve
 
-    problem = load(design)
+    problem, _ = load_problem(design, folder)
     result = solve(
         problem, "gs", time_limit=3600, epochs=epochs, batch=batch, device=device, threads=threads
     )
@@ -79,16 +134,18 @@ def one(design: str, batch: int, device: str, epochs: int, threads: int) -> dict
     return row
 
 
-def quality(design: str, seconds: float, threads: int) -> dict:
-    from schedbench.datasets import load
-    from schedbench.solvers.lower_bounds import lp_relaxation_bound
+def quality(
+    design: str, seconds: float, threads: int, device: str, batch: int, folder: str | None
+) -> dict:
     from schedbench.solvers.registry import solve
 
-    problem = load(design)
-    result = solve(problem, "gs", time_limit=seconds, threads=threads)
-    bound = max(lp_relaxation_bound(problem) or 0, problem.trivial_lower_bound)
+    problem, bound = load_problem(design, folder)
+    result = solve(problem, "gs", time_limit=seconds, threads=threads, device=device, batch=batch)
+    bound = bound_of(problem) if bound is None else bound
     return {
         "design": design,
+        "device": result.message.rsplit(" ", 1)[-1],
+        "batch": batch,
         "seconds": seconds,
         "epochs": len(result.records),
         "cost": result.cost,
@@ -110,13 +167,20 @@ def main() -> None:
         default=0.0,
         help="instead of speed: run this many seconds and report the gap",
     )
+    parser.add_argument("--export", metavar="DIR", help="write the designs to DIR and stop")
+    parser.add_argument("--problems", metavar="DIR", help="read the designs from an export")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.export:
+        export(args.designs, args.export)
+        return
     if args.one:
         if args.quality:
-            row = quality(args.one, args.quality, args.threads)
+            row = quality(
+                args.one, args.quality, args.threads, args.device, args.batch, args.problems
+            )
         else:
-            row = one(args.one, args.batch, args.device, args.epochs, args.threads)
+            row = one(args.one, args.batch, args.device, args.epochs, args.threads, args.problems)
         print(json.dumps(row))
         return
     import pandas as pd
@@ -138,10 +202,11 @@ def main() -> None:
             str(args.threads),
             "--quality",
             str(args.quality),
-        ]
+        ] + (["--problems", args.problems] if args.problems else [])
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode != 0:
-            rows.append({"design": design, "error": done.stderr.strip().splitlines()[-1]})
+            last = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
+            rows.append({"design": design, "error": last})
         else:
             rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
         print(json.dumps(rows[-1]), flush=True)

@@ -3,8 +3,10 @@
 Defaults follow the reference code: |V| x L logits initialised to stage 0 (x10 for source
 nodes), batch B = 250, temperature 50, AdamW with learning rate 1 and a cosine-annealed
 learning rate (T_max 50, eta_min 1e-7), seed 30, entropy memory loss with lambda = R.
-Every epoch all B samples are checked by the evaluator and the best legal one is the
-incumbent. Options: ``optimizer`` (adam, adamw), ``epochs`` (None: until the budget),
+Every epoch all B samples are scored exactly by the evaluator's torch twin on the
+device they were drawn on (:mod:`schedbench.evaluate_torch`); the best legal one is
+checked again by the evaluator and offered as the incumbent. Options: ``optimizer``
+(adam, adamw), ``epochs`` (None: until the budget),
 ``temperature`` and ``temperature_final`` with ``temperature_schedule`` (constant,
 exponential), ``batch``, ``memory_loss`` (entropy, smoothmax), ``device`` (auto, cpu,
 cuda), ``dtype`` (float32, float64, bfloat16).
@@ -22,7 +24,6 @@ from typing import Any, Literal
 
 import numpy as np
 
-from schedbench.evaluate import evaluate
 from schedbench.solvers.base import Outcome, SolveContext, Status
 
 LIBRARY = "torch"
@@ -77,6 +78,7 @@ def run(
     the logits are re-centred on the refined schedule."""
     import torch
 
+    from schedbench.evaluate_torch import TorchEvaluator
     from schedbench.solvers.gs.loss import loss_terms
     from schedbench.solvers.gs.sampler import GumbelNoise, plan_levels, sample
 
@@ -116,6 +118,7 @@ def run(
     e_dst = torch.tensor(position[problem.dst[counted]], device=dev)
     e_coeff = torch.tensor(problem.comm_coeff[counted], dtype=dt, device=dev)
     scale = float(problem.trivial_lower_bound) or 1.0
+    evaluator = TorchEvaluator(problem, dev, order)
     build_time = time.perf_counter() - built
     records: list[dict[str, float]] = []
     epoch = 0
@@ -143,17 +146,23 @@ def run(
         )
         loss = terms.total.mean()
         loss.backward()
-        stages_np = drawn.stages.cpu().numpy().astype(np.int64)
-        costs = evaluate(problem, stages_np)
-        ctx.tracker.offer_batch(stages_np, costs)
+        # all B samples are scored where they live; only the cheapest crosses to the host,
+        # where the tracker checks it again with the evaluator before recording it
+        costs = evaluator(drawn.level_stages)
+        best = costs.best()
+        batch_best, mean_cost = float("inf"), float(costs.cost.double().mean())
+        if best is not None:
+            best_row = drawn.level_stages[:, best].cpu().numpy()[plan.position]
+            batch_best = float(costs.cost[best])
+            ctx.tracker.offer(best_row)
         opt.step()
         schedule.step()
         if refinement is not None and refinement.due():
             # first the incumbent, then the epoch's best sample: sampling around the
             # incumbent is what moves the search out of the local search's last optimum
             start = ctx.tracker.best_schedule
-            if refinement.runs:
-                start = stages_np[int(np.argmin(np.where(costs.feasible, costs.cost, np.inf)))]
+            if refinement.runs and best is not None:
+                start = best_row
             best = refinement.run(start)
             with torch.no_grad():
                 logits.copy_(_centred(best, stages, init_logit, dev, dt))
@@ -165,8 +174,8 @@ def run(
                 "loss_memory": float(terms.memory.mean().detach()),
                 "loss_comm": float(terms.comm.mean().detach()),
                 "best_cost": float(ctx.tracker.best_cost),
-                "mean_cost": float(np.mean(costs.cost)),
-                "batch_best_cost": float(np.min(np.where(costs.feasible, costs.cost, np.inf))),
+                "mean_cost": mean_cost,
+                "batch_best_cost": batch_best,
                 "temperature": tau,
                 "lr": opt.param_groups[0]["lr"],
             }

@@ -51,4 +51,4 @@ def sample_per_node(
         masks[v] = onehots[v].cumsum(-1)
     onehot = torch.stack(onehots, dim=0)
     stages_nb = onehot.detach().argmax(-1)
-    return Sample(onehot=onehot, order=np.arange(n), level_stages=stages_nb, stages=stages_nb.T)
+    return Sample(onehot=onehot, order=np.arange(n), level_stages=stages_nb)

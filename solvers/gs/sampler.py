@@ -229,13 +229,22 @@ class Sample:
     ``onehot`` [n, B, L] are the straight-through one-hots and ``level_stages`` [n, B]
     their argmax, both with rows in ``order`` (level by level: permuting them to node order
     would cost two full passes per epoch, so the loss takes weights and edges renumbered
-    instead); ``stages`` [B, n] are the schedules in node order.
+    instead); :attr:`stages` [B, n] are the schedules in node order, computed on demand (the
+    solver scores ``level_stages`` where they are and permutes only the best one).
     """
 
     onehot: torch.Tensor
     order: np.ndarray
     level_stages: torch.Tensor
-    stages: torch.Tensor
+
+    @property
+    def stages(self) -> torch.Tensor:
+        """[B, n] the schedules in node order."""
+        position = np.empty_like(self.order)
+        position[self.order] = np.arange(self.order.size)
+        return self.level_stages.index_select(
+            0, torch.as_tensor(position, device=self.level_stages.device)
+        ).T
 
     def node_major(self) -> torch.Tensor:
         """The one-hots with rows in node order (for tests and small graphs)."""
@@ -292,13 +301,7 @@ def sample(
         index = score.argmax(-1, keepdim=True)
         outputs.append(_Hard.apply(y_soft, index, shared, level, level.read))
         shared.stages[level.start : level.stop] = index[..., 0]
-    position = torch.as_tensor(plan.position, device=noise.device)
-    return Sample(
-        onehot=torch.cat(outputs, dim=0),
-        order=plan.order,
-        level_stages=shared.stages,
-        stages=shared.stages.index_select(0, position).T,
-    )
+    return Sample(onehot=torch.cat(outputs, dim=0), order=plan.order, level_stages=shared.stages)
 
 
 class GumbelNoise:

@@ -48,19 +48,20 @@ def bilinear_loss(onehot, problem, ratio):
     return ratio * memory + comm
 
 
-def fast_loss(drawn, problem, ratio, memory="entropy"):
+def fast_loss(drawn, problem, ratio, memory="entropy", device=CPU):
     """The solver's loss on a sample whose rows are in level order."""
     order = drawn.order
     position = np.empty(problem.n, np.int64)
     position[order] = np.arange(problem.n)
     counted = problem.positive_edges
+    dtype = drawn.onehot.dtype
     return loss_terms(
         drawn.onehot,
         drawn.level_stages,
-        torch.tensor(problem.w[order], dtype=drawn.onehot.dtype),
-        torch.tensor(position[problem.src[counted]]),
-        torch.tensor(position[problem.dst[counted]]),
-        torch.tensor(problem.comm_coeff[counted], dtype=drawn.onehot.dtype),
+        torch.tensor(problem.w[order], dtype=dtype, device=device),
+        torch.tensor(position[problem.src[counted]], device=device),
+        torch.tensor(position[problem.dst[counted]], device=device),
+        torch.tensor(problem.comm_coeff[counted], dtype=dtype, device=device),
         ratio,
         memory,
     )
@@ -168,3 +169,45 @@ def test_epoch_records():
         result.records[0]
     )
     assert result.records[-1]["temperature"] == pytest.approx(1.0)
+
+
+needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+
+
+@needs_cuda
+@pytest.mark.parametrize("logit_mask", [False, True])
+@pytest.mark.parametrize("seed", range(4))
+def test_cuda_sampler_equals_cpu(seed, logit_mask):
+    """On the GPU: the same noise gives the same legal schedules and the same gradient."""
+    from schedbench.evaluate_torch import TorchEvaluator
+
+    gpu = torch.device("cuda")
+    problem = random_dag(np.random.default_rng(seed), 40, 5, p=0.12, with_distances=seed % 2)
+    logits, noise, plan = draw(problem, batch=64, seed=seed, tau=0.7)
+    on_cpu = sample(logits, plan, noise, 0.7, logit_mask=logit_mask)
+    gpu_logits = torch.nn.Parameter(logits.detach().to(gpu))
+    on_gpu = sample(
+        gpu_logits,
+        plan_levels(problem, gpu, logits.dtype),
+        noise.to(gpu),
+        0.7,
+        logit_mask=logit_mask,
+    )
+    assert torch.equal(on_gpu.stages.cpu(), on_cpu.stages)
+    assert evaluate(problem, on_gpu.stages.cpu().numpy()).feasible.all()
+    (cpu_grad,) = torch.autograd.grad(fast_loss(on_cpu, problem, 3.0).total.sum(), logits)
+    gpu_loss = fast_loss(on_gpu, problem, 3.0, device=gpu).total.sum()
+    (gpu_grad,) = torch.autograd.grad(gpu_loss, gpu_logits)
+    torch.testing.assert_close(gpu_grad.cpu(), cpu_grad)
+    twin = TorchEvaluator(problem, gpu, plan.order)(on_gpu.level_stages)
+    exact = evaluate(problem, on_cpu.stages.numpy())
+    np.testing.assert_array_equal(twin.cost.cpu().numpy(), exact.cost)
+
+
+@needs_cuda
+def test_gs_runs_on_cuda():
+    problem = random_dag(np.random.default_rng(5), 60, 5, p=0.1, with_distances=True)
+    result = solve(problem, "gs", time_limit=60, epochs=5, batch=32, device="cuda")
+    assert result.status is Status.FEASIBLE and result.cost is not None
+    assert result.message.endswith("on cuda:0") or result.message.endswith("on cuda")
+    assert evaluate(problem, result.schedule).feasible.all()
