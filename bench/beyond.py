@@ -20,12 +20,14 @@ bound and any bound a solver proved. Printed:
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from schedbench.datasets import load
+from schedbench.harness.records import write_atomic
 from schedbench.harness.runner import RunSpec, execute
 from schedbench.harness.tables import build_tables
 from schedbench.solvers.lower_bounds import lp_relaxation_bound
@@ -39,7 +41,7 @@ SOLVERS = {
     "cpsat_compact": ("cpsat", {"formulation": "compact"}),
     "gs_plus": ("gs_plus", {"device": "cpu"}),
     "gauss": ("gauss", {}),
-    "hybrid": ("hybrid", {}),
+    "hybrid": ("hybrid", {"mode": "concurrent"}),
 }
 DIFFERENTIABLE = ["gs_plus", "gauss"]
 ABLATION = {
@@ -74,13 +76,21 @@ def run_all(designs, solvers, budget, threads, results, interval, force=False):
             print(f"{design:>9} {key:<28} {state:<22} {record['best_cost']}", flush=True)
 
 
-def bounds_of(designs, runs) -> dict[str, float]:
+def bounds_of(designs, runs, results: Path) -> dict[str, float]:
+    """Each design's best bound; LP values are kept in ``results/lp_bounds.json`` by the
+    instance's digest (an LP of a large design takes minutes, and a report reruns often)."""
+    cache_file = results / "lp_bounds.json"
+    cache = json.loads(cache_file.read_text()) if cache_file.exists() else {}
     bounds = {}
     for design in designs:
         problem = load(design)
-        lp = lp_relaxation_bound(problem, time_limit=120) or 0
+        if problem.digest not in cache:
+            cache[problem.digest] = lp_relaxation_bound(problem, time_limit=120) or 0
+            write_atomic(cache_file, json.dumps(cache, indent=1))
         proved = runs.loc[runs["dataset"] == design, "best_known_bound"].max()
-        bounds[design] = max(lp, float(problem.trivial_lower_bound), float(proved))
+        bounds[design] = max(
+            cache[problem.digest], float(problem.trivial_lower_bound), float(proved)
+        )
     return bounds
 
 
@@ -88,7 +98,7 @@ def report(designs, results: Path, budget: float) -> None:
     runs, points = build_tables(results)
     runs = runs[runs["dataset"].isin(designs) & (runs["budget"] == budget)]
     points = points[points["dataset"].isin(designs)]
-    bounds = bounds_of(designs, runs)
+    bounds = bounds_of(designs, runs, results)
     runs = runs.assign(bound_all=runs["dataset"].map(bounds))
     runs = runs.assign(gap=100 * (runs["best_cost"] - runs["bound_all"]) / runs["best_cost"])
     table = runs.pivot_table(index="dataset", columns="solver", values="gap").reindex(designs)

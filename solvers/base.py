@@ -9,6 +9,7 @@ schedule the evaluator rejects turns the run into an ``error``, never a silent s
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -92,6 +93,7 @@ class Tracker:
         self.best_cost: float = math.inf
         self.history: list[tuple[float, float]] = []
         self.rejected: str = ""
+        self._lock = threading.Lock()  # offers may come from a solver's callback thread too
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
@@ -100,6 +102,10 @@ class Tracker:
         self, schedule: Any, solver_time: float | None = None, bound: float | None = None
     ) -> bool:
         """Evaluate a reported schedule; True when it is feasible and the new best."""
+        with self._lock:
+            return self._offer(schedule, solver_time, bound)
+
+    def _offer(self, schedule: Any, solver_time: float | None, bound: float | None) -> bool:
         stages = np.asarray(schedule, dtype=np.int64).reshape(-1)
         result = evaluate(self.problem, stages)
         if not result.feasible[0]:

@@ -138,3 +138,39 @@ def test_hybrid_hands_its_best_schedule_to_the_exact_phase():
     costs = [c for _, c in result.incumbents]
     assert times == sorted(times) and costs == sorted(costs, reverse=True)  # one curve
     assert result.bound is not None and result.bound <= result.cost
+
+
+def test_concurrent_hybrid_is_exact_with_a_helper_beside_it():
+    problem = random_dag(np.random.default_rng(4), 9, 4, with_distances=True)
+    result = solve(problem, "hybrid", time_limit=10, mode="concurrent", first="local_search")
+    assert result.status is Status.OPTIMAL and result.cost == brute_force_optimum(problem)
+    assert "with local_search beside it at nice 19" in result.message
+
+
+def test_hybrid_helper_speaks_pickles_and_stops_at_end_of_input():
+    """The helper process: schedules out as it finds them, incumbents in, EOF = stop."""
+    import io
+    import pickle
+    import subprocess
+    import sys
+    import time
+
+    problem = random_dag(np.random.default_rng(8), 40, 5, p=0.15)
+    helper = subprocess.Popen(
+        [sys.executable, "-m", "schedbench.solvers.hybrid"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    pickle.dump((problem, "local_search", {}, 60.0, 0), helper.stdin)
+    helper.stdin.flush()
+    first = pickle.load(helper.stdout)  # its opening schedule
+    assert evaluate(problem, first).feasible[0]
+    pickle.dump(problem.asap, helper.stdin)  # an incumbent from the exact side
+    helper.stdin.flush()
+    closed = time.perf_counter()
+    helper.stdin.close()
+    assert helper.wait(timeout=20) == 0  # stopped long before its 60 s budget
+    assert time.perf_counter() - closed < 15
+    rest = io.BytesIO(helper.stdout.read())  # whatever it found before it stopped
+    while rest.tell() < len(rest.getbuffer()):
+        assert evaluate(problem, pickle.load(rest)).feasible[0]
