@@ -106,15 +106,28 @@ def _concurrent(
         stdout=subprocess.PIPE,
     )
     assert helper.stdin is not None and helper.stdout is not None
-    send_lock = threading.Lock()
-
-    def send(item: Any) -> None:
-        with send_lock, contextlib.suppress(OSError, ValueError):
-            pickle.dump(item, helper.stdin)
-            helper.stdin.flush()
-
-    send((ctx.problem, first, first_options, ctx.remaining(), ctx.seed))
+    with contextlib.suppress(OSError):
+        pickle.dump((ctx.problem, first, first_options, ctx.remaining(), ctx.seed), helper.stdin)
+        helper.stdin.flush()
     offered = [0]
+    # the exact back-end's incumbents go out through a one-slot mailbox and a sender
+    # thread: its solution callback must never wait on a pipe the nice-19 helper drains
+    # slowly (one div schedule is 460 kB, a pipe holds 64 kB)
+    mailbox: list[np.ndarray | None] = [None]
+    news, closing_down = threading.Event(), threading.Event()
+
+    def send() -> None:
+        while not closing_down.is_set():
+            if not news.wait(timeout=0.2):
+                continue
+            news.clear()
+            schedule, mailbox[0] = mailbox[0], None
+            if schedule is not None:
+                try:
+                    pickle.dump(schedule, helper.stdin)
+                    helper.stdin.flush()
+                except (OSError, ValueError):
+                    return
 
     def receive() -> None:  # the helper's schedules, offered to the run's one tracker
         with contextlib.suppress(EOFError, OSError, pickle.UnpicklingError):
@@ -123,22 +136,28 @@ def _concurrent(
                 offered[0] += 1
                 ctx.tracker.offer(schedule)
 
-    def on_incumbent(previous: Any) -> Any:  # each exact incumbent also goes to the helper
+    def on_incumbent(previous: Any) -> Any:
         def forward(schedule: np.ndarray, when: float, bound: float | None) -> None:
             if previous is not None:
                 previous(schedule, when, bound)
-            send(schedule)
+            if threading.current_thread() is not receiver:  # not the helper's own
+                mailbox[0] = schedule
+                news.set()
 
         return forward
 
     receiver = threading.Thread(target=receive, daemon=True)
+    sender = threading.Thread(target=send, daemon=True)
     receiver.start()
+    sender.start()
     own = ctx.tracker.on_incumbent
     ctx.tracker.on_incumbent = on_incumbent(own)
     try:
         closing = backend(exact).run(ctx, formulation=formulation)
     finally:
         ctx.tracker.on_incumbent = own
+        closing_down.set()
+        sender.join(timeout=2)
         with contextlib.suppress(OSError):
             helper.stdin.close()  # the helper stops at end of input
         try:

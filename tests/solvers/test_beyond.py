@@ -132,7 +132,7 @@ def test_gauss_records_and_inits(init):
 
 def test_hybrid_hands_its_best_schedule_to_the_exact_phase():
     problem = random_dag(np.random.default_rng(6), 30, 5, p=0.2)
-    result = solve(problem, "hybrid", time_limit=6, share=0.3, threads=1)
+    result = solve(problem, "hybrid", time_limit=6, share=0.3, threads=1, mode="handover")
     assert "then cpsat (compact)" in result.message
     times = [t for t, _ in result.incumbents]
     costs = [c for _, c in result.incumbents]
