@@ -134,6 +134,13 @@ def report(designs, results: Path, budget: float) -> None:
         )
         print("\n2. who is ahead at each sampling point (gap %)\n")
         print(ahead.to_string())
+        counts = ahead.groupby(level="dataset")["ahead"].value_counts().unstack(fill_value=0)
+        last = ahead.groupby(level="dataset").tail(1).droplevel("t")
+        summary = counts.reindex(columns=["ours", "tie", "cpsat"], fill_value=0).assign(
+            at_budget=last["ahead"], ours_gap=last["ours_gap"], cpsat_gap=last["cpsat_gap"]
+        )
+        print("\n2b. sampling points won per design, and the state at the budget\n")
+        print(summary.reindex([d for d in designs if d in summary.index]).to_string())
     if "hybrid" in grid and "cpsat_compact" in grid:
         hybrid = grid["hybrid"].fillna(np.inf)
         worse = grid[hybrid > grid["cpsat_compact"].fillna(np.inf) + 1e-9]
