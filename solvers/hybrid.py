@@ -4,16 +4,17 @@
 then the exact back-end runs for the rest, warm-started from its best schedule (MIP start
 / CP-SAT hint).
 
-``mode="concurrent"``: the exact back-end runs from t = 0 exactly as it would alone (no
-hint: measured on RW1 and RW4, a CP-SAT hinted with a good schedule fell behind CP-SAT
-alone after 10-15 s, and a late start costs what the head start bought), while the fast
-solver runs in a helper process at the lowest CPU priority (nice 19). The helper uses the
-cycles the exact back-end leaves idle, chiefly during CP-SAT's single-threaded model
+``mode="concurrent"`` (the default): the exact back-end runs from t = 0 exactly as it would
+alone (no hint: in single runs on RW1 and RW4 a hinted CP-SAT fell behind CP-SAT alone
+after 10-15 s, and a late start costs what the head start bought), while the fast solver
+runs in a helper process at the lowest CPU priority (nice 19, one thread). The helper uses
+the cycles the exact back-end leaves idle, chiefly during CP-SAT's single-threaded model
 loading and presolve, when it has no schedule yet; each exact incumbent is passed to the
 helper, whose refinement starts from its best known schedule (gauss, gs_plus and
 local_search restart from the incumbent), so it also polishes the exact back-end's
-schedules. Under full load a nice-19 process gets about 1/70 of a core, so the exact
-back-end keeps its speed.
+schedules. By the scheduler's weights a nice-19 process gets about 1/70 of a busy core;
+whether CP-SAT loses time to it in practice is smaller than CP-SAT's own run-to-run spread
+in the single runs measured so far (see ``bench/beyond.py``).
 
 In both modes every schedule goes through the run's one tracker, so the best-so-far curve
 is continuous; the bound and the final status are the exact back-end's.
@@ -94,16 +95,18 @@ def _concurrent(
 ) -> Outcome:
     """The exact back-end in this process, the fast solver in a nice-19 helper process.
 
-    The helper is a plain ``python -m schedbench.solvers.hybrid`` child talking pickles on
-    its stdin/stdout (multiprocessing's spawn would re-run the caller's main script).
+    The helper is a plain ``python -c HELPER`` child talking pickles on its stdin/stdout
+    (multiprocessing's spawn would re-run the caller's main script).
     """
     from schedbench.solvers.registry import backend
 
     started = time.perf_counter()
+    one_thread = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
     helper = subprocess.Popen(
-        [sys.executable, "-m", "schedbench.solvers.hybrid"],
+        [sys.executable, "-c", HELPER],  # niced before numpy/torch start any thread
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
+        env={**os.environ, **one_thread},
     )
     assert helper.stdin is not None and helper.stdout is not None
     with contextlib.suppress(OSError):
@@ -186,8 +189,6 @@ def helper_main(inbox: Any, outbox: Any) -> None:
     found. End of input means stop."""
     from schedbench.solvers.registry import backend
 
-    with contextlib.suppress(OSError):
-        os.nice(19)
     problem, first, options, time_limit, seed = pickle.load(inbox)
     stop = threading.Event()
     lock = threading.Lock()
@@ -224,8 +225,19 @@ class _Stoppable(SolveContext):
         return 0.0 if self.stop.is_set() else super().remaining()
 
 
-if __name__ == "__main__":
+def helper_process() -> None:
+    """The helper's entry point: pickles on stdin/stdout, stray prints to stderr."""
     protocol = sys.stdout.buffer
     sys.stdout = sys.stderr  # stray prints must not break the pickles on stdout
     helper_main(sys.stdin.buffer, protocol)
+    sys.stderr.flush()
     os._exit(0)  # do not wait for the listener thread blocked on stdin
+
+
+HELPER = (
+    "import contextlib, os\n"
+    "with contextlib.suppress(OSError):\n"
+    "    os.nice(19)\n"
+    "from schedbench.solvers.hybrid import helper_process\n"
+    "helper_process()\n"
+)

@@ -156,8 +156,10 @@ def test_hybrid_helper_speaks_pickles_and_stops_at_end_of_input():
     import time
 
     problem = random_dag(np.random.default_rng(8), 40, 5, p=0.15)
+    from schedbench.solvers.hybrid import HELPER
+
     helper = subprocess.Popen(
-        [sys.executable, "-m", "schedbench.solvers.hybrid"],
+        [sys.executable, "-c", HELPER],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
     )
