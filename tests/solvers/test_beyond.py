@@ -176,3 +176,19 @@ def test_hybrid_helper_speaks_pickles_and_stops_at_end_of_input():
     rest = io.BytesIO(helper.stdout.read())  # whatever it found before it stopped
     while rest.tell() < len(rest.getbuffer()):
         assert evaluate(problem, pickle.load(rest)).feasible[0]
+
+
+def test_concurrent_hybrid_does_not_import_torch_before_cpsat_starts():
+    """Importing torch in the parent held CP-SAT's start back by seconds (measured)."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from schedbench.solvers import hybrid\n"
+        "print(hybrid.version())\n"
+        "assert 'torch' not in sys.modules, 'hybrid.version() imported torch'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("torch ") and "ortools" in done.stdout

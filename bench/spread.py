@@ -1,0 +1,133 @@
+"""Run-to-run spread: k runs of compact CP-SAT alone and of the hybrid, same seed, same budget.
+
+    python bench/spread.py [--designs rw1 rw4] [--runs 3] [--budget 60]
+    python bench/spread.py --problems .gpu --parallel 8 --pin    # a many-core machine
+
+CP-SAT with several workers is not deterministic in wall-clock time, so one run of each
+cannot say whether the hybrid is "no worse than its exact back-end alone at every sampling
+point". This runs each solver ``--runs`` times and prints, per design and sampling point,
+the median and range of each, as the excess (%) over the best cost any run reached.
+``--parallel P --pin`` runs P jobs at once, each pinned to its own ``--threads`` cores
+(taskset), so a machine with 2P cores measures P two-core runs side by side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+SOLVERS = {
+    "cpsat_compact": ("cpsat", {"formulation": "compact"}),
+    "hybrid": ("hybrid", {"mode": "concurrent"}),
+}
+
+
+def one(design: str, key: str, budget: float, threads: int, folder: str | None) -> dict:
+    sys.path.insert(0, os.path.dirname(__file__))
+    from gs_speed import load_problem
+
+    from schedbench.solvers.registry import solve
+
+    problem, _ = load_problem(design, folder)
+    solver, options = SOLVERS[key]
+    result = solve(problem, solver, time_limit=budget, threads=threads, **options)
+    points = range(5, int(budget) + 1, 5)
+    best = [min((c for t, c in result.incumbents if t <= p), default=None) for p in points]
+    first = result.incumbents[0][0] if result.incumbents else None
+    return {
+        "design": design,
+        "solver": key,
+        "points": list(points),
+        "best": best,
+        "first_incumbent_s": first,
+        "message": result.message,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--designs", nargs="+", default=["rw1", "rw3", "rw4", "rw5", "rw6"])
+    parser.add_argument("--solvers", nargs="+", default=list(SOLVERS))
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--budget", type=float, default=60.0)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--parallel", type=int, default=1)
+    parser.add_argument("--pin", action="store_true", help="taskset each job to its own cores")
+    parser.add_argument("--problems", metavar="DIR", help="designs from gs_speed.py --export")
+    parser.add_argument("--out", help="append each run's JSON line to this file")
+    parser.add_argument("--one", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        row = one(*args.one, args.budget, args.threads, args.problems)
+        print(json.dumps(row), flush=True)
+        return
+    jobs = [
+        (d, s) for _ in range(args.runs) for d in args.designs for s in args.solvers
+    ]  # fmt: skip
+    running: list[tuple[subprocess.Popen, int]] = []
+    free = list(range(args.parallel))
+    rows = []
+
+    def harvest(block: bool) -> None:
+        for proc, slot in list(running):
+            if block or proc.poll() is not None:
+                out, _ = proc.communicate()
+                running.remove((proc, slot))
+                free.append(slot)
+                lines = out.strip().splitlines()
+                if proc.returncode == 0 and lines:
+                    rows.append(json.loads(lines[-1]))
+                    if args.out:
+                        with open(args.out, "a") as sink:
+                            sink.write(lines[-1] + "\n")
+                    print(lines[-1], flush=True)
+                block = False
+
+    for design, key in jobs:
+        while not free:
+            harvest(block=False)
+            time.sleep(0.5)
+        slot = free.pop(0)
+        command = [sys.executable, __file__, "--one", design, key]
+        command += ["--budget", str(args.budget), "--threads", str(args.threads)]
+        command += ["--problems", args.problems] if args.problems else []
+        if args.pin:
+            cores = ",".join(str(slot * args.threads + k) for k in range(args.threads))
+            command = ["taskset", "-c", cores, *command]
+        running.append((subprocess.Popen(command, stdout=subprocess.PIPE, text=True), slot))
+    while running:
+        harvest(block=True)
+    report(rows)
+
+
+def report(rows: list[dict]) -> None:
+    import numpy as np
+    import pandas as pd
+
+    long = pd.DataFrame(
+        [
+            {"design": r["design"], "solver": r["solver"], "run": i, "t": t, "cost": c}
+            for i, r in enumerate(rows)
+            for t, c in zip(r["points"], r["best"], strict=True)
+        ]
+    )
+    long["cost"] = long["cost"].astype(float)
+    best = long.groupby("design")["cost"].transform("min")
+    long["excess"] = (100 * (long["cost"] / best - 1)).fillna(np.inf)  # no schedule yet
+    table = long.groupby(["design", "t", "solver"])["excess"].agg(
+        median="median", low="min", high="max", runs="count"
+    )
+    wide = table.unstack("solver")
+    print((wide.round(4)).to_string())
+    medians = table["median"].unstack("solver").fillna(np.inf)
+    if {"hybrid", "cpsat_compact"} <= set(medians.columns):
+        worse = medians["hybrid"] > medians["cpsat_compact"] + 1e-9
+        print(f"\nhybrid median worse than CP-SAT median at {int(worse.sum())}/{len(worse)} points")
+
+
+if __name__ == "__main__":
+    main()
