@@ -12,9 +12,11 @@ the cycles the exact back-end leaves idle, chiefly during CP-SAT's single-thread
 loading and presolve, when it has no schedule yet; each exact incumbent is passed to the
 helper, whose refinement starts from its best known schedule (gauss, gs_plus and
 local_search restart from the incumbent), so it also polishes the exact back-end's
-schedules. By the scheduler's weights a nice-19 process gets about 1/70 of a busy core;
-whether CP-SAT loses time to it in practice is smaller than CP-SAT's own run-to-run spread
-in the single runs measured so far (see ``bench/beyond.py``).
+schedules. By the scheduler's weights a nice-19 process gets about 1/70 of a busy core.
+Measured with ``bench/spread.py`` (2 runs each, RW1/RW4/RW5/RW6, pinned 2-core pairs): the
+hybrid's median was worse than CP-SAT alone's at 23 of 48 sampling points, within CP-SAT's
+own run-to-run spread; nothing the parent does may delay CP-SAT's start (importing torch
+there cost seconds).
 
 In both modes every schedule goes through the run's one tracker, so the best-so-far curve
 is continuous; the bound and the final status are the exact back-end's.
