@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from schedbench.problem import Problem
+from schedbench.problem import Problem, scale_peak
 
 
 @dataclass(frozen=True)
@@ -42,18 +42,16 @@ class TorchEvaluator:
     """Evaluate [n, B] integer stage tensors (one column per schedule) on ``device``."""
 
     def __init__(self, problem: Problem, device: torch.device, rows: np.ndarray | None = None):
-        position = np.arange(problem.n)
-        if rows is not None:
-            position = np.empty(problem.n, np.int64)
-            position[np.asarray(rows)] = np.arange(problem.n)
+        rows = np.arange(problem.n) if rows is None else np.asarray(rows)
+        position = np.empty(problem.n, np.int64)  # position[node] = its row
+        position[rows] = np.arange(problem.n)
         self.problem, self.stages = problem, problem.stages
         self.whole_ratio = float(problem.ratio).is_integer()
 
         def tensor(values: np.ndarray) -> torch.Tensor:
             return torch.as_tensor(np.array(values), dtype=torch.long, device=device)
 
-        node_of_row = np.asarray(rows) if rows is not None else position
-        self.w = tensor(problem.w[node_of_row])
+        self.w = tensor(problem.w[rows])
         self.src, self.dst = tensor(position[problem.src]), tensor(position[problem.dst])
         self.d = tensor(problem.d)
         counted = problem.positive_edges
@@ -80,6 +78,6 @@ class TorchEvaluator:
         needed = self.d[:, None] if self.has_distance else 0
         broken = (stages.index_select(0, self.dst) - stages.index_select(0, self.src)) < needed
         feasible = in_range & ~broken.any(0)
-        ratio = self.problem.ratio
-        cost = (int(ratio) * peak if self.whole_ratio else float(ratio) * peak.double()) + comm
+        # the evaluator's own rule: integers for a whole R, float64 (not float32) otherwise
+        cost = scale_peak(self.problem.ratio, peak if self.whole_ratio else peak.double()) + comm
         return TorchEvaluation(peak=peak, comm=comm, cost=cost, feasible=feasible)
