@@ -84,17 +84,36 @@ def run(
         ctx.tracker.best_schedule,
     )
     closing = backend(exact).run(rest, formulation=formulation)
+    return _ending(
+        ctx,
+        closing,
+        started,
+        f"{first} until {handover:.1f} s, then {exact} ({formulation})",
+        build_time=opening.build_time + closing.build_time,
+        records=opening.records,
+    )
+
+
+def _ending(
+    ctx: SolveContext,
+    closing: Outcome,
+    started: float,
+    how: str,
+    build_time: float,
+    records: list[dict[str, float]] | None = None,
+) -> Outcome:
+    """Both modes end alike: the exact back-end's bound and status, except that a run
+    holding a schedule from the fast solver is a timeout, not "no solution"."""
     status = closing.status
     if status in (Status.NO_SOLUTION, Status.ERROR) and ctx.tracker.best_schedule is not None:
         status = Status.TIMEOUT
     return Outcome(
         status,
         bound=closing.bound,
-        build_time=opening.build_time + closing.build_time,
+        build_time=build_time,
         solve_time=time.perf_counter() - started,
-        message=f"{first} until {handover:.1f} s, then {exact} ({formulation}); "
-        f"{closing.message}".strip("; "),
-        records=opening.records,
+        message=f"{how}; {closing.message}".strip("; "),
+        records=records or [],
     )
 
 
@@ -182,17 +201,11 @@ def _concurrent(
             helper.kill()
             helper.wait()
         receiver.join(timeout=2)
-    status = closing.status
-    if status in (Status.NO_SOLUTION, Status.ERROR) and ctx.tracker.best_schedule is not None:
-        status = Status.TIMEOUT
-    return Outcome(
-        status,
-        bound=closing.bound,
-        build_time=closing.build_time,
-        solve_time=time.perf_counter() - started,
-        message=f"{exact} ({formulation}) from {exact_started:.2f} s with {first} beside it "
-        f"at nice 19 ({offered[0]} helper schedules offered); {closing.message}".strip("; "),
+    how = (
+        f"{exact} ({formulation}) from {exact_started:.2f} s with {first} beside it "
+        f"at nice 19 ({offered[0]} helper schedules offered)"
     )
+    return _ending(ctx, closing, started, how, build_time=closing.build_time)
 
 
 def helper_main(inbox: Any, outbox: Any) -> None:

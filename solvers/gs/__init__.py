@@ -149,11 +149,11 @@ def run(
         # all B samples are scored where they live; only the cheapest crosses to the host,
         # where the tracker checks it again with the evaluator before recording it
         costs = evaluator(drawn.level_stages)
-        best = costs.best()
+        best_index = costs.best()
         batch_best, mean_cost = float("inf"), float(costs.cost.double().mean())
-        if best is not None:
-            best_row = drawn.level_stages[:, best].cpu().numpy()[plan.position]
-            batch_best = float(costs.cost[best])
+        if best_index is not None:
+            best_row = drawn.level_stages[:, best_index].cpu().numpy()[plan.position]
+            batch_best = float(costs.cost[best_index])
             ctx.tracker.offer(best_row)
         opt.step()
         schedule.step()
@@ -161,11 +161,11 @@ def run(
             # first the incumbent, then the epoch's best sample: sampling around the
             # incumbent is what moves the search out of the local search's last optimum
             start = ctx.tracker.best_schedule
-            if refinement.runs and best is not None:
+            if refinement.runs and best_index is not None:
                 start = best_row
-            best = refinement.run(start)
+            refined = refinement.run(start)
             with torch.no_grad():
-                logits.copy_(_centred(best, stages, init_logit, dev, dt))
+                logits.copy_(_centred(refined, stages, init_logit, dev, dt))
         records.append(
             {
                 "epoch": epoch,

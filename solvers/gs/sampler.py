@@ -240,17 +240,17 @@ class Sample:
     @property
     def stages(self) -> torch.Tensor:
         """[B, n] the schedules in node order."""
-        position = np.empty_like(self.order)
-        position[self.order] = np.arange(self.order.size)
-        return self.level_stages.index_select(
-            0, torch.as_tensor(position, device=self.level_stages.device)
-        ).T
+        return self.level_stages.index_select(0, self._rows(self.level_stages.device)).T
 
     def node_major(self) -> torch.Tensor:
         """The one-hots with rows in node order (for tests and small graphs)."""
+        return self.onehot.index_select(0, self._rows(self.onehot.device))
+
+    def _rows(self, device: torch.device) -> torch.Tensor:
+        """Each node's row: the inverse of ``order``."""
         position = np.empty_like(self.order)
         position[self.order] = np.arange(self.order.size)
-        return self.onehot.index_select(0, torch.as_tensor(position, device=self.onehot.device))
+        return torch.as_tensor(position, device=device)
 
 
 def sample(
