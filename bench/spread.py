@@ -1,12 +1,15 @@
 """Run-to-run spread: k runs of compact CP-SAT alone and of the hybrid, same seed, same budget.
 
-    python bench/spread.py [--designs rw1 rw4] [--runs 3] [--budget 60]
+    python bench/spread.py [--designs rw1 rw4] [--runs 3] [--budget 60] [--out runs.jsonl]
     python bench/spread.py --problems .gpu --parallel 8 --pin    # a many-core machine
 
 CP-SAT with several workers is not deterministic in wall-clock time, so one run of each
 cannot say whether the hybrid is "no worse than its exact back-end alone at every sampling
 point". This runs each solver ``--runs`` times and prints, per design and sampling point,
-the median and range of each, as the excess (%) over the best cost any run reached.
+the median and range of each, as the excess (%) over the best cost any run reached, and
+per hybrid variant the points where its median is worse than CP-SAT alone's, and where it
+is worse by an exact one-sided rank-sum test (p < 0.05; with 5 runs each the smallest
+possible p is 1/252). ``--out F`` keeps each run's JSON line, ``--report F`` re-reports.
 ``--parallel P --pin`` runs P jobs at once, each pinned to its own ``--threads`` cores
 (taskset), so a machine with 2P cores measures P two-core runs side by side.
 """
@@ -20,9 +23,12 @@ import subprocess
 import sys
 import time
 
+import numpy as np
+
 SOLVERS = {
     "cpsat_compact": ("cpsat", {"formulation": "compact"}),
     "hybrid": ("hybrid", {"mode": "concurrent"}),
+    "hybrid_until_end": ("hybrid", {"mode": "concurrent", "until": "end"}),
 }
 
 
@@ -51,7 +57,7 @@ def one(design: str, key: str, budget: float, threads: int, folder: str | None) 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--designs", nargs="+", default=["rw1", "rw3", "rw4", "rw5", "rw6"])
-    parser.add_argument("--solvers", nargs="+", default=list(SOLVERS))
+    parser.add_argument("--solvers", nargs="+", default=["cpsat_compact", "hybrid"])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--budget", type=float, default=60.0)
     parser.add_argument("--threads", type=int, default=2)
@@ -59,8 +65,13 @@ def main() -> None:
     parser.add_argument("--pin", action="store_true", help="taskset each job to its own cores")
     parser.add_argument("--problems", metavar="DIR", help="designs from gs_speed.py --export")
     parser.add_argument("--out", help="append each run's JSON line to this file")
+    parser.add_argument("--report", metavar="FILE", help="only report the runs saved by --out")
     parser.add_argument("--one", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.report:
+        with open(args.report) as saved:
+            report([json.loads(line) for line in saved if line.strip()])
+        return
     if args.one:
         row = one(*args.one, args.budget, args.threads, args.problems)
         print(json.dumps(row), flush=True)
@@ -105,7 +116,6 @@ def main() -> None:
 
 
 def report(rows: list[dict]) -> None:
-    import numpy as np
     import pandas as pd
 
     long = pd.DataFrame(
@@ -124,9 +134,40 @@ def report(rows: list[dict]) -> None:
     wide = table.unstack("solver")
     print((wide.round(4)).to_string())
     medians = table["median"].unstack("solver").fillna(np.inf)
-    if {"hybrid", "cpsat_compact"} <= set(medians.columns):
-        worse = medians["hybrid"] > medians["cpsat_compact"] + 1e-9
-        print(f"\nhybrid median worse than CP-SAT median at {int(worse.sum())}/{len(worse)} points")
+    samples = long.groupby(["design", "t", "solver"])["excess"].apply(list).unstack("solver")
+    for key in [c for c in medians.columns if c.startswith("hybrid")]:
+        if "cpsat_compact" not in medians.columns:
+            break
+        worse = medians[key] > medians["cpsat_compact"] + 1e-9
+        better = medians[key] < medians["cpsat_compact"] - 1e-9
+        p = [
+            rank_sum_p(h, c)
+            for h, c in zip(samples[key], samples["cpsat_compact"], strict=True)
+        ]  # fmt: skip
+        significant = sum(q < 0.05 for q in p)
+        print(
+            f"\n{key}: median worse than CP-SAT alone's at {int(worse.sum())}/{len(worse)} "
+            f"points, better at {int(better.sum())}; worse with one-sided rank-sum p < 0.05 "
+            f"at {significant} (smallest p {min(p):.3f})"
+        )
+
+
+def rank_sum_p(mine: list[float], theirs: list[float]) -> float:
+    """Exact one-sided Wilcoxon rank-sum p-value that ``mine`` is larger (worse) than
+    ``theirs``: the share of all relabellings of the pooled runs whose rank sum for
+    ``mine`` is at least the observed one (mid-ranks for ties; few runs, so enumerate)."""
+    from itertools import combinations
+
+    pooled = np.array([*mine, *theirs], dtype=float)
+    order = pooled.argsort(kind="stable")
+    ranks = np.empty(len(pooled))
+    ranks[order] = np.arange(1, len(pooled) + 1)
+    for value in np.unique(pooled):  # mid-ranks for ties (inf included)
+        tied = pooled == value
+        ranks[tied] = ranks[tied].mean()
+    observed = ranks[: len(mine)].sum()
+    sums = [ranks[list(pick)].sum() for pick in combinations(range(len(pooled)), len(mine))]
+    return float(np.mean(np.array(sums) >= observed - 1e-9))
 
 
 if __name__ == "__main__":

@@ -107,6 +107,7 @@ def execute(spec: RunSpec) -> dict[str, Any]:
         )
     best: dict[str, Any] = {"cost": None}
     rejected = ""
+    late = 0  # incumbents found after the budget, in the grace period: not counted
     summary: dict[str, Any] | None = None
     read_fd, write_fd = os.pipe()
     started = time.perf_counter()
@@ -157,6 +158,8 @@ def execute(spec: RunSpec) -> dict[str, Any]:
                     )
                     if row is None:
                         rejected = rejected or f"an incumbent at {message['t']:.2f} s is infeasible"
+                    elif message["t"] > spec.budget:
+                        late += 1  # the grace period is for stopping, not for searching
                     elif best["cost"] is None or row["cost"] < best["cost"]:
                         best = {**row, "schedule": message["schedule"]}
                         stream.write(json.dumps(row) + "\n")
@@ -173,7 +176,7 @@ def execute(spec: RunSpec) -> dict[str, Any]:
         killed = _stop(process) or killed
     worker_input.unlink(missing_ok=True)
     wall = time.perf_counter() - started
-    record = _record(spec, best, summary, killed, process.returncode, rejected, wall)
+    record = _record(spec, best, summary, killed, process.returncode, rejected, wall, late)
     _write_outputs(spec, paths, best, summary)
     write_json_atomic(paths.record, record)
     paths.running.unlink(missing_ok=True)
@@ -249,6 +252,7 @@ def _record(
     exitcode: int | None,
     rejected: str,
     wall: float,
+    late: int = 0,
 ) -> dict[str, Any]:
     if summary is not None:
         status, message = summary["status"], summary.get("message", "")
@@ -262,6 +266,10 @@ def _record(
         message += "; see solver.log"
     if spec.memory_gb is not None and status == "error" and _out_of_memory(message, exitcode):
         message = f"out of memory (budget.memory_gb={spec.memory_gb}): {message}"
+    if late:
+        # a proof or a schedule that came after the budget belongs to a longer run
+        status = "timeout" if status in ("optimal", "feasible") else status
+        message += f"; {late} incumbent(s) after the {spec.budget:g} s budget not counted"
     if rejected:
         status, message = "error", f"{rejected}; {message}".strip("; ")
     summary = summary or {}

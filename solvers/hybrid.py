@@ -11,12 +11,15 @@ runs in a helper process at the lowest CPU priority (nice 19, one thread). The h
 the cycles the exact back-end leaves idle, chiefly during CP-SAT's single-threaded model
 loading and presolve, when it has no schedule yet; each exact incumbent is passed to the
 helper, whose refinement starts from its best known schedule (gauss, gs_plus and
-local_search restart from the incumbent), so it also polishes the exact back-end's
-schedules. By the scheduler's weights a nice-19 process gets about 1/70 of a busy core.
-Measured with ``bench/spread.py`` (2 runs each, RW1/RW4/RW5/RW6, pinned 2-core pairs): the
-hybrid's median was worse than CP-SAT alone's at 23 of 48 sampling points, within CP-SAT's
-own run-to-run spread; nothing the parent does may delay CP-SAT's start (importing torch
-there cost seconds).
+local_search restart from the incumbent). By the scheduler's weights a nice-19 process
+gets about 1/70 of a busy core, but it still shares caches and memory bandwidth, so with
+``until="overtaken"`` (the default) the helper is stopped as soon as the exact back-end
+finds a schedule better than all the helper sent: where the exact back-end is the
+stronger solver, the rest of the run is that back-end alone; where it is not (the large
+designs, on which CP-SAT has no or a poor schedule for most of the budget) the helper
+runs to the end. ``until="end"`` keeps the helper polishing the exact incumbents to the
+end. Nothing the parent does may delay the exact back-end's start (importing torch there
+cost seconds, measured as a head start for CP-SAT alone at every early point).
 
 In both modes every schedule goes through the run's one tracker, so the best-so-far curve
 is continuous; the bound and the final status are the exact back-end's.
@@ -62,13 +65,14 @@ def run(
     formulation: Formulation = "compact",
     first_options: dict[str, Any] | None = None,
     mode: Literal["handover", "concurrent"] = "concurrent",
+    until: Literal["overtaken", "end"] = "overtaken",
 ) -> Outcome:
     from schedbench.solvers.registry import backend
 
     if not 0 < share < 1:
         raise ValueError(f"share={share} must lie strictly between 0 and 1")
     if mode == "concurrent":
-        return _concurrent(ctx, first, exact, formulation, first_options or {})
+        return _concurrent(ctx, first, exact, formulation, first_options or {}, until)
     started = time.perf_counter()
     quick = SolveContext(
         ctx.problem, ctx.time_limit * share, ctx.threads, ctx.seed, ctx.tracker, ctx.warm_start
@@ -118,12 +122,20 @@ def _ending(
 
 
 def _concurrent(
-    ctx: SolveContext, first: str, exact: str, formulation: str, first_options: dict[str, Any]
+    ctx: SolveContext,
+    first: str,
+    exact: str,
+    formulation: str,
+    first_options: dict[str, Any],
+    until: Literal["overtaken", "end"],
 ) -> Outcome:
     """The exact back-end in this process, the fast solver in a nice-19 helper process.
 
     The helper is a plain ``python -c HELPER`` child talking pickles on its stdin/stdout
-    (multiprocessing's spawn would re-run the caller's main script).
+    (multiprocessing's spawn would re-run the caller's main script). With
+    ``until="overtaken"`` it is stopped (end of input) as soon as the exact back-end finds
+    a schedule better than any the helper has sent: from then on the run is the exact
+    back-end alone, with nothing beside it to take a cycle or a cache line.
     """
     from schedbench.solvers.registry import backend
 
@@ -142,7 +154,8 @@ def _concurrent(
     # helper drains slowly (a pipe holds 64 kB; the problem alone is more, and so is one
     # div schedule, 460 kB); incumbents wait in a one-slot mailbox, the latest wins
     mailbox: list[np.ndarray | None] = [None]
-    news, closing_down = threading.Event(), threading.Event()
+    news, closing_down, overtaken = threading.Event(), threading.Event(), threading.Event()
+    overtaken_at: list[float] = []
     opening = pickle.dumps((ctx.problem, first, first_options, ctx.remaining(), ctx.seed))
 
     def send() -> None:
@@ -154,6 +167,10 @@ def _concurrent(
         while not closing_down.is_set():
             if not news.wait(timeout=0.2):
                 continue
+            if overtaken.is_set():
+                with contextlib.suppress(OSError):
+                    helper.stdin.close()  # the helper stops at end of input
+                return
             news.clear()
             schedule, mailbox[0] = mailbox[0], None
             if schedule is not None:
@@ -174,9 +191,14 @@ def _concurrent(
         def forward(schedule: np.ndarray, when: float, bound: float | None) -> None:
             if previous is not None:
                 previous(schedule, when, bound)
-            if threading.current_thread() is not receiver:  # not the helper's own
+            if threading.current_thread() is receiver:  # the helper's own
+                return
+            if until == "overtaken" and offered[0] and not overtaken.is_set():
+                overtaken_at.append(ctx.tracker.elapsed())  # it beat all the helper sent
+                overtaken.set()
+            else:
                 mailbox[0] = schedule
-                news.set()
+            news.set()
 
         return forward
 
@@ -203,8 +225,11 @@ def _concurrent(
         receiver.join(timeout=2)
     how = (
         f"{exact} ({formulation}) from {exact_started:.2f} s with {first} beside it "
-        f"at nice 19 ({offered[0]} helper schedules offered)"
+        f"at nice 19 ({offered[0]} helper schedules offered"
     )
+    if overtaken_at:
+        how += f"; helper stopped at {overtaken_at[0]:.1f} s, overtaken by {exact}"
+    how += ")"
     return _ending(ctx, closing, started, how, build_time=closing.build_time)
 
 

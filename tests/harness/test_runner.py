@@ -81,6 +81,20 @@ def test_hanging_solver_is_killed_and_keeps_its_incumbent(problem, tmp_path):
     assert record["wall_time"] < 1.0 + 1.0 + 12
 
 
+def test_incumbents_after_the_budget_are_not_counted(problem, tmp_path):
+    """The grace period is for stopping: a schedule (or a proof) found in it would give
+    a solver that overruns its budget an edge over one that stops on time."""
+    run = spec(problem, tmp_path, "late", module="fake_solvers.late", budget=1.0, grace=3.0)
+    record = execute(run)
+    asap = evaluate(problem, problem.asap).cost[0]
+    better = evaluate(problem, best_chunking(problem, problem.topological_order)).cost[0]
+    assert better < asap  # it would have counted
+    assert record["best_cost"] == asap and record["status"] == "timeout"
+    assert "1 incumbent(s) after the 1 s budget not counted" in record["message"]
+    lines = (run.paths.folder / "incumbents.jsonl").read_text().splitlines()
+    assert [json.loads(line)["cost"] for line in lines] == [asap]
+
+
 def test_raising_solver_is_an_error_with_its_incumbent(problem, tmp_path):
     record = execute(spec(problem, tmp_path, "explode", module="fake_solvers.explode"))
     assert record["status"] == "error" and "exploded" in record["message"]

@@ -147,6 +147,39 @@ def test_concurrent_hybrid_is_exact_with_a_helper_beside_it():
     assert "with local_search beside it at nice 19" in result.message
 
 
+@pytest.mark.parametrize("until", ["overtaken", "end"])
+def test_concurrent_hybrid_stops_its_helper_once_overtaken(monkeypatch, until):
+    """Once the exact side beats every schedule the helper sent, the helper only costs
+    the exact side cycles: with until="overtaken" it is told to stop."""
+    import time
+
+    from schedbench.solvers import hybrid, registry
+    from schedbench.solvers.base import Outcome, SolveContext, Tracker
+
+    problem = random_dag(np.random.default_rng(3), 9, 4, p=0.3)
+    optimum = solve(problem, "cpsat", time_limit=10)
+    assert optimum.status is Status.OPTIMAL and optimum.cost < evaluate(problem, problem.asap).cost
+    seen: list[float] = []
+
+    def exact_after_the_helper(ctx, formulation):  # the helper's ASAP first, then better
+        while ctx.tracker.best_schedule is None and ctx.remaining() > 0:
+            time.sleep(0.02)
+        seen.append(ctx.tracker.best_cost)
+        assert ctx.tracker.offer(optimum.schedule)
+        time.sleep(0.5)
+        return Outcome(Status.OPTIMAL, bound=optimum.cost)
+
+    fake = type("FakeExact", (), {"run": staticmethod(exact_after_the_helper)})
+    real = registry.backend
+    monkeypatch.setattr(registry, "backend", lambda n, m=None: fake if n == "fake" else real(n, m))
+    tracker = Tracker(problem, None, time.perf_counter())
+    ctx = SolveContext(problem, 30.0, 1, 0, tracker)
+    outcome = hybrid.run(ctx, first="asap", exact="fake", until=until)
+    assert seen == [evaluate(problem, problem.asap).cost[0]]  # the helper's schedule came first
+    assert tracker.best_cost == optimum.cost and outcome.status is Status.OPTIMAL
+    assert ("helper stopped at" in outcome.message) == (until == "overtaken"), outcome.message
+
+
 def test_hybrid_helper_speaks_pickles_and_stops_at_end_of_input():
     """The helper process: schedules out as it finds them, incumbents in, EOF = stop."""
     import io
