@@ -65,12 +65,17 @@ def main() -> None:
     parser.add_argument("--pin", action="store_true", help="taskset each job to its own cores")
     parser.add_argument("--problems", metavar="DIR", help="designs from gs_speed.py --export")
     parser.add_argument("--out", help="append each run's JSON line to this file")
-    parser.add_argument("--report", metavar="FILE", help="only report the runs saved by --out")
+    parser.add_argument(
+        "--report", nargs="+", metavar="FILE", help="only report the runs saved by --out"
+    )
     parser.add_argument("--one", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.report:
-        with open(args.report) as saved:
-            report([json.loads(line) for line in saved if line.strip()])
+        rows = []
+        for name in args.report:
+            with open(name) as saved:
+                rows += [json.loads(line) for line in saved if line.strip()]
+        report(rows)
         return
     if args.one:
         row = one(*args.one, args.budget, args.threads, args.problems)

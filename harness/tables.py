@@ -75,6 +75,7 @@ def build_tables(results_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
                     "solver": run["solver"],
                     "formulation": run.get("formulation"),
                     "seed": run["seed"],
+                    "run_key": run.get("run_key"),
                     "stages": run["stages"],
                     "ratio": run["ratio"],
                     "t": float(t),
