@@ -15,6 +15,12 @@ joined by an edge are skipped). Stage loads are sums of ~n/L weights, so single 
 overshoot the balance that pair moves reach; for big stages a random sample of
 ``pair_sample`` candidates per side keeps this O(L * pair_sample^2).
 
+``report`` (e.g. the run's ``tracker.offer``) receives the schedule after each single-move
+pass and pair move, at most every ``report_every`` seconds: on the largest designs one
+descent takes the whole budget, and a search that only returned at its deadline had its
+progress counted after the budget (measured: local_search on RW11 reported 9,857,476 at
+60.13 s, having shown 9,871,602 since 2.7 s).
+
 ``legalize`` turns any integer stage vectors (rounded means, perturbed samples) into
 feasible schedules: in topological order each node takes the largest of its wish and its
 predecessors' stages plus distance, capped at its ALAP stage (which always leaves room for
@@ -24,6 +30,8 @@ its successors).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -60,21 +68,40 @@ def improve(
     neighbourhood: Neighbourhood | None = None,
     rng: np.random.Generator | None = None,
     pair_sample: int = 256,
+    report: Callable[[np.ndarray], Any] | None = None,
+    report_every: float = 0.5,
 ) -> np.ndarray:
     """A feasible schedule at least as good as ``schedule`` (which must be feasible):
-    single moves to a local optimum, then pair moves at the peak, repeated."""
+    single moves to a local optimum, then pair moves at the peak, repeated; ``report``
+    sees the progress on the way."""
     hood = neighbourhood or Neighbourhood(problem)
     rng = rng or np.random.default_rng(0)
+    progress = _Progress(report, report_every)
     stages = np.asarray(schedule, np.int64).reshape(-1).copy()
     for _ in range(max_rounds):
-        stages = _single_moves(problem, stages, hood, deadline, rng)
+        stages = _single_moves(problem, stages, hood, deadline, rng, progress)
         if deadline is not None and time.perf_counter() > deadline:
             break
         swapped = _pair_move(problem, stages, hood, rng, pair_sample)
         if swapped is None:
             break
         stages = swapped
+        progress(stages)
     return stages
+
+
+class _Progress:
+    """Hands the current schedule to ``report`` at most every ``every`` seconds."""
+
+    def __init__(self, report: Callable[[np.ndarray], Any] | None, every: float):
+        self.report, self.every = report, every
+        self.next = time.perf_counter() + every
+
+    def __call__(self, stages: Any) -> None:
+        if self.report is None or time.perf_counter() < self.next:
+            return
+        self.report(np.asarray(stages, np.int64))
+        self.next = time.perf_counter() + self.every
 
 
 def _windows(problem: Problem, stages: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -164,6 +191,7 @@ def _single_moves(
     hood: Neighbourhood,
     deadline: float | None,
     rng: np.random.Generator,
+    progress: _Progress,
     max_passes: int = 50,
 ) -> np.ndarray:
     stages = [int(s) for s in schedule]
@@ -206,6 +234,7 @@ def _single_moves(
                 moved = True
         if not moved:
             break
+        progress(stages)  # loads and windows are consistent between passes
     return np.asarray(stages, np.int64)
 
 
@@ -259,6 +288,7 @@ class PhasedRefinement:
             deadline=time.perf_counter() + seconds,
             neighbourhood=self.hood,
             rng=self.rng,
+            report=self.ctx.tracker.offer,
         )
         self.ctx.tracker.offer(refined)
         self.next = time.perf_counter() + self.phase

@@ -32,7 +32,9 @@ def run(ctx: SolveContext, restarts: bool = True) -> Outcome:
     current = start
     while ctx.remaining() > 0:
         deadline = time.perf_counter() + ctx.remaining()
-        refined = improve(problem, current, deadline, neighbourhood=hood, rng=rng)
+        refined = improve(
+            problem, current, deadline, neighbourhood=hood, rng=rng, report=ctx.tracker.offer
+        )
         ctx.tracker.offer(refined)
         if not restarts:
             break

@@ -41,6 +41,22 @@ def test_local_search_keeps_feasibility_and_never_worsens(seed, n, stages, dista
     assert brute_force_optimum(problem) <= after.cost[0] <= before.cost[0]
 
 
+@pytest.mark.parametrize("distances", [False, True])
+def test_local_search_reports_its_progress_on_the_way(distances):
+    """A descent can take the whole budget on a large design: what it found must reach
+    the tracker before the deadline, not when the search returns."""
+    problem = random_dag(np.random.default_rng(5), 300, 8, p=0.02, with_distances=distances)
+    reported: list[np.ndarray] = []
+    final = improve(problem, problem.asap, report=reported.append, report_every=0.0)
+    costs = [evaluate(problem, s).cost[0] for s in reported]
+    assert len(reported) >= 2 and all(evaluate(problem, s).feasible[0] for s in reported)
+    assert costs == sorted(costs, reverse=True)  # every accepted move lowers the cost or ties
+    assert evaluate(problem, final).cost[0] <= costs[-1] < evaluate(problem, problem.asap).cost[0]
+    silent: list[np.ndarray] = []
+    improve(problem, problem.asap, report=silent.append, report_every=3600.0)
+    assert silent == []  # throttled
+
+
 def test_single_moves_balance_independent_nodes():
     problem = Problem.from_arrays(4, [], [], [5, 5, 5, 5], stages=2, ratio=1)
     assert evaluate(problem, improve(problem, np.zeros(4, np.int64))).peak[0] == 10
