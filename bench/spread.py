@@ -140,9 +140,8 @@ def report(rows: list[dict]) -> None:
     print((wide.round(4)).to_string())
     medians = table["median"].unstack("solver").fillna(np.inf)
     samples = long.groupby(["design", "t", "solver"])["excess"].apply(list).unstack("solver")
-    for key in [c for c in medians.columns if c.startswith("hybrid")]:
-        if "cpsat_compact" not in medians.columns:
-            break
+    variants = [c for c in medians.columns if c.startswith("hybrid")]
+    for key in variants if "cpsat_compact" in medians.columns else []:
         worse = medians[key] > medians["cpsat_compact"] + 1e-9
         better = medians[key] < medians["cpsat_compact"] - 1e-9
         p = [
