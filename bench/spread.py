@@ -29,6 +29,7 @@ SOLVERS = {
     "cpsat_compact": ("cpsat", {"formulation": "compact"}),
     "hybrid": ("hybrid", {"mode": "concurrent"}),
     "hybrid_until_end": ("hybrid", {"mode": "concurrent", "until": "end"}),
+    "hybrid_eager": ("hybrid", {"mode": "concurrent", "priority": "until_exact"}),
 }
 
 

@@ -66,13 +66,19 @@ def run(
     first_options: dict[str, Any] | None = None,
     mode: Literal["handover", "concurrent"] = "concurrent",
     until: Literal["overtaken", "end"] = "overtaken",
+    patience: float = 0.05,
+    priority: Literal["low", "until_exact"] = "low",
 ) -> Outcome:
     from schedbench.solvers.registry import backend
 
     if not 0 < share < 1:
         raise ValueError(f"share={share} must lie strictly between 0 and 1")
+    if not 0 <= patience < 1:
+        raise ValueError(f"patience={patience} must lie in [0, 1): a share of the budget")
     if mode == "concurrent":
-        return _concurrent(ctx, first, exact, formulation, first_options or {}, until)
+        return _concurrent(
+            ctx, first, exact, formulation, first_options or {}, until, patience, priority
+        )
     started = time.perf_counter()
     quick = SolveContext(
         ctx.problem, ctx.time_limit * share, ctx.threads, ctx.seed, ctx.tracker, ctx.warm_start
@@ -128,6 +134,8 @@ def _concurrent(
     formulation: str,
     first_options: dict[str, Any],
     until: Literal["overtaken", "end"],
+    patience: float,
+    priority: Literal["low", "until_exact"],
 ) -> Outcome:
     """The exact back-end in this process, the fast solver in a nice-19 helper process.
 
@@ -141,8 +149,9 @@ def _concurrent(
 
     started = time.perf_counter()
     one_thread = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+    nice = 19 if priority == "low" else 0
     helper = subprocess.Popen(
-        [sys.executable, "-c", HELPER],  # niced before numpy/torch start any thread
+        [sys.executable, "-c", HELPER, str(nice)],  # niced before any thread starts
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         env={**os.environ, **one_thread},
@@ -156,7 +165,9 @@ def _concurrent(
     mailbox: list[np.ndarray | None] = [None]
     news, closing_down, overtaken = threading.Event(), threading.Event(), threading.Event()
     overtaken_at: list[float] = []
-    opening = pickle.dumps((ctx.problem, first, first_options, ctx.remaining(), ctx.seed))
+    wait = patience * ctx.time_limit
+    opening = pickle.dumps((ctx.problem, first, first_options, ctx.remaining(), ctx.seed, wait))
+    exact_found: list[float] = []  # when the exact back-end reported its first schedule
 
     def send() -> None:
         try:
@@ -208,11 +219,22 @@ def _concurrent(
     sender.start()
     own = ctx.tracker.on_incumbent
     ctx.tracker.on_incumbent = on_incumbent(own)
+    plain_offer = ctx.tracker.offer
+
+    def exact_offer(schedule: Any, *args: Any, **kwargs: Any) -> bool:
+        if not exact_found and threading.current_thread() is not receiver:
+            exact_found.append(ctx.tracker.elapsed())
+            if nice < 19:  # the helper leads no longer alone: back to the idle cycles
+                _renice(helper.pid, 19)
+        return plain_offer(schedule, *args, **kwargs)
+
+    ctx.tracker.offer = exact_offer  # type: ignore[method-assign]
     exact_started = ctx.tracker.elapsed()
     try:
         closing = backend(exact).run(ctx, formulation=formulation)
     finally:
         ctx.tracker.on_incumbent = own
+        del ctx.tracker.offer  # the class's own again
         closing_down.set()
         sender.join(timeout=2)
         with contextlib.suppress(OSError):
@@ -223,10 +245,13 @@ def _concurrent(
             helper.kill()
             helper.wait()
         receiver.join(timeout=2)
+        helper.stdout.close()
     how = (
         f"{exact} ({formulation}) from {exact_started:.2f} s with {first} beside it "
-        f"at nice 19 ({offered[0]} helper schedules offered"
+        f"at nice {nice} after {wait:.1f} s ({offered[0]} helper schedules offered"
     )
+    if exact_found and nice < 19:
+        how += f"; helper at nice 19 from {exact_found[0]:.1f} s"
     if overtaken_at:
         how += f"; helper stopped at {overtaken_at[0]:.1f} s, overtaken by {exact}"
     how += ")"
@@ -242,11 +267,15 @@ def helper_main(inbox: Any, outbox: Any) -> None:
     It opens with topo_chunk's schedule, numpy only, before the fast solver's imports
     (torch: seconds at nice 19 once CP-SAT's workers are busy; on RW4 and RW6 the helper
     had sent nothing when CP-SAT found its first schedule at 3-4 s): the run has a
-    schedule within a second, and the exact back-end always has something to overtake."""
+    schedule within a second, and the exact back-end always has something to overtake.
+    Then it waits ``wait`` seconds before it loads the fast solver: where the exact
+    back-end is quick (RW4-RW6: first schedule at 3-4 s, better than the opening) the
+    helper's imports and first steps ran beside its presolve and delayed that schedule by
+    about 1 s; overtaken while it waits, the helper ends without ever starting."""
     from schedbench.solvers.registry import backend
     from schedbench.solvers.topo_chunk import best_chunking
 
-    problem, first, options, time_limit, seed = pickle.load(inbox)
+    problem, first, options, time_limit, seed, wait = pickle.load(inbox)
     stop = threading.Event()
     lock = threading.Lock()
 
@@ -259,8 +288,8 @@ def helper_main(inbox: Any, outbox: Any) -> None:
 
     tracker = Tracker(problem, forward, time.perf_counter())
 
-    def listen() -> None:
-        with contextlib.suppress(EOFError, OSError, pickle.UnpicklingError):
+    def listen() -> None:  # a closed inbox (ValueError) is the end of input too
+        with contextlib.suppress(EOFError, OSError, ValueError, pickle.UnpicklingError):
             while True:
                 tracker.offer(pickle.load(inbox))
         stop.set()
@@ -270,6 +299,8 @@ def helper_main(inbox: Any, outbox: Any) -> None:
     opening = best_chunking(problem, problem.topological_order)  # before torch loads
     if opening is not None:
         tracker.offer(opening)
+    if stop.wait(timeout=wait):
+        return
     ctx = _Stoppable(problem, time_limit, 1, seed, tracker, stop=stop)
     backend(first).run(ctx, **options)
 
@@ -294,10 +325,23 @@ def helper_process() -> None:
     os._exit(0)  # do not wait for the listener thread blocked on stdin
 
 
+def _renice(pid: int, nice: int) -> None:
+    """Raise every thread of ``pid`` to ``nice`` (Linux nice values are per thread; threads
+    created later inherit their creator's). Raising needs no privilege, lowering does,
+    which is why a helper that may run at nice 0 starts there."""
+    try:
+        threads = [int(tid) for tid in os.listdir(f"/proc/{pid}/task")]
+    except OSError:  # no /proc (macOS): there the nice value is the process's
+        threads = [pid]
+    for thread in threads:
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, thread, nice)
+
+
 HELPER = (
-    "import contextlib, os\n"
+    "import contextlib, os, sys\n"
     "with contextlib.suppress(OSError):\n"
-    "    os.nice(19)\n"
+    "    os.nice(int(sys.argv[1]))\n"
     "from schedbench.solvers.hybrid import helper_process\n"
     "helper_process()\n"
 )

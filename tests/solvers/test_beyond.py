@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 from builders import brute_force_optimum, random_dag
@@ -91,7 +93,8 @@ SMALL = {
 @example(seed=198, n=7, stages=2, distances=True)  # topo_chunk finds no chunking: start at ASAP
 def test_beyond_solvers_are_feasible_and_not_below_optimum(solver, seed, n, stages, distances):
     problem = random_dag(np.random.default_rng(seed), n, stages, with_distances=distances)
-    result = solve(problem, solver, time_limit=2, seed=seed, **SMALL[solver])
+    budget = 5 if solver == "hybrid" else 2  # CP-SAT must finish beside a cold helper
+    result = solve(problem, solver, time_limit=budget, seed=seed, **SMALL[solver])
     assert result.schedule is not None, result.message
     assert evaluate(problem, result.schedule).feasible[0]
     optimum = brute_force_optimum(problem)
@@ -163,8 +166,10 @@ def test_concurrent_hybrid_is_exact_with_a_helper_beside_it():
     assert "with local_search beside it at nice 19" in result.message
 
 
-@pytest.mark.parametrize("until", ["overtaken", "end"])
-def test_concurrent_hybrid_stops_its_helper_once_overtaken(monkeypatch, until):
+@pytest.mark.parametrize(
+    ("until", "priority"), [("overtaken", "low"), ("end", "low"), ("end", "until_exact")]
+)
+def test_concurrent_hybrid_stops_its_helper_once_overtaken(monkeypatch, until, priority):
     """Once the exact side beats every schedule the helper sent, the helper only costs
     the exact side cycles: with until="overtaken" it is told to stop."""
     import time
@@ -192,10 +197,75 @@ def test_concurrent_hybrid_stops_its_helper_once_overtaken(monkeypatch, until):
     monkeypatch.setattr(registry, "backend", lambda n, m=None: fake if n == "fake" else real(n, m))
     tracker = Tracker(problem, None, time.perf_counter())
     ctx = SolveContext(problem, 30.0, 1, 0, tracker)
-    outcome = hybrid.run(ctx, first="asap", exact="fake", until=until)
+    outcome = hybrid.run(ctx, first="asap", exact="fake", until=until, priority=priority)
     assert seen == [opening]  # the helper's topo_chunk opening came first
     assert tracker.best_cost == optimum.cost and outcome.status is Status.OPTIMAL
     assert ("helper stopped at" in outcome.message) == (until == "overtaken"), outcome.message
+    lowered = "helper at nice 19 from" in outcome.message  # once the exact side delivers
+    assert lowered == (priority == "until_exact"), outcome.message
+    assert tracker.offer.__func__ is Tracker.offer  # the tracker is left as it was
+
+
+def test_hybrid_helper_waits_its_patience_and_never_starts_when_stopped_meanwhile(
+    monkeypatch,
+):
+    """The helper sends its opening at once, then loads its solver only after ``wait``
+    seconds, and not at all if told to stop (end of input) while it waits."""
+    import io
+    import pickle
+    import threading
+    import time
+
+    from schedbench.solvers import hybrid, registry
+
+    problem = random_dag(np.random.default_rng(8), 30, 5, p=0.15)
+    started: list[float] = []
+    fake = type("Fake", (), {"run": staticmethod(lambda ctx, **_: started.append(time.time()))})
+    monkeypatch.setattr(registry, "backend", lambda name, m=None: fake)
+
+    def opening(wait: float) -> bytes:
+        return pickle.dumps((problem, "gauss", {}, 60.0, 0, wait))
+
+    outbox = io.BytesIO()
+    begun = time.time()
+    hybrid.helper_main(io.BytesIO(opening(30.0)), outbox)  # input ends while it waits
+    assert time.time() - begun < 5 and started == []
+    assert evaluate(problem, pickle.loads(outbox.getvalue())).feasible[0]
+
+    read, write = os.pipe()  # input stays open: the helper starts after its wait
+    os.write(write, opening(0.4))
+    with os.fdopen(read, "rb") as inbox:
+        begun = time.time()
+        worker = threading.Thread(target=hybrid.helper_main, args=(inbox, io.BytesIO()))
+        worker.start()
+        worker.join(timeout=10)
+        os.close(write)  # end of input: its listener stops
+        time.sleep(0.2)
+    assert len(started) == 1 and started[0] - begun >= 0.4
+
+
+def test_renice_lowers_every_thread_of_a_process():
+    """Nice values are per thread on Linux: the helper's threads all go to the idle cycles."""
+    import subprocess
+    import sys
+
+    from schedbench.solvers.hybrid import _renice
+
+    code = (
+        "import threading, time\n"
+        "threading.Thread(target=time.sleep, args=(30,), daemon=True).start()\n"
+        "print(flush=True)\n"
+        "time.sleep(30)\n"
+    )
+    with subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE) as child:
+        try:
+            child.stdout.readline()  # both threads are running
+            _renice(child.pid, 19)
+            tasks = os.listdir(f"/proc/{child.pid}/task")
+            assert len(tasks) == 2
+            assert all(os.getpriority(os.PRIO_PROCESS, int(t)) == 19 for t in tasks)
+        finally:
+            child.kill()
 
 
 def test_hybrid_helper_speaks_pickles_and_stops_at_end_of_input():
@@ -210,11 +280,11 @@ def test_hybrid_helper_speaks_pickles_and_stops_at_end_of_input():
     from schedbench.solvers.hybrid import HELPER
 
     helper = subprocess.Popen(
-        [sys.executable, "-c", HELPER],
+        [sys.executable, "-c", HELPER, "19"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
     )
-    pickle.dump((problem, "local_search", {}, 60.0, 0), helper.stdin)
+    pickle.dump((problem, "local_search", {}, 60.0, 0, 0.0), helper.stdin)
     helper.stdin.flush()
     first = pickle.load(helper.stdout)  # its opening schedule
     assert evaluate(problem, first).feasible[0]
@@ -225,6 +295,7 @@ def test_hybrid_helper_speaks_pickles_and_stops_at_end_of_input():
     assert helper.wait(timeout=20) == 0  # stopped long before its 60 s budget
     assert time.perf_counter() - closed < 15
     rest = io.BytesIO(helper.stdout.read())  # whatever it found before it stopped
+    helper.stdout.close()
     while rest.tell() < len(rest.getbuffer()):
         assert evaluate(problem, pickle.load(rest)).feasible[0]
 
