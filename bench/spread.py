@@ -30,6 +30,7 @@ SOLVERS = {
     "hybrid": ("hybrid", {"mode": "concurrent"}),
     "hybrid_until_end": ("hybrid", {"mode": "concurrent", "until": "end"}),
     "hybrid_eager": ("hybrid", {"mode": "concurrent", "priority": "until_exact"}),
+    "hybrid_no_patience": ("hybrid", {"mode": "concurrent", "patience": 0.0}),
 }
 
 

@@ -250,8 +250,9 @@ def _concurrent(
         f"{exact} ({formulation}) from {exact_started:.2f} s with {first} beside it "
         f"at nice {nice} after {wait:.1f} s ({offered[0]} helper schedules offered"
     )
-    if exact_found and nice < 19:
-        how += f"; helper at nice 19 from {exact_found[0]:.1f} s"
+    if exact_found:
+        how += f"; {exact}'s first schedule at {exact_found[0]:.1f} s"
+        how += "" if nice == 19 else ", helper at nice 19 from then on"
     if overtaken_at:
         how += f"; helper stopped at {overtaken_at[0]:.1f} s, overtaken by {exact}"
     how += ")"

@@ -201,7 +201,8 @@ def test_concurrent_hybrid_stops_its_helper_once_overtaken(monkeypatch, until, p
     assert seen == [opening]  # the helper's topo_chunk opening came first
     assert tracker.best_cost == optimum.cost and outcome.status is Status.OPTIMAL
     assert ("helper stopped at" in outcome.message) == (until == "overtaken"), outcome.message
-    lowered = "helper at nice 19 from" in outcome.message  # once the exact side delivers
+    assert "fake's first schedule at" in outcome.message
+    lowered = "helper at nice 19 from then on" in outcome.message  # once the exact side delivers
     assert lowered == (priority == "until_exact"), outcome.message
     assert tracker.offer.__func__ is Tracker.offer  # the tracker is left as it was
 
