@@ -144,11 +144,13 @@ def report(rows: list[dict]) -> None:
     samples = long.groupby(["design", "t", "solver"])["excess"].apply(list).unstack("solver")
     variants = [c for c in medians.columns if c.startswith("hybrid")]
     for key in variants if "cpsat_compact" in medians.columns else []:
-        worse = medians[key] > medians["cpsat_compact"] + 1e-9
-        better = medians[key] < medians["cpsat_compact"] - 1e-9
+        both = samples[[key, "cpsat_compact"]].map(lambda runs: isinstance(runs, list))
+        both = both.all(axis=1)  # the points of the designs where both were run
+        worse = (medians[key] > medians["cpsat_compact"] + 1e-9)[both]
+        better = (medians[key] < medians["cpsat_compact"] - 1e-9)[both]
         p = [
             rank_sum_p(h, c)
-            for h, c in zip(samples[key], samples["cpsat_compact"], strict=True)
+            for h, c in zip(samples[key][both], samples["cpsat_compact"][both], strict=True)
         ]  # fmt: skip
         significant = sum(q < 0.05 for q in p)
         print(

@@ -21,6 +21,18 @@ runs to the end. ``until="end"`` keeps the helper polishing the exact incumbents
 end. Nothing the parent does may delay the exact back-end's start (importing torch there
 cost seconds, measured as a head start for CP-SAT alone at every early point).
 
+The helper sends topo_chunk's schedule at once (numpy only), then waits ``patience`` (a
+share of the budget) before it loads the fast solver, and never loads it if overtaken
+meanwhile. Nice shares CPU time, not caches or memory bandwidth: beside a nice-19 process
+streaming through 64 MB, CP-SAT's first schedule on RW1 came 2.3 s later (12.5-13.7 s
+against 10.3-11.2 s alone), beside a nice-19 pure CPU loop not at all
+(``bench/interference.py``), so a helper that works while CP-SAT presolves costs it time
+whatever its nice value. ``priority="until_exact"`` starts the helper at nice 0 and moves
+it to 19 when the exact back-end reports its first schedule (raising a nice value needs no
+privilege, lowering it does): for the designs on which the exact back-end finds nothing
+for most of the budget (RW10-RW12, the large EPFL designs), where a nice-19 helper starves
+beside CP-SAT's busy workers.
+
 In both modes every schedule goes through the run's one tracker, so the best-so-far curve
 is continuous; the bound and the final status are the exact back-end's.
 """
@@ -328,8 +340,8 @@ def helper_process() -> None:
 
 def _renice(pid: int, nice: int) -> None:
     """Raise every thread of ``pid`` to ``nice`` (Linux nice values are per thread; threads
-    created later inherit their creator's). Raising needs no privilege, lowering does,
-    which is why a helper that may run at nice 0 starts there."""
+    created later inherit their creator's). Raising a nice value needs no privilege,
+    lowering it does, which is why a helper that may run at nice 0 starts there."""
     try:
         threads = [int(tid) for tid in os.listdir(f"/proc/{pid}/task")]
     except OSError:  # no /proc (macOS): there the nice value is the process's
