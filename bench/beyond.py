@@ -42,8 +42,9 @@ SOLVERS = {
     "gs_plus": ("gs_plus", {"device": "cpu"}),
     "gauss": ("gauss", {}),
     # defaults named on purpose: they are in the run key, so runs made before a default
-    # changed (session 4's hybrid had no patience) are not mixed into the report
-    "hybrid": ("hybrid", {"mode": "concurrent", "until": "overtaken", "patience": 0.05}),
+    # changed (session 4's hybrid had no patience, session 5's ran until overtaken) are
+    # not mixed into the report
+    "hybrid": ("hybrid", {"mode": "concurrent", "until": "first_exact", "patience": 0.05}),
     # the helper at nice 0 until CP-SAT's first schedule: for the designs where it has none
     "hybrid_eager": (
         "hybrid",

@@ -10,6 +10,11 @@ the median and range of each, as the excess (%) over the best cost any run reach
 per hybrid variant the points where its median is worse than CP-SAT alone's, and where it
 is worse by an exact one-sided rank-sum test (p < 0.05; with 5 runs each the smallest
 possible p is 1/252). ``--out F`` keeps each run's JSON line, ``--report F`` re-reports.
+
+The control: how often does CP-SAT look worse than itself by the same counts? The solver
+key ``cpsat_again`` is compact CP-SAT under another name (run it interleaved beside the
+others), and ``--report F... --placebo`` splits the saved CP-SAT-alone runs of each design
+into two alternating halves and compares them as if one were a variant (an A/A test).
 ``--parallel P --pin`` runs P jobs at once, each pinned to its own ``--threads`` cores
 (taskset), so a machine with 2P cores measures P two-core runs side by side.
 """
@@ -31,7 +36,11 @@ SOLVERS = {
     "hybrid_until_end": ("hybrid", {"mode": "concurrent", "until": "end"}),
     "hybrid_eager": ("hybrid", {"mode": "concurrent", "priority": "until_exact"}),
     "hybrid_no_patience": ("hybrid", {"mode": "concurrent", "patience": 0.0}),
+    "hybrid_first_exact": ("hybrid", {"mode": "concurrent", "until": "first_exact"}),
+    "hybrid_overtaken": ("hybrid", {"mode": "concurrent", "until": "overtaken"}),
+    "cpsat_again": ("cpsat", {"formulation": "compact"}),  # the A/A control
 }
+PLACEBO = "cpsat_again"
 
 
 def one(design: str, key: str, budget: float, threads: int, folder: str | None) -> dict:
@@ -70,6 +79,10 @@ def main() -> None:
     parser.add_argument(
         "--report", nargs="+", metavar="FILE", help="only report the runs saved by --out"
     )
+    parser.add_argument(
+        "--placebo", action="store_true",
+        help=f"with --report: every second CP-SAT-alone run of a design becomes {PLACEBO}",
+    )  # fmt: skip
     parser.add_argument("--one", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.report:
@@ -77,7 +90,7 @@ def main() -> None:
         for name in args.report:
             with open(name) as saved:
                 rows += [json.loads(line) for line in saved if line.strip()]
-        report(rows)
+        report(split_alone(rows) if args.placebo else rows)
         return
     if args.one:
         row = one(*args.one, args.budget, args.threads, args.problems)
@@ -122,6 +135,20 @@ def main() -> None:
     report(rows)
 
 
+def split_alone(rows: list[dict]) -> list[dict]:
+    """Every second CP-SAT-alone run of each design (in the order run) relabelled as the
+    placebo: two samples of one solver, for the A/A control."""
+    seen: dict[str, int] = {}
+    split = []
+    for row in rows:
+        if row["solver"] == "cpsat_compact":
+            seen[row["design"]] = seen.get(row["design"], 0) + 1
+            if seen[row["design"]] % 2 == 0:
+                row = {**row, "solver": PLACEBO}
+        split.append(row)
+    return split
+
+
 def report(rows: list[dict]) -> None:
     import pandas as pd
 
@@ -142,7 +169,7 @@ def report(rows: list[dict]) -> None:
     print((wide.round(4)).to_string())
     medians = table["median"].unstack("solver").fillna(np.inf)
     samples = long.groupby(["design", "t", "solver"])["excess"].apply(list).unstack("solver")
-    variants = [c for c in medians.columns if c.startswith("hybrid")]
+    variants = [c for c in medians.columns if c.startswith("hybrid") or c == PLACEBO]
     for key in variants if "cpsat_compact" in medians.columns else []:
         both = samples[[key, "cpsat_compact"]].map(lambda runs: isinstance(runs, list))
         both = both.all(axis=1)  # the points of the designs where both were run

@@ -7,31 +7,41 @@ then the exact back-end runs for the rest, warm-started from its best schedule (
 ``mode="concurrent"`` (the default): the exact back-end runs from t = 0 exactly as it would
 alone (no hint: in single runs on RW1 and RW4 a hinted CP-SAT fell behind CP-SAT alone
 after 10-15 s, and a late start costs what the head start bought), while the fast solver
-runs in a helper process at the lowest CPU priority (nice 19, one thread). The helper uses
-the cycles the exact back-end leaves idle, chiefly during CP-SAT's single-threaded model
-loading and presolve, when it has no schedule yet; each exact incumbent is passed to the
-helper, whose refinement starts from its best known schedule (gauss, gs_plus and
-local_search restart from the incumbent). By the scheduler's weights a nice-19 process
-gets about 1/70 of a busy core, but it still shares caches and memory bandwidth, so with
-``until="overtaken"`` (the default) the helper is stopped as soon as the exact back-end
-finds a schedule better than all the helper sent: where the exact back-end is the
-stronger solver, the rest of the run is that back-end alone; where it is not (the large
-designs, on which CP-SAT has no or a poor schedule for most of the budget) the helper
-runs to the end. ``until="end"`` keeps the helper polishing the exact incumbents to the
-end. Nothing the parent does may delay the exact back-end's start (importing torch there
-cost seconds, measured as a head start for CP-SAT alone at every early point).
+runs in a helper process at the lowest CPU priority (nice 19, one thread) on the cycles the
+exact back-end leaves idle, chiefly during CP-SAT's single-threaded model loading and
+presolve, when it has no schedule yet. ``until`` says when the helper stops:
+
+- ``"first_exact"`` (the default): at the exact back-end's first schedule, whatever its
+  cost. From then on the run is the exact back-end alone (the helper process has ended;
+  nothing beside it takes a cycle or a cache line), and before it the run has a schedule
+  where the back-end alone has none. Where the exact back-end finds nothing (RW10-RW12,
+  the large EPFL designs) the helper runs to the end. Given up: the helper's progress
+  after a poor first exact schedule (on adder or bar CP-SAT's first is 60-90 % over the
+  bound, the helper's 13-20 %); the run keeps the helper's best until CP-SAT beats it.
+- ``"overtaken"``: once the exact back-end finds a schedule better than all the helper
+  sent; between its first schedule and then, both run. On RW1 that is 10-20 s of CP-SAT's
+  search with a neighbour (the hybrid's median trailed CP-SAT alone's from 20 s on in
+  every measurement of sessions 4 and 5, never significantly).
+- ``"end"``: to the end, each exact incumbent passed to the helper, whose refinement
+  restarts from its best known schedule (gauss, gs_plus and local_search do).
+
+Nothing the parent does may delay the exact back-end's start (importing torch there cost
+seconds, measured as a head start for CP-SAT alone at every early point).
 
 The helper sends topo_chunk's schedule at once (numpy only), then waits ``patience`` (a
-share of the budget) before it loads the fast solver, and never loads it if overtaken
+share of the budget) before it loads the fast solver, and never loads it if stopped
 meanwhile. Nice shares CPU time, not caches or memory bandwidth: beside a nice-19 process
 streaming through 64 MB, CP-SAT's first schedule on RW1 came 2.3 s later (12.5-13.7 s
-against 10.3-11.2 s alone), beside a nice-19 pure CPU loop not at all
-(``bench/interference.py``), so a helper that works while CP-SAT presolves costs it time
-whatever its nice value. ``priority="until_exact"`` starts the helper at nice 0 and moves
-it to 19 when the exact back-end reports its first schedule (raising a nice value needs no
-privilege, lowering it does): for the designs on which the exact back-end finds nothing
-for most of the budget (RW10-RW12, the large EPFL designs), where a nice-19 helper starves
-beside CP-SAT's busy workers.
+against 10.3-11.2 s alone), beside a nice-19 pure CPU loop not at all, nor beside gauss
+itself at nice 19 (11.3/11.4 s against 11.5/11.7 s alone, two interleaved runs each): a
+helper that streams through memory would cost CP-SAT time whatever its nice value;
+``bench/interference.py --neighbours alone SOLVER`` checks one.
+
+``priority="until_exact"`` starts the helper at nice 0 and moves it to 19 when the exact
+back-end reports its first schedule (raising a nice value needs no privilege, lowering it
+does): for the designs on which the exact back-end finds nothing for most of the budget
+(RW10-RW12, the large EPFL designs), where a nice-19 helper starves beside CP-SAT's busy
+workers.
 
 In both modes every schedule goes through the run's one tracker, so the best-so-far curve
 is continuous; the bound and the final status are the exact back-end's.
@@ -77,7 +87,7 @@ def run(
     formulation: Formulation = "compact",
     first_options: dict[str, Any] | None = None,
     mode: Literal["handover", "concurrent"] = "concurrent",
-    until: Literal["overtaken", "end"] = "overtaken",
+    until: Literal["first_exact", "overtaken", "end"] = "first_exact",
     patience: float = 0.05,
     priority: Literal["low", "until_exact"] = "low",
 ) -> Outcome:
@@ -145,17 +155,17 @@ def _concurrent(
     exact: str,
     formulation: str,
     first_options: dict[str, Any],
-    until: Literal["overtaken", "end"],
+    until: Literal["first_exact", "overtaken", "end"],
     patience: float,
     priority: Literal["low", "until_exact"],
 ) -> Outcome:
     """The exact back-end in this process, the fast solver in a nice-19 helper process.
 
     The helper is a plain ``python -c HELPER`` child talking pickles on its stdin/stdout
-    (multiprocessing's spawn would re-run the caller's main script). With
-    ``until="overtaken"`` it is stopped (end of input) as soon as the exact back-end finds
-    a schedule better than any the helper has sent: from then on the run is the exact
-    back-end alone, with nothing beside it to take a cycle or a cache line.
+    (multiprocessing's spawn would re-run the caller's main script). It is stopped by
+    closing its input: at the exact back-end's first schedule (``until="first_exact"``,
+    seen by the tracker's ``on_offer``) or once the exact back-end beats every schedule the
+    helper sent (``"overtaken"``, seen by ``on_incumbent``).
     """
     from schedbench.solvers.registry import backend
 
@@ -175,7 +185,7 @@ def _concurrent(
     # helper drains slowly (a pipe holds 64 kB; the problem alone is more, and so is one
     # div schedule, 460 kB); incumbents wait in a one-slot mailbox, the latest wins
     mailbox: list[np.ndarray | None] = [None]
-    news, closing_down, overtaken = threading.Event(), threading.Event(), threading.Event()
+    news, closing_down, stop_helper = threading.Event(), threading.Event(), threading.Event()
     overtaken_at: list[float] = []
     wait = patience * ctx.time_limit
     opening = pickle.dumps((ctx.problem, first, first_options, ctx.remaining(), ctx.seed, wait))
@@ -190,7 +200,7 @@ def _concurrent(
         while not closing_down.is_set():
             if not news.wait(timeout=0.2):
                 continue
-            if overtaken.is_set():
+            if stop_helper.is_set():
                 with contextlib.suppress(OSError):
                     helper.stdin.close()  # the helper stops at end of input
                 return
@@ -216,37 +226,41 @@ def _concurrent(
                 previous(schedule, when, bound)
             if threading.current_thread() is receiver:  # the helper's own
                 return
-            if until == "overtaken" and offered[0] and not overtaken.is_set():
+            if until == "overtaken" and offered[0] and not stop_helper.is_set():
                 overtaken_at.append(ctx.tracker.elapsed())  # it beat all the helper sent
-                overtaken.set()
+                stop_helper.set()
             else:
                 mailbox[0] = schedule
             news.set()
 
         return forward
 
-    receiver = threading.Thread(target=receive, daemon=True)
+    receiver = threading.Thread(target=receive, daemon=True, name="hybrid-receiver")
     sender = threading.Thread(target=send, daemon=True)
     receiver.start()
     sender.start()
     own = ctx.tracker.on_incumbent
     ctx.tracker.on_incumbent = on_incumbent(own)
-    plain_offer = ctx.tracker.offer
+    own_offer = ctx.tracker.on_offer
 
-    def exact_offer(schedule: Any, *args: Any, **kwargs: Any) -> bool:
-        if not exact_found and threading.current_thread() is not receiver:
-            exact_found.append(ctx.tracker.elapsed())
-            if nice < 19:  # the helper leads no longer alone: back to the idle cycles
-                _renice(helper.pid, 19)
-        return plain_offer(schedule, *args, **kwargs)
+    def exact_reports() -> None:  # every schedule reported, the helper's too (receiver)
+        if own_offer is not None:
+            own_offer()
+        if exact_found or threading.current_thread() is receiver:
+            return
+        exact_found.append(ctx.tracker.elapsed())
+        if until == "first_exact":  # from now on the exact back-end runs alone
+            stop_helper.set()
+            news.set()
+        elif nice < 19:  # the helper leads no longer alone: back to the idle cycles
+            _renice(helper.pid, 19)
 
-    ctx.tracker.offer = exact_offer  # type: ignore[method-assign]
+    ctx.tracker.on_offer = exact_reports
     exact_started = ctx.tracker.elapsed()
     try:
         closing = backend(exact).run(ctx, formulation=formulation)
     finally:
-        ctx.tracker.on_incumbent = own
-        del ctx.tracker.offer  # the class's own again
+        ctx.tracker.on_incumbent, ctx.tracker.on_offer = own, own_offer
         closing_down.set()
         sender.join(timeout=2)
         with contextlib.suppress(OSError):
@@ -264,7 +278,10 @@ def _concurrent(
     )
     if exact_found:
         how += f"; {exact}'s first schedule at {exact_found[0]:.1f} s"
-        how += "" if nice == 19 else ", helper at nice 19 from then on"
+        if until == "first_exact":
+            how += ", helper stopped then"
+        elif nice < 19:
+            how += ", helper at nice 19 from then on"
     if overtaken_at:
         how += f"; helper stopped at {overtaken_at[0]:.1f} s, overtaken by {exact}"
     how += ")"
@@ -284,7 +301,7 @@ def helper_main(inbox: Any, outbox: Any) -> None:
     Then it waits ``wait`` seconds before it loads the fast solver: where the exact
     back-end is quick (RW4-RW6: first schedule at 3-4 s, better than the opening) the
     helper's imports and first steps ran beside its presolve and delayed that schedule by
-    about 1 s; overtaken while it waits, the helper ends without ever starting."""
+    about 1 s; stopped while it waits, the helper ends without ever starting."""
     from schedbench.solvers.registry import backend
     from schedbench.solvers.topo_chunk import best_chunking
 

@@ -167,11 +167,14 @@ def test_concurrent_hybrid_is_exact_with_a_helper_beside_it():
 
 
 @pytest.mark.parametrize(
-    ("until", "priority"), [("overtaken", "low"), ("end", "low"), ("end", "until_exact")]
+    ("until", "priority"),
+    [("overtaken", "low"), ("first_exact", "low"), ("end", "low"), ("end", "until_exact")],
 )
 def test_concurrent_hybrid_stops_its_helper_once_overtaken(monkeypatch, until, priority):
     """Once the exact side beats every schedule the helper sent, the helper only costs
-    the exact side cycles: with until="overtaken" it is told to stop."""
+    the exact side cycles: with until="overtaken" it is told to stop then, with
+    until="first_exact" already at the exact side's first schedule, even a worse one."""
+    import threading
     import time
 
     from schedbench.solvers import hybrid, registry
@@ -182,12 +185,23 @@ def test_concurrent_hybrid_stops_its_helper_once_overtaken(monkeypatch, until, p
     optimum = solve(problem, "cpsat", time_limit=10)
     opening = evaluate(problem, best_chunking(problem, problem.topological_order)).cost[0]
     assert optimum.status is Status.OPTIMAL and optimum.cost < opening
+    worse = problem.asap  # the exact side's first schedule: worse than the helper's opening
+    assert evaluate(problem, worse).cost[0] > opening
     seen: list[float] = []
+    gone: list[bool] = []
 
-    def exact_after_the_helper(ctx, formulation):  # the helper's opening first, then better
+    def helper_running() -> bool:
+        return any(t.name == "hybrid-receiver" for t in threading.enumerate())
+
+    def exact_after_the_helper(ctx, formulation):  # the helper's opening, a worse, a better
         while ctx.tracker.best_schedule is None and ctx.remaining() > 0:
             time.sleep(0.02)
         seen.append(ctx.tracker.best_cost)
+        assert not ctx.tracker.offer(worse)
+        gone_by = time.perf_counter() + 2.0  # the helper gone: its receiver thread ended
+        while helper_running() and time.perf_counter() < gone_by:
+            time.sleep(0.05)
+        gone.append(not helper_running())
         assert ctx.tracker.offer(optimum.schedule)
         time.sleep(0.5)
         return Outcome(Status.OPTIMAL, bound=optimum.cost)
@@ -197,14 +211,19 @@ def test_concurrent_hybrid_stops_its_helper_once_overtaken(monkeypatch, until, p
     monkeypatch.setattr(registry, "backend", lambda n, m=None: fake if n == "fake" else real(n, m))
     tracker = Tracker(problem, None, time.perf_counter())
     ctx = SolveContext(problem, 30.0, 1, 0, tracker)
-    outcome = hybrid.run(ctx, first="asap", exact="fake", until=until, priority=priority)
+    outcome = hybrid.run(  # patience: the helper idles 15 s after its opening unless stopped
+        ctx, first="asap", exact="fake", until=until, priority=priority, patience=0.5
+    )
     assert seen == [opening]  # the helper's topo_chunk opening came first
+    assert gone == [until == "first_exact"], outcome.message
     assert tracker.best_cost == optimum.cost and outcome.status is Status.OPTIMAL
-    assert ("helper stopped at" in outcome.message) == (until == "overtaken"), outcome.message
+    stopped = {"overtaken": "overtaken by fake)", "first_exact": "helper stopped then)"}
+    assert ("helper stopped" in outcome.message) == (until in stopped), outcome.message
+    assert until not in stopped or outcome.message.endswith(stopped[until]), outcome.message
     assert "fake's first schedule at" in outcome.message
     lowered = "helper at nice 19 from then on" in outcome.message  # once the exact side delivers
     assert lowered == (priority == "until_exact"), outcome.message
-    assert tracker.offer.__func__ is Tracker.offer  # the tracker is left as it was
+    assert tracker.on_offer is None and tracker.on_incumbent is None  # left as it was
 
 
 def test_hybrid_helper_waits_its_patience_and_never_starts_when_stopped_meanwhile(

@@ -52,6 +52,24 @@ def test_incumbents_are_forwarded_in_order(fake_backend):
     assert len(seen) == len(result.incumbents) >= 1
 
 
+def test_on_offer_sees_every_report_improving_or_not(fake_backend):
+    """on_incumbent sees improvements only; on_offer sees each report before its check."""
+    problem = random_dag(np.random.default_rng(1), 6, 4)
+    offers, improvements = [], []
+
+    def run(ctx):
+        ctx.tracker.on_offer = lambda: offers.append(ctx.tracker.best_cost)
+        for schedule in (problem.asap, problem.asap, np.full(problem.n, -1), problem.alap):
+            ctx.tracker.offer(schedule)
+        return Outcome(Status.FEASIBLE)
+
+    fake_backend.run = run
+    result = registry.solve(problem, "fake", on_incumbent=lambda *_: improvements.append(1))
+    assert len(offers) == 4 and offers[0] == np.inf  # called before the first is checked
+    assert len(improvements) == len(result.incumbents) <= 2
+    assert result.status is Status.ERROR  # the stage -1 schedule was infeasible
+
+
 def test_raising_backend_is_recorded(fake_backend):
     def run(ctx):
         raise RuntimeError("library exploded")
