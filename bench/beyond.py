@@ -193,7 +193,9 @@ def main() -> None:
         }
         results = args.results / "ablation"
         if not args.report_only:
-            run_all(designs, variants, args.budget, args.threads, results, args.interval)
+            run_all(
+                designs, variants, args.budget, args.threads, results, args.interval, args.force
+            )
         runs, _ = build_tables(results)
         runs = runs[runs["dataset"].isin(designs) & (runs["budget"] == args.budget)]
         table = runs.pivot_table(index="solver", columns="dataset", values="best_cost")
