@@ -16,12 +16,14 @@ presolve, when it has no schedule yet. ``until`` says when the helper stops:
   nothing beside it takes a cycle or a cache line), and before it the run has a schedule
   where the back-end alone has none. Where the exact back-end finds nothing (RW10-RW12,
   the large EPFL designs) the helper runs to the end. Given up: the helper's progress
-  after a poor first exact schedule (on adder or bar CP-SAT's first is 60-90 % over the
-  bound, the helper's 13-20 %); the run keeps the helper's best until CP-SAT beats it.
+  after a poor first exact schedule (on adder, bar and max CP-SAT alone is still 57-88 %
+  over the bound at 60 s, the helper's best 14-16 %); the run keeps the helper's best
+  until CP-SAT beats it.
 - ``"overtaken"``: once the exact back-end finds a schedule better than all the helper
   sent; between its first schedule and then, both run. On RW1 that is 10-20 s of CP-SAT's
   search with a neighbour (the hybrid's median trailed CP-SAT alone's from 20 s on in
-  every measurement of sessions 4 and 5, never significantly).
+  most batches of sessions 4 and 5, never significantly; CP-SAT against itself does that
+  about as often: ``bench/spread.py --placebo``).
 - ``"end"``: to the end, each exact incumbent passed to the helper, whose refinement
   restarts from its best known schedule (gauss, gs_plus and local_search do).
 
