@@ -1,19 +1,16 @@
 """GS: the differentiable scheduler of the paper (constrained Gumbel-Softmax, Algorithm 1).
 
-Defaults follow the reference code: |V| x L logits initialised to stage 0 (x10 for source
-nodes), batch B = 250, temperature 50, AdamW with learning rate 1 and a cosine-annealed
-learning rate (T_max 50, eta_min 1e-7), seed 30, entropy memory loss with lambda = R.
-Every epoch all B samples are scored exactly by the evaluator's torch twin on the
-device they were drawn on (:mod:`schedbench.evaluate_torch`); the best legal one is
-checked again by the evaluator and offered as the incumbent. Options: ``optimizer``
-(adam, adamw), ``epochs`` (None: until the budget),
-``temperature`` and ``temperature_final`` with ``temperature_schedule`` (constant,
-exponential), ``batch``, ``memory_loss`` (entropy, smoothmax), ``device`` (auto, cpu,
-cuda), ``dtype`` (float32, float64, bfloat16).
-
-One difference from the reference, kept on purpose: PROBLEM.md specifies one logit vector
-per node (|V| x L parameters); the reference code keeps a separate vector per node and
-per batch row (|V| x B x L).
+Defaults are what the reference code ran: one logit vector per node *and per batch row*
+(``parameters="per_row"``, [n, B, L]: B independent optimizations sharing the mean loss),
+initialised to stage 0 (x10 for source nodes), B = 250, temperature 50, AdamW with
+learning rate 1 and a cosine-annealed learning rate (T_max 50, eta_min 1e-7), seed 30,
+entropy memory loss with lambda = R. ``parameters="per_node"`` ([n, L], the paper's text)
+is the variant. ``noise="torch"`` draws the Gumbel noise as the reference program does
+(:class:`~schedbench.solvers.gs.noise.ReferenceNoise`), so a run retraces it; the default
+``fast`` noise is equivalent in distribution and cheaper. Every epoch all B samples are
+scored exactly on their device (:mod:`schedbench.evaluate_torch`); the best legal one is
+the incumbent. The reference's own rule (the min-loss sample, kept when its peak is no
+larger than the best peak so far) is recorded beside it per epoch (``reference_cost``).
 """
 
 from __future__ import annotations
@@ -70,6 +67,8 @@ def run(
     init_logit: float = 3.0,
     local_search: bool = False,
     phase: float | None = None,
+    parameters: Literal["per_row", "per_node"] = "per_row",
+    noise: Literal["fast", "torch"] = "fast",
 ) -> Outcome:
     """The paper's GS with its defaults; the options after ``seed`` are gs_plus's switches
     (solvers/gs_plus.py): logit-space masking, informed initialization of the logits from a
@@ -80,6 +79,7 @@ def run(
 
     from schedbench.evaluate_torch import TorchEvaluator
     from schedbench.solvers.gs.loss import loss_terms
+    from schedbench.solvers.gs.noise import ReferenceNoise
     from schedbench.solvers.gs.sampler import GumbelNoise, plan_levels, sample
 
     problem = ctx.problem
@@ -88,9 +88,10 @@ def run(
     dev, note = resolve_device(device)
     dt = {"float32": torch.float32, "float64": torch.float64, "bfloat16": torch.bfloat16}[dtype]
     seed = ctx.seed if seed is None else seed
-    gumbel = GumbelNoise(seed, dev, dt)
     torch.manual_seed(seed)
     plan = plan_levels(problem, dev, dt)
+    noise_cls = ReferenceNoise if noise == "torch" else GumbelNoise
+    gumbel = noise_cls(seed, dev, dt, plan=plan, problem=problem)
     n, stages = problem.n, problem.stages
     if init == "paper":
         start = torch.zeros(n, stages, dtype=dt, device=dev)
@@ -101,6 +102,11 @@ def run(
         from schedbench.solvers.local_search import initial_schedule
 
         start = _centred(initial_schedule(ctx, init), stages, init_logit, dev, dt)
+    # the parameters are kept with rows in the sampler's level order (no gather per epoch)
+    level_rows = torch.as_tensor(plan.order, device=dev)
+    start = start.index_select(0, level_rows)
+    if parameters == "per_row":
+        start = start[:, None, :].repeat(1, batch, 1)
     logits = torch.nn.Parameter(start)
     refinement = None
     if local_search:
@@ -121,6 +127,7 @@ def run(
     evaluator = TorchEvaluator(problem, dev, order)
     build_time = time.perf_counter() - built
     records: list[dict[str, float]] = []
+    reference = ReferenceIncumbent()
     epoch = 0
     solving = time.perf_counter()
     while (epochs is None or epoch < epochs) and ctx.remaining() > 0:
@@ -130,8 +137,9 @@ def run(
         )
         tau = _temperature(temperature, temperature_final, temperature_schedule, progress)
         opt.zero_grad(set_to_none=True)
-        noise = gumbel(n, batch, stages)
-        drawn = sample(logits, plan, noise, tau, logit_mask=logit_mask)
+        drawn = sample(
+            logits, plan, gumbel(n, batch, stages), tau, logit_mask=logit_mask, level_order=True
+        )
         terms = loss_terms(
             drawn.onehot,
             drawn.level_stages,
@@ -155,6 +163,7 @@ def run(
             best_row = drawn.level_stages[:, best_index].cpu().numpy()[plan.position]
             batch_best = float(costs.cost[best_index])
             ctx.tracker.offer(best_row)
+        reference.update(terms.total.detach(), costs)
         opt.step()
         schedule.step()
         if refinement is not None and refinement.due():
@@ -164,8 +173,9 @@ def run(
             if refinement.runs and best_index is not None:
                 start = best_row
             refined = refinement.run(start)
+            centred = _centred(refined, stages, init_logit, dev, dt).index_select(0, level_rows)
             with torch.no_grad():
-                logits.copy_(_centred(refined, stages, init_logit, dev, dt))
+                logits.copy_(centred if logits.dim() == 2 else centred[:, None, :])
         records.append(
             {
                 "epoch": epoch,
@@ -176,6 +186,7 @@ def run(
                 "best_cost": float(ctx.tracker.best_cost),
                 "mean_cost": mean_cost,
                 "batch_best_cost": batch_best,
+                "reference_cost": reference.cost,
                 "temperature": tau,
                 "lr": opt.param_groups[0]["lr"],
             }
@@ -188,6 +199,22 @@ def run(
         message=note or f"{epoch} epochs on {dev}",
         records=records,
     )
+
+
+class ReferenceIncumbent:
+    """The reference program's incumbent rule, kept beside ours for figures: each epoch the
+    sample of least surrogate loss replaces the incumbent when it is legal and its peak is
+    no larger than the incumbent's (so its cost may rise); :attr:`cost` is its exact cost."""
+
+    def __init__(self) -> None:
+        self.peak = float("inf")
+        self.cost = float("nan")
+
+    def update(self, losses: Any, costs: Any) -> None:
+        index = int(losses.argmin())
+        peak = float(costs.peak[index])
+        if bool(costs.feasible[index]) and peak <= self.peak:
+            self.peak, self.cost = peak, float(costs.cost[index])
 
 
 def _centred(schedule: np.ndarray, stages: int, height: float, device: Any, dtype: Any) -> Any:

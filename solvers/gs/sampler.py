@@ -59,6 +59,10 @@ class Plan:
     order: np.ndarray
     position: np.ndarray
 
+    def order_tensor(self, device: torch.device) -> torch.Tensor:
+        """``order`` as a tensor on ``device`` (to put node-ordered rows in level order)."""
+        return torch.as_tensor(self.order, device=device)
+
 
 def plan_levels(problem: Problem, device: torch.device, dtype: torch.dtype = torch.float32) -> Plan:
     """Group nodes and their in-edges by topological level, once per problem."""
@@ -259,9 +263,12 @@ def sample(
     noise: torch.Tensor,
     tau: float,
     logit_mask: bool = False,
+    level_order: bool = False,
 ) -> Sample:
-    """Draw B legal schedules. ``logits`` [n, L] are per node; ``noise`` is Gumbel(0, 1)
-    [n, B, L] with rows in level order (row i belongs to node ``plan.order[i]``).
+    """Draw B legal schedules. ``noise`` is Gumbel(0, 1) [n, B, L] with rows in level order
+    (row i belongs to node ``plan.order[i]``). ``logits`` are [n, L] (one vector per node)
+    or [n, B, L] (one per node and batch row, the reference code's layout), in node order,
+    or in level order like the noise when ``level_order`` is set.
 
     ``logit_mask=True`` (gs_plus) replaces the paper's masked double softmax by one
     softmax of (W + g) / tau with -inf on the infeasible stages: the mask is a constant
@@ -269,23 +276,26 @@ def sample(
     """
     n, batch, stages = noise.shape
     shared = _SharedMasks(n, batch, stages, noise.device, noise.dtype)
+    rows = logits if level_order else logits.index_select(0, plan.order_tensor(logits.device))
+    if rows.dim() == 2:
+        rows = rows[:, None, :]
+    # (W + g) / tau and its softmax do not depend on earlier levels: one op each for the
+    # whole batch, then one split (a single backward node, not one full-size gradient
+    # per level)
+    scores = torch.add(rows / tau, noise, alpha=1 / tau)
+    sizes = [level.stop - level.start for level in plan.levels]
+    pieces = (scores if logit_mask else scores.softmax(-1)).split(sizes)
     outputs = []
-    for k, level in enumerate(plan.levels):
-        scores = torch.add(
-            logits.index_select(0, level.nodes)[:, None, :] / tau,
-            noise[level.start : level.stop],
-            alpha=1 / tau,
-        )
+    for k, (level, piece) in enumerate(zip(plan.levels, pieces, strict=True)):
         if logit_mask:
             allowed = _allowed(shared, level, stages) if k else level.window
-            if allowed is not None:
-                scores = scores.masked_fill(~allowed, float("-inf"))
-            y_soft = scores.softmax(-1)
+            y_soft = piece if allowed is None else piece.masked_fill(~allowed, float("-inf"))
+            y_soft = y_soft.softmax(-1)
             index = y_soft.detach().argmax(-1, keepdim=True)
             outputs.append(_Hard.apply(y_soft, index, shared, level, False))
             shared.stages[level.start : level.stop] = index[..., 0]
             continue
-        probs = scores.softmax(-1)
+        probs = piece
         if k == 0:
             allowed = level.window
             y_soft = probs
@@ -312,7 +322,7 @@ class GumbelNoise:
     from a torch generator on the device, so nothing crosses the bus.
     """
 
-    def __init__(self, seed: int, device: torch.device, dtype: torch.dtype):
+    def __init__(self, seed: int, device: torch.device, dtype: torch.dtype, **_: object):
         self.device, self.dtype = device, dtype
         if device.type == "cpu":
             self.numpy = np.random.default_rng(seed)
