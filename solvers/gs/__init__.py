@@ -114,7 +114,7 @@ def run(
 
         refinement = PhasedRefinement(ctx, phase, seed)
     optim_cls = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW}[optimizer]
-    opt = optim_cls([logits], lr=lr)
+    opt = optim_cls([logits], lr=lr, fused=_fused_supported())
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=cosine_t_max, eta_min=1e-7)
     # the sampler returns rows level by level: weights and edges renumbered to match
     order, position = plan.order, plan.position
@@ -224,6 +224,15 @@ def _centred(schedule: np.ndarray, stages: int, height: float, device: Any, dtyp
     logits = torch.zeros(len(schedule), stages, dtype=dtype, device=device)
     logits[torch.arange(len(schedule)), torch.as_tensor(schedule)] = height
     return logits
+
+
+def _fused_supported() -> bool:
+    """Fused Adam(W) (one kernel per step instead of about ten passes over the parameters,
+    the same update) exists on CPU from torch 2.4."""
+    import torch
+
+    major, minor = (int(part) for part in torch.__version__.split(".")[:2])
+    return (major, minor) >= (2, 4)
 
 
 def _temperature(start: float, final: float | None, kind: str, progress: float) -> float:

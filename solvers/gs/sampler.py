@@ -307,7 +307,12 @@ def sample(
             # runs its backward (it sends no gradient to them directly)
             mask, allowed = _LevelMask.apply(logits, shared, level, stages)
             y_soft = (probs * mask).softmax(-1)
-        score = y_soft.detach() if allowed is None else y_soft.detach().masked_fill(~allowed, -1)
+        if allowed is None:
+            score = y_soft.detach()
+        elif k:  # every y_soft > 0 here, so zeroing the barred stages bars them (one pass)
+            score = y_soft.detach() * allowed
+        else:
+            score = y_soft.detach().masked_fill(~allowed, -1)
         index = score.argmax(-1, keepdim=True)
         outputs.append(_Hard.apply(y_soft, index, shared, level, level.read))
         shared.stages[level.start : level.stop] = index[..., 0]
