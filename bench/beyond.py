@@ -40,6 +40,8 @@ SOLVERS = {
     "local_search": ("local_search", {}),
     "cpsat_compact": ("cpsat", {"formulation": "compact"}),
     "gs_plus": ("gs_plus", {"device": "cpu"}),
+    "gs": ("gs", {"device": "cpu", "parameters": "per_row"}),  # the paper's method (issue 15)
+    "gs_per_node": ("gs", {"device": "cpu", "parameters": "per_node"}),
     "gauss": ("gauss", {}),
     # defaults named on purpose: they are in the run key, so runs made before a default
     # changed (session 4's hybrid had no patience, session 5's ran until overtaken) are

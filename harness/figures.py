@@ -131,38 +131,67 @@ def figure4(points: pd.DataFrame, value: str, ylabel: str) -> plt.Figure:
 
 
 def figure5(results_dir: Path, runs: pd.DataFrame) -> plt.Figure:
-    """GS loss over the first 75 epochs for every GS-family run (Adam vs AdamW, Fig. 5)."""
-    fig, ax = plt.subplots(figsize=(6, 3.8))
+    """Figure 5 for every GS run with epoch records: per design (columns) the loss over the
+    first 75 epochs (top) and the cost (bottom): the best so far (solid), the batch's mean
+    (dashed: it rises after the best stops improving, the paper's "overfitting") and the
+    reference program's own incumbent rule (dotted). One colour per optimizer and seed."""
     gs_runs = runs[runs["backend"] == "gs"] if not runs.empty else runs
-    drawn = False
+    curves = []
     for _, run in gs_runs.iterrows():
         path = Path(results_dir) / run["folder"] / "epochs.csv"
-        if not path.is_file():
-            continue
-        epochs = pd.read_csv(path).head(FIG5_EPOCHS)
-        optimizer = _optimizer_of(run)
-        ax.plot(
-            epochs["epoch"],
-            epochs["loss"],
-            label=f"{run['dataset']} {run['solver']} ({optimizer}, seed {run['seed']})",
+        if path.is_file():
+            curves.append((run, pd.read_csv(path).head(FIG5_EPOCHS)))
+    designs = sorted({str(run["dataset"]) for run, _ in curves}, key=_design_order)
+    columns = max(1, len(designs))
+    fig, axes = plt.subplots(2, columns, figsize=(3.6 * columns, 6.0), squeeze=False, sharex=True)
+    if not curves:
+        axes[0, 0].text(
+            0.5, 0.5, "no GS runs", ha="center", va="center", transform=axes[0, 0].transAxes
         )
-        drawn = True
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("loss (lambda L_e + L_c)")
-    ax.set_title(f"GS loss, first {FIG5_EPOCHS} epochs")
-    if drawn:
-        ax.legend(fontsize=7)
-    else:
-        ax.text(0.5, 0.5, "no GS runs", ha="center", va="center", transform=ax.transAxes)
+        return fig
+    labels = sorted({_curve_label(run) for run, _ in curves})
+    colours = {label: plt.get_cmap("tab10")(i % 10) for i, label in enumerate(labels)}
+    for run, epochs in curves:
+        column = designs.index(str(run["dataset"]))
+        label = _curve_label(run)
+        colour = colours[label]
+        loss_ax, cost_ax = axes[0, column], axes[1, column]
+        loss_ax.plot(epochs["epoch"], epochs["loss"], color=colour, label=label)
+        cost_ax.plot(epochs["epoch"], epochs["best_cost"], color=colour)
+        cost_ax.plot(epochs["epoch"], epochs["mean_cost"], color=colour, ls="--", lw=0.9)
+        if "reference_cost" in epochs:
+            cost_ax.plot(epochs["epoch"], epochs["reference_cost"], color=colour, ls=":", lw=0.9)
+    for column, design in enumerate(designs):
+        axes[0, column].set_title(design)
+        axes[1, column].set_xlabel("epoch")
+        axes[1, column].set_yscale("log")
+    axes[0, 0].set_ylabel("loss (lambda L_e + L_c), batch mean")
+    axes[1, 0].set_ylabel("cost R*peak + comm")
+    axes[0, 0].legend(fontsize=7)
+    styles = [
+        plt.Line2D([], [], color="k", label="best so far (all B samples scored)"),
+        plt.Line2D([], [], color="k", ls="--", lw=0.9, label="batch mean"),
+        plt.Line2D([], [], color="k", ls=":", lw=0.9, label="reference's incumbent rule"),
+    ]
+    axes[1, 0].legend(handles=styles, fontsize=7)
+    fig.suptitle(f"GS, first {FIG5_EPOCHS} epochs")
     fig.tight_layout()
     return fig
 
 
-def _optimizer_of(run: pd.Series) -> str:
+def _design_order(design: str) -> tuple[int, str]:
+    """RW designs first (by number), then the rest by name."""
+    if design.startswith("rw") and design[2:].isdigit():
+        return (int(design[2:]), "")
+    return (1000, design)
+
+
+def _curve_label(run: pd.Series) -> str:
     import json
 
-    config = json.loads(run.get("config") or "{}")
-    return str(config.get("solver", {}).get("options", {}).get("optimizer", "?"))
+    options = json.loads(run.get("config") or "{}").get("solver", {}).get("options", {})
+    layout = options.get("parameters", "per_node")
+    return f"{options.get('optimizer', '?')}, {layout}, seed {run['seed']}"
 
 
 def profile_figure(runs: pd.DataFrame) -> plt.Figure:

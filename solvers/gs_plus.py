@@ -6,8 +6,10 @@ a log-sum-exp peak; ``smoothmax``; the paper's ``entropy``), ``temperature_sched
 (exponential annealing from ``temperature`` to ``temperature_final`` over the budget),
 ``init`` (logits centred on a ``topo_chunk`` or ASAP/ALAP-midpoint ``window`` schedule, or
 the paper's), and ``local_search`` (the shared exact local search on the best schedule every
-``phase`` seconds, logits re-centred on its result). ``bench/beyond.py --ablation`` turns
-each off in turn. The sampler, loss and training loop are GS's (``solvers/gs``).
+``phase`` seconds, logits re-centred on its result); ``parameters`` is GS's layout
+(per node by default here: the README gives the measurement behind that choice).
+``bench/beyond.py --ablation`` turns each off in turn. The sampler, loss and training loop
+are GS's (``solvers/gs``).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ def run(
     epochs: int | None = None,
     device: str = "auto",
     dtype: Literal["float32", "float64", "bfloat16"] = "float32",
+    parameters: Literal["per_row", "per_node"] = "per_node",
 ) -> Outcome:
     return gs_run(
         ctx,
@@ -62,4 +65,5 @@ def run(
         init_logit=init_logit,
         local_search=local_search,
         phase=phase,
+        parameters=parameters,
     )

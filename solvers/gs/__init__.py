@@ -70,11 +70,12 @@ def run(
     parameters: Literal["per_row", "per_node"] = "per_row",
     noise: Literal["fast", "torch"] = "fast",
 ) -> Outcome:
-    """The paper's GS with its defaults; the options after ``seed`` are gs_plus's switches
+    """The paper's GS with its defaults; ``logit_mask`` to ``phase`` are gs_plus's switches
     (solvers/gs_plus.py): logit-space masking, informed initialization of the logits from a
     schedule (``init_logit`` on its stage, 0 elsewhere), and the exact local search on the
     best schedule every ``phase`` seconds (a tenth of the budget by default), after which
-    the logits are re-centred on the refined schedule."""
+    the logits are re-centred on the refined schedule. ``parameters`` and ``noise``: see
+    the module docstring."""
     import torch
 
     from schedbench.evaluate_torch import TorchEvaluator

@@ -258,3 +258,33 @@ def test_sweep_size_counts_command_line_and_preset_sweeps():
     assert sweep_size(["solver=a,b", "seed=0,1,2", "dataset=rw1"], None) == 6
     assert sweep_size(["seed=0,1"], {"dataset": "rw1,rw4,adder", "solver": "x,y"}) == 12
     assert sweep_size(["solver=z"], {"solver": "x,y"}) == 1  # the command line wins
+
+
+def test_figure5_draws_loss_and_three_cost_curves_per_gs_run(tmp_path):
+    """Each GS run gives a loss line (top) and best / batch mean / reference-rule cost lines
+    (bottom) in its design's column; Adam and AdamW runs of one design share the column."""
+    done = harness(
+        "-m",
+        "solver=gs,gs_adam",
+        "dataset=synthetic",
+        "dataset.params.nodes=60",
+        "budget=smoke",
+        "++solver.options.epochs=12",
+        "++solver.options.batch=16",
+        results=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    from schedbench.harness.figures import figure5
+    from schedbench.harness.tables import build_tables
+
+    runs, _ = build_tables(tmp_path)
+    fig = figure5(tmp_path, runs)
+    assert len(fig.axes) == 2  # one design: one column of two panels
+    loss_ax, cost_ax = fig.axes
+    assert loss_ax.get_title() == "synthetic"
+    assert len(loss_ax.get_lines()) == 2
+    assert len(cost_ax.get_lines()) == 6
+    labels = {line.get_label() for line in loss_ax.get_lines()}
+    assert labels == {"adamw, per_row, seed 0", "adam, per_row, seed 0"}
+    best = cost_ax.get_lines()[0].get_ydata()
+    assert len(best) == 12 and all(b >= a for a, b in zip(best[1:], best[:-1], strict=True))
