@@ -96,6 +96,8 @@ def cli() -> None:
     from hydra.errors import HydraException
     from omegaconf.errors import OmegaConfBaseException
 
+    from schedbench.harness.lock import ResultsLocked
+
     if os.environ.get("SCHEDBENCH_DEBUG") or os.environ.get("HYDRA_FULL_ERROR"):
         main()
         return
@@ -107,12 +109,15 @@ def cli() -> None:
     except (HydraException, OmegaConfBaseException) as err:
         print(f"error: {hydra_error_line(err)}", file=sys.stderr)
         sys.exit(2)
+    except ResultsLocked as err:  # another sweep holds the results folder
+        print(f"error: {err}", file=sys.stderr)
+        sys.exit(2)
     except OSError as err:  # Hydra could not write its own output folder
-        print(f"error: {_write_error(err, 'the Hydra output folder')}", file=sys.stderr)
+        print(f"error: {write_error(err, 'the Hydra output folder')}", file=sys.stderr)
         sys.exit(2)
 
 
-def _write_error(err: OSError, fallback: Path | str) -> str:
+def write_error(err: OSError, fallback: Path | str) -> str:
     reason = err.strerror or str(err)
     return (
         f"cannot write {err.filename or fallback} ({reason}); free space or set results.dir to "
@@ -140,8 +145,8 @@ def hydra_error_line(err: BaseException) -> str:
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="config")
 def main(cfg: DictConfig) -> dict[str, Any] | None:
+    from schedbench.harness.lock import TOKEN_VARIABLE, ResultsLocked, acquire
     from schedbench.harness.runner import execute
-    from schedbench.harness.tables import write_tables
     from schedbench.problem import ProblemError
 
     debug = os.environ.get("SCHEDBENCH_DEBUG")
@@ -157,13 +162,17 @@ def main(cfg: DictConfig) -> dict[str, Any] | None:
     where = position()
     spec.label = f"[{where}] " if where else ""
     try:
+        # a launcher's worker joins its sweep's lock (the callback took it; this checks it)
+        acquire(spec.results_dir, os.environ.get(TOKEN_VARIABLE))
         record = execute(spec)
-        write_tables(spec.results_dir)
+    except ResultsLocked as err:
+        print(f"error: {err}", file=sys.stderr)
+        sys.exit(2)
     except OSError as err:  # a full disk or a read-only results folder
         if debug:
             raise
         where = f"{spec.label}{spec.dataset}/{spec.solver_key}/seed{spec.seed}"
-        print(f"error: {where}: {_write_error(err, spec.results_dir)}", file=sys.stderr)
+        print(f"error: {where}: {write_error(err, spec.results_dir)}", file=sys.stderr)
         if _multirun():
             UNWRITTEN.append(where)
             return None  # the sweep goes on; each failed run says so

@@ -60,13 +60,16 @@ class RunSpec:
     @property
     def key(self) -> str:
         """Fingerprint of everything but dataset name, solver name and seed that shapes a
-        run's result: the instance itself, back-end, options, budget, sampling, threads."""
+        run's result: the instance itself, back-end, options (the back-end's defaults
+        included, so a changed default is a new run), budget, sampling, threads."""
+        from schedbench.solvers.registry import resolved_options
+
         blob = json.dumps(
             {
                 "problem": self.problem.digest,
                 "backend": self.solver,
                 "module": self.module,
-                "options": self.options,
+                "options": resolved_options(self.solver, dict(self.options), self.module),
                 "budget": self.budget,
                 "interval": self.interval,
                 "threads": self.threads,

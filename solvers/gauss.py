@@ -19,7 +19,7 @@ Choices, each a documented option:
 * **Initialization**: ``init="topo_chunk"`` (the baseline's schedule, the default),
   ``"window"`` (ASAP/ALAP midpoints) or ``"asap"``.
 * **Legalization**: each step rounds mu and ``batch - 1`` perturbed copies mu + sigma * eps,
-  then :func:`~schedbench.solvers.local_search.legalize` makes them feasible (topological
+  then :func:`~schedbench.solvers.refine.legalize` makes them feasible (topological
   order, never past ALAP); the evaluator scores them all and the best is offered.
 * **Exact refinement**: ``local_search=True`` runs the shared exact local search on the
   best schedule of each phase (``phase`` seconds, default a tenth of the budget) and moves
@@ -62,7 +62,7 @@ def run(
 ) -> Outcome:
     import torch
 
-    from schedbench.solvers.local_search import PhasedRefinement, initial_schedule, legalize
+    from schedbench.solvers.refine import PhasedRefinement, initial_schedule, legalize
 
     problem = ctx.problem
     built = time.perf_counter()

@@ -43,7 +43,7 @@ SOLVERS: dict[str, str] = {
     "gs_plus": "gs_plus",
     "gauss": "gauss",
     "hybrid": "hybrid",
-    "local_search": "local_search_solver",
+    "local_search": "local_search",
 }
 EXACT = ("cpsat", "highs", "gurobi", "cplex", "cbc")
 BASELINES = ("asap", "topo_chunk", "list", "fds")
@@ -63,6 +63,28 @@ def backend(name: str, module: str | None = None) -> Any:
     if name not in SOLVERS:
         raise ValueError(f"unknown solver {name!r}; choose one of {', '.join(SOLVERS)}")
     return importlib.import_module(f"schedbench.solvers.{SOLVERS[name]}")
+
+
+def resolved_options(
+    solver: str, options: dict[str, Any], module: str | None = None
+) -> dict[str, Any]:
+    """The options a run will use: the back-end's ``run`` defaults with ``options`` on top.
+
+    A run's key hashes these, so changing a default in code makes a new run instead of
+    reusing records made under the old default. A back-end that cannot be imported here
+    (a missing library, an unknown name) keeps the options as given: such a run cannot run anyway.
+    """
+    try:
+        impl = backend(solver, module)
+    except (ImportError, ValueError):  # a missing library or an unknown name
+        return dict(options)
+    parameters = list(inspect.signature(impl.run).parameters.values())[1:]
+    defaults = {
+        p.name: p.default
+        for p in parameters
+        if p.default is not inspect.Parameter.empty and p.kind is not p.VAR_KEYWORD
+    }
+    return {**defaults, **options}
 
 
 def check_options(solver: str, options: dict[str, Any], module: str | None = None) -> None:

@@ -100,7 +100,7 @@ def run(
         sources = torch.tensor(problem.level == 0, device=dev)
         start[sources, 0] = source_bias
     else:
-        from schedbench.solvers.local_search import initial_schedule
+        from schedbench.solvers.refine import initial_schedule
 
         start = _centred(initial_schedule(ctx, init), stages, init_logit, dev, dt)
     # the parameters are kept with rows in the sampler's level order (no gather per epoch)
@@ -111,7 +111,7 @@ def run(
     logits = torch.nn.Parameter(start)
     refinement = None
     if local_search:
-        from schedbench.solvers.local_search import PhasedRefinement
+        from schedbench.solvers.refine import PhasedRefinement
 
         refinement = PhasedRefinement(ctx, phase, seed)
     optim_cls = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW}[optimizer]

@@ -177,6 +177,9 @@ def test_killed_sweep_resumes(tmp_path):
         if len(finished) == 2 and third and len(third[0].read_text().splitlines()) >= 1:
             break
         time.sleep(0.1)
+    else:
+        os.killpg(parent.pid, signal.SIGKILL)
+        pytest.fail("the sweep did not reach its third run with an incumbent within 120 s")
     os.killpg(parent.pid, signal.SIGKILL)
     parent.wait()
     (interrupted,) = runs_dir.glob("seed2-*")
@@ -209,6 +212,19 @@ def test_figures_from_stored_results(tmp_path):
     for key in ("fig3", "fig3_gap", "fig4", "fig5", "profile"):
         for path in written[key]:
             assert path.is_file() and path.stat().st_size > 1000
+    # the figures draw the runs, not a placeholder: one curve per solver where it ran
+    from schedbench.harness.figures import RW_PANELS, curve_panels, profile_figure
+    from schedbench.harness.tables import build_tables
+
+    runs, points = build_tables(tmp_path)
+    fig3 = curve_panels(points, RW_PANELS, "norm_asap", "best / ASAP", "test")
+    by_title = {ax.get_title(): ax for ax in fig3.axes}
+    drawn = {line.get_label() for line in by_title["RW1-RW3"].get_lines()}
+    assert {"asap", "topo_chunk"} <= drawn
+    assert {line.get_label() for line in by_title["RW4-RW6"].get_lines()} >= drawn
+    assert not by_title["RW7-RW9"].get_lines()  # no run there: nothing drawn
+    profile = profile_figure(runs)
+    assert {line.get_label() for line in profile.axes[0].get_lines()} == {"asap", "topo_chunk"}
     summary = (tmp_path / "figures" / "summary.md").read_text()
     assert "rw1" in summary and "topo_chunk" in summary
     gaps = pd.read_csv(tmp_path / "figures" / "gap_table.csv", index_col=0)

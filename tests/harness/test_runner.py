@@ -176,3 +176,49 @@ def test_gs_curve_is_reproducible(problem, tmp_path):
     execute(other)
     c = pd.read_csv(other.paths.folder / "epochs.csv")[columns]
     assert not a.equals(c)  # the seed matters, so the comparison above can fail
+
+
+FAKE_WITH_DEFAULT = """
+from schedbench.solvers.base import Outcome, Status
+
+LIBRARY = PIP = "none"
+
+
+def version():
+    return "defaulted 1"
+
+
+def run(ctx, level={level}):
+    ctx.tracker.offer(ctx.problem.asap)
+    return Outcome(Status.FEASIBLE, message=f"level {{level}}")
+"""
+
+
+def test_changed_default_is_a_new_run(problem, tmp_path, monkeypatch):
+    """The key hashes the back-end's resolved options: a default changed in code must not
+    reuse the record made under the old default (the options as passed are the same)."""
+    import importlib
+    import sys
+
+    package = tmp_path / "code"
+    package.mkdir()
+    monkeypatch.syspath_prepend(str(package))
+    source = package / "defaulted_solver.py"
+    source.write_text(FAKE_WITH_DEFAULT.format(level=1))
+    importlib.invalidate_caches()
+    results = tmp_path / "results"
+
+    def run_once():
+        run = spec(problem, results, "defaulted", module="defaulted_solver")
+        return run, execute(run)
+
+    first, record = run_once()
+    assert record["message"] == "level 1" and not record.get("skipped")
+    again, repeat = run_once()
+    assert repeat.get("skipped") and again.key == first.key
+    source.write_text(FAKE_WITH_DEFAULT.format(level=2))
+    sys.modules.pop("defaulted_solver", None)
+    importlib.invalidate_caches()
+    changed, fresh = run_once()
+    assert changed.key != first.key
+    assert not fresh.get("skipped") and fresh["message"] == "level 2"

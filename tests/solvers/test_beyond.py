@@ -6,14 +6,14 @@ import os
 
 import numpy as np
 import pytest
-from builders import brute_force_optimum, random_dag
+from builders import brute_force_optimum, improving_single_move, random_dag
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from schedbench import evaluate
 from schedbench.problem import Problem
 from schedbench.solvers.base import Status
-from schedbench.solvers.local_search import improve, legalize
+from schedbench.solvers.refine import improve, legalize
 from schedbench.solvers.registry import solve
 
 DAGS = {
@@ -39,8 +39,8 @@ def test_local_search_keeps_feasibility_and_never_worsens(seed, n, stages, dista
     start = problem.asap
     better = improve(problem, start, rng=np.random.default_rng(seed))
     before, after = evaluate(problem, start), evaluate(problem, better)
-    assert after.feasible[0]
-    assert brute_force_optimum(problem) <= after.cost[0] <= before.cost[0]
+    assert after.feasible[0] and after.cost[0] <= before.cost[0]
+    assert improving_single_move(problem, better) is None  # it stopped at a local optimum
 
 
 @pytest.mark.parametrize("distances", [False, True])
@@ -91,16 +91,19 @@ SMALL = {
 @settings(max_examples=12, deadline=None)
 @given(**DAGS)
 @example(seed=198, n=7, stages=2, distances=True)  # topo_chunk finds no chunking: start at ASAP
-def test_beyond_solvers_are_feasible_and_not_below_optimum(solver, seed, n, stages, distances):
+def test_beyond_solvers_are_feasible_and_exact_where_they_should_be(
+    solver, seed, n, stages, distances
+):
     problem = random_dag(np.random.default_rng(seed), n, stages, with_distances=distances)
     budget = 5 if solver == "hybrid" else 2  # CP-SAT must finish beside a cold helper
     result = solve(problem, solver, time_limit=budget, seed=seed, **SMALL[solver])
     assert result.schedule is not None, result.message
-    assert evaluate(problem, result.schedule).feasible[0]
-    optimum = brute_force_optimum(problem)
-    assert result.cost >= optimum
+    checked = evaluate(problem, result.schedule)
+    assert checked.feasible[0] and result.cost == checked.cost[0]
+    if solver == "local_search":  # its last schedule is a local optimum
+        assert improving_single_move(problem, result.schedule) is None
     if solver == "hybrid":  # CP-SAT finishes on these sizes
-        assert result.status is Status.OPTIMAL and result.cost == optimum
+        assert result.status is Status.OPTIMAL and result.cost == brute_force_optimum(problem)
 
 
 GS_PLUS_SWITCHES = [

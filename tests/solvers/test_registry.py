@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from builders import random_dag
 
+from schedbench import evaluate
 from schedbench.solvers import registry
 from schedbench.solvers.base import Outcome, Status
 
@@ -50,6 +51,12 @@ def test_incumbents_are_forwarded_in_order(fake_backend):
     result = registry.solve(problem, "fake", on_incumbent=lambda s, t, b: seen.append(s.copy()))
     assert result.cost == min(c for _, c in result.incumbents)
     assert len(seen) == len(result.incumbents) >= 1
+    # improving reports reach the callback in the order they were made
+    costs = [evaluate(problem, s).cost[0] for s in seen]
+    assert costs == [c for _, c in result.incumbents]
+    assert costs == sorted(costs, reverse=True) and len(set(costs)) == len(costs)
+    assert np.array_equal(seen[0], problem.alap)
+    assert len(seen) == 2 and np.array_equal(seen[1], problem.asap)  # ASAP is cheaper here
 
 
 def test_on_offer_sees_every_report_improving_or_not(fake_backend):

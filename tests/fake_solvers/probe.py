@@ -1,0 +1,16 @@
+"""Reports ASAP and says in its message whether the file ``path`` exists at that moment."""
+
+from pathlib import Path
+
+from schedbench.solvers.base import Outcome, Status
+
+LIBRARY = PIP = "none"
+
+
+def version() -> str:
+    return "probe 1"
+
+
+def run(ctx, path: str = ""):
+    ctx.tracker.offer(ctx.problem.asap)
+    return Outcome(Status.FEASIBLE, message=f"exists={Path(path).exists()}")
