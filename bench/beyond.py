@@ -5,8 +5,8 @@
 
 Every run goes through the harness runner (own process, hard limit) into ``--results``
 (default ``results/beyond``), so an interrupted benchmark resumes where it stopped. The
-bound of a design is the largest of the LP relaxation of the compact model, the trivial
-bound and any bound a solver proved. Printed:
+bound of a design is the tables' best known bound, with the LP relaxation of the compact
+model cached in the results folder. Printed:
 
 1. the gap (%) at the budget per design and solver, the geometric mean of the gaps over
    the RW designs (gaps floored at 0.001 %), and whether each differentiable solver is
@@ -20,16 +20,14 @@ bound and any bound a solver proved. Printed:
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from schedbench.datasets import load
-from schedbench.harness.records import write_atomic
 from schedbench.harness.runner import RunSpec, execute
-from schedbench.harness.tables import build_tables
+from schedbench.harness.tables import build_tables, read_lp_bounds, store_lp_bound
 from schedbench.solvers.lower_bounds import lp_relaxation_bound
 
 RW = [f"rw{k}" for k in range(1, 13)]
@@ -88,20 +86,21 @@ def run_all(designs, solvers, budget, threads, results, interval, force=False):
             print(f"{design:>9} {key:<28} {state:<22} {record['best_cost']}", flush=True)
 
 
-def bounds_of(problems, runs, results: Path) -> dict[str, float]:
-    """Each design's best bound; LP values are kept in ``results/lp_bounds.json`` by the
-    instance's digest (an LP of a large design takes minutes, and a report reruns often)."""
-    cache_file = results / "lp_bounds.json"
-    cache = json.loads(cache_file.read_text()) if cache_file.exists() else {}
+def cache_lp_bounds(problems, results: Path) -> None:
+    """The LP relaxation of each design into the results folder's cache, which the tables'
+    best known bound reads (an LP of a large design takes minutes; a report reruns often)."""
+    cached = read_lp_bounds(results)
+    for problem in problems.values():
+        if problem.digest not in cached:
+            store_lp_bound(results, problem.digest, lp_relaxation_bound(problem, 120) or 0)
+
+
+def bounds_of(problems, runs) -> dict[str, float]:
+    """Each design's best known bound (the tables' one), trivial where no run exists."""
     bounds = {}
     for design, problem in problems.items():
-        if problem.digest not in cache:
-            cache[problem.digest] = lp_relaxation_bound(problem, time_limit=120) or 0
-            write_atomic(cache_file, json.dumps(cache, indent=1))
         proved = runs.loc[runs["dataset"] == design, "best_known_bound"].max()
-        bounds[design] = max(
-            cache[problem.digest], float(problem.trivial_lower_bound), float(proved)
-        )
+        bounds[design] = max(float(problem.trivial_lower_bound), np.nan_to_num(proved, nan=0))
     return bounds
 
 
@@ -115,13 +114,15 @@ def report(designs, results: Path, budget: float, threads: int, interval: float)
         for design, problem in problems.items()
         for spec in specs(design, problem, SOLVERS, budget, threads, results, interval)
     }
+    cache_lp_bounds(problems, results)
     runs, points = build_tables(results)
+    # the best known bound counts every run of the folder, then the report keeps the
+    # current configurations only
+    bounds = bounds_of(problems, runs)
     runs = runs[runs["run_key"].isin(current)]
     points = points[points["run_key"].isin(current)]
-    bounds = bounds_of(problems, runs, results)
-    points = points.assign(bound_all=points["dataset"].map(bounds))
     points = points.assign(
-        gap=100 * (points["best_cost"] - points["bound_all"]) / points["best_cost"]
+        gap=100 * (points["best_cost"] - points["dataset"].map(bounds)) / points["best_cost"]
     )
     # the gap at the budget is the last sampling point's: only incumbents found by then
     final = points[np.isclose(points["t"], budget)]

@@ -84,6 +84,19 @@ def _multirun() -> bool:
     return HydraConfig.initialized() and HydraConfig.get().mode == RunMode.MULTIRUN
 
 
+def _gap_line(record: dict[str, Any], results_dir: Path) -> str:
+    """'gap 0.912 % to the bound 1,234' (the strongest this run and the folder's LP cache
+    know; the tables' best known bound also counts the other runs)."""
+    from schedbench.harness.tables import read_lp_bounds, run_bound
+
+    bound = run_bound(record, read_lp_bounds(results_dir))
+    cost = record.get("best_cost")
+    if cost is None:
+        return f"no schedule; bound {bound:,.0f}"
+    gap = 100 * (cost - bound) / cost if cost else 0.0
+    return f"gap {gap:.3f} % to the bound {bound:,.0f}"
+
+
 def _number(value: Any) -> float:
     number = float(value)
     return int(number) if number.is_integer() else number
@@ -180,6 +193,6 @@ def main(cfg: DictConfig) -> dict[str, Any] | None:
     state = "skipped (already finished)" if record.get("skipped") else record["status"]
     print(
         f"{spec.label}{spec.dataset}/{spec.solver_key}/seed{spec.seed}: {state}, best cost "
-        f"{record['best_cost']} (bound {record.get('bound')}) -> {spec.paths.folder}"
+        f"{record['best_cost']} ({_gap_line(record, spec.results_dir)}) -> {spec.paths.folder}"
     )
     return record

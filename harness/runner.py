@@ -289,7 +289,7 @@ def _record(
         "solve_time": summary.get("solve_time"),
         "version": summary.get("version"),
         "message": message,
-        "provenance": provenance(spec.threads, summary.get("message", "")),
+        "provenance": provenance(spec.threads, summary.get("device", "cpu")),
         "config": spec.config,
     }
 

@@ -75,6 +75,7 @@ def main(argv: list[str]) -> None:
                 "formulation": result.formulation,
                 "message": result.message,
                 "records": result.records,
+                "device": result.device,
             }
         )
     except Exception as err:  # anything the registry did not already turn into a status

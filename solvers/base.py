@@ -56,6 +56,7 @@ class SolveResult:
     formulation: str | None = None
     message: str = ""
     records: list[dict[str, float]] = field(default_factory=list)  # per epoch/iteration
+    device: str = "cpu"
 
     @property
     def best_bound(self) -> float | None:
@@ -149,6 +150,7 @@ class Outcome:
     solve_time: float = 0.0
     message: str = ""
     records: list[dict[str, float]] = field(default_factory=list)
+    device: str = "cpu"  # where the search ran ("cuda" for a GPU run)
 
 
 def integral_bound(problem: Problem, bound: float | None) -> float | None:

@@ -166,6 +166,7 @@ def solve(
     result.status = outcome.status
     result.message = outcome.message
     result.records = outcome.records
+    result.device = outcome.device
     if tracker.rejected:
         result.status = Status.ERROR
         result.message = f"the solver reported an infeasible schedule: {tracker.rejected}"

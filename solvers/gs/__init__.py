@@ -199,6 +199,7 @@ def run(
         solve_time=time.perf_counter() - solving,
         message=note or f"{epoch} epochs on {dev}",
         records=records,
+        device=dev.type,
     )
 
 

@@ -1,4 +1,5 @@
-"""Reports ASAP and says in its message whether the file ``path`` exists at that moment."""
+"""Reports ASAP, says in its message whether the file ``path`` exists at that moment, and
+claims to have run on ``device``."""
 
 from pathlib import Path
 
@@ -11,6 +12,6 @@ def version() -> str:
     return "probe 1"
 
 
-def run(ctx, path: str = ""):
+def run(ctx, path: str = "", device: str = "cpu"):
     ctx.tracker.offer(ctx.problem.asap)
-    return Outcome(Status.FEASIBLE, message=f"exists={Path(path).exists()}")
+    return Outcome(Status.FEASIBLE, message=f"exists={Path(path).exists()}", device=device)

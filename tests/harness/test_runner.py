@@ -222,3 +222,12 @@ def test_changed_default_is_a_new_run(problem, tmp_path, monkeypatch):
     changed, fresh = run_once()
     assert changed.key != first.key
     assert not fresh.get("skipped") and fresh["message"] == "level 2"
+
+
+@pytest.mark.parametrize("device", ["cpu", "cuda"])
+def test_record_takes_the_device_from_the_outcome(problem, tmp_path, device):
+    """The device is what the back-end says, whatever its message reads."""
+    run = spec(problem, tmp_path, "probe", module="fake_solvers.probe", options={"device": device})
+    record = execute(run)
+    assert record["status"] == "feasible", record["message"]
+    assert record["provenance"]["device"] == device
