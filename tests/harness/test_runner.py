@@ -231,3 +231,20 @@ def test_record_takes_the_device_from_the_outcome(problem, tmp_path, device):
     record = execute(run)
     assert record["status"] == "feasible", record["message"]
     assert record["provenance"]["device"] == device
+
+
+def test_best_known_bound_takes_the_cached_lp_bound(problem, tmp_path):
+    """One bound for tables, figures and reports: an LP bound in the folder's cache that is
+    stronger than the trivial one becomes the best known bound and moves the gaps."""
+    from schedbench.harness.tables import store_lp_bound
+
+    record = execute(spec(problem, tmp_path, "asap"))
+    trivial = record["trivial_bound"]
+    runs, points = build_tables(tmp_path)
+    assert runs.loc[0, "best_known_bound"] == trivial
+    store_lp_bound(tmp_path, problem.digest, trivial + 1)
+    runs, points = build_tables(tmp_path)
+    assert runs.loc[0, "best_known_bound"] == trivial + 1
+    assert (points["best_known_bound"] == trivial + 1).all()
+    cost = record["best_cost"]
+    assert runs.loc[0, "gap"] == pytest.approx((cost - trivial - 1) / cost)
