@@ -14,7 +14,7 @@ from typing import Any
 
 from hydra.experimental.callback import Callback
 
-from schedbench.harness.lock import TOKEN_VARIABLE, acquire, release
+from schedbench.harness.lock import TOKEN_VARIABLE, ResultsLocked, acquire, release
 
 
 class ResultsFolder(Callback):
@@ -34,7 +34,10 @@ class ResultsFolder(Callback):
         self._finish(config)
 
     def _take(self, config: Any) -> None:
-        self.token = acquire(_folder(config), os.environ.get(TOKEN_VARIABLE))
+        try:
+            self.token = acquire(_folder(config), os.environ.get(TOKEN_VARIABLE))
+        except ResultsLocked:
+            return  # Hydra would only warn: the job's own acquire says it in one line
         os.environ[TOKEN_VARIABLE] = self.token  # the sweep's jobs join with it
 
     def _finish(self, config: Any) -> None:
