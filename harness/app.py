@@ -33,8 +33,11 @@ def spec_from_config(cfg: DictConfig) -> Any:
     problem = load(cfg.dataset.name, stages=int(stages), ratio=_number(ratio), **params)
     solver_key = _choice("solver") or cfg.solver.name
     options = OmegaConf.to_container(cfg.solver.options, resolve=True)
-    check_options(cfg.solver.name, options, cfg.solver.module)
     threads = cfg.threads if cfg.threads is not None else (os.cpu_count() or 1)
+    composition = cfg.solver.name if cfg.solver.name in COMPOSITIONS else "single"
+    members = _members(cfg.solver.name, options) if composition != "single" else []
+    if composition == "single":
+        check_options(cfg.solver.name, options, cfg.solver.module)
     return RunSpec(
         dataset=cfg.dataset.name if not params.get("path") else Path(params["path"]).stem,
         solver_key=solver_key,
@@ -53,7 +56,45 @@ def spec_from_config(cfg: DictConfig) -> Any:
         progress=bool(cfg.progress),
         config=OmegaConf.to_container(cfg, resolve=True),
         command=_command(),
+        composition=composition,
+        members=members,
+        share=float(options.get("share", 0.5)),
     )
+
+
+COMPOSITIONS = ("portfolio", "relay")
+MEMBER_KEYS = {"solver", "options", "threads", "module", "nice", "until_first_of", "name"}
+
+
+def _members(kind: str, options: dict[str, Any]) -> list[Any]:
+    """The members of a portfolio or relay from its options, each checked like a solver."""
+    from schedbench.harness.runner import Member, split_threads
+    from schedbench.solvers.registry import check_options
+
+    allowed = {"members", "share"} if kind == "relay" else {"members"}
+    unknown = sorted(set(options) - allowed)
+    if unknown:
+        raise ValueError(f"a {kind} has no option {unknown[0]!r}; its options are "
+                         f"{', '.join(sorted(allowed))}")  # fmt: skip
+    listed = options.get("members") or []
+    members = []
+    for entry in listed:
+        if not isinstance(entry, dict) or "solver" not in entry:
+            raise ValueError(f"each {kind} member needs a 'solver' (got {entry!r})")
+        extra = sorted(set(entry) - MEMBER_KEYS)
+        if extra:
+            raise ValueError(f"{kind} member {entry['solver']!r} has no setting {extra[0]!r}; "
+                             f"use {', '.join(sorted(MEMBER_KEYS))}")  # fmt: skip
+        member = Member(**{**entry, "options": dict(entry.get("options") or {})})
+        check_options(member.solver, member.options, member.module)
+        members.append(member)
+    if kind == "relay" and len(members) != 2:
+        raise ValueError(f"a relay has two members (got {len(members)})")
+    share = float(options.get("share", 0.5))
+    if kind == "relay" and not 0 < share < 1:
+        raise ValueError(f"relay share={share} must lie strictly between 0 and 1")
+    split_threads(members, 1 << 30, kind)  # names and events (threads are checked per run)
+    return members
 
 
 def _command() -> str | None:
