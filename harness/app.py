@@ -24,7 +24,7 @@ UNWRITTEN: list[str] = []  # runs of this process's sweep whose results could no
 def spec_from_config(cfg: DictConfig) -> Any:
     """Turn a composed config into a RunSpec (loads the dataset: bad input fails here)."""
     from schedbench.datasets import load
-    from schedbench.harness.runner import RunSpec
+    from schedbench.harness.runner import COMPOSITIONS, RunSpec, members_from_options
     from schedbench.solvers.registry import check_options
 
     params = OmegaConf.to_container(cfg.dataset.params, resolve=True)
@@ -35,7 +35,7 @@ def spec_from_config(cfg: DictConfig) -> Any:
     options = OmegaConf.to_container(cfg.solver.options, resolve=True)
     threads = cfg.threads if cfg.threads is not None else (os.cpu_count() or 1)
     composition = cfg.solver.name if cfg.solver.name in COMPOSITIONS else "single"
-    members = _members(cfg.solver.name, options) if composition != "single" else []
+    members = members_from_options(composition, options) if composition != "single" else []
     if composition == "single":
         check_options(cfg.solver.name, options, cfg.solver.module)
     return RunSpec(
@@ -60,41 +60,6 @@ def spec_from_config(cfg: DictConfig) -> Any:
         members=members,
         share=float(options.get("share", 0.5)),
     )
-
-
-COMPOSITIONS = ("portfolio", "relay")
-MEMBER_KEYS = {"solver", "options", "threads", "module", "nice", "until_first_of", "name"}
-
-
-def _members(kind: str, options: dict[str, Any]) -> list[Any]:
-    """The members of a portfolio or relay from its options, each checked like a solver."""
-    from schedbench.harness.runner import Member, split_threads
-    from schedbench.solvers.registry import check_options
-
-    allowed = {"members", "share"} if kind == "relay" else {"members"}
-    unknown = sorted(set(options) - allowed)
-    if unknown:
-        raise ValueError(f"a {kind} has no option {unknown[0]!r}; its options are "
-                         f"{', '.join(sorted(allowed))}")  # fmt: skip
-    listed = options.get("members") or []
-    members = []
-    for entry in listed:
-        if not isinstance(entry, dict) or "solver" not in entry:
-            raise ValueError(f"each {kind} member needs a 'solver' (got {entry!r})")
-        extra = sorted(set(entry) - MEMBER_KEYS)
-        if extra:
-            raise ValueError(f"{kind} member {entry['solver']!r} has no setting {extra[0]!r}; "
-                             f"use {', '.join(sorted(MEMBER_KEYS))}")  # fmt: skip
-        member = Member(**{**entry, "options": dict(entry.get("options") or {})})
-        check_options(member.solver, member.options, member.module)
-        members.append(member)
-    if kind == "relay" and len(members) != 2:
-        raise ValueError(f"a relay has two members (got {len(members)})")
-    share = float(options.get("share", 0.5))
-    if kind == "relay" and not 0 < share < 1:
-        raise ValueError(f"relay share={share} must lie strictly between 0 and 1")
-    split_threads(members, 1 << 30, kind)  # names and events (threads are checked per run)
-    return members
 
 
 def _command() -> str | None:

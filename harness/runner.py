@@ -138,6 +138,40 @@ class RunSpec:
         return RunPaths.of(self.results_dir, self.dataset, self.solver_key, self.seed, self.key)
 
 
+COMPOSITIONS = ("portfolio", "relay")
+MEMBER_KEYS = {"solver", "options", "threads", "module", "nice", "until_first_of", "name"}
+
+
+def members_from_options(kind: str, options: dict[str, Any]) -> list[Member]:
+    """The members of a portfolio or relay from its options, each checked like a solver."""
+    from schedbench.solvers.registry import check_options
+
+    allowed = {"members", "share"} if kind == "relay" else {"members"}
+    unknown = sorted(set(options) - allowed)
+    if unknown:
+        raise ValueError(f"a {kind} has no option {unknown[0]!r}; its options are "
+                         f"{', '.join(sorted(allowed))}")  # fmt: skip
+    listed = options.get("members") or []
+    members = []
+    for entry in listed:
+        if not isinstance(entry, dict) or "solver" not in entry:
+            raise ValueError(f"each {kind} member needs a 'solver' (got {entry!r})")
+        extra = sorted(set(entry) - MEMBER_KEYS)
+        if extra:
+            raise ValueError(f"{kind} member {entry['solver']!r} has no setting {extra[0]!r}; "
+                             f"use {', '.join(sorted(MEMBER_KEYS))}")  # fmt: skip
+        member = Member(**{**entry, "options": dict(entry.get("options") or {})})
+        check_options(member.solver, member.options, member.module)
+        members.append(member)
+    if kind == "relay" and len(members) != 2:
+        raise ValueError(f"a relay has two members (got {len(members)})")
+    share = float(options.get("share", 0.5))
+    if kind == "relay" and not 0 < share < 1:
+        raise ValueError(f"relay share={share} must lie strictly between 0 and 1")
+    split_threads(members, 1 << 30, kind)  # names and events (threads are checked per run)
+    return members
+
+
 def split_threads(members: list[Member], threads: int, composition: str) -> list[Member]:
     """Copies of ``members`` with their threads: a portfolio's members share the run's
     threads (those without a number split what the others leave, at least one each), so

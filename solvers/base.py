@@ -89,9 +89,6 @@ class Tracker:
     def __init__(self, problem: Problem, on_incumbent: OnIncumbent | None, started: float):
         self.problem = problem
         self.on_incumbent = on_incumbent
-        # every report, improving or not, before it is checked: for a caller that watches
-        # who reports when (the hybrid notes its exact back-end's first schedule)
-        self.on_offer: Callable[[], None] | None = None
         self.started = started
         self.best_schedule: np.ndarray | None = None
         self.best_cost: float = math.inf
@@ -106,8 +103,6 @@ class Tracker:
         self, schedule: Any, solver_time: float | None = None, bound: float | None = None
     ) -> bool:
         """Evaluate a reported schedule; True when it is feasible and the new best."""
-        if self.on_offer is not None:
-            self.on_offer()
         with self._lock:
             return self._offer(schedule, solver_time, bound)
 

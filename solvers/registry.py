@@ -42,7 +42,6 @@ SOLVERS: dict[str, str] = {
     "gs": "gs",
     "gs_plus": "gs_plus",
     "gauss": "gauss",
-    "hybrid": "hybrid",
     "local_search": "local_search",
 }
 EXACT = ("cpsat", "highs", "gurobi", "cplex", "cbc")

@@ -117,15 +117,15 @@ def test_a_members_option_is_in_the_run_key(problem, tmp_path):
 def test_portfolio_from_the_command_line(tmp_path):
     """The shipped portfolio (compact CP-SAT beside gauss until CP-SAT's first schedule)."""
     done = subprocess.run(
-        [sys.executable, "-m", "schedbench.harness", "solver=portfolio", "dataset=synthetic",
+        [sys.executable, "-m", "schedbench.harness", "solver=hybrid", "dataset=synthetic",
          "dataset.params.nodes=40", "budget=smoke", "budget.seconds=8", "threads=2",
          f"results.dir={tmp_path}"],
         capture_output=True, text=True, env=ENV, timeout=120,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     runs = pd.read_csv(tmp_path / "runs.csv")
-    assert runs.loc[0, "solver"] == "portfolio" and runs.loc[0, "status"] in ("optimal", "timeout")
-    (folder,) = (tmp_path / "runs" / "synthetic" / "portfolio").glob("seed0-*")
+    assert runs.loc[0, "solver"] == "hybrid" and runs.loc[0, "status"] in ("optimal", "timeout")
+    (folder,) = (tmp_path / "runs" / "synthetic" / "hybrid").glob("seed0-*")
     record = json.loads((folder / "record.json").read_text())
     assert [m["solver"] for m in record["members"]] == ["cpsat", "gauss"]
     assert [m["threads"] for m in record["members"]] == [1, 1]
@@ -142,10 +142,26 @@ def test_portfolio_from_the_command_line(tmp_path):
 )
 def test_bad_composition_is_one_line(tmp_path, override, line):
     done = subprocess.run(
-        [sys.executable, "-m", "schedbench.harness", "solver=portfolio", "dataset=rw4",
+        [sys.executable, "-m", "schedbench.harness", "solver=hybrid", "dataset=rw4",
          override, f"results.dir={tmp_path}"],
         capture_output=True, text=True, env=ENV, timeout=60,
     )  # fmt: skip
     assert done.returncode == 2
     (printed,) = done.stderr.strip().splitlines()
     assert printed.startswith("error: ") and line in printed
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_portfolio_with_an_exact_member_is_exact(tmp_path, seed):
+    """A portfolio proves what its exact member proves: CP-SAT finishes on these sizes, with
+    the local search beside it until CP-SAT's first schedule."""
+    from builders import brute_force_optimum
+
+    problem = random_dag(np.random.default_rng(seed), 8, 3, with_distances=seed == 2)
+    members = [
+        Member("cpsat", {"formulation": "compact"}),
+        Member("local_search", until_first_of="cpsat"),
+    ]
+    record = execute(composed(problem, tmp_path, "portfolio", members, budget=10.0))
+    assert record["status"] == "optimal", record["message"]
+    assert record["best_cost"] == brute_force_optimum(problem)
