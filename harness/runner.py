@@ -30,6 +30,7 @@ import numpy as np
 from schedbench.evaluate import evaluate
 from schedbench.harness.records import RunPaths, provenance, write_atomic, write_json_atomic
 from schedbench.problem import Problem
+from schedbench.solvers.base import Status, decide_status
 
 TERMINATE_WAIT_S = 5.0
 
@@ -476,9 +477,9 @@ def _stop(process: subprocess.Popen) -> bool:
 
 
 def run_status(spec: RunSpec, workers: list[_Worker], run: _Merged) -> tuple[str, str]:
-    """The run's status and message: the one place that decides them, from what each
-    worker said, how it ended (finished, killed at its deadline, died, stopped by an
-    event), the incumbents after the budget and any infeasible report.
+    """The run's status and message, from what each worker said, how it ended (finished,
+    killed at its deadline, died, stopped by an event), the incumbents after the budget
+    and any infeasible report; the rule itself is :func:`decide_status`.
 
     A portfolio is optimal when any member proved it; otherwise it has the status of a
     run that found a schedule (timeout when a member ran out of time) or, without one,
@@ -497,12 +498,21 @@ def run_status(spec: RunSpec, workers: list[_Worker], run: _Merged) -> tuple[str
             status = "timeout" if "timeout" in statuses else "feasible"
         else:
             status = statuses[0]
+    # what only the parent sees: schedules after the budget, and reports it rejected (the
+    # clock was read by each worker's own decision: elapsed 0 keeps it)
+    known = {s.value for s in Status}
+    status = decide_status(
+        Status(status) if status in known else None,
+        run.best["cost"] is not None,
+        0.0,
+        spec.budget,
+        late=run.late,
+        rejected=bool(run.rejected),
+    ).value
     if run.late:
-        # a proof or a schedule that came after the budget belongs to a longer run
-        status = "timeout" if status in ("optimal", "feasible") else status
         message += f"; {run.late} incumbent(s) after the {spec.budget:g} s budget not counted"
     if run.rejected:
-        status, message = "error", f"{run.rejected}; {message}".strip("; ")
+        message = f"{run.rejected}; {message}".strip("; ")
     return status, message
 
 

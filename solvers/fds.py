@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from schedbench.problem import Problem
-from schedbench.solvers.base import Outcome, SolveContext, Status
+from schedbench.solvers.base import Outcome, SolveContext
 
 LIBRARY = "numpy"
 PIP = "numpy"
@@ -34,8 +34,8 @@ def version() -> str:
 
 
 def run(ctx: SolveContext) -> Outcome:
-    ctx.tracker.offer(force_directed(ctx.problem))
-    return Outcome(Status.FEASIBLE, solve_time=ctx.tracker.elapsed())
+    ctx.report(force_directed(ctx.problem))
+    return Outcome(solve_time=ctx.elapsed())
 
 
 class _Frames:

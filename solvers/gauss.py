@@ -34,7 +34,7 @@ from typing import Literal
 import numpy as np
 
 from schedbench.evaluate import evaluate
-from schedbench.solvers.base import Outcome, SolveContext, Status
+from schedbench.solvers.base import Outcome, SolveContext
 
 LIBRARY = "torch"
 PIP = "torch"
@@ -90,9 +90,9 @@ def run(
     records: list[dict[str, float]] = []
     solving = time.perf_counter()
     epoch = 0
-    while (epochs is None or epoch < epochs) and ctx.remaining() > 0:
+    while (epochs is None or epoch < epochs) and not ctx.should_stop():
         epoch += 1
-        progress = min(1.0, ctx.tracker.elapsed() / max(ctx.time_limit, 1e-9))
+        progress = min(1.0, ctx.elapsed() / max(ctx.time_limit, 1e-9))
         if epochs is not None:
             progress = epoch / epochs
         spread = sigma * (sigma_final / sigma) ** progress
@@ -119,7 +119,7 @@ def run(
         wishes[0] = np.rint(means)
         candidates = legalize(problem, wishes.astype(np.int64))
         result = evaluate(problem, candidates)
-        ctx.tracker.offer_batch(candidates, result)
+        ctx.report_batch(candidates, result)
         if refinement is not None and refinement.due():
             best = candidates[int(np.argmin(np.where(result.feasible, result.cost, np.inf)))]
             with torch.no_grad():
@@ -127,21 +127,19 @@ def run(
         records.append(
             {
                 "epoch": epoch,
-                "time": ctx.tracker.elapsed(),
+                "time": ctx.elapsed(),
                 "loss": float(loss.detach()),
                 "peak": float(peak.detach()),
                 "comm": float(comm.detach()),
                 "violation": float(violation.detach().sum()),
                 "sigma": spread,
-                "best_cost": float(ctx.tracker.best_cost),
+                "best_cost": float(ctx.best_cost),
                 "batch_best_cost": float(np.min(np.where(result.feasible, result.cost, np.inf))),
             }
         )
-    if refinement is not None and ctx.remaining() > 0:
-        refinement.run(ctx.tracker.best_schedule, limit=ctx.remaining())
-    status = Status.FEASIBLE if epochs is not None and epoch >= epochs else Status.TIMEOUT
+    if refinement is not None and not ctx.should_stop():
+        refinement.run(ctx.best_schedule, limit=ctx.remaining())
     return Outcome(
-        status,
         build_time=build_time,
         solve_time=time.perf_counter() - solving,
         message=f"{epoch} epochs",

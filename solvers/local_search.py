@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 
-from schedbench.solvers.base import Outcome, SolveContext, Status
+from schedbench.solvers.base import Outcome, SolveContext
 from schedbench.solvers.refine import Neighbourhood, improve, initial_schedule, legalize
 
 LIBRARY = "numpy"
@@ -30,17 +30,16 @@ def run(ctx: SolveContext, restarts: bool = True) -> Outcome:
     start = initial_schedule(ctx, "topo_chunk")
     hood = Neighbourhood(problem)
     current = start
-    while ctx.remaining() > 0:
+    while not ctx.should_stop():
         deadline = time.perf_counter() + ctx.remaining()
         refined = improve(
-            problem, current, deadline, neighbourhood=hood, rng=rng, report=ctx.tracker.offer
+            problem, current, deadline, neighbourhood=hood, rng=rng, report=ctx.report
         )
-        ctx.tracker.offer(refined)
+        ctx.report(refined)
         if not restarts:
             break
-        current = ctx.tracker.best_schedule.copy()  # restart: shuffle a few nodes' stages
+        current = ctx.best_schedule.copy()  # restart: shuffle a few nodes' stages
         kick = rng.random(problem.n) < 0.02
         wish = current + kick * rng.integers(-1, 2, problem.n)
         current = legalize(problem, wish[None, :])[0]
-    status = Status.TIMEOUT if restarts else Status.FEASIBLE
-    return Outcome(status, solve_time=ctx.tracker.elapsed())
+    return Outcome(solve_time=ctx.elapsed(), message=f"{restarts} restarts")

@@ -15,7 +15,7 @@ joined by an edge are skipped). Stage loads are sums of ~n/L weights, so single 
 overshoot the balance that pair moves reach; for big stages a random sample of
 ``pair_sample`` candidates per side keeps this O(L * pair_sample^2).
 
-``report`` (e.g. the run's ``tracker.offer``) receives the schedule after each single-move
+``report`` (e.g. the run's ``ctx.report``) receives the schedule after each single-move
 pass and pair move, at most every ``report_every`` seconds: on the largest designs one
 descent takes the whole budget, and a search that only returned at its deadline had its
 progress counted after the budget (measured: local_search on RW11 reported 9,857,476 at
@@ -278,7 +278,7 @@ class PhasedRefinement:
         self.runs = 0
 
     def due(self) -> bool:
-        return time.perf_counter() >= self.next and self.ctx.remaining() > 0
+        return time.perf_counter() >= self.next and not self.ctx.should_stop()
 
     def run(self, start: np.ndarray, limit: float | None = None) -> np.ndarray:
         seconds = min(self.phase if limit is None else limit, self.ctx.remaining())
@@ -288,12 +288,12 @@ class PhasedRefinement:
             deadline=time.perf_counter() + seconds,
             neighbourhood=self.hood,
             rng=self.rng,
-            report=self.ctx.tracker.offer,
+            report=self.ctx.report,
         )
-        self.ctx.tracker.offer(refined)
+        self.ctx.report(refined)
         self.next = time.perf_counter() + self.phase
         self.runs += 1
-        return self.ctx.tracker.best_schedule
+        return self.ctx.best_schedule
 
 
 def initial_schedule(ctx: SolveContext, init: str, share: float = 0.05) -> np.ndarray:
@@ -305,17 +305,17 @@ def initial_schedule(ctx: SolveContext, init: str, share: float = 0.05) -> np.nd
         from schedbench.solvers import topo_chunk
 
         chunked = topo_chunk.best_chunking(problem, problem.topological_order)
-        ctx.tracker.offer(chunked if chunked is not None else problem.asap)  # None: distances
+        ctx.report(chunked if chunked is not None else problem.asap)  # None: distances
         quick = SolveContext(
             problem, min(3.0, share * ctx.time_limit), ctx.threads, ctx.seed, ctx.tracker
         )
         topo_chunk.run(quick)
-        return ctx.tracker.best_schedule.copy()
+        return ctx.best_schedule.copy()
     if init == "window":
         start = np.floor((problem.asap + problem.alap) / 2).astype(np.int64)
     elif init == "asap":
         start = problem.asap.copy()
     else:
         raise ValueError(f"unknown init {init!r}; use topo_chunk, window or asap")
-    ctx.tracker.offer(start)
+    ctx.report(start)
     return start

@@ -25,6 +25,7 @@ from schedbench.solvers.base import (
     SolveResult,
     Status,
     Tracker,
+    decide_status,
     integral_bound,
 )
 
@@ -162,14 +163,22 @@ def solve(
     result.wall_time = time.perf_counter() - started
     result.bound = integral_bound(problem, outcome.bound)
     result.build_time, result.solve_time = outcome.build_time, outcome.solve_time
-    result.status = outcome.status
     result.message = outcome.message
     result.records = outcome.records
     result.device = outcome.device
+    has_schedule = tracker.best_schedule is not None
+    result.status = decide_status(
+        outcome.status,
+        has_schedule,
+        result.wall_time,
+        time_limit,
+        rejected=bool(tracker.rejected),
+    )
     if tracker.rejected:
-        result.status = Status.ERROR
         result.message = f"the solver reported an infeasible schedule: {tracker.rejected}"
-    if tracker.best_schedule is not None:
+    elif not has_schedule and outcome.status in (Status.FEASIBLE, Status.OPTIMAL):
+        result.message = "the solver claimed a solution but reported no schedule"
+    if has_schedule:
         best = evaluate(problem, tracker.best_schedule)
         result.schedule = tracker.best_schedule
         result.cost = best.cost[0].item()
@@ -177,9 +186,6 @@ def solve(
         result.incumbents = list(tracker.history)
         result.first_incumbent_time = tracker.history[0][0]
         result.time_to_best = tracker.history[-1][0]
-    elif result.status in (Status.FEASIBLE, Status.OPTIMAL):
-        result.status = Status.ERROR
-        result.message = "the solver claimed a solution but reported no schedule"
     claimed = result.status is Status.OPTIMAL and result.bound is not None
     if claimed and result.cost is not None and result.cost > result.bound + 1e-6 * result.cost:
         result.message += f" (solver said optimal; cost {result.cost} > bound {result.bound})"

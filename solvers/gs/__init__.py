@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from schedbench.solvers.base import Outcome, SolveContext, Status
+from schedbench.solvers.base import Outcome, SolveContext
 
 LIBRARY = "torch"
 PIP = "torch"
@@ -131,11 +131,9 @@ def run(
     reference = ReferenceIncumbent()
     epoch = 0
     solving = time.perf_counter()
-    while (epochs is None or epoch < epochs) and ctx.remaining() > 0:
+    while (epochs is None or epoch < epochs) and not ctx.should_stop():
         epoch += 1
-        progress = (
-            (epoch - 1) / max(1, epochs - 1) if epochs else ctx.tracker.elapsed() / ctx.time_limit
-        )
+        progress = (epoch - 1) / max(1, epochs - 1) if epochs else ctx.elapsed() / ctx.time_limit
         tau = _temperature(temperature, temperature_final, temperature_schedule, progress)
         opt.zero_grad(set_to_none=True)
         drawn = sample(
@@ -163,14 +161,14 @@ def run(
         if best_index is not None:
             best_row = drawn.level_stages[:, best_index].cpu().numpy()[plan.position]
             batch_best = float(costs.cost[best_index])
-            ctx.tracker.offer(best_row)
+            ctx.report(best_row)
         reference.update(terms.total.detach(), costs)
         opt.step()
         schedule.step()
         if refinement is not None and refinement.due():
             # first the incumbent, then the epoch's best sample: sampling around the
             # incumbent is what moves the search out of the local search's last optimum
-            start = ctx.tracker.best_schedule
+            start = ctx.best_schedule
             if refinement.runs and best_index is not None:
                 start = best_row
             refined = refinement.run(start)
@@ -180,11 +178,11 @@ def run(
         records.append(
             {
                 "epoch": epoch,
-                "time": ctx.tracker.elapsed(),
+                "time": ctx.elapsed(),
                 "loss": float(loss.detach()),
                 "loss_memory": float(terms.memory.mean().detach()),
                 "loss_comm": float(terms.comm.mean().detach()),
-                "best_cost": float(ctx.tracker.best_cost),
+                "best_cost": float(ctx.best_cost),
                 "mean_cost": mean_cost,
                 "batch_best_cost": batch_best,
                 "reference_cost": reference.cost,
@@ -192,9 +190,7 @@ def run(
                 "lr": opt.param_groups[0]["lr"],
             }
         )
-    status = Status.FEASIBLE if epochs is not None and epoch >= epochs else Status.TIMEOUT
     return Outcome(
-        status,
         build_time=build_time,
         solve_time=time.perf_counter() - solving,
         message=note or f"{epoch} epochs on {dev}",
