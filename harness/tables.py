@@ -185,11 +185,30 @@ def _sampled_column(curve: list[dict[str, Any]], column: str, grid: np.ndarray) 
     return np.where(index >= 0, values[np.clip(index, 0, None)], np.nan)
 
 
+EPOCH_KEYS = ["run_key", "dataset", "solver", "backend", "seed", "stages", "ratio"]
+
+
+def build_epochs(results_dir: Path, runs: pd.DataFrame) -> pd.DataFrame:
+    """Every run's per-epoch records (GS, gauss, gs_plus: epochs.csv), one tidy table with
+    the run's key columns in front."""
+    frames = []
+    for _, run in runs.iterrows() if not runs.empty else []:
+        path = Path(results_dir) / str(run["folder"]) / "epochs.csv"
+        if path.is_file():
+            epochs = pd.read_csv(path)
+            for column in reversed(EPOCH_KEYS):
+                epochs.insert(0, column, run.get(column))
+            frames.append(epochs)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=EPOCH_KEYS)
+
+
 def write_tables(results_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Rebuild runs.* and points.* (CSV for people, Parquet for pandas), atomically."""
+    """Rebuild runs.*, points.* and epochs.* (CSV for people, Parquet for pandas),
+    atomically."""
     runs, points = build_tables(results_dir)
     root = Path(results_dir)
-    for name, frame in (("runs", runs), ("points", points)):
+    epochs = build_epochs(results_dir, runs)
+    for name, frame in (("runs", runs), ("points", points), ("epochs", epochs)):
         write_atomic(root / f"{name}.csv", frame.to_csv(index=False))
         buffer = io.BytesIO()
         frame.to_parquet(buffer, index=False)

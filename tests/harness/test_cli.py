@@ -277,11 +277,12 @@ def test_sweep_size_counts_command_line_and_preset_sweeps():
 
 
 def test_figure5_draws_loss_and_three_cost_curves_per_gs_run(tmp_path):
-    """Each GS run gives a loss line (top) and best / batch mean / reference-rule cost lines
-    (bottom) in its design's column; Adam and AdamW runs of one design share the column."""
+    """Each run with epoch records (the epochs table) gives a loss line (top) and its cost
+    lines (bottom: GS's best, batch mean and reference rule; gauss has no batch mean) in
+    its design's column; Adam and AdamW runs of one design share the column."""
     done = harness(
         "-m",
-        "solver=gs,gs_adam",
+        "solver=gs,gs_adam,gauss",
         "dataset=synthetic",
         "dataset.params.nodes=60",
         "budget=smoke",
@@ -293,14 +294,19 @@ def test_figure5_draws_loss_and_three_cost_curves_per_gs_run(tmp_path):
     from schedbench.harness.figures import figure5
     from schedbench.harness.tables import build_tables
 
+    epochs = pd.read_parquet(tmp_path / "epochs.parquet")
+    assert sorted(epochs.groupby("solver").size().items()) == [
+        ("gauss", 12),
+        ("gs", 12),
+        ("gs_adam", 12),
+    ]
     runs, _ = build_tables(tmp_path)
-    fig = figure5(tmp_path, runs)
+    fig = figure5(tmp_path, runs, epochs)
     assert len(fig.axes) == 2  # one design: one column of two panels
     loss_ax, cost_ax = fig.axes
     assert loss_ax.get_title() == "synthetic"
-    assert len(loss_ax.get_lines()) == 2
-    assert len(cost_ax.get_lines()) == 6
     labels = {line.get_label() for line in loss_ax.get_lines()}
-    assert labels == {"adamw, per_row, seed 0", "adam, per_row, seed 0"}
+    assert labels == {"adamw, per_row, seed 0", "adam, per_row, seed 0", "gauss, seed 0"}
+    assert len(cost_ax.get_lines()) == 3 + 3 + 1
     best = cost_ax.get_lines()[0].get_ydata()
     assert len(best) == 12 and all(b >= a for a, b in zip(best[1:], best[:-1], strict=True))
