@@ -1,29 +1,12 @@
 """gauss: a Gaussian-reparameterized differentiable scheduler, in the spirit of GauS.
 
-Choices, each a documented option:
-
-* **Parameters**: one mean mu_v per node (O(|V|), not |V| x L); the spread sigma is a
-  schedule shared by all nodes (``sigma`` annealed geometrically to ``sigma_final`` over
-  the budget), so early steps see a smooth landscape and late steps a nearly discrete one.
-* **Stage probabilities**: P(s_v = t) = Phi((t + 1/2 - mu_v) / sigma) - Phi((t - 1/2 -
-  mu_v) / sigma), with the first and last intervals open, so each row sums to exactly 1.
-* **Memory**: the expected load of each stage E_t = sum_v w_v P(s_v = t); the peak is a
-  log-sum-exp of E_t at a temperature of ``peak_softness`` x the mean load.
-* **Communication**: on a feasible schedule every counted edge costs c (s_dst - s_src), so
-  its expectation is linear in the means: sum_e c_e (mu_dst - mu_src).
-* **Dependencies**: g_e = relu(mu_src + d_e - mu_dst) must be 0; an augmented Lagrangian
-  (multipliers updated every ``dual_every`` steps, penalty ``rho``) drives it there. Means
-  are also projected onto their [ASAP, ALAP] windows after each step.
-* **Objective**: (R * peak + comm) / trivial lower bound, so one learning rate suits every
-  instance; Adam on the means.
-* **Initialization**: ``init="topo_chunk"`` (the baseline's schedule, the default),
-  ``"window"`` (ASAP/ALAP midpoints) or ``"asap"``.
-* **Legalization**: each step rounds mu and ``batch - 1`` perturbed copies mu + sigma * eps,
-  then :func:`~schedbench.solvers.refine.legalize` makes them feasible (topological
-  order, never past ALAP); the evaluator scores them all and the best is offered.
-* **Exact refinement**: ``local_search=True`` runs the shared exact local search on the
-  best schedule of each phase (``phase`` seconds, default a tenth of the budget) and moves
-  the means to its result, so the gradient phase restarts from the refined schedule.
+One mean per node with a shared, annealed spread; stage probabilities from the normal
+CDF; expected stage loads with a log-sum-exp peak; expected communication (linear in the
+means); dependencies through an augmented Lagrangian and a projection onto each node's
+[ASAP, ALAP] window; Adam on (R * peak + comm) / trivial bound. Each step the rounded
+means and perturbed copies are legalized and scored exactly; ``local_search`` refines the
+best schedule each phase and moves the means there. Initialization: ``topo_chunk``
+(default), ``window`` or ``asap``. ``docs/solvers.md`` documents each choice.
 """
 
 from __future__ import annotations

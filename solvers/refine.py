@@ -1,30 +1,13 @@
 """Exact local search and legalization shared by the solvers that go beyond the paper.
 
-``improve`` moves one node at a time to another stage inside its current window (after
-its predecessors' stages plus distance, before its successors' minus distance) when that
-lowers the exact cost R * peak + comm, or keeps it and lowers the sum of squared stage
-loads (a smoother profile, which lets a later move cut the peak). Every accepted move
-strictly lowers (cost, sum of squares), so the search ends; it also stops at its
-deadline. The comm change of moving v from s to t is (t - s) * (sum of c over counted
-in-edges - sum over counted out-edges), because every counted edge costs c * (s_dst - s_src)
-on a feasible schedule.
-
-When no single move helps, ``improve`` tries pair moves that cut the peak: a node of a
-peak stage p goes to stage q while a node of q comes to p, both inside their windows (pairs
-joined by an edge are skipped). Stage loads are sums of ~n/L weights, so single moves
-overshoot the balance that pair moves reach; for big stages a random sample of
-``pair_sample`` candidates per side keeps this O(L * pair_sample^2).
-
-``report`` (e.g. the run's ``ctx.report``) receives the schedule after each single-move
-pass and pair move, at most every ``report_every`` seconds: on the largest designs one
-descent takes the whole budget, and a search that only returned at its deadline had its
-progress counted after the budget (measured: local_search on RW11 reported 9,857,476 at
-60.13 s, having shown 9,871,602 since 2.7 s).
-
-``legalize`` turns any integer stage vectors (rounded means, perturbed samples) into
-feasible schedules: in topological order each node takes the largest of its wish and its
-predecessors' stages plus distance, capped at its ALAP stage (which always leaves room for
-its successors).
+``improve`` moves single nodes inside their windows when that lowers the exact cost (or
+keeps it and smooths the stage loads), then pair swaps at the peak stage; every accepted
+move strictly lowers (cost, sum of squared loads), so it ends, or stops at its deadline.
+It reports its progress on the way (``report``, at most every ``report_every`` s), so a
+descent that takes the whole budget still counts. ``legalize`` turns any stage vectors
+into feasible schedules (topological order, never past ALAP). ``PhasedRefinement`` runs
+the search every phase of a budget; ``initial_schedule`` gives the solvers their start.
+``docs/solvers.md`` gives the details.
 """
 
 from __future__ import annotations
