@@ -62,6 +62,47 @@ def run(
     device: str = "auto",
     dtype: Literal["float32", "float64", "bfloat16"] = "float32",
     seed: int | None = None,
+    parameters: Literal["per_row", "per_node"] = "per_row",
+    noise: Literal["fast", "torch"] = "fast",
+) -> Outcome:
+    """The paper's GS with the reference code's defaults (see the module docstring)."""
+    return train(
+        ctx,
+        batch=batch,
+        temperature=temperature,
+        temperature_final=temperature_final,
+        temperature_schedule=temperature_schedule,
+        lr=lr,
+        optimizer=optimizer,
+        cosine_t_max=cosine_t_max,
+        epochs=epochs,
+        memory_loss=memory_loss,
+        smoothmax_temperature=smoothmax_temperature,
+        source_bias=source_bias,
+        device=device,
+        dtype=dtype,
+        seed=seed,
+        parameters=parameters,
+        noise=noise,
+    )
+
+
+def train(
+    ctx: SolveContext,
+    batch: int = 250,
+    temperature: float = 50.0,
+    temperature_final: float | None = None,
+    temperature_schedule: Literal["constant", "exponential"] = "constant",
+    lr: float = 1.0,
+    optimizer: Literal["adam", "adamw"] = "adamw",
+    cosine_t_max: int = 50,
+    epochs: int | None = None,
+    memory_loss: Literal["entropy", "smoothmax", "cost"] = "entropy",
+    smoothmax_temperature: float = 0.05,
+    source_bias: float = 10.0,
+    device: str = "auto",
+    dtype: Literal["float32", "float64", "bfloat16"] = "float32",
+    seed: int | None = None,
     logit_mask: bool = False,
     init: Literal["paper", "topo_chunk", "window"] = "paper",
     init_logit: float = 3.0,
@@ -70,12 +111,10 @@ def run(
     parameters: Literal["per_row", "per_node"] = "per_row",
     noise: Literal["fast", "torch"] = "fast",
 ) -> Outcome:
-    """The paper's GS with its defaults; ``logit_mask`` to ``phase`` are gs_plus's switches
-    (solvers/gs_plus.py): logit-space masking, informed initialization of the logits from a
-    schedule (``init_logit`` on its stage, 0 elsewhere), and the exact local search on the
-    best schedule every ``phase`` seconds (a tenth of the budget by default), after which
-    the logits are re-centred on the refined schedule. ``parameters`` and ``noise``: see
-    the module docstring."""
+    """GS's training loop: the paper's options, plus the switches gs_plus composes
+    (``logit_mask``: logit-space masking; ``init`` and ``init_logit``: logits centred on a
+    schedule; ``local_search`` every ``phase`` seconds, the logits re-centred on its
+    result)."""
     import torch
 
     from schedbench.evaluate_torch import TorchEvaluator
