@@ -121,6 +121,7 @@ def solve(
     warm_start: np.ndarray | None = None,
     lp_bound: bool = False,
     module: str | None = None,
+    started: float | None = None,
     **options: Any,
 ) -> SolveResult:
     """Run ``solver`` on ``problem`` within ``time_limit`` wall-clock seconds.
@@ -128,8 +129,10 @@ def solve(
     ``warm_start`` seeds exact back-ends (MIP start / CP-SAT hint); it must be feasible.
     ``lp_bound=True`` adds the compact model's LP relaxation bound (HiGHS) to the result.
     ``module`` runs a back-end of your own (a module path) under the name ``solver``.
+    ``started`` (a ``time.perf_counter()`` value) is when the budget began, if before the
+    call: the harness worker passes its own start, so the run has one clock.
     """
-    started = time.perf_counter()
+    started = time.perf_counter() if started is None else started
     impl = backend(solver, module)
     tracker = Tracker(problem, on_incumbent, started)
     result = SolveResult(
