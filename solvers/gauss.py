@@ -43,17 +43,18 @@ def run(
     phase: float | None = None,
     epochs: int | None = None,
 ) -> Outcome:
-    import torch
-
     from schedbench.solvers.refine import PhasedRefinement, initial_schedule, legalize
 
     problem = ctx.problem
     built = time.perf_counter()
+    # the opening schedule is numpy only: it is reported before torch loads (1-2 s)
+    start = initial_schedule(ctx, init)
+    import torch
+
     torch.set_num_threads(max(1, ctx.threads))
     torch.manual_seed(ctx.seed)
     rng = np.random.default_rng(ctx.seed)
     n, stages = problem.n, problem.stages
-    start = initial_schedule(ctx, init)
     lo = torch.tensor(problem.asap, dtype=torch.float64)
     hi = torch.tensor(problem.alap, dtype=torch.float64)
     mu = torch.nn.Parameter(torch.tensor(start, dtype=torch.float64))
