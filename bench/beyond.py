@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 
 from schedbench.datasets import load
-from schedbench.harness.runner import COMPOSITIONS, RunSpec, execute, members_from_options
+from schedbench.harness.compose import COMPOSITIONS, members_from_options
+from schedbench.harness.runner import RunSpec, execute
 from schedbench.harness.tables import build_tables, read_lp_bounds, store_lp_bound
 from schedbench.solvers.lower_bounds import lp_relaxation_bound
 

@@ -24,7 +24,8 @@ UNWRITTEN: list[str] = []  # runs of this process's sweep whose results could no
 def spec_from_config(cfg: DictConfig) -> Any:
     """Turn a composed config into a RunSpec (loads the dataset: bad input fails here)."""
     from schedbench.datasets import load
-    from schedbench.harness.runner import COMPOSITIONS, RunSpec, members_from_options
+    from schedbench.harness.compose import COMPOSITIONS, members_from_options
+    from schedbench.harness.runner import RunSpec
     from schedbench.solvers.registry import check_options
 
     params = OmegaConf.to_container(cfg.dataset.params, resolve=True)

@@ -14,7 +14,8 @@ import pytest
 from builders import random_dag
 
 from schedbench import evaluate
-from schedbench.harness.runner import Member, RunSpec, execute, split_threads
+from schedbench.harness.compose import Member, split_threads
+from schedbench.harness.runner import RunSpec, execute
 from schedbench.solvers.topo_chunk import best_chunking
 
 TESTS = Path(__file__).resolve().parents[1]

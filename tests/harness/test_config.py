@@ -56,7 +56,7 @@ def test_every_solver_yaml_names_a_registered_solver(compose_run):
     from pathlib import Path
 
     import schedbench.conf
-    from schedbench.harness.runner import COMPOSITIONS
+    from schedbench.harness.compose import COMPOSITIONS
     from schedbench.solvers.registry import SOLVERS
 
     folder = Path(schedbench.conf.__file__).parent / "solver"
