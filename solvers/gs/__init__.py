@@ -66,25 +66,8 @@ def run(
     noise: Literal["fast", "torch"] = "fast",
 ) -> Outcome:
     """The paper's GS with the reference code's defaults (see the module docstring)."""
-    return train(
-        ctx,
-        batch=batch,
-        temperature=temperature,
-        temperature_final=temperature_final,
-        temperature_schedule=temperature_schedule,
-        lr=lr,
-        optimizer=optimizer,
-        cosine_t_max=cosine_t_max,
-        epochs=epochs,
-        memory_loss=memory_loss,
-        smoothmax_temperature=smoothmax_temperature,
-        source_bias=source_bias,
-        device=device,
-        dtype=dtype,
-        seed=seed,
-        parameters=parameters,
-        noise=noise,
-    )
+    options = {name: value for name, value in locals().items() if name != "ctx"}
+    return train(ctx, **options)
 
 
 def train(
