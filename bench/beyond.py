@@ -5,8 +5,8 @@
 
 Every run goes through the harness runner (own process, hard limit) into ``--results``
 (default ``results/beyond``), so an interrupted benchmark resumes where it stopped. The
-bound of a design is the largest of the LP relaxation of the compact model, the trivial
-bound and any bound a solver proved. Printed:
+bound of a design is the tables' best known bound, with the LP relaxation of the compact
+model cached in the results folder. Printed:
 
 1. the gap (%) at the budget per design and solver, the geometric mean of the gaps over
    the RW designs (gaps floored at 0.001 %), and whether each differentiable solver is
@@ -20,16 +20,15 @@ bound and any bound a solver proved. Printed:
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from schedbench.datasets import load
-from schedbench.harness.records import write_atomic
+from schedbench.harness.compose import COMPOSITIONS, members_from_options
 from schedbench.harness.runner import RunSpec, execute
-from schedbench.harness.tables import build_tables
+from schedbench.harness.tables import build_tables, read_lp_bounds, store_lp_bound
 from schedbench.solvers.lower_bounds import lp_relaxation_bound
 
 RW = [f"rw{k}" for k in range(1, 13)]
@@ -40,17 +39,28 @@ SOLVERS = {
     "local_search": ("local_search", {}),
     "cpsat_compact": ("cpsat", {"formulation": "compact"}),
     "gs_plus": ("gs_plus", {"device": "cpu"}),
-    "gs": ("gs", {"device": "cpu", "parameters": "per_row"}),  # the paper's method (issue 15)
+    "gs": ("gs", {"device": "cpu"}),  # the paper's method as its code ran it (per row)
     "gs_per_node": ("gs", {"device": "cpu", "parameters": "per_node"}),
     "gauss": ("gauss", {}),
-    # defaults named on purpose: they are in the run key, so runs made before a default
-    # changed (session 4's hybrid had no patience, session 5's ran until overtaken) are
-    # not mixed into the report
-    "hybrid": ("hybrid", {"mode": "concurrent", "until": "first_exact", "patience": 0.05}),
-    # the helper at nice 0 until CP-SAT's first schedule: for the designs where it has none
-    "hybrid_eager": (
-        "hybrid",
-        {"mode": "concurrent", "until": "overtaken", "patience": 0.05, "priority": "until_exact"},
+    # composed runs (conf/solver/hybrid.yaml and relay.yaml): the harness runs the members
+    "hybrid": (
+        "portfolio",
+        {
+            "members": [
+                {"solver": "cpsat", "options": {"formulation": "compact"}},
+                {"solver": "gauss", "nice": 19, "until_first_of": "cpsat"},
+            ]
+        },
+    ),
+    "relay": (
+        "relay",
+        {
+            "share": 0.1,
+            "members": [
+                {"solver": "gauss"},
+                {"solver": "cpsat", "options": {"formulation": "compact"}},
+            ],
+        },
     ),
 }
 DIFFERENTIABLE = ["gs_plus", "gauss"]
@@ -66,21 +76,27 @@ ABLATION = {
 
 def specs(design, problem, solvers, budget, threads, results, interval, force=False):
     """The runs of one design, one per solver, as the runner keys them."""
-    return [
-        RunSpec(
-            dataset=design,
-            solver_key=key,
-            solver=backend,
-            problem=problem,
-            budget=budget,
-            interval=interval,
-            threads=threads,
-            options=options,
-            results_dir=results,
-            force=force,
+    runs = []
+    for key, (backend, options) in solvers.items():
+        composed = backend in COMPOSITIONS
+        runs.append(
+            RunSpec(
+                dataset=design,
+                solver_key=key,
+                solver=backend,
+                problem=problem,
+                budget=budget,
+                interval=interval,
+                threads=threads,
+                options=options,
+                results_dir=results,
+                force=force,
+                composition=backend if composed else "single",
+                members=members_from_options(backend, options) if composed else [],
+                share=float(options.get("share", 0.5)),
+            )
         )
-        for key, (backend, options) in solvers.items()
-    ]
+    return runs
 
 
 def run_all(designs, solvers, budget, threads, results, interval, force=False):
@@ -93,20 +109,21 @@ def run_all(designs, solvers, budget, threads, results, interval, force=False):
             print(f"{design:>9} {key:<28} {state:<22} {record['best_cost']}", flush=True)
 
 
-def bounds_of(problems, runs, results: Path) -> dict[str, float]:
-    """Each design's best bound; LP values are kept in ``results/lp_bounds.json`` by the
-    instance's digest (an LP of a large design takes minutes, and a report reruns often)."""
-    cache_file = results / "lp_bounds.json"
-    cache = json.loads(cache_file.read_text()) if cache_file.exists() else {}
+def cache_lp_bounds(problems, results: Path) -> None:
+    """The LP relaxation of each design into the results folder's cache, which the tables'
+    best known bound reads (an LP of a large design takes minutes; a report reruns often)."""
+    cached = read_lp_bounds(results)
+    for problem in problems.values():
+        if problem.digest not in cached:
+            store_lp_bound(results, problem.digest, lp_relaxation_bound(problem, 120) or 0)
+
+
+def bounds_of(problems, runs) -> dict[str, float]:
+    """Each design's best known bound (the tables' one), trivial where no run exists."""
     bounds = {}
     for design, problem in problems.items():
-        if problem.digest not in cache:
-            cache[problem.digest] = lp_relaxation_bound(problem, time_limit=120) or 0
-            write_atomic(cache_file, json.dumps(cache, indent=1))
         proved = runs.loc[runs["dataset"] == design, "best_known_bound"].max()
-        bounds[design] = max(
-            cache[problem.digest], float(problem.trivial_lower_bound), float(proved)
-        )
+        bounds[design] = max(float(problem.trivial_lower_bound), np.nan_to_num(proved, nan=0))
     return bounds
 
 
@@ -120,13 +137,15 @@ def report(designs, results: Path, budget: float, threads: int, interval: float)
         for design, problem in problems.items()
         for spec in specs(design, problem, SOLVERS, budget, threads, results, interval)
     }
+    cache_lp_bounds(problems, results)
     runs, points = build_tables(results)
+    # the best known bound counts every run of the folder, then the report keeps the
+    # current configurations only
+    bounds = bounds_of(problems, runs)
     runs = runs[runs["run_key"].isin(current)]
     points = points[points["run_key"].isin(current)]
-    bounds = bounds_of(problems, runs, results)
-    points = points.assign(bound_all=points["dataset"].map(bounds))
     points = points.assign(
-        gap=100 * (points["best_cost"] - points["bound_all"]) / points["best_cost"]
+        gap=100 * (points["best_cost"] - points["dataset"].map(bounds)) / points["best_cost"]
     )
     # the gap at the budget is the last sampling point's: only incumbents found by then
     final = points[np.isclose(points["t"], budget)]
@@ -142,7 +161,7 @@ def report(designs, results: Path, budget: float, threads: int, interval: float)
             better = (table[solver] < table["topo_chunk"]).reindex(designs)
             print(f"{solver} strictly better than topo_chunk on {better.sum()}/{len(better)}")
     grid = points.pivot_table(index=["dataset", "t"], columns="solver", values="gap")
-    ours = [s for s in [*DIFFERENTIABLE, "hybrid", "hybrid_eager"] if s in grid]
+    ours = [s for s in [*DIFFERENTIABLE, "hybrid", "relay"] if s in grid]
     if ours and "cpsat_compact" in grid:
         best = grid[ours].min(axis=1).fillna(np.inf)
         who = grid[ours].fillna(np.inf).idxmin(axis=1)

@@ -24,6 +24,7 @@ UNWRITTEN: list[str] = []  # runs of this process's sweep whose results could no
 def spec_from_config(cfg: DictConfig) -> Any:
     """Turn a composed config into a RunSpec (loads the dataset: bad input fails here)."""
     from schedbench.datasets import load
+    from schedbench.harness.compose import COMPOSITIONS, members_from_options
     from schedbench.harness.runner import RunSpec
     from schedbench.solvers.registry import check_options
 
@@ -33,8 +34,11 @@ def spec_from_config(cfg: DictConfig) -> Any:
     problem = load(cfg.dataset.name, stages=int(stages), ratio=_number(ratio), **params)
     solver_key = _choice("solver") or cfg.solver.name
     options = OmegaConf.to_container(cfg.solver.options, resolve=True)
-    check_options(cfg.solver.name, options, cfg.solver.module)
     threads = cfg.threads if cfg.threads is not None else (os.cpu_count() or 1)
+    composition = cfg.solver.name if cfg.solver.name in COMPOSITIONS else "single"
+    members = members_from_options(composition, options) if composition != "single" else []
+    if composition == "single":
+        check_options(cfg.solver.name, options, cfg.solver.module)
     return RunSpec(
         dataset=cfg.dataset.name if not params.get("path") else Path(params["path"]).stem,
         solver_key=solver_key,
@@ -53,6 +57,9 @@ def spec_from_config(cfg: DictConfig) -> Any:
         progress=bool(cfg.progress),
         config=OmegaConf.to_container(cfg, resolve=True),
         command=_command(),
+        composition=composition,
+        members=members,
+        share=float(options.get("share", 0.5)),
     )
 
 
@@ -84,6 +91,19 @@ def _multirun() -> bool:
     return HydraConfig.initialized() and HydraConfig.get().mode == RunMode.MULTIRUN
 
 
+def _gap_line(record: dict[str, Any], results_dir: Path) -> str:
+    """'gap 0.912 % to the bound 1,234' (the strongest this run and the folder's LP cache
+    know; the tables' best known bound also counts the other runs)."""
+    from schedbench.harness.tables import read_lp_bounds, run_bound
+
+    bound = run_bound(record, read_lp_bounds(results_dir))
+    cost = record.get("best_cost")
+    if cost is None:
+        return f"no schedule; bound {bound:,.0f}"
+    gap = 100 * (cost - bound) / cost if cost else 0.0
+    return f"gap {gap:.3f} % to the bound {bound:,.0f}"
+
+
 def _number(value: Any) -> float:
     number = float(value)
     return int(number) if number.is_integer() else number
@@ -96,6 +116,8 @@ def cli() -> None:
     from hydra.errors import HydraException
     from omegaconf.errors import OmegaConfBaseException
 
+    from schedbench.harness.lock import ResultsLocked
+
     if os.environ.get("SCHEDBENCH_DEBUG") or os.environ.get("HYDRA_FULL_ERROR"):
         main()
         return
@@ -107,12 +129,15 @@ def cli() -> None:
     except (HydraException, OmegaConfBaseException) as err:
         print(f"error: {hydra_error_line(err)}", file=sys.stderr)
         sys.exit(2)
+    except ResultsLocked as err:  # another sweep holds the results folder
+        print(f"error: {err}", file=sys.stderr)
+        sys.exit(2)
     except OSError as err:  # Hydra could not write its own output folder
-        print(f"error: {_write_error(err, 'the Hydra output folder')}", file=sys.stderr)
+        print(f"error: {write_error(err, 'the Hydra output folder')}", file=sys.stderr)
         sys.exit(2)
 
 
-def _write_error(err: OSError, fallback: Path | str) -> str:
+def write_error(err: OSError, fallback: Path | str) -> str:
     reason = err.strerror or str(err)
     return (
         f"cannot write {err.filename or fallback} ({reason}); free space or set results.dir to "
@@ -140,8 +165,8 @@ def hydra_error_line(err: BaseException) -> str:
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="config")
 def main(cfg: DictConfig) -> dict[str, Any] | None:
+    from schedbench.harness.lock import TOKEN_VARIABLE, ResultsLocked, acquire
     from schedbench.harness.runner import execute
-    from schedbench.harness.tables import write_tables
     from schedbench.problem import ProblemError
 
     debug = os.environ.get("SCHEDBENCH_DEBUG")
@@ -157,13 +182,17 @@ def main(cfg: DictConfig) -> dict[str, Any] | None:
     where = position()
     spec.label = f"[{where}] " if where else ""
     try:
+        # a launcher's worker joins its sweep's lock (the callback took it; this checks it)
+        acquire(spec.results_dir, os.environ.get(TOKEN_VARIABLE))
         record = execute(spec)
-        write_tables(spec.results_dir)
+    except ResultsLocked as err:
+        print(f"error: {err}", file=sys.stderr)
+        sys.exit(2)
     except OSError as err:  # a full disk or a read-only results folder
         if debug:
             raise
         where = f"{spec.label}{spec.dataset}/{spec.solver_key}/seed{spec.seed}"
-        print(f"error: {where}: {_write_error(err, spec.results_dir)}", file=sys.stderr)
+        print(f"error: {where}: {write_error(err, spec.results_dir)}", file=sys.stderr)
         if _multirun():
             UNWRITTEN.append(where)
             return None  # the sweep goes on; each failed run says so
@@ -171,6 +200,6 @@ def main(cfg: DictConfig) -> dict[str, Any] | None:
     state = "skipped (already finished)" if record.get("skipped") else record["status"]
     print(
         f"{spec.label}{spec.dataset}/{spec.solver_key}/seed{spec.seed}: {state}, best cost "
-        f"{record['best_cost']} (bound {record.get('bound')}) -> {spec.paths.folder}"
+        f"{record['best_cost']} ({_gap_line(record, spec.results_dir)}) -> {spec.paths.folder}"
     )
     return record

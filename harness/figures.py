@@ -130,23 +130,33 @@ def figure4(points: pd.DataFrame, value: str, ylabel: str) -> plt.Figure:
     return fig
 
 
-def figure5(results_dir: Path, runs: pd.DataFrame) -> plt.Figure:
-    """Figure 5 for every GS run with epoch records: per design (columns) the loss over the
-    first 75 epochs (top) and the cost (bottom): the best so far (solid), the batch's mean
-    (dashed: it rises after the best stops improving, the paper's "overfitting") and the
-    reference program's own incumbent rule (dotted). One colour per optimizer and seed."""
-    gs_runs = runs[runs["backend"] == "gs"] if not runs.empty else runs
+def figure5(
+    results_dir: Path, runs: pd.DataFrame, epochs: pd.DataFrame | None = None
+) -> plt.Figure:
+    """Figure 5 for every run with epoch records (the epochs table): per design (columns)
+    the loss over the first 75 epochs (top) and the cost (bottom): the best so far
+    (solid), the batch's mean (dashed: for GS it rises after the best stops improving, the
+    paper's "overfitting") and GS's reference incumbent rule (dotted), where recorded. One
+    colour per solver, optimizer, layout and seed."""
+    from schedbench.harness.tables import build_epochs
+
+    if epochs is None:
+        epochs = build_epochs(results_dir, runs)
     curves = []
-    for _, run in gs_runs.iterrows():
-        path = Path(results_dir) / run["folder"] / "epochs.csv"
-        if path.is_file():
-            curves.append((run, pd.read_csv(path).head(FIG5_EPOCHS)))
+    if not runs.empty and not epochs.empty:
+        by_key = runs.set_index("run_key")
+        for (key, _seed), rows in epochs.groupby(["run_key", "seed"], sort=False):
+            run = by_key.loc[key]
+            run = run.iloc[0] if isinstance(run, pd.DataFrame) else run
+            run = run.copy()
+            run["seed"] = _seed
+            curves.append((run, rows.sort_values("epoch").head(FIG5_EPOCHS)))
     designs = sorted({str(run["dataset"]) for run, _ in curves}, key=_design_order)
     columns = max(1, len(designs))
     fig, axes = plt.subplots(2, columns, figsize=(3.6 * columns, 6.0), squeeze=False, sharex=True)
     if not curves:
         axes[0, 0].text(
-            0.5, 0.5, "no GS runs", ha="center", va="center", transform=axes[0, 0].transAxes
+            0.5, 0.5, "no epoch records", ha="center", va="center", transform=axes[0, 0].transAxes
         )
         return fig
     labels = sorted({_curve_label(run) for run, _ in curves})
@@ -158,9 +168,9 @@ def figure5(results_dir: Path, runs: pd.DataFrame) -> plt.Figure:
         loss_ax, cost_ax = axes[0, column], axes[1, column]
         loss_ax.plot(epochs["epoch"], epochs["loss"], color=colour, label=label)
         cost_ax.plot(epochs["epoch"], epochs["best_cost"], color=colour)
-        cost_ax.plot(epochs["epoch"], epochs["mean_cost"], color=colour, ls="--", lw=0.9)
-        if "reference_cost" in epochs:
-            cost_ax.plot(epochs["epoch"], epochs["reference_cost"], color=colour, ls=":", lw=0.9)
+        for column, style in (("mean_cost", "--"), ("reference_cost", ":")):
+            if column in epochs and epochs[column].notna().any():
+                cost_ax.plot(epochs["epoch"], epochs[column], color=colour, ls=style, lw=0.9)
     for column, design in enumerate(designs):
         axes[0, column].set_title(design)
         axes[1, column].set_xlabel("epoch")
@@ -190,6 +200,8 @@ def _curve_label(run: pd.Series) -> str:
     import json
 
     options = json.loads(run.get("config") or "{}").get("solver", {}).get("options", {})
+    if run.get("backend") != "gs":
+        return f"{run['solver']}, seed {run['seed']}"
     layout = options.get("parameters", "per_node")
     return f"{options.get('optimizer', '?')}, {layout}, seed {run['seed']}"
 

@@ -137,9 +137,9 @@ def _static_provenance() -> dict[str, Any]:
     }
 
 
-def provenance(threads: int, solver_message: str) -> dict[str, Any]:
-    """Enough to rerun and to judge a row: code version, libraries, machine, device."""
-    device = "cuda" if " on cuda" in solver_message else "cpu"
+def provenance(threads: int, device: str) -> dict[str, Any]:
+    """Enough to rerun and to judge a row: code version, libraries, machine, and the
+    device the solver says it ran on."""
     return {**_static_provenance(), "threads": threads, "device": device}
 
 

@@ -28,8 +28,10 @@ from typing import Any
 import numpy as np
 
 from schedbench.evaluate import evaluate
+from schedbench.harness.compose import Member, split_threads
 from schedbench.harness.records import RunPaths, provenance, write_atomic, write_json_atomic
 from schedbench.problem import Problem
+from schedbench.solvers.base import Status, decide_status
 
 TERMINATE_WAIT_S = 5.0
 
@@ -56,17 +58,40 @@ class RunSpec:
     config: dict[str, Any] = field(default_factory=dict)
     label: str = ""  # e.g. "[run 3/18] " in a sweep, shown on the progress bar
     command: str | None = None  # the command line that reruns this run
+    composition: str = "single"  # or "portfolio", "relay" (then ``members`` run, not solver)
+    members: list[Member] = field(default_factory=list)
+    share: float = 0.5  # relay: the first member's part of the budget
+
+    def team(self) -> list[Member]:
+        """The workers this run starts, each with its threads (the run's, split)."""
+        if self.composition == "single":
+            return [Member(self.solver, dict(self.options), self.threads, self.module)]
+        if self.composition not in ("portfolio", "relay"):
+            raise ValueError(f"unknown composition {self.composition!r}; use portfolio or relay")
+        return split_threads(self.members, self.threads, self.composition)
 
     @property
     def key(self) -> str:
         """Fingerprint of everything but dataset name, solver name and seed that shapes a
-        run's result: the instance itself, back-end, options, budget, sampling, threads."""
+        run's result: the instance itself, back-end, options (the back-end's defaults
+        included, so a changed default is a new run), budget, sampling, threads."""
+        from schedbench.solvers.registry import resolved_options
+
         blob = json.dumps(
             {
                 "problem": self.problem.digest,
                 "backend": self.solver,
                 "module": self.module,
-                "options": self.options,
+                "options": resolved_options(self.solver, dict(self.options), self.module)
+                if self.composition == "single"
+                else {
+                    "composition": self.composition,
+                    "share": self.share if self.composition == "relay" else None,
+                    "members": [
+                        m.fingerprint()
+                        for m in split_threads(self.members, self.threads, self.composition)
+                    ],
+                },
                 "budget": self.budget,
                 "interval": self.interval,
                 "threads": self.threads,
@@ -83,7 +108,15 @@ class RunSpec:
 
 
 def execute(spec: RunSpec) -> dict[str, Any]:
-    """Run ``spec`` (or skip it when its finished record exists) and return the record."""
+    """Run ``spec`` (or skip it when its finished record exists) and return the record.
+
+    A single run has one worker. A portfolio starts every member's worker at once (each
+    with its share of the threads, a ``nice`` member at low priority, a member with
+    ``until_first_of`` stopped when that member reports its first schedule); a relay runs
+    its first member for ``share`` of the budget, then the second, warm-started with the
+    best schedule so far, for the rest. Either way every report is checked here and the
+    run has one merged best-so-far curve.
+    """
     paths = spec.paths
     if paths.record.is_file() and not spec.force:
         record = json.loads(paths.record.read_text())
@@ -91,29 +124,179 @@ def execute(spec: RunSpec) -> dict[str, Any]:
         return record
     paths.prepare()
     write_json_atomic(paths.running, {**identity(spec), "pid": os.getpid(), "started": time.time()})
-    worker_input = paths.folder / ".worker-input.pkl"
-    with worker_input.open("wb") as handle:
+    members = spec.team()
+    started = time.perf_counter()
+    run = _Merged(spec, started)
+    bar = _progress(spec)
+    queue = list(enumerate(members))
+    active: list[_Worker] = []
+    ended: list[_Worker] = []
+    try:
+        with paths.incumbents.open("a") as stream:
+            while queue or active:
+                if queue and (spec.composition != "relay" or not active):
+                    batch = queue if spec.composition == "portfolio" else queue[:1]
+                    for index, member in batch:
+                        active.append(_start(spec, paths, member, index, started, run))
+                    queue = [item for item in queue if item not in batch]
+                now = time.perf_counter()
+                for worker in [w for w in active if now >= w.deadline]:
+                    worker.killed = _stop(worker.process)
+                    worker.finish()
+                ready = [w for w in active if not w.closed]
+                if ready:
+                    timeout = max(0.0, min(0.2, min(w.deadline for w in ready) - now))
+                    readable, _, _ = select.select([w.pipe for w in ready], [], [], timeout)
+                else:
+                    readable = []
+                if bar is not None:
+                    bar.n = min(spec.budget, time.perf_counter() - started)
+                    bar.set_postfix_str(f"best {run.best['cost']}", refresh=True)
+                for worker in [w for w in ready if w.pipe in readable]:
+                    for message in worker.read():
+                        if message["type"] == "done":
+                            worker.summary = message
+                        elif run.offer(worker, message, stream):
+                            _stop_on_event(worker, active, run)
+                for worker in [w for w in active if w.closed]:
+                    active.remove(worker)
+                    ended.append(worker)
+                    worker.wait()
+    except BaseException:  # a full disk, Ctrl-C: never leave a worker running
+        for worker in active:
+            _stop(worker.process)
+        raise
+    if bar is not None:
+        bar.close()
+    wall = time.perf_counter() - started
+    ended.sort(key=lambda w: w.index)
+    record = _record(spec, run, ended, wall)
+    _write_outputs(spec, paths, run.best, ended)
+    write_json_atomic(paths.record, record)
+    paths.running.unlink(missing_ok=True)
+    return record
+
+
+@dataclass
+class _Worker:
+    """One member's solver process, its pipe and what it said."""
+
+    member: Member
+    index: int
+    process: subprocess.Popen
+    pipe: Any
+    input_path: Path
+    offset: float  # when it started, in seconds of the run's clock
+    deadline: float  # perf_counter time at which it is stopped
+    buffer: bytes = b""
+    summary: dict[str, Any] | None = None
+    killed: bool = False  # stopped at its deadline
+    stopped: str = ""  # stopped by an event (why)
+    reported: bool = False  # has reported a feasible schedule
+    closed: bool = False
+
+    def read(self) -> list[dict[str, Any]]:
+        chunk = self.pipe.read(1 << 20)
+        if not chunk:  # the worker closed its end: finished or died
+            self.finish()
+            return []
+        self.buffer += chunk
+        *lines, self.buffer = self.buffer.split(b"\n")
+        return [json.loads(line) for line in lines]
+
+    def finish(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self.pipe.close()
+
+    def wait(self) -> None:
+        try:
+            self.process.wait(TERMINATE_WAIT_S)
+        except subprocess.TimeoutExpired:
+            self.killed = _stop(self.process) or self.killed
+        self.input_path.unlink(missing_ok=True)
+
+
+class _Merged:
+    """The run's one best-so-far curve over every member's reports."""
+
+    def __init__(self, spec: RunSpec, started: float):
+        self.spec, self.started = spec, started
+        self.best: dict[str, Any] = {"cost": None}
+        self.rejected = ""
+        self.late = 0  # incumbents found after the budget, in the grace period: not counted
+        self.composed = spec.composition != "single"
+
+    def offer(self, worker: _Worker, message: dict[str, Any], stream: Any) -> bool:
+        """Check one report; True when it is the member's first feasible one."""
+        t = worker.offset + message["t"]
+        row = _check(self.spec.problem, message["schedule"], t, message["solver_time"],
+                     message["bound"])  # fmt: skip
+        if row is None:
+            self.rejected = self.rejected or f"an incumbent at {t:.2f} s is infeasible"
+            return False
+        first, worker.reported = not worker.reported, True
+        if t > self.spec.budget:
+            self.late += 1  # the grace period is for stopping, not for searching
+        elif self.best["cost"] is None or row["cost"] < self.best["cost"]:
+            if self.composed:
+                row["member"] = worker.member.label
+            self.best = {**row, "schedule": message["schedule"]}
+            stream.write(json.dumps(row) + "\n")
+            stream.flush()
+            os.fsync(stream.fileno())
+        return first
+
+
+def _stop_on_event(reporter: _Worker, active: list[_Worker], run: _Merged) -> None:
+    """Stop every member that runs until ``reporter``'s first schedule."""
+    for worker in active:
+        if worker.member.until_first_of == reporter.member.label and not worker.closed:
+            _stop(worker.process)
+            when = time.perf_counter() - run.started
+            worker.stopped = f"stopped at {reporter.member.label}'s first schedule ({when:.1f} s)"
+            worker.finish()
+
+
+def _start(
+    spec: RunSpec, paths: RunPaths, member: Member, index: int, started: float, run: _Merged
+) -> _Worker:
+    """Spawn one member's worker with its share of the budget and threads."""
+    offset = time.perf_counter() - started
+    if spec.composition == "relay":
+        budget = spec.budget * spec.share if index == 0 else spec.budget - offset
+    else:
+        budget = spec.budget
+    member.budget = max(0.01, budget)
+    warm = run.best.get("schedule") if spec.composition == "relay" and index else None
+    suffix = f"-{member.label}" if spec.composition != "single" else ""
+    input_path = paths.folder / f".worker-input{suffix}.pkl"
+    with input_path.open("wb") as handle:
         pickle.dump(
             {
                 "problem": spec.problem,
-                "solver": spec.solver,
-                "budget": spec.budget,
-                "threads": spec.threads,
+                "solver": member.solver,
+                "budget": member.budget,
+                "threads": member.threads,
                 "seed": spec.seed,
-                "module": spec.module,
-                "options": dict(spec.options),
+                "module": member.module,
+                "options": dict(member.options),
+                "warm_start": warm,
             },
             handle,
         )
-    best: dict[str, Any] = {"cost": None}
-    rejected = ""
-    late = 0  # incumbents found after the budget, in the grace period: not counted
-    summary: dict[str, Any] | None = None
     read_fd, write_fd = os.pipe()
-    started = time.perf_counter()
-    with paths.log.open("w") as log:
+    log_path = paths.log if not suffix else paths.folder / f"solver{suffix}.log"
+    with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "schedbench.harness.worker", str(worker_input), str(write_fd)],
+            [
+                sys.executable,
+                "-m",
+                "schedbench.harness.worker",
+                str(input_path),
+                str(write_fd),
+                str(member.nice),
+            ],
             pass_fds=(write_fd,),
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -122,65 +305,15 @@ def execute(spec: RunSpec) -> dict[str, Any]:
             preexec_fn=_memory_limit(spec.memory_gb),
         )
     os.close(write_fd)
-    deadline = started + spec.budget + spec.grace
-    bar = _progress(spec)
-    buffer = b""
-    killed = False
-    try:
-        with paths.incumbents.open("a") as stream, os.fdopen(read_fd, "rb", buffering=0) as pipe:
-            while summary is None:
-                remaining = deadline - time.perf_counter()
-                if remaining <= 0:
-                    killed = _stop(process)
-                    break
-                ready, _, _ = select.select([pipe], [], [], min(0.2, remaining))
-                if bar is not None:
-                    bar.n = min(spec.budget, time.perf_counter() - started)
-                    bar.set_postfix_str(f"best {best['cost']}", refresh=True)
-                if not ready:
-                    continue
-                chunk = pipe.read(1 << 20)
-                if not chunk:
-                    break  # the worker closed its end: finished or died
-                buffer += chunk
-                *lines, buffer = buffer.split(b"\n")
-                for line in lines:
-                    message = json.loads(line)
-                    if message["type"] == "done":
-                        summary = message
-                        continue
-                    row = _check(
-                        spec.problem,
-                        message["schedule"],
-                        message["t"],
-                        message["solver_time"],
-                        message["bound"],
-                    )
-                    if row is None:
-                        rejected = rejected or f"an incumbent at {message['t']:.2f} s is infeasible"
-                    elif message["t"] > spec.budget:
-                        late += 1  # the grace period is for stopping, not for searching
-                    elif best["cost"] is None or row["cost"] < best["cost"]:
-                        best = {**row, "schedule": message["schedule"]}
-                        stream.write(json.dumps(row) + "\n")
-                        stream.flush()
-                        os.fsync(stream.fileno())
-    except BaseException:  # a full disk, Ctrl-C: never leave the worker running
-        _stop(process)
-        raise
-    if bar is not None:
-        bar.close()
-    try:
-        process.wait(TERMINATE_WAIT_S)
-    except subprocess.TimeoutExpired:
-        killed = _stop(process) or killed
-    worker_input.unlink(missing_ok=True)
-    wall = time.perf_counter() - started
-    record = _record(spec, best, summary, killed, process.returncode, rejected, wall, late)
-    _write_outputs(spec, paths, best, summary)
-    write_json_atomic(paths.record, record)
-    paths.running.unlink(missing_ok=True)
-    return record
+    return _Worker(
+        member=member,
+        index=index,
+        process=process,
+        pipe=os.fdopen(read_fd, "rb", buffering=0),
+        input_path=input_path,
+        offset=offset,
+        deadline=started + offset + member.budget + spec.grace,
+    )
 
 
 def _memory_limit(gigabytes: float | None) -> Any:
@@ -244,21 +377,56 @@ def _stop(process: subprocess.Popen) -> bool:
     return True
 
 
-def _record(
-    spec: RunSpec,
-    best: dict[str, Any],
-    summary: dict[str, Any] | None,
-    killed: bool,
-    exitcode: int | None,
-    rejected: str,
-    wall: float,
-    late: int = 0,
-) -> dict[str, Any]:
-    if summary is not None:
-        status, message = summary["status"], summary.get("message", "")
-    elif killed:
+def run_status(spec: RunSpec, workers: list[_Worker], run: _Merged) -> tuple[str, str]:
+    """The run's status and message, from what each worker said, how it ended (finished,
+    killed at its deadline, died, stopped by an event), the incumbents after the budget
+    and any infeasible report; the rule itself is :func:`decide_status`.
+
+    A portfolio is optimal when any member proved it; otherwise it has the status of a
+    run that found a schedule (timeout when a member ran out of time) or, without one,
+    its first member's.
+    """
+    outcomes = [_worker_status(spec, worker) for worker in workers]
+    statuses = [status for status, _ in outcomes]
+    if spec.composition == "single":
+        status, message = outcomes[0]
+    else:
+        pairs = zip(workers, outcomes, strict=True)
+        message = "; ".join(f"{w.member.label}: {said}" for w, (_, said) in pairs)
+        if "optimal" in statuses:
+            status = "optimal"
+        elif run.best["cost"] is not None:
+            status = "timeout" if "timeout" in statuses else "feasible"
+        else:
+            status = statuses[0]
+    # what only the parent sees: schedules after the budget, and reports it rejected (the
+    # clock was read by each worker's own decision: elapsed 0 keeps it)
+    known = {s.value for s in Status}
+    status = decide_status(
+        Status(status) if status in known else None,
+        run.best["cost"] is not None,
+        0.0,
+        spec.budget,
+        late=run.late,
+        rejected=bool(run.rejected),
+    ).value
+    if run.late:
+        message += f"; {run.late} incumbent(s) after the {spec.budget:g} s budget not counted"
+    if run.rejected:
+        message = f"{run.rejected}; {message}".strip("; ")
+    return status, message
+
+
+def _worker_status(spec: RunSpec, worker: _Worker) -> tuple[str, str]:
+    exitcode = worker.process.returncode
+    if worker.summary is not None:
+        status, message = worker.summary["status"], worker.summary.get("message", "")
+    elif worker.stopped:
+        return "stopped", worker.stopped
+    elif worker.killed:
         status = "timeout"
-        message = f"killed after budget + grace ({spec.budget + spec.grace:.0f} s)"
+        limit = (worker.member.budget or spec.budget) + spec.grace
+        message = f"killed after budget + grace ({limit:.0f} s)"
     else:
         status = "error"
         message = f"the solver process died (exit code {exitcode}"
@@ -266,29 +434,45 @@ def _record(
         message += "; see solver.log"
     if spec.memory_gb is not None and status == "error" and _out_of_memory(message, exitcode):
         message = f"out of memory (budget.memory_gb={spec.memory_gb}): {message}"
-    if late:
-        # a proof or a schedule that came after the budget belongs to a longer run
-        status = "timeout" if status in ("optimal", "feasible") else status
-        message += f"; {late} incumbent(s) after the {spec.budget:g} s budget not counted"
-    if rejected:
-        status, message = "error", f"{rejected}; {message}".strip("; ")
-    summary = summary or {}
-    return {
+    if worker.stopped:
+        message = f"{message}; {worker.stopped}".strip("; ")
+    return status, message
+
+
+def _record(spec: RunSpec, run: _Merged, workers: list[_Worker], wall: float) -> dict[str, Any]:
+    status, message = run_status(spec, workers, run)
+    said = [w.summary or {} for w in workers]
+    primary = said[0]
+    bounds = [s["solver_bound"] for s in said if s.get("solver_bound") is not None]
+    devices = [s.get("device", "cpu") for s in said if s]
+    best = run.best
+    record = {
         **identity(spec),
         "status": status,
         "best_cost": best["cost"],
         "peak": best.get("peak"),
         "comm": best.get("comm"),
-        "bound": summary.get("solver_bound"),
+        "bound": max(bounds) if bounds else None,
         "time_to_best": best.get("t"),
         "wall_time": round(wall, 3),
-        "build_time": summary.get("build_time"),
-        "solve_time": summary.get("solve_time"),
-        "version": summary.get("version"),
+        "build_time": primary.get("build_time"),
+        "solve_time": primary.get("solve_time"),
+        "version": "; ".join(dict.fromkeys(s["version"] for s in said if s.get("version"))) or None,
         "message": message,
-        "provenance": provenance(spec.threads, summary.get("message", "")),
+        "provenance": provenance(spec.threads, "cuda" if "cuda" in devices else "cpu"),
         "config": spec.config,
     }
+    if spec.composition != "single":
+        record["members"] = [
+            {
+                **w.member.fingerprint(),
+                "budget": w.member.budget,
+                "started_at": round(w.offset, 3),
+                "status": _worker_status(spec, w)[0],
+            }
+            for w in workers
+        ]
+    return record
 
 
 def identity(spec: RunSpec) -> dict[str, Any]:
@@ -319,15 +503,22 @@ def identity(spec: RunSpec) -> dict[str, Any]:
 
 
 def _write_outputs(
-    spec: RunSpec, paths: RunPaths, best: dict[str, Any], summary: dict[str, Any] | None
+    spec: RunSpec, paths: RunPaths, best: dict[str, Any], workers: list[_Worker]
 ) -> None:
     import pandas as pd
 
     if best.get("schedule") is not None:
         frame = pd.DataFrame({"node": list(spec.problem.labels), "stage": best["schedule"]})
         write_atomic(paths.schedule, frame.to_csv(index=False))
-    if summary and summary.get("records"):
-        write_atomic(paths.epochs, pd.DataFrame(summary["records"]).to_csv(index=False))
+    frames = [
+        pd.DataFrame(w.summary["records"]).assign(
+            **({"member": w.member.label} if spec.composition != "single" else {})
+        )
+        for w in workers
+        if w.summary and w.summary.get("records")
+    ]
+    if frames:
+        write_atomic(paths.epochs, pd.concat(frames, ignore_index=True).to_csv(index=False))
 
 
 def _progress(spec: RunSpec) -> Any:

@@ -3,6 +3,13 @@
 Everything here is a pure function of what is on disk, so tables (and figures) can be
 rebuilt at any time, including from runs that were interrupted (status ``interrupted``).
 Instances are (dataset, L, R): bounds and normalizations never mix different settings.
+
+The one *best known bound* of an instance is the largest of every bound any run proved
+(its final bound and the bounds streamed with its incumbents), the trivial bound, the cost
+of a run that proved optimality, and an LP-relaxation bound when ``lp_bounds.json`` in
+the results folder holds one for the instance's digest (bench scripts fill it; an LP of
+a large design takes minutes). Column ``bound`` is always the solver's own bound,
+``best_known_bound`` this one; gaps are to the latter.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from schedbench.harness import metrics
 from schedbench.harness.records import read_incumbents, write_atomic
 
 INSTANCE = ["dataset", "stages", "ratio"]
+LP_BOUNDS_FILE = "lp_bounds.json"  # {problem digest: LP-relaxation bound}
 TARGET_GAP = 0.01  # time_to_1pct: first time within 1 % of the best known bound
 
 
@@ -26,6 +34,32 @@ def instance_key(run: dict[str, Any]) -> tuple:
     """Runs on the same instance share their best bound (the digest tells apart two
     instances under one name, e.g. one design mapped with two cell libraries)."""
     return (*(run[k] for k in INSTANCE), run.get("problem_digest"))
+
+
+def read_lp_bounds(results_dir: Path) -> dict[str, float]:
+    """The cached LP-relaxation bounds of the results folder, by problem digest."""
+    path = Path(results_dir) / LP_BOUNDS_FILE
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def store_lp_bound(results_dir: Path, digest: str, bound: float) -> None:
+    """Add one instance's LP-relaxation bound to the folder's cache (atomically)."""
+    cache = read_lp_bounds(results_dir)
+    cache[digest] = float(bound)
+    Path(results_dir).mkdir(parents=True, exist_ok=True)
+    write_atomic(Path(results_dir) / LP_BOUNDS_FILE, json.dumps(cache, indent=1))
+
+
+def run_bound(run: dict[str, Any], lp_bounds: dict[str, float] | None = None) -> float:
+    """The strongest bound one run knows of its instance (see the module docstring)."""
+    known = [b for b in (run.get("bound"), run.get("trivial_bound")) if b is not None]
+    known += [row["bound"] for row in run.get("curve", []) if row.get("bound") is not None]
+    if run.get("status") == "optimal" and run.get("best_cost") is not None:
+        known.append(run["best_cost"])
+    lp = (lp_bounds or {}).get(run.get("problem_digest"))
+    if lp is not None:
+        known.append(lp)
+    return max(known) if known else -np.inf
 
 
 def load_runs(results_dir: Path) -> list[dict[str, Any]]:
@@ -49,14 +83,11 @@ def build_tables(results_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     runs = load_runs(results_dir)
     if not runs:
         return pd.DataFrame(), pd.DataFrame()
+    lp_bounds = read_lp_bounds(results_dir)
     bounds: dict[tuple, float] = {}
     for run in runs:
         key = instance_key(run)
-        known = [b for b in (run.get("bound"), run.get("trivial_bound")) if b is not None]
-        known += [row["bound"] for row in run["curve"] if row.get("bound") is not None]
-        if run.get("status") == "optimal" and run.get("best_cost") is not None:
-            known.append(run["best_cost"])
-        bounds[key] = max([bounds.get(key, -np.inf), *known])
+        bounds[key] = max(bounds.get(key, -np.inf), run_bound(run, lp_bounds))
     run_rows, point_rows = [], []
     for run in runs:
         bound = bounds[instance_key(run)]
@@ -82,7 +113,7 @@ def build_tables(results_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
                     "best_cost": value,
                     "peak": peak,
                     "comm": comm,
-                    "bound": bound,
+                    "best_known_bound": bound,
                     "status": run["status"],
                     "norm_paper": value / first,
                     "norm_asap": value / run["asap_cost"] if run.get("asap_cost") else np.nan,
@@ -154,11 +185,30 @@ def _sampled_column(curve: list[dict[str, Any]], column: str, grid: np.ndarray) 
     return np.where(index >= 0, values[np.clip(index, 0, None)], np.nan)
 
 
+EPOCH_KEYS = ["run_key", "dataset", "solver", "backend", "seed", "stages", "ratio"]
+
+
+def build_epochs(results_dir: Path, runs: pd.DataFrame) -> pd.DataFrame:
+    """Every run's per-epoch records (GS, gauss, gs_plus: epochs.csv), one tidy table with
+    the run's key columns in front."""
+    frames = []
+    for _, run in runs.iterrows() if not runs.empty else []:
+        path = Path(results_dir) / str(run["folder"]) / "epochs.csv"
+        if path.is_file():
+            epochs = pd.read_csv(path)
+            for column in reversed(EPOCH_KEYS):
+                epochs.insert(0, column, run.get(column))
+            frames.append(epochs)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=EPOCH_KEYS)
+
+
 def write_tables(results_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Rebuild runs.* and points.* (CSV for people, Parquet for pandas), atomically."""
+    """Rebuild runs.*, points.* and epochs.* (CSV for people, Parquet for pandas),
+    atomically."""
     runs, points = build_tables(results_dir)
     root = Path(results_dir)
-    for name, frame in (("runs", runs), ("points", points)):
+    epochs = build_epochs(results_dir, runs)
+    for name, frame in (("runs", runs), ("points", points), ("epochs", epochs)):
         write_atomic(root / f"{name}.csv", frame.to_csv(index=False))
         buffer = io.BytesIO()
         frame.to_parquet(buffer, index=False)

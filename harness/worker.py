@@ -1,4 +1,4 @@
-"""The solver process: ``python -m schedbench.harness.worker <input.pkl> <fd>``.
+"""The solver process: ``python -m schedbench.harness.worker <input.pkl> <fd> [nice]``.
 
 It unpickles the problem and settings, runs the solver through the registry, and writes
 one JSON line per incumbent (and a final summary) to file descriptor ``fd``, a pipe the
@@ -27,10 +27,22 @@ def _watch_parent(parent: int) -> None:
             os._exit(3)
 
 
+def _warm_start(spec: dict[str, Any]) -> Any:
+    """A relay's schedule for the next member (None for the first or a single run)."""
+    import numpy as np
+
+    schedule = spec.get("warm_start")
+    return None if schedule is None else np.asarray(schedule, np.int64)
+
+
 def main(argv: list[str]) -> None:
     started = time.perf_counter()  # the budget clock: model building and imports count
     input_path, fd = argv[0], int(argv[1])
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
+    if len(argv) > 2 and int(argv[2]):
+        # a low-priority member: before unpickling imports numpy, so that every thread a
+        # library starts inherits it (nice is per thread on Linux)
+        os.nice(int(argv[2]))
     with open(input_path, "rb") as handle:
         spec: dict[str, Any] = pickle.load(handle)
     channel = os.fdopen(fd, "w", buffering=1)
@@ -53,14 +65,15 @@ def main(argv: list[str]) -> None:
                 }
             )
 
-        remaining = spec["budget"] - (time.perf_counter() - started)
         result = solve(
             spec["problem"],
             spec["solver"],
-            time_limit=max(0.01, remaining),
+            time_limit=spec["budget"],
+            started=started,  # one clock: imports and unpickling count
             threads=spec["threads"],
             seed=spec["seed"],
             on_incumbent=on_incumbent,
+            warm_start=_warm_start(spec),
             module=spec["module"],
             **spec["options"],
         )
@@ -75,6 +88,7 @@ def main(argv: list[str]) -> None:
                 "formulation": result.formulation,
                 "message": result.message,
                 "records": result.records,
+                "device": result.device,
             }
         )
     except Exception as err:  # anything the registry did not already turn into a status

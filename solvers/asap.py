@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from schedbench.solvers.base import Outcome, SolveContext, Status
+from schedbench.solvers.base import Outcome, SolveContext
 
 LIBRARY = "numpy"
 PIP = "numpy"
@@ -13,5 +13,5 @@ def version() -> str:
 
 
 def run(ctx: SolveContext) -> Outcome:
-    ctx.tracker.offer(ctx.problem.asap)
-    return Outcome(Status.FEASIBLE, solve_time=ctx.tracker.elapsed())
+    ctx.report(ctx.problem.asap)
+    return Outcome(solve_time=ctx.elapsed())

@@ -56,6 +56,7 @@ class SolveResult:
     formulation: str | None = None
     message: str = ""
     records: list[dict[str, float]] = field(default_factory=list)  # per epoch/iteration
+    device: str = "cpu"
 
     @property
     def best_bound(self) -> float | None:
@@ -88,9 +89,6 @@ class Tracker:
     def __init__(self, problem: Problem, on_incumbent: OnIncumbent | None, started: float):
         self.problem = problem
         self.on_incumbent = on_incumbent
-        # every report, improving or not, before it is checked: for a caller that watches
-        # who reports when (the hybrid notes its exact back-end's first schedule)
-        self.on_offer: Callable[[], None] | None = None
         self.started = started
         self.best_schedule: np.ndarray | None = None
         self.best_cost: float = math.inf
@@ -105,8 +103,6 @@ class Tracker:
         self, schedule: Any, solver_time: float | None = None, bound: float | None = None
     ) -> bool:
         """Evaluate a reported schedule; True when it is feasible and the new best."""
-        if self.on_offer is not None:
-            self.on_offer()
         with self._lock:
             return self._offer(schedule, solver_time, bound)
 
@@ -141,14 +137,49 @@ class Tracker:
 
 @dataclass
 class Outcome:
-    """What a back-end says about its run; the shared code turns it into a SolveResult."""
+    """What a back-end says about its run; the shared code turns it into a SolveResult.
 
-    status: Status
+    ``status`` is the library's own verdict where it has one (proved optimal, proved
+    infeasible, stopped at its time limit, failed, cannot run here); a back-end without
+    one (a heuristic) leaves it None, and :func:`decide_status` tells FEASIBLE from
+    TIMEOUT by the clock."""
+
+    status: Status | None = None
     bound: float | None = None
     build_time: float = 0.0
     solve_time: float = 0.0
     message: str = ""
     records: list[dict[str, float]] = field(default_factory=list)
+    device: str = "cpu"  # where the search ran ("cuda" for a GPU run)
+
+
+def decide_status(
+    claim: Status | None,
+    has_schedule: bool,
+    elapsed: float,
+    time_limit: float,
+    *,
+    killed: bool = False,
+    late: int = 0,
+    rejected: bool = False,
+) -> Status:
+    """A run's status: the one rule, used by :func:`~schedbench.solvers.registry.solve`
+    and by the harness runner (which adds what only it sees: a kill at budget + grace,
+    incumbents after the budget, a report its evaluator rejected)."""
+    if rejected:
+        return Status.ERROR
+    if claim in (Status.ERROR, Status.SKIPPED, Status.NO_SOLUTION):
+        return claim
+    if killed or late:
+        return Status.TIMEOUT  # a proof or a schedule after the budget belongs to a longer run
+    ran_out = elapsed >= time_limit - max(0.05, 0.01 * time_limit)
+    if not has_schedule:
+        if claim in (Status.OPTIMAL, Status.FEASIBLE):
+            return Status.ERROR  # claimed a solution, reported none
+        return Status.TIMEOUT if ran_out or claim is Status.TIMEOUT else Status.NO_SOLUTION
+    if claim is Status.OPTIMAL:
+        return Status.OPTIMAL
+    return Status.TIMEOUT if ran_out or claim is Status.TIMEOUT else Status.FEASIBLE
 
 
 def integral_bound(problem: Problem, bound: float | None) -> float | None:
@@ -174,6 +205,32 @@ class SolveContext:
     @property
     def deadline(self) -> float:
         return self.tracker.started + self.time_limit
+
+    def report(self, schedule: Any, bound: float | None = None) -> bool:
+        """Report a schedule (the harness checks and records it); True if it is the new best."""
+        return self.tracker.offer(schedule, bound=bound)
+
+    def report_batch(self, schedules: np.ndarray, result: Evaluation | None = None) -> bool:
+        """Report the cheapest feasible schedule of a batch (``result``: its evaluation)."""
+        return self.tracker.offer_batch(schedules, result)
+
+    def elapsed(self) -> float:
+        """Seconds since the run began (the one clock: model building counts)."""
+        return self.tracker.elapsed()
+
+    @property
+    def best_schedule(self) -> np.ndarray | None:
+        """The best schedule reported so far (checked)."""
+        return self.tracker.best_schedule
+
+    @property
+    def best_cost(self) -> float:
+        """Its cost (inf before any)."""
+        return self.tracker.best_cost
+
+    def should_stop(self) -> bool:
+        """Whether the budget is spent."""
+        return self.remaining() <= 0
 
     def remaining(self) -> float:
         """Seconds left of the budget (model building counts)."""

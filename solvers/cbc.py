@@ -66,14 +66,14 @@ def run(ctx: SolveContext, formulation: Formulation = "paper", log: bool = False
     solve_time = time.perf_counter() - solving
     if prob.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
         values = np.array([v.value() if v.value() is not None else 0.0 for v in xs])
-        ctx.tracker.offer(lm.decode(values), solve_time)
+        ctx.report(lm.decode(values))
     status = {
         pulp.LpSolutionOptimal: Status.OPTIMAL,
         pulp.LpSolutionIntegerFeasible: Status.TIMEOUT,
         pulp.LpSolutionInfeasible: Status.NO_SOLUTION,
         pulp.LpSolutionNoSolutionFound: Status.TIMEOUT,
     }.get(prob.sol_status, Status.ERROR)
-    bound = ctx.tracker.best_cost if status is Status.OPTIMAL else None
+    bound = ctx.best_cost if status is Status.OPTIMAL else None
     return Outcome(
         status, bound=bound, build_time=build_time, solve_time=solve_time, message=FINAL_ONLY
     )

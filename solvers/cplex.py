@@ -66,10 +66,9 @@ def run(ctx: SolveContext, formulation: Formulation = "paper", log: bool = False
         def invoke(self, context) -> None:
             if context.in_candidate() and context.is_candidate_point():
                 info = cplex.callbacks.Context.info
-                ctx.tracker.offer(
+                ctx.report(
                     lm.decode(np.asarray(context.get_candidate_point())),
-                    None,
-                    context.get_double_info(info.best_bound),
+                    bound=context.get_double_info(info.best_bound),
                 )
 
     c.set_callback(Candidates(), cplex.callbacks.Context.id.candidate)
@@ -87,7 +86,7 @@ def run(ctx: SolveContext, formulation: Formulation = "paper", log: bool = False
     code = solution.get_status()
     has_solution = solution.is_primal_feasible()
     if has_solution:
-        ctx.tracker.offer(lm.decode(np.asarray(solution.get_values())))
+        ctx.report(lm.decode(np.asarray(solution.get_values())))
     status_codes = solution.status
     if code in (status_codes.MIP_optimal, status_codes.optimal_tolerance):
         status = Status.OPTIMAL

@@ -57,7 +57,7 @@ def run(ctx: SolveContext, formulation: Formulation = "paper", log: bool = False
             schedule = np.array(
                 [next(t for t in range(stages) if self.boolean_value(row[t])) for row in x]
             )
-            ctx.tracker.offer(schedule, self.wall_time, self.best_objective_bound)
+            ctx.report(schedule, bound=self.best_objective_bound)
 
     status = solver.solve(model, Incumbents())
     bound = solver.best_objective_bound if status != cp_model.UNKNOWN else None

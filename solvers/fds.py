@@ -1,20 +1,11 @@
 """Force-directed scheduling (Paulin & Knight 1989), adapted to peak memory plus comm.
 
-Every unfixed node spreads its weight uniformly over its time frame [lo, hi] (initially
-ASAP/ALAP); the distribution graph DG(t) is the expected memory per stage. Each round
-computes, for every unfixed node v and stage t of its frame, the force
-
-    R * w_v * (DG(t) - mean of DG over the frame) / mean(DG)        (balance, cost units)
-  + sum over counted in-edges of the span (t - E[s_u])              (comm, expected)
-  + sum over counted out-edges of the span (E[s_w | s_v = t] - t)
-  + the classic predecessor and successor forces: R * w_u * (change of the mean DG over
-    u's frame when placing v at t shrinks it) / mean(DG), for every neighbour u
-
-where E[.] is the middle of a frame (a successor's frame starts at t + d once v is at t).
-As in the classic algorithm the smallest forces are fixed first; to scale to 10^5 nodes a
-round fixes the best 2% of the unfixed nodes (one at a time, each re-checked against the
-frames the previous fixes left) instead of one. Fixing a node tightens the frames of all
-its ancestors and descendants, so every choice stays feasible. Deterministic: one incumbent.
+Each unfixed node spreads its weight over its time frame (the distribution graph); each
+round computes, per node and stage, the balance force, the expected communication and the
+classic predecessor/successor forces, and fixes the smallest first: the best 2 % of the
+unfixed nodes per round (to scale to 10^5 nodes), each re-checked against the frames the
+previous fixes left, so every choice stays feasible. Deterministic: one incumbent.
+``docs/solvers.md`` gives the force formula.
 """
 
 from __future__ import annotations
@@ -22,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from schedbench.problem import Problem
-from schedbench.solvers.base import Outcome, SolveContext, Status
+from schedbench.solvers.base import Outcome, SolveContext
 
 LIBRARY = "numpy"
 PIP = "numpy"
@@ -34,8 +25,8 @@ def version() -> str:
 
 
 def run(ctx: SolveContext) -> Outcome:
-    ctx.tracker.offer(force_directed(ctx.problem))
-    return Outcome(Status.FEASIBLE, solve_time=ctx.tracker.elapsed())
+    ctx.report(force_directed(ctx.problem))
+    return Outcome(solve_time=ctx.elapsed())
 
 
 class _Frames:

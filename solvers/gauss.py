@@ -1,29 +1,12 @@
 """gauss: a Gaussian-reparameterized differentiable scheduler, in the spirit of GauS.
 
-Choices, each a documented option:
-
-* **Parameters**: one mean mu_v per node (O(|V|), not |V| x L); the spread sigma is a
-  schedule shared by all nodes (``sigma`` annealed geometrically to ``sigma_final`` over
-  the budget), so early steps see a smooth landscape and late steps a nearly discrete one.
-* **Stage probabilities**: P(s_v = t) = Phi((t + 1/2 - mu_v) / sigma) - Phi((t - 1/2 -
-  mu_v) / sigma), with the first and last intervals open, so each row sums to exactly 1.
-* **Memory**: the expected load of each stage E_t = sum_v w_v P(s_v = t); the peak is a
-  log-sum-exp of E_t at a temperature of ``peak_softness`` x the mean load.
-* **Communication**: on a feasible schedule every counted edge costs c (s_dst - s_src), so
-  its expectation is linear in the means: sum_e c_e (mu_dst - mu_src).
-* **Dependencies**: g_e = relu(mu_src + d_e - mu_dst) must be 0; an augmented Lagrangian
-  (multipliers updated every ``dual_every`` steps, penalty ``rho``) drives it there. Means
-  are also projected onto their [ASAP, ALAP] windows after each step.
-* **Objective**: (R * peak + comm) / trivial lower bound, so one learning rate suits every
-  instance; Adam on the means.
-* **Initialization**: ``init="topo_chunk"`` (the baseline's schedule, the default),
-  ``"window"`` (ASAP/ALAP midpoints) or ``"asap"``.
-* **Legalization**: each step rounds mu and ``batch - 1`` perturbed copies mu + sigma * eps,
-  then :func:`~schedbench.solvers.local_search.legalize` makes them feasible (topological
-  order, never past ALAP); the evaluator scores them all and the best is offered.
-* **Exact refinement**: ``local_search=True`` runs the shared exact local search on the
-  best schedule of each phase (``phase`` seconds, default a tenth of the budget) and moves
-  the means to its result, so the gradient phase restarts from the refined schedule.
+One mean per node with a shared, annealed spread; stage probabilities from the normal
+CDF; expected stage loads with a log-sum-exp peak; expected communication (linear in the
+means); dependencies through an augmented Lagrangian and a projection onto each node's
+[ASAP, ALAP] window; Adam on (R * peak + comm) / trivial bound. Each step the rounded
+means and perturbed copies are legalized and scored exactly; ``local_search`` refines the
+best schedule each phase and moves the means there. Initialization: ``topo_chunk``
+(default), ``window`` or ``asap``. ``docs/solvers.md`` documents each choice.
 """
 
 from __future__ import annotations
@@ -34,16 +17,21 @@ from typing import Literal
 import numpy as np
 
 from schedbench.evaluate import evaluate
-from schedbench.solvers.base import Outcome, SolveContext, Status
+from schedbench.solvers.base import Outcome, SolveContext
 
 LIBRARY = "torch"
 PIP = "torch"
 
 
 def version() -> str:
-    import torch
+    """From the installed metadata: importing torch here would hold back the opening
+    schedule (reported before torch loads) by 1-2 s."""
+    from importlib import metadata
 
-    return f"torch {torch.__version__}"
+    try:
+        return f"torch {metadata.version('torch')}"
+    except metadata.PackageNotFoundError as missing:
+        raise ImportError(f"torch is not installed ({missing})") from missing
 
 
 def run(
@@ -60,17 +48,18 @@ def run(
     phase: float | None = None,
     epochs: int | None = None,
 ) -> Outcome:
-    import torch
-
-    from schedbench.solvers.local_search import PhasedRefinement, initial_schedule, legalize
+    from schedbench.solvers.refine import PhasedRefinement, initial_schedule, legalize
 
     problem = ctx.problem
     built = time.perf_counter()
+    # the opening schedule is numpy only: it is reported before torch loads (1-2 s)
+    start = initial_schedule(ctx, init)
+    import torch
+
     torch.set_num_threads(max(1, ctx.threads))
     torch.manual_seed(ctx.seed)
     rng = np.random.default_rng(ctx.seed)
     n, stages = problem.n, problem.stages
-    start = initial_schedule(ctx, init)
     lo = torch.tensor(problem.asap, dtype=torch.float64)
     hi = torch.tensor(problem.alap, dtype=torch.float64)
     mu = torch.nn.Parameter(torch.tensor(start, dtype=torch.float64))
@@ -90,9 +79,9 @@ def run(
     records: list[dict[str, float]] = []
     solving = time.perf_counter()
     epoch = 0
-    while (epochs is None or epoch < epochs) and ctx.remaining() > 0:
+    while (epochs is None or epoch < epochs) and not ctx.should_stop():
         epoch += 1
-        progress = min(1.0, ctx.tracker.elapsed() / max(ctx.time_limit, 1e-9))
+        progress = min(1.0, ctx.elapsed() / max(ctx.time_limit, 1e-9))
         if epochs is not None:
             progress = epoch / epochs
         spread = sigma * (sigma_final / sigma) ** progress
@@ -119,7 +108,7 @@ def run(
         wishes[0] = np.rint(means)
         candidates = legalize(problem, wishes.astype(np.int64))
         result = evaluate(problem, candidates)
-        ctx.tracker.offer_batch(candidates, result)
+        ctx.report_batch(candidates, result)
         if refinement is not None and refinement.due():
             best = candidates[int(np.argmin(np.where(result.feasible, result.cost, np.inf)))]
             with torch.no_grad():
@@ -127,21 +116,19 @@ def run(
         records.append(
             {
                 "epoch": epoch,
-                "time": ctx.tracker.elapsed(),
+                "time": ctx.elapsed(),
                 "loss": float(loss.detach()),
                 "peak": float(peak.detach()),
                 "comm": float(comm.detach()),
                 "violation": float(violation.detach().sum()),
                 "sigma": spread,
-                "best_cost": float(ctx.tracker.best_cost),
+                "best_cost": float(ctx.best_cost),
                 "batch_best_cost": float(np.min(np.where(result.feasible, result.cost, np.inf))),
             }
         )
-    if refinement is not None and ctx.remaining() > 0:
-        refinement.run(ctx.tracker.best_schedule, limit=ctx.remaining())
-    status = Status.FEASIBLE if epochs is not None and epoch >= epochs else Status.TIMEOUT
+    if refinement is not None and not ctx.should_stop():
+        refinement.run(ctx.best_schedule, limit=ctx.remaining())
     return Outcome(
-        status,
         build_time=build_time,
         solve_time=time.perf_counter() - solving,
         message=f"{epoch} epochs",

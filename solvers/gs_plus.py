@@ -17,8 +17,7 @@ from __future__ import annotations
 from typing import Literal
 
 from schedbench.solvers.base import Outcome, SolveContext
-from schedbench.solvers.gs import run as gs_run
-from schedbench.solvers.gs import version
+from schedbench.solvers.gs import train, version
 
 LIBRARY = "torch"
 PIP = "torch"
@@ -46,7 +45,7 @@ def run(
     dtype: Literal["float32", "float64", "bfloat16"] = "float32",
     parameters: Literal["per_row", "per_node"] = "per_node",
 ) -> Outcome:
-    return gs_run(
+    return train(
         ctx,
         batch=batch,
         temperature=temperature,

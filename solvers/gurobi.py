@@ -54,11 +54,7 @@ def run(ctx: SolveContext, formulation: Formulation = "paper", log: bool = False
         def incumbents(m, where) -> None:
             if where == GRB.Callback.MIPSOL:
                 values = np.asarray(m.cbGetSolution(xs))
-                ctx.tracker.offer(
-                    lm.decode(values),
-                    m.cbGet(GRB.Callback.RUNTIME),
-                    m.cbGet(GRB.Callback.MIPSOL_OBJBND),
-                )
+                ctx.report(lm.decode(values), bound=m.cbGet(GRB.Callback.MIPSOL_OBJBND))
 
         model.optimize(incumbents)
     except gp.GurobiError as err:
@@ -66,7 +62,7 @@ def run(ctx: SolveContext, formulation: Formulation = "paper", log: bool = False
             return Outcome(Status.SKIPPED, message=f"Gurobi: {err}")
         raise
     if model.SolCount > 0:
-        ctx.tracker.offer(lm.decode(np.asarray([v.X for v in xs])))
+        ctx.report(lm.decode(np.asarray([v.X for v in xs])))
     status = {
         GRB.OPTIMAL: Status.OPTIMAL,
         GRB.INFEASIBLE: Status.NO_SOLUTION,

@@ -66,9 +66,7 @@ def run(ctx: SolveContext, formulation: Formulation = "paper", log: bool = False
 
     def improving(event) -> None:
         data = event.data_out
-        ctx.tracker.offer(
-            model.decode(np.asarray(data.mip_solution)), data.running_time, data.mip_dual_bound
-        )
+        ctx.report(model.decode(np.asarray(data.mip_solution)), bound=data.mip_dual_bound)
 
     h.cbMipImprovingSolution.subscribe(improving)
     h.setOptionValue("time_limit", max(0.01, ctx.remaining()))
@@ -79,7 +77,7 @@ def run(ctx: SolveContext, formulation: Formulation = "paper", log: bool = False
     info = h.getInfo()
     status = h.getModelStatus()
     if info.primal_solution_status == 2:  # the final incumbent, in case no callback fired
-        ctx.tracker.offer(model.decode(np.asarray(h.getSolution().col_value)))
+        ctx.report(model.decode(np.asarray(h.getSolution().col_value)))
     return Outcome(
         _status(status, highspy),
         bound=info.mip_dual_bound,

@@ -14,7 +14,7 @@ import heapq
 import numpy as np
 
 from schedbench.problem import Problem
-from schedbench.solvers.base import Outcome, SolveContext, Status
+from schedbench.solvers.base import Outcome, SolveContext
 
 LIBRARY = "numpy"
 PIP = "numpy"
@@ -28,21 +28,20 @@ def run(ctx: SolveContext, max_restarts: int = 50) -> Outcome:
     problem = ctx.problem
     rng = np.random.default_rng(ctx.seed)
     restarts = 0
-    while restarts < max_restarts and ctx.remaining() > 0:
+    while restarts < max_restarts and not ctx.should_stop():
         noise = rng.random(problem.n) if restarts else np.zeros(problem.n)
         lo, hi = problem.peak_lower_bound, int(problem.w.sum())
-        ctx.tracker.offer(list_schedule(problem, lo, noise)[0])  # the tightest target first
-        while lo < hi and ctx.remaining() > 0:
+        ctx.report(list_schedule(problem, lo, noise)[0])  # the tightest target first
+        while lo < hi and not ctx.should_stop():
             mid = (lo + hi) // 2
             schedule, peak = list_schedule(problem, mid, noise)
-            ctx.tracker.offer(schedule)
+            ctx.report(schedule)
             if peak <= mid:
                 hi = mid
             else:
                 lo = mid + 1
         restarts += 1
-    status = Status.FEASIBLE if restarts >= max_restarts else Status.TIMEOUT
-    return Outcome(status, solve_time=ctx.tracker.elapsed(), message=f"{restarts} restarts")
+    return Outcome(solve_time=ctx.elapsed(), message=f"{restarts} restarts")
 
 
 def list_schedule(problem: Problem, capacity: int, noise: np.ndarray) -> tuple[np.ndarray, int]:

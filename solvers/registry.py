@@ -25,6 +25,7 @@ from schedbench.solvers.base import (
     SolveResult,
     Status,
     Tracker,
+    decide_status,
     integral_bound,
 )
 
@@ -42,8 +43,7 @@ SOLVERS: dict[str, str] = {
     "gs": "gs",
     "gs_plus": "gs_plus",
     "gauss": "gauss",
-    "hybrid": "hybrid",
-    "local_search": "local_search_solver",
+    "local_search": "local_search",
 }
 EXACT = ("cpsat", "highs", "gurobi", "cplex", "cbc")
 BASELINES = ("asap", "topo_chunk", "list", "fds")
@@ -63,6 +63,28 @@ def backend(name: str, module: str | None = None) -> Any:
     if name not in SOLVERS:
         raise ValueError(f"unknown solver {name!r}; choose one of {', '.join(SOLVERS)}")
     return importlib.import_module(f"schedbench.solvers.{SOLVERS[name]}")
+
+
+def resolved_options(
+    solver: str, options: dict[str, Any], module: str | None = None
+) -> dict[str, Any]:
+    """The options a run will use: the back-end's ``run`` defaults with ``options`` on top.
+
+    A run's key hashes these, so changing a default in code makes a new run instead of
+    reusing records made under the old default. A back-end that cannot be imported here
+    (a missing library, an unknown name) keeps the options as given: such a run cannot run anyway.
+    """
+    try:
+        impl = backend(solver, module)
+    except (ImportError, ValueError):  # a missing library or an unknown name
+        return dict(options)
+    parameters = list(inspect.signature(impl.run).parameters.values())[1:]
+    defaults = {
+        p.name: p.default
+        for p in parameters
+        if p.default is not inspect.Parameter.empty and p.kind is not p.VAR_KEYWORD
+    }
+    return {**defaults, **options}
 
 
 def check_options(solver: str, options: dict[str, Any], module: str | None = None) -> None:
@@ -99,6 +121,7 @@ def solve(
     warm_start: np.ndarray | None = None,
     lp_bound: bool = False,
     module: str | None = None,
+    started: float | None = None,
     **options: Any,
 ) -> SolveResult:
     """Run ``solver`` on ``problem`` within ``time_limit`` wall-clock seconds.
@@ -106,8 +129,10 @@ def solve(
     ``warm_start`` seeds exact back-ends (MIP start / CP-SAT hint); it must be feasible.
     ``lp_bound=True`` adds the compact model's LP relaxation bound (HiGHS) to the result.
     ``module`` runs a back-end of your own (a module path) under the name ``solver``.
+    ``started`` (a ``time.perf_counter()`` value) is when the budget began, if before the
+    call: the harness worker passes its own start, so the run has one clock.
     """
-    started = time.perf_counter()
+    started = time.perf_counter() if started is None else started
     impl = backend(solver, module)
     tracker = Tracker(problem, on_incumbent, started)
     result = SolveResult(
@@ -141,13 +166,22 @@ def solve(
     result.wall_time = time.perf_counter() - started
     result.bound = integral_bound(problem, outcome.bound)
     result.build_time, result.solve_time = outcome.build_time, outcome.solve_time
-    result.status = outcome.status
     result.message = outcome.message
     result.records = outcome.records
+    result.device = outcome.device
+    has_schedule = tracker.best_schedule is not None
+    result.status = decide_status(
+        outcome.status,
+        has_schedule,
+        result.wall_time,
+        time_limit,
+        rejected=bool(tracker.rejected),
+    )
     if tracker.rejected:
-        result.status = Status.ERROR
         result.message = f"the solver reported an infeasible schedule: {tracker.rejected}"
-    if tracker.best_schedule is not None:
+    elif not has_schedule and outcome.status in (Status.FEASIBLE, Status.OPTIMAL):
+        result.message = "the solver claimed a solution but reported no schedule"
+    if has_schedule:
         best = evaluate(problem, tracker.best_schedule)
         result.schedule = tracker.best_schedule
         result.cost = best.cost[0].item()
@@ -155,9 +189,6 @@ def solve(
         result.incumbents = list(tracker.history)
         result.first_incumbent_time = tracker.history[0][0]
         result.time_to_best = tracker.history[-1][0]
-    elif result.status in (Status.FEASIBLE, Status.OPTIMAL):
-        result.status = Status.ERROR
-        result.message = "the solver claimed a solution but reported no schedule"
     claimed = result.status is Status.OPTIMAL and result.bound is not None
     if claimed and result.cost is not None and result.cost > result.bound + 1e-6 * result.cost:
         result.message += f" (solver said optimal; cost {result.cost} > bound {result.bound})"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from schedbench.problem import Problem
-from schedbench.solvers.base import Outcome, SolveContext, Status
+from schedbench.solvers.base import Outcome, SolveContext
 
 LIBRARY = "numpy"
 PIP = "numpy"
@@ -27,14 +27,13 @@ def run(ctx: SolveContext, max_orders: int = 1000) -> Outcome:
     rng = np.random.default_rng(ctx.seed)
     orders = [problem.topological_order, alap_order(problem, rng), depth_first_order(problem)]
     tried = 0
-    while tried < max_orders and ctx.remaining() > 0:
+    while tried < max_orders and not ctx.should_stop():
         order = orders[tried] if tried < len(orders) else level_order(problem, rng)
         schedule = best_chunking(problem, order)
         if schedule is not None:
-            ctx.tracker.offer(schedule)
+            ctx.report(schedule)
         tried += 1
-    status = Status.FEASIBLE if tried >= max_orders else Status.TIMEOUT
-    return Outcome(status, solve_time=ctx.tracker.elapsed(), message=f"{tried} orders tried")
+    return Outcome(solve_time=ctx.elapsed(), message=f"{tried} orders tried")
 
 
 def level_order(problem: Problem, rng: np.random.Generator) -> np.ndarray:

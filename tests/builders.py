@@ -52,3 +52,21 @@ def brute_force_optimum(problem: Problem) -> float:
     batch = np.array(list(product(*windows)), np.int64)
     result = evaluate(problem, batch)
     return float(result.cost[result.feasible].min())
+
+
+def improving_single_move(problem: Problem, schedule: np.ndarray) -> tuple[int, int] | None:
+    """A (node, stage) whose move alone keeps ``schedule`` feasible and lowers its cost, or
+    None: a schedule a local search returns must have none."""
+    from schedbench import evaluate
+
+    schedule = np.asarray(schedule, np.int64)
+    cost = evaluate(problem, schedule).cost[0]
+    moves = [(v, t) for v in range(problem.n) for t in range(problem.stages) if t != schedule[v]]
+    if not moves:
+        return None
+    batch = np.repeat(schedule[None, :], len(moves), axis=0)
+    for row, (v, t) in enumerate(moves):
+        batch[row, v] = t
+    result = evaluate(problem, batch)
+    better = np.flatnonzero(result.feasible & (result.cost < cost))
+    return moves[better[0]] if better.size else None

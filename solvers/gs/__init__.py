@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from schedbench.solvers.base import Outcome, SolveContext, Status
+from schedbench.solvers.base import Outcome, SolveContext
 
 LIBRARY = "torch"
 PIP = "torch"
@@ -62,6 +62,30 @@ def run(
     device: str = "auto",
     dtype: Literal["float32", "float64", "bfloat16"] = "float32",
     seed: int | None = None,
+    parameters: Literal["per_row", "per_node"] = "per_row",
+    noise: Literal["fast", "torch"] = "fast",
+) -> Outcome:
+    """The paper's GS with the reference code's defaults (see the module docstring)."""
+    options = {name: value for name, value in locals().items() if name != "ctx"}
+    return train(ctx, **options)
+
+
+def train(
+    ctx: SolveContext,
+    batch: int = 250,
+    temperature: float = 50.0,
+    temperature_final: float | None = None,
+    temperature_schedule: Literal["constant", "exponential"] = "constant",
+    lr: float = 1.0,
+    optimizer: Literal["adam", "adamw"] = "adamw",
+    cosine_t_max: int = 50,
+    epochs: int | None = None,
+    memory_loss: Literal["entropy", "smoothmax", "cost"] = "entropy",
+    smoothmax_temperature: float = 0.05,
+    source_bias: float = 10.0,
+    device: str = "auto",
+    dtype: Literal["float32", "float64", "bfloat16"] = "float32",
+    seed: int | None = None,
     logit_mask: bool = False,
     init: Literal["paper", "topo_chunk", "window"] = "paper",
     init_logit: float = 3.0,
@@ -70,12 +94,10 @@ def run(
     parameters: Literal["per_row", "per_node"] = "per_row",
     noise: Literal["fast", "torch"] = "fast",
 ) -> Outcome:
-    """The paper's GS with its defaults; ``logit_mask`` to ``phase`` are gs_plus's switches
-    (solvers/gs_plus.py): logit-space masking, informed initialization of the logits from a
-    schedule (``init_logit`` on its stage, 0 elsewhere), and the exact local search on the
-    best schedule every ``phase`` seconds (a tenth of the budget by default), after which
-    the logits are re-centred on the refined schedule. ``parameters`` and ``noise``: see
-    the module docstring."""
+    """GS's training loop: the paper's options, plus the switches gs_plus composes
+    (``logit_mask``: logit-space masking; ``init`` and ``init_logit``: logits centred on a
+    schedule; ``local_search`` every ``phase`` seconds, the logits re-centred on its
+    result)."""
     import torch
 
     from schedbench.evaluate_torch import TorchEvaluator
@@ -100,7 +122,7 @@ def run(
         sources = torch.tensor(problem.level == 0, device=dev)
         start[sources, 0] = source_bias
     else:
-        from schedbench.solvers.local_search import initial_schedule
+        from schedbench.solvers.refine import initial_schedule
 
         start = _centred(initial_schedule(ctx, init), stages, init_logit, dev, dt)
     # the parameters are kept with rows in the sampler's level order (no gather per epoch)
@@ -111,7 +133,7 @@ def run(
     logits = torch.nn.Parameter(start)
     refinement = None
     if local_search:
-        from schedbench.solvers.local_search import PhasedRefinement
+        from schedbench.solvers.refine import PhasedRefinement
 
         refinement = PhasedRefinement(ctx, phase, seed)
     optim_cls = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW}[optimizer]
@@ -131,11 +153,9 @@ def run(
     reference = ReferenceIncumbent()
     epoch = 0
     solving = time.perf_counter()
-    while (epochs is None or epoch < epochs) and ctx.remaining() > 0:
+    while (epochs is None or epoch < epochs) and not ctx.should_stop():
         epoch += 1
-        progress = (
-            (epoch - 1) / max(1, epochs - 1) if epochs else ctx.tracker.elapsed() / ctx.time_limit
-        )
+        progress = (epoch - 1) / max(1, epochs - 1) if epochs else ctx.elapsed() / ctx.time_limit
         tau = _temperature(temperature, temperature_final, temperature_schedule, progress)
         opt.zero_grad(set_to_none=True)
         drawn = sample(
@@ -163,14 +183,14 @@ def run(
         if best_index is not None:
             best_row = drawn.level_stages[:, best_index].cpu().numpy()[plan.position]
             batch_best = float(costs.cost[best_index])
-            ctx.tracker.offer(best_row)
+            ctx.report(best_row)
         reference.update(terms.total.detach(), costs)
         opt.step()
         schedule.step()
         if refinement is not None and refinement.due():
             # first the incumbent, then the epoch's best sample: sampling around the
             # incumbent is what moves the search out of the local search's last optimum
-            start = ctx.tracker.best_schedule
+            start = ctx.best_schedule
             if refinement.runs and best_index is not None:
                 start = best_row
             refined = refinement.run(start)
@@ -180,11 +200,11 @@ def run(
         records.append(
             {
                 "epoch": epoch,
-                "time": ctx.tracker.elapsed(),
+                "time": ctx.elapsed(),
                 "loss": float(loss.detach()),
                 "loss_memory": float(terms.memory.mean().detach()),
                 "loss_comm": float(terms.comm.mean().detach()),
-                "best_cost": float(ctx.tracker.best_cost),
+                "best_cost": float(ctx.best_cost),
                 "mean_cost": mean_cost,
                 "batch_best_cost": batch_best,
                 "reference_cost": reference.cost,
@@ -192,13 +212,12 @@ def run(
                 "lr": opt.param_groups[0]["lr"],
             }
         )
-    status = Status.FEASIBLE if epochs is not None and epoch >= epochs else Status.TIMEOUT
     return Outcome(
-        status,
         build_time=build_time,
         solve_time=time.perf_counter() - solving,
         message=note or f"{epoch} epochs on {dev}",
         records=records,
+        device=dev.type,
     )
 
 

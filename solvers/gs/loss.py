@@ -1,22 +1,12 @@
 """The paper's loss (Eqs. 9-11) on a batch of straight-through one-hot samples.
 
-L_e = -(entropy of the per-stage memory share N_t / M): minimizing it balances memory;
-L_c = communication (edges crossing each stage boundary) / number of counted edges;
-total = lambda * L_e + L_c with lambda = R. ``memory="smoothmax"`` replaces L_e by a
-log-sum-exp of the per-stage memory relative to a perfect split (a smooth peak).
-``memory="cost"`` (gs_plus) is the objective itself, smoothed: (R * log-sum-exp peak +
-communication) / ``scale``, so peak and communication keep the weights the cost gives them
-(the paper's normalisations weigh communication about 40x more than the cost does on RW1).
-
-The communication term is the reference's bilinear form
-sum_e c_e sum_{t < L-1} [s_u <= t] * [s_v > t] of the cumulative one-hots. Its autograd
-graph would hold [E, B, L] tensors; :class:`_Communication` gives the same value and the
-same gradient from integer stages instead, because the one-hots are hard: the derivative
-with respect to u's one-hot at t' is sum over out-edges of c_e * max(0, s_v - t') minus
-sum over in-edges of c_e * max(0, L-1 - max(t', s_u)). Both sums are histograms of the
-neighbours' stages ([n, B, L], filled with one scatter of E x B values) times a fixed
-L x L matrix. ``tests/solvers/test_gs.py`` checks value and gradient against the plain
-autograd form.
+L_e = -(entropy of the per-stage memory share), L_c = communication / counted edges,
+total = lambda * L_e + L_c with lambda = R; ``memory="smoothmax"`` (a log-sum-exp peak)
+and ``memory="cost"`` (gs_plus: the smoothed objective itself) are variants. The
+communication term has the reference's bilinear form; :class:`_Communication` computes
+its value and gradient from integer stages (histograms times a fixed L x L matrix)
+instead of [E, B, L] autograd tensors. ``docs/solvers.md`` gives the derivation;
+``tests/solvers/test_gs.py`` checks both against plain autograd.
 """
 
 from __future__ import annotations

@@ -1,28 +1,12 @@
 """The constrained Gumbel-Softmax sampler of the paper (Eqs. 4-8), one topological level at a time.
 
-For a node v with predecessors u (edge distance d), the feasible stages are
-T<=(v) = prod_u D_u shifted right by d, where D_u = cumsum of u's one-hot sample (Eq. 4).
-The sample is y = softmax(softmax((W_v + g) / tau) * bias^(#preds) * T<=(v)) with the
-reference's log-decaying stage bias, and the hard (straight-through) one-hot of y is used
-forward. Source nodes use the plain Gumbel-Softmax. Every node of one level is sampled at
-once; nothing loops over nodes in Python and nothing is generated per graph.
-
-Rows are kept in level order (node ``plan.order[i]`` is row i), so one level is a
-contiguous slice of the noise, of the sampled stages and of the gradient buffer: no
-gathers of [n_k, B, L] blocks, and the one-hots concatenate into the loss's input as they
-are.
-
-Gradients flow through the masks as in the reference. The mask of a node is a product of
-0/1 factors, so its value is [t >= max over in-edges of s_u + d] and its derivative with
-respect to one factor is [no *other* factor is 0]: :class:`_LevelMask` computes the value
-from integer stages and that derivative in its backward, without building the product's
-autograd graph. Reading a predecessor's D from an autograd-tracked [B, n, L] buffer would
-make autograd allocate a full-size gradient at every level (fatal for deep designs such
-as div, with thousands of levels), so :class:`_LevelMask`'s backward adds into a shared
-gradient buffer, and :class:`_Hard` (the straight-through one-hot of a level) adds the
-cumulative-sum adjoint of that buffer's rows to its own gradient. Autograd runs
-later-created nodes first, so every reader of a level has run before the level's
-:class:`_Hard` backward.
+A node's feasible stages are the product of its predecessors' cumulative one-hots shifted
+by the edge distance (Eq. 4); its sample is the masked double softmax with the
+reference's stage bias, used forward as a straight-through hard one-hot. All nodes of a
+level are sampled at once, rows are kept in level order, and the masks' value and
+gradient are computed from integer stages (:class:`_LevelMask`, :class:`_Hard`) instead
+of autograd products, so deep designs (div: thousands of levels) fit in memory.
+``docs/solvers.md`` gives the derivation.
 """
 
 from __future__ import annotations

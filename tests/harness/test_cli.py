@@ -177,6 +177,9 @@ def test_killed_sweep_resumes(tmp_path):
         if len(finished) == 2 and third and len(third[0].read_text().splitlines()) >= 1:
             break
         time.sleep(0.1)
+    else:
+        os.killpg(parent.pid, signal.SIGKILL)
+        pytest.fail("the sweep did not reach its third run with an incumbent within 120 s")
     os.killpg(parent.pid, signal.SIGKILL)
     parent.wait()
     (interrupted,) = runs_dir.glob("seed2-*")
@@ -209,6 +212,19 @@ def test_figures_from_stored_results(tmp_path):
     for key in ("fig3", "fig3_gap", "fig4", "fig5", "profile"):
         for path in written[key]:
             assert path.is_file() and path.stat().st_size > 1000
+    # the figures draw the runs, not a placeholder: one curve per solver where it ran
+    from schedbench.harness.figures import RW_PANELS, curve_panels, profile_figure
+    from schedbench.harness.tables import build_tables
+
+    runs, points = build_tables(tmp_path)
+    fig3 = curve_panels(points, RW_PANELS, "norm_asap", "best / ASAP", "test")
+    by_title = {ax.get_title(): ax for ax in fig3.axes}
+    drawn = {line.get_label() for line in by_title["RW1-RW3"].get_lines()}
+    assert {"asap", "topo_chunk"} <= drawn
+    assert {line.get_label() for line in by_title["RW4-RW6"].get_lines()} >= drawn
+    assert not by_title["RW7-RW9"].get_lines()  # no run there: nothing drawn
+    profile = profile_figure(runs)
+    assert {line.get_label() for line in profile.axes[0].get_lines()} == {"asap", "topo_chunk"}
     summary = (tmp_path / "figures" / "summary.md").read_text()
     assert "rw1" in summary and "topo_chunk" in summary
     gaps = pd.read_csv(tmp_path / "figures" / "gap_table.csv", index_col=0)
@@ -261,11 +277,12 @@ def test_sweep_size_counts_command_line_and_preset_sweeps():
 
 
 def test_figure5_draws_loss_and_three_cost_curves_per_gs_run(tmp_path):
-    """Each GS run gives a loss line (top) and best / batch mean / reference-rule cost lines
-    (bottom) in its design's column; Adam and AdamW runs of one design share the column."""
+    """Each run with epoch records (the epochs table) gives a loss line (top) and its cost
+    lines (bottom: GS's best, batch mean and reference rule; gauss has no batch mean) in
+    its design's column; Adam and AdamW runs of one design share the column."""
     done = harness(
         "-m",
-        "solver=gs,gs_adam",
+        "solver=gs,gs_adam,gauss",
         "dataset=synthetic",
         "dataset.params.nodes=60",
         "budget=smoke",
@@ -277,14 +294,19 @@ def test_figure5_draws_loss_and_three_cost_curves_per_gs_run(tmp_path):
     from schedbench.harness.figures import figure5
     from schedbench.harness.tables import build_tables
 
+    epochs = pd.read_parquet(tmp_path / "epochs.parquet")
+    assert sorted(epochs.groupby("solver").size().items()) == [
+        ("gauss", 12),
+        ("gs", 12),
+        ("gs_adam", 12),
+    ]
     runs, _ = build_tables(tmp_path)
-    fig = figure5(tmp_path, runs)
+    fig = figure5(tmp_path, runs, epochs)
     assert len(fig.axes) == 2  # one design: one column of two panels
     loss_ax, cost_ax = fig.axes
     assert loss_ax.get_title() == "synthetic"
-    assert len(loss_ax.get_lines()) == 2
-    assert len(cost_ax.get_lines()) == 6
     labels = {line.get_label() for line in loss_ax.get_lines()}
-    assert labels == {"adamw, per_row, seed 0", "adam, per_row, seed 0"}
+    assert labels == {"adamw, per_row, seed 0", "adam, per_row, seed 0", "gauss, seed 0"}
+    assert len(cost_ax.get_lines()) == 3 + 3 + 1
     best = cost_ax.get_lines()[0].get_ydata()
     assert len(best) == 12 and all(b >= a for a, b in zip(best[1:], best[:-1], strict=True))

@@ -176,3 +176,77 @@ def test_gs_curve_is_reproducible(problem, tmp_path):
     execute(other)
     c = pd.read_csv(other.paths.folder / "epochs.csv")[columns]
     assert not a.equals(c)  # the seed matters, so the comparison above can fail
+
+
+FAKE_WITH_DEFAULT = """
+from schedbench.solvers.base import Outcome, Status
+
+LIBRARY = PIP = "none"
+
+
+def version():
+    return "defaulted 1"
+
+
+def run(ctx, level={level}):
+    ctx.tracker.offer(ctx.problem.asap)
+    return Outcome(Status.FEASIBLE, message=f"level {{level}}")
+"""
+
+
+def test_changed_default_is_a_new_run(problem, tmp_path, monkeypatch):
+    """The key hashes the back-end's resolved options: a default changed in code must not
+    reuse the record made under the old default (the options as passed are the same)."""
+    import importlib
+    import shutil
+    import sys
+
+    package = tmp_path / "code"
+    package.mkdir()
+    monkeypatch.syspath_prepend(str(package))
+    source = package / "defaulted_solver.py"
+    source.write_text(FAKE_WITH_DEFAULT.format(level=1))
+    importlib.invalidate_caches()
+    results = tmp_path / "results"
+
+    def run_once():
+        run = spec(problem, results, "defaulted", module="defaulted_solver")
+        return run.key, execute(run)
+
+    first, record = run_once()
+    assert record["message"] == "level 1" and not record.get("skipped")
+    again, repeat = run_once()
+    assert repeat.get("skipped") and again == first
+    source.write_text(FAKE_WITH_DEFAULT.format(level=2))
+    shutil.rmtree(package / "__pycache__", ignore_errors=True)  # same size, same second
+    sys.modules.pop("defaulted_solver", None)
+    importlib.invalidate_caches()
+    changed, fresh = run_once()
+    assert changed != first
+    assert not fresh.get("skipped") and fresh["message"] == "level 2"
+
+
+@pytest.mark.parametrize("device", ["cpu", "cuda"])
+def test_record_takes_the_device_from_the_outcome(problem, tmp_path, device):
+    """The device is what the back-end says, whatever its message reads."""
+    run = spec(problem, tmp_path, "probe", module="fake_solvers.probe", options={"device": device})
+    record = execute(run)
+    assert record["status"] == "feasible", record["message"]
+    assert record["provenance"]["device"] == device
+
+
+def test_best_known_bound_takes_the_cached_lp_bound(problem, tmp_path):
+    """One bound for tables, figures and reports: an LP bound in the folder's cache that is
+    stronger than the trivial one becomes the best known bound and moves the gaps."""
+    from schedbench.harness.tables import store_lp_bound
+
+    record = execute(spec(problem, tmp_path, "asap"))
+    trivial = record["trivial_bound"]
+    runs, points = build_tables(tmp_path)
+    assert runs.loc[0, "best_known_bound"] == trivial
+    store_lp_bound(tmp_path, problem.digest, trivial + 1)
+    runs, points = build_tables(tmp_path)
+    assert runs.loc[0, "best_known_bound"] == trivial + 1
+    assert (points["best_known_bound"] == trivial + 1).all()
+    cost = record["best_cost"]
+    assert runs.loc[0, "gap"] == pytest.approx((cost - trivial - 1) / cost)

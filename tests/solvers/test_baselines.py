@@ -1,10 +1,10 @@
-"""Baselines and GS return schedules the evaluator accepts, never below the optimum."""
+"""Baselines and GS return schedules the evaluator accepts, at the cost they claim."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from builders import brute_force_optimum, random_dag
+from builders import random_dag
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -25,7 +25,7 @@ GS = {"epochs": 3, "batch": 16, "device": "cpu"}  # a few epochs: legality, not 
     distances=st.booleans(),
     comm_mode=st.sampled_from(["binary", "weighted"]),
 )
-def test_heuristics_are_feasible_and_not_below_optimum(
+def test_heuristics_are_feasible_at_the_cost_they_report(
     solver, seed, n, stages, distances, comm_mode
 ):
     problem = random_dag(np.random.default_rng(seed), n, stages, with_distances=distances)
@@ -34,8 +34,11 @@ def test_heuristics_are_feasible_and_not_below_optimum(
     result = solve(problem, solver, time_limit=5 if solver == "gs" else 0.5, seed=seed, **options)
     assert result.status in (Status.FEASIBLE, Status.TIMEOUT)
     assert result.schedule is not None
-    assert evaluate(problem, result.schedule).feasible[0]
-    assert result.cost >= brute_force_optimum(problem)
+    checked = evaluate(problem, result.schedule)
+    assert checked.feasible[0] and result.cost == checked.cost[0]
+    assert result.peak == checked.peak[0] and result.comm == checked.comm[0]
+    if solver == "asap":
+        assert np.array_equal(result.schedule, problem.asap)
 
 
 def test_depth_first_order_is_topological():

@@ -1,0 +1,20 @@
+"""Waits ``delay`` seconds, reports a chunked schedule, then waits out its budget."""
+
+import time
+
+from schedbench.solvers.base import Outcome, Status
+from schedbench.solvers.topo_chunk import best_chunking
+
+LIBRARY = PIP = "none"
+
+
+def version() -> str:
+    return "delayed 1"
+
+
+def run(ctx, delay: float = 1.0):
+    time.sleep(delay)
+    ctx.tracker.offer(best_chunking(ctx.problem, ctx.problem.topological_order))
+    while ctx.remaining() > 0:
+        time.sleep(0.05)
+    return Outcome(Status.TIMEOUT, message=f"{ctx.threads} thread(s)")
