@@ -156,6 +156,8 @@ def execute(spec: RunSpec) -> dict[str, Any]:
                     for message in worker.read():
                         if message["type"] == "done":
                             worker.summary = message
+                            if message["status"] == "optimal":
+                                _stop_the_others(worker, active, run)
                         elif run.offer(worker, message, stream):
                             _stop_on_event(worker, active, run)
                 for worker in [w for w in active if w.closed]:
@@ -255,6 +257,16 @@ def _stop_on_event(reporter: _Worker, active: list[_Worker], run: _Merged) -> No
             _stop(worker.process)
             when = time.perf_counter() - run.started
             worker.stopped = f"stopped at {reporter.member.label}'s first schedule ({when:.1f} s)"
+            worker.finish()
+
+
+def _stop_the_others(prover: _Worker, active: list[_Worker], run: _Merged) -> None:
+    """A member proved optimality: nothing the others find can beat it."""
+    for worker in active:
+        if worker is not prover and not worker.closed:
+            _stop(worker.process)
+            when = time.perf_counter() - run.started
+            worker.stopped = f"stopped: {prover.member.label} proved optimality ({when:.1f} s)"
             worker.finish()
 
 

@@ -166,3 +166,16 @@ def test_portfolio_with_an_exact_member_is_exact(tmp_path, seed):
     record = execute(composed(problem, tmp_path, "portfolio", members, budget=10.0))
     assert record["status"] == "optimal", record["message"]
     assert record["best_cost"] == brute_force_optimum(problem)
+
+
+def test_a_proof_of_optimality_ends_the_portfolio(tmp_path):
+    """Once a member proves optimality the others are stopped: the run ends at once."""
+    problem = random_dag(np.random.default_rng(1), 8, 3)
+    members = [
+        Member("cpsat", {"formulation": "compact"}),
+        Member("hang", module="fake_solvers.hang"),
+    ]
+    record = execute(composed(problem, tmp_path, "portfolio", members, budget=20.0))
+    assert record["status"] == "optimal", record["message"]
+    assert "hang: stopped: cpsat proved optimality" in record["message"]
+    assert record["wall_time"] < 15.0  # not the 20 s budget plus grace the hanging member takes
