@@ -24,7 +24,7 @@ UNWRITTEN: list[str] = []  # runs of this process's sweep whose results could no
 def spec_from_config(cfg: DictConfig) -> Any:
     """Turn a composed config into a RunSpec (loads the dataset: bad input fails here)."""
     from schedbench.datasets import load
-    from schedbench.harness.compose import COMPOSITIONS, members_from_options
+    from schedbench.harness.compose import COMPOSITIONS, members_from_options, split_threads
     from schedbench.harness.runner import RunSpec
     from schedbench.solvers.registry import check_options
 
@@ -37,6 +37,8 @@ def spec_from_config(cfg: DictConfig) -> Any:
     threads = cfg.threads if cfg.threads is not None else (os.cpu_count() or 1)
     composition = cfg.solver.name if cfg.solver.name in COMPOSITIONS else "single"
     members = members_from_options(composition, options) if composition != "single" else []
+    if members:
+        split_threads(members, int(threads), composition)  # enough threads for the members?
     if composition == "single":
         check_options(cfg.solver.name, options, cfg.solver.module)
     return RunSpec(

@@ -139,11 +139,12 @@ def test_portfolio_from_the_command_line(tmp_path):
         ("+solver.options.bogus=1", "a portfolio has no option 'bogus'"),
         ("solver.options.members.1.until_first_of=cpsatt", "which is not a member"),
         ("solver.options.members.0.options.formulation=tight", "is not one of paper, compact"),
+        ("threads=1", "the portfolio's members need 2 threads or more but the run has 1"),
     ],
 )
 def test_bad_composition_is_one_line(tmp_path, override, line):
     done = subprocess.run(
-        [sys.executable, "-m", "schedbench.harness", "solver=hybrid", "dataset=rw4",
+        [sys.executable, "-m", "schedbench.harness", "solver=hybrid", "dataset=rw4", "threads=2",
          override, f"results.dir={tmp_path}"],
         capture_output=True, text=True, env=ENV, timeout=60,
     )  # fmt: skip
