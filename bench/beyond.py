@@ -48,7 +48,7 @@ SOLVERS = {
         {
             "members": [
                 {"solver": "cpsat", "options": {"formulation": "compact"}},
-                {"solver": "gauss", "nice": 19, "until_first_of": "cpsat"},
+                {"solver": "gauss"},
             ]
         },
     ),
