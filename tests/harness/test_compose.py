@@ -137,7 +137,7 @@ def test_portfolio_from_the_command_line(tmp_path):
     ("override", "line"),
     [
         ("+solver.options.bogus=1", "a portfolio has no option 'bogus'"),
-        ("solver.options.members.1.until_first_of=cpsatt", "which is not a member"),
+        ("+solver.options.members.1.until_first_of=cpsatt", "which is not a member"),
         ("solver.options.members.0.options.formulation=tight", "is not one of paper, compact"),
         ("threads=1", "the portfolio's members need 2 threads or more but the run has 1"),
     ],
