@@ -25,7 +25,7 @@ PIP = "torch"
 
 def version() -> str:
     """From the installed metadata: importing torch here would hold back the opening
-    schedule (reported before torch loads) by 1-2 s."""
+    schedule, which is reported before torch loads."""
     from importlib import metadata
 
     try:
@@ -52,7 +52,7 @@ def run(
 
     problem = ctx.problem
     built = time.perf_counter()
-    # the opening schedule is numpy only: it is reported before torch loads (1-2 s)
+    # the opening schedule is numpy only: it is reported before torch loads
     start = initial_schedule(ctx, init)
     import torch
 
