@@ -11,7 +11,7 @@ export SCHEDBENCH_DATA_DIR ?= $(SHARED)/icml24
 export AIGVERSE_BENCHMARK_CACHE ?= $(SHARED)/epfl
 endif
 
-.PHONY: install test test-all lint table1 bench bench-paper bench-beyond figures clean
+.PHONY: install test test-all lint table1 bench bench-paper bench-beyond verdict verdict-runs verdict-docs figures clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,19 @@ bench:
 bench-beyond:
 	$(BIN)/python bench/beyond.py --budget 60 $(if $(DESIGNS),--designs $(DESIGNS))
 	$(BIN)/python bench/beyond.py --ablation --budget 60
+
+# The verdict protocol (docs/results/README.md): 24 designs x 14 solvers at 60 s, seeds on
+# six designs, 600 s on two; about 8 hours on 2 cores, resumable (finished runs are
+# skipped), then the reference results in docs/results/ rebuilt from results/verdict.
+verdict: verdict-runs verdict-docs
+
+verdict-runs:
+	$(BIN)/python -m schedbench.harness +experiment=verdict
+	$(BIN)/python -m schedbench.harness +experiment=verdict_seeds
+	$(BIN)/python -m schedbench.harness +experiment=verdict_long
+
+verdict-docs:
+	$(BIN)/python -m schedbench.harness.verdict --results results/verdict --out docs/results
 
 bench-paper:
 	$(BIN)/python -m schedbench.harness +experiment=fig3

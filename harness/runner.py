@@ -232,8 +232,7 @@ class _Merged:
     def offer(self, worker: _Worker, message: dict[str, Any], stream: Any) -> bool:
         """Check one report; True when it is the member's first feasible one."""
         t = worker.offset + message["t"]
-        row = _check(self.spec.problem, message["schedule"], t, message["solver_time"],
-                     message["bound"])  # fmt: skip
+        row = _check(self.spec.problem, message["schedule"], t, message["bound"])
         if row is None:
             self.rejected = self.rejected or f"an incumbent at {t:.2f} s is infeasible"
             return False
@@ -352,7 +351,7 @@ def _worker_env() -> dict[str, str]:
 
 
 def _check(
-    problem: Problem, schedule: list[int], t: float, solver_time: float | None, bound: float | None
+    problem: Problem, schedule: list[int], t: float, bound: float | None
 ) -> dict[str, Any] | None:
     """The evaluator's verdict on a streamed incumbent (None when infeasible)."""
     result = evaluate(problem, np.asarray(schedule, np.int64))
@@ -361,7 +360,6 @@ def _check(
     finite = bound is not None and np.isfinite(bound)
     return {
         "t": round(t, 6),
-        "solver_time": solver_time,
         "cost": result.cost[0].item(),
         "peak": int(result.peak[0]),
         "comm": int(result.comm[0]),

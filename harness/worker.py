@@ -54,12 +54,11 @@ def main(argv: list[str]) -> None:
     try:
         from schedbench.solvers.registry import solve
 
-        def on_incumbent(schedule: Any, solver_time: float, bound: float | None) -> None:
+        def on_incumbent(schedule: Any, t: float, bound: float | None) -> None:
             send(
                 {
                     "type": "incumbent",
                     "t": time.perf_counter() - started,
-                    "solver_time": solver_time,
                     "bound": bound,
                     "schedule": schedule.tolist(),
                 }

@@ -14,4 +14,4 @@ def version() -> str:
 
 def run(ctx: SolveContext) -> Outcome:
     ctx.report(ctx.problem.asap)
-    return Outcome(solve_time=ctx.elapsed())
+    return Outcome()

@@ -47,7 +47,7 @@ class SolveResult:
     trivial_bound: float | None = None
     lp_bound: float | None = None
     build_time: float = 0.0  # seconds spent building the library's model
-    solve_time: float = 0.0  # seconds the library reported (or we measured) for solving
+    solve_time: float = 0.0  # wall seconds after the model was built: wall_time - build_time
     wall_time: float = 0.0  # seconds from the call to the return, build included
     first_incumbent_time: float | None = None
     time_to_best: float | None = None
@@ -99,14 +99,12 @@ class Tracker:
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
 
-    def offer(
-        self, schedule: Any, solver_time: float | None = None, bound: float | None = None
-    ) -> bool:
+    def offer(self, schedule: Any, bound: float | None = None) -> bool:
         """Evaluate a reported schedule; True when it is feasible and the new best."""
         with self._lock:
-            return self._offer(schedule, solver_time, bound)
+            return self._offer(schedule, bound)
 
-    def _offer(self, schedule: Any, solver_time: float | None, bound: float | None) -> bool:
+    def _offer(self, schedule: Any, bound: float | None) -> bool:
         stages = np.asarray(schedule, dtype=np.int64).reshape(-1)
         result = evaluate(self.problem, stages)
         if not result.feasible[0]:
@@ -121,9 +119,7 @@ class Tracker:
         now = self.elapsed()
         self.history.append((now, cost))
         if self.on_incumbent is not None:
-            self.on_incumbent(
-                self.best_schedule, now if solver_time is None else solver_time, bound
-            )
+            self.on_incumbent(self.best_schedule, now, bound)
         return True
 
     def offer_batch(self, schedules: np.ndarray, result: Evaluation | None = None) -> bool:
@@ -146,8 +142,7 @@ class Outcome:
 
     status: Status | None = None
     bound: float | None = None
-    build_time: float = 0.0
-    solve_time: float = 0.0
+    build_time: float = 0.0  # seconds the back-end spent building its library's model
     message: str = ""
     records: list[dict[str, float]] = field(default_factory=list)
     device: str = "cpu"  # where the search ran ("cuda" for a GPU run)

@@ -61,9 +61,7 @@ def run(ctx: SolveContext, formulation: Formulation = "paper", log: bool = False
         warmStart=ctx.warm_start is not None,
         options=[f"randomCbcSeed {ctx.seed + 1}"],
     )
-    solving = time.perf_counter()
     prob.solve(solver)
-    solve_time = time.perf_counter() - solving
     if prob.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
         values = np.array([v.value() if v.value() is not None else 0.0 for v in xs])
         ctx.report(lm.decode(values))
@@ -74,6 +72,4 @@ def run(ctx: SolveContext, formulation: Formulation = "paper", log: bool = False
         pulp.LpSolutionNoSolutionFound: Status.TIMEOUT,
     }.get(prob.sol_status, Status.ERROR)
     bound = ctx.best_cost if status is Status.OPTIMAL else None
-    return Outcome(
-        status, bound=bound, build_time=build_time, solve_time=solve_time, message=FINAL_ONLY
-    )
+    return Outcome(status, bound=bound, build_time=build_time, message=FINAL_ONLY)

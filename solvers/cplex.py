@@ -74,14 +74,12 @@ def run(ctx: SolveContext, formulation: Formulation = "paper", log: bool = False
     c.set_callback(Candidates(), cplex.callbacks.Context.id.candidate)
     c.parameters.timelimit.set(max(0.01, ctx.remaining()))
     build_time = time.perf_counter() - built
-    started = c.get_time()
     try:
         c.solve()
     except CplexSolverError as err:
         if "size" in str(err).lower() or getattr(err, "args", [None, None, None])[2] == 1016:
             return Outcome(Status.SKIPPED, build_time=build_time, message=f"CPLEX: {err}")
         raise
-    solve_time = c.get_time() - started
     solution = c.solution
     code = solution.get_status()
     has_solution = solution.is_primal_feasible()
@@ -105,6 +103,5 @@ def run(ctx: SolveContext, formulation: Formulation = "paper", log: bool = False
         status,
         bound=bound,
         build_time=build_time,
-        solve_time=solve_time,
         message=solution.get_status_string(),
     )

@@ -61,9 +61,7 @@ def run(ctx: SolveContext, formulation: Formulation = "paper", log: bool = False
 
     status = solver.solve(model, Incumbents())
     bound = solver.best_objective_bound if status != cp_model.UNKNOWN else None
-    return Outcome(
-        _status(status, cp_model), bound=bound, build_time=build_time, solve_time=solver.wall_time
-    )
+    return Outcome(_status(status, cp_model), bound=bound, build_time=build_time)
 
 
 def _status(status: int, cp_model: object) -> Status:

@@ -77,7 +77,6 @@ def run(
     refinement = PhasedRefinement(ctx, phase, ctx.seed) if local_search else None
     build_time = time.perf_counter() - built
     records: list[dict[str, float]] = []
-    solving = time.perf_counter()
     epoch = 0
     while (epochs is None or epoch < epochs) and not ctx.should_stop():
         epoch += 1
@@ -130,7 +129,6 @@ def run(
         refinement.run(ctx.best_schedule, limit=ctx.remaining())
     return Outcome(
         build_time=build_time,
-        solve_time=time.perf_counter() - solving,
         message=f"{epoch} epochs",
         records=records,
     )

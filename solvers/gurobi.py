@@ -73,6 +73,5 @@ def run(ctx: SolveContext, formulation: Formulation = "paper", log: bool = False
         status,
         bound=bound,
         build_time=build_time,
-        solve_time=model.Runtime,
         message=f"gurobi status {model.Status}",
     )

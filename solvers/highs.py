@@ -71,9 +71,7 @@ def run(ctx: SolveContext, formulation: Formulation = "paper", log: bool = False
     h.cbMipImprovingSolution.subscribe(improving)
     h.setOptionValue("time_limit", max(0.01, ctx.remaining()))
     build_time = time.perf_counter() - built
-    solving = time.perf_counter()
     h.run()
-    solve_time = time.perf_counter() - solving
     info = h.getInfo()
     status = h.getModelStatus()
     if info.primal_solution_status == 2:  # the final incumbent, in case no callback fired
@@ -82,7 +80,6 @@ def run(ctx: SolveContext, formulation: Formulation = "paper", log: bool = False
         _status(status, highspy),
         bound=info.mip_dual_bound,
         build_time=build_time,
-        solve_time=solve_time,
         message=h.modelStatusToString(status),
     )
 

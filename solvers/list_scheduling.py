@@ -41,7 +41,7 @@ def run(ctx: SolveContext, max_restarts: int = 50) -> Outcome:
             else:
                 lo = mid + 1
         restarts += 1
-    return Outcome(solve_time=ctx.elapsed(), message=f"{restarts} restarts")
+    return Outcome(message=f"{restarts} restarts")
 
 
 def list_schedule(problem: Problem, capacity: int, noise: np.ndarray) -> tuple[np.ndarray, int]:

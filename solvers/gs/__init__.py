@@ -152,7 +152,6 @@ def train(
     records: list[dict[str, float]] = []
     reference = ReferenceIncumbent()
     epoch = 0
-    solving = time.perf_counter()
     while (epochs is None or epoch < epochs) and not ctx.should_stop():
         epoch += 1
         progress = (epoch - 1) / max(1, epochs - 1) if epochs else ctx.elapsed() / ctx.time_limit
@@ -214,7 +213,6 @@ def train(
         )
     return Outcome(
         build_time=build_time,
-        solve_time=time.perf_counter() - solving,
         message=note or f"{epoch} epochs on {dev}",
         records=records,
         device=dev.type,
