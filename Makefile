@@ -56,6 +56,7 @@ verdict-runs:
 	$(BIN)/python -m schedbench.harness +experiment=verdict
 	$(BIN)/python -m schedbench.harness +experiment=verdict_seeds
 	$(BIN)/python -m schedbench.harness +experiment=verdict_long
+	$(BIN)/python -m schedbench.harness +experiment=fig5 results.dir=results/verdict threads=2
 
 verdict-docs:
 	$(BIN)/python -m schedbench.harness.verdict --results results/verdict --out docs/results

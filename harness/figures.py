@@ -43,8 +43,10 @@ def _axis(ax: plt.Axes, value: str) -> None:
         ax.set_yscale("log")
 
 
-def _save(fig: plt.Figure, out: Path, name: str) -> list[Path]:
-    paths = [out / f"{name}.png", out / f"{name}.pdf"]
+def _save(
+    fig: plt.Figure, out: Path, name: str, formats: tuple[str, ...] = ("png", "pdf")
+) -> list[Path]:
+    paths = [out / f"{name}.{fmt}" for fmt in formats]
     for path in paths:
         fig.savefig(path, dpi=150, bbox_inches="tight")
     plt.close(fig)
@@ -254,12 +256,40 @@ def markdown(frame: pd.DataFrame) -> str:
     return "\n".join([header, rule, *rows]) + "\n"
 
 
-def make_figures(results_dir: Path, out: Path | None = None) -> dict[str, list[Path]]:
+def main_budget(runs: pd.DataFrame, points: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The runs (and their points) at the budget most runs have: curves of different
+    budgets never share an axis (a longer budget's runs stay in the tables)."""
+    if runs.empty:
+        return runs, points
+    budget = runs.groupby("budget").size().idxmax()
+    main = runs[runs["budget"] == budget]
+    return main, points[points["run_key"].isin(set(main["run_key"]))]
+
+
+def figure5_runs(runs: pd.DataFrame) -> pd.DataFrame:
+    """Figure 5's runs: those stopped at a fixed epoch count (``+experiment=fig5``) when
+    the folder has any, else every run (each run with epoch records is drawn)."""
+    import json
+
+    if runs.empty:
+        return runs
+    capped = runs["config"].map(
+        lambda c: (
+            (json.loads(c or "{}").get("solver", {}).get("options") or {}).get("epochs") is not None
+        )
+    )
+    return runs[capped] if capped.any() else runs
+
+
+def make_figures(
+    results_dir: Path, out: Path | None = None, formats: tuple[str, ...] = ("png", "pdf")
+) -> dict[str, list[Path]]:
     """Rebuild the tables, then every figure and table; returns the files written."""
     results_dir = Path(results_dir)
     out = Path(out) if out else results_dir / "figures"
     out.mkdir(parents=True, exist_ok=True)
-    runs, points = write_tables(results_dir)
+    every_run, every_point = write_tables(results_dir)
+    runs, points = main_budget(every_run, every_point)
     written: dict[str, list[Path]] = {}
     written["fig3"] = _save(
         curve_panels(
@@ -271,6 +301,7 @@ def make_figures(results_dir: Path, out: Path | None = None) -> dict[str, list[P
         ),
         out,
         "fig3_rw",
+        formats,
     )
     written["fig3_gap"] = _save(
         curve_panels(
@@ -282,15 +313,18 @@ def make_figures(results_dir: Path, out: Path | None = None) -> dict[str, list[P
         ),
         out,
         "fig3_rw_gap",
+        formats,
     )
     written["fig4"] = _save(
-        figure4(points, "norm_paper", "best / first incumbent"), out, "fig4_epfl"
+        figure4(points, "norm_paper", "best / first incumbent"), out, "fig4_epfl", formats
     )
     written["fig4_gap"] = _save(
-        figure4(points, "gap", "gap to best known bound"), out, "fig4_epfl_gap"
+        figure4(points, "gap", "gap to best known bound"), out, "fig4_epfl_gap", formats
     )
-    written["fig5"] = _save(figure5(results_dir, runs), out, "fig5_gs_loss")
-    written["profile"] = _save(profile_figure(runs), out, "performance_profile")
+    written["fig5"] = _save(
+        figure5(results_dir, figure5_runs(every_run)), out, "fig5_gs_loss", formats
+    )
+    written["profile"] = _save(profile_figure(runs), out, "performance_profile", formats)
     gaps = gap_table(runs)
     table1 = table1_frame(runs)
     (out / "gap_table.csv").write_text(gaps.to_csv())
@@ -298,7 +332,8 @@ def make_figures(results_dir: Path, out: Path | None = None) -> dict[str, list[P
     summary = [
         "# schedbench results",
         "",
-        f"{len(runs)} runs in `{results_dir}`.",
+        f"{len(every_run)} runs in `{results_dir}`; curves and gaps at the "
+        f"{runs['budget'].iloc[0] if len(runs) else 0:g} s budget ({len(runs)} runs).",
         "",
         "## Final gap to the best known bound (%)",
         "",

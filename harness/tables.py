@@ -8,8 +8,9 @@ The one *best known bound* of an instance is the largest of every bound any run 
 (its final bound and the bounds streamed with its incumbents), the trivial bound, the cost
 of a run that proved optimality, and an LP-relaxation bound when ``lp_bounds.json`` in
 the results folder holds one for the instance's digest (bench scripts fill it; an LP of
-a large design takes minutes). Column ``bound`` is always the solver's own bound,
-``best_known_bound`` this one; gaps are to the latter.
+a large design takes minutes), and the best-known registry's bound
+(:mod:`schedbench.datasets.best_known`). Column ``bound`` is always the solver's own
+bound, ``best_known_bound`` this one; gaps are to the latter.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from schedbench.datasets import best_known
 from schedbench.harness import metrics
 from schedbench.harness.records import read_incumbents, write_atomic
 
@@ -84,10 +86,12 @@ def build_tables(results_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     if not runs:
         return pd.DataFrame(), pd.DataFrame()
     lp_bounds = read_lp_bounds(results_dir)
+    registry = best_known.known_bounds()
     bounds: dict[tuple, float] = {}
     for run in runs:
         key = instance_key(run)
-        bounds[key] = max(bounds.get(key, -np.inf), run_bound(run, lp_bounds))
+        known = registry.get(run.get("problem_digest"), -np.inf)
+        bounds[key] = max(bounds.get(key, -np.inf), run_bound(run, lp_bounds), known)
     run_rows, point_rows = [], []
     for run in runs:
         bound = bounds[instance_key(run)]
@@ -217,8 +221,9 @@ def write_tables(results_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def gap_table(runs: pd.DataFrame) -> pd.DataFrame:
-    """Final gap (%) to the best known bound: one row per dataset, one column per solver."""
+    """Final gap (%) to the best known bound: one row per dataset, one column per solver
+    (the median over seeds)."""
     if runs.empty:
         return runs
-    table = runs.pivot_table(index="dataset", columns="solver", values="gap", aggfunc="mean")
+    table = runs.pivot_table(index="dataset", columns="solver", values="gap", aggfunc="median")
     return (100 * table).round(3)

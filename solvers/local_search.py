@@ -29,8 +29,9 @@ def run(ctx: SolveContext, restarts: bool = True) -> Outcome:
     rng = np.random.default_rng(ctx.seed)
     start = initial_schedule(ctx, "topo_chunk")
     hood = Neighbourhood(problem)
-    current = start
+    current, passes = start, 0
     while not ctx.should_stop():
+        passes += 1
         deadline = time.perf_counter() + ctx.remaining()
         refined = improve(
             problem, current, deadline, neighbourhood=hood, rng=rng, report=ctx.report
@@ -42,4 +43,4 @@ def run(ctx: SolveContext, restarts: bool = True) -> Outcome:
         kick = rng.random(problem.n) < 0.02
         wish = current + kick * rng.integers(-1, 2, problem.n)
         current = legalize(problem, wish[None, :])[0]
-    return Outcome(message=f"{restarts} restarts")
+    return Outcome(message=f"{passes} local-search passes ({passes - 1} restarts)")

@@ -1,0 +1,327 @@
+"""The best-known registry: per instance the best cost found, the best lower bound proven,
+which run found each, and the best schedule itself, shipped with the package.
+
+An instance is a problem digest (graph, weights, L, R, comm mode); ``dataset``, ``stages``
+and ``ratio`` are there to be read. Files (``datasets/best_known/``)::
+
+    best_known.csv                               one row per instance
+    schedules/<dataset>-L<L>-R<R>-<digest12>.csv.gz   node, stage of the best schedule
+
+Every schedule is re-checked by the evaluator when the registry is updated and in the
+tests; every bound is at most every cost any run found. The harness's best known bound
+is the larger of the registry's and its runs' (:mod:`schedbench.harness.tables`).
+
+    python -m schedbench.datasets.best_known update --results results/verdict
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from schedbench.evaluate import check, evaluate
+from schedbench.problem import Problem, ProblemError
+
+REGISTRY_DIR = Path(__file__).resolve().parent / "best_known"
+COLUMNS = [
+    "dataset",
+    "stages",
+    "ratio",
+    "digest",
+    "n",
+    "best_cost",
+    "peak",
+    "comm",
+    "cost_solver",
+    "cost_run",
+    "best_bound",
+    "bound_source",
+    "bound_run",
+    "schedule",
+]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One instance's best known cost and bound (``*_run``: the run key that found it)."""
+
+    dataset: str
+    stages: int
+    ratio: int | float
+    digest: str
+    n: int
+    best_cost: float
+    peak: int
+    comm: int
+    cost_solver: str
+    cost_run: str
+    best_bound: float
+    bound_source: str  # a solver key, "trivial" or "lp_relaxation"
+    bound_run: str
+    schedule: str  # file name under schedules/
+
+    @property
+    def gap(self) -> float:
+        """(best cost - best bound) / best cost: how far from proven the instance is."""
+        return (self.best_cost - self.best_bound) / self.best_cost if self.best_cost else 0.0
+
+
+def as_ratio(value: float | str) -> int | float:
+    """R as the datasets give it: an integer when it is one (the digest tells 10 from 10.0)."""
+    number = float(value)
+    return int(number) if number.is_integer() else number
+
+
+def _folder(folder: Path | None) -> Path:
+    """The registry folder: the one shipped with the package unless one is given."""
+    return Path(folder) if folder is not None else REGISTRY_DIR
+
+
+def read_registry(folder: Path | None = None) -> dict[str, Entry]:
+    """Every entry, by problem digest (empty when the registry has none yet)."""
+    path = _folder(folder) / "best_known.csv"
+    if not path.is_file():
+        return {}
+    frame = pd.read_csv(path, dtype={"digest": str, "cost_run": str, "bound_run": str})
+    frame = frame.astype(object).where(frame.notna(), "")
+    entries = {}
+    for row in frame.to_dict("records"):
+        entries[row["digest"]] = Entry(
+            **{
+                **row,
+                "stages": int(row["stages"]),
+                "ratio": as_ratio(row["ratio"]),
+                "n": int(row["n"]),
+                "best_cost": float(row["best_cost"]),
+                "peak": int(row["peak"]),
+                "comm": int(row["comm"]),
+                "best_bound": float(row["best_bound"]),
+            }
+        )
+    return entries
+
+
+def known_bounds(folder: Path | None = None) -> dict[str, float]:
+    """The registry's best bound per problem digest."""
+    return {digest: entry.best_bound for digest, entry in read_registry(folder).items()}
+
+
+def lookup(problem: Problem, folder: Path | None = None) -> Entry | None:
+    """The entry of exactly this instance, or None."""
+    return read_registry(folder).get(problem.digest)
+
+
+def read_schedule(path: str | Path, problem: Problem) -> np.ndarray:
+    """A schedule file as stages in the problem's node order.
+
+    Accepted: CSV (``.csv`` or ``.csv.gz``) with columns ``node`` and ``stage`` (node labels
+    as in the input graph, any order, each node once), or a single column ``stage`` in node
+    order. Anything else is a :class:`ProblemError` whose message says what to fix."""
+    path = Path(path)
+    if not path.is_file():
+        raise ProblemError(f"schedule file {path} does not exist; give a CSV with node,stage")
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError) as err:
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise ProblemError(
+            f"schedule file {path} is not a CSV ({first}); write columns node,stage"
+        ) from None
+    columns = [c.strip().lower() for c in frame.columns]
+    frame.columns = columns
+    if "stage" not in columns:
+        raise ProblemError(
+            f"schedule file {path} has no 'stage' column (columns: {', '.join(columns)}); "
+            "write columns node,stage"
+        )
+    stages = _integers(frame["stage"], path)
+    if "node" not in columns:
+        if len(stages) != problem.n:
+            raise ProblemError(
+                f"schedule file {path} has {len(stages)} stages for {problem.n} nodes; "
+                "give one row per node (or columns node,stage)"
+            )
+        return stages
+    index = {label: i for i, label in enumerate(problem.labels)}
+    nodes = frame["node"].str.strip()
+    unknown = [label for label in nodes if label not in index]
+    if unknown:
+        raise ProblemError(
+            f"schedule file {path} names node {unknown[0]!r}, which is not in the graph "
+            f"({len(unknown)} unknown); use the graph's node labels"
+        )
+    if nodes.duplicated().any():
+        raise ProblemError(
+            f"schedule file {path} gives node {nodes[nodes.duplicated()].iloc[0]!r} twice; "
+            "give each node once"
+        )
+    if len(nodes) != problem.n:
+        missing = next(label for label in problem.labels if label not in set(nodes))
+        raise ProblemError(
+            f"schedule file {path} has {len(nodes)} of {problem.n} nodes (no {missing!r}); "
+            "give a stage for every node"
+        )
+    schedule = np.empty(problem.n, np.int64)
+    schedule[[index[label] for label in nodes]] = stages
+    return schedule
+
+
+def _integers(column: pd.Series, path: Path) -> np.ndarray:
+    values = pd.to_numeric(column.str.strip(), errors="coerce")
+    bad = values.isna() | (values != np.floor(values))
+    if bad.any():
+        raise ProblemError(
+            f"schedule file {path} has stage {column[bad].iloc[0]!r} on row "
+            f"{int(np.flatnonzero(bad.to_numpy())[0]) + 2}; stages are integers 0..L-1"
+        )
+    return values.to_numpy(np.int64)
+
+
+def schedule_of(entry: Entry, problem: Problem, folder: Path | None = None) -> np.ndarray:
+    """The registry's best schedule of ``problem`` (which must be the entry's instance)."""
+    if problem.digest != entry.digest:
+        raise ProblemError(f"the registry entry is for another instance than {entry.dataset}")
+    return read_schedule(_folder(folder) / "schedules" / entry.schedule, problem)
+
+
+def _candidates(runs: list[dict[str, Any]], lp_bounds: dict[str, float]) -> dict[str, dict]:
+    """Per digest: the best cost (with its run) and the best bound (with its source)."""
+    best: dict[str, dict] = {}
+    for run in runs:
+        digest = run.get("problem_digest")
+        if not digest:
+            continue
+        slot = best.setdefault(
+            digest,
+            {"run": run, "cost": math.inf, "cost_run": None, "bound": -math.inf, "src": None},
+        )
+        cost = run.get("best_cost")
+        if cost is not None and cost < slot["cost"] and run.get("folder"):
+            slot.update(cost=cost, cost_run=run)
+        bounds = [(run.get("trivial_bound"), "trivial", "")]
+        proven = [run.get("bound")] + [row.get("bound") for row in run.get("curve", [])]
+        if run.get("status") == "optimal":
+            proven.append(cost)
+        bounds += [(b, run["solver"], run.get("run_key", "")) for b in proven]
+        bounds.append((lp_bounds.get(digest), "lp_relaxation", ""))
+        for value, source, key in bounds:
+            if value is not None and math.isfinite(value) and value > slot["bound"]:
+                slot.update(bound=value, src=(source, key))
+    return best
+
+
+def update(results_dir: Path, folder: Path | None = None) -> list[str]:
+    """Merge a results folder's best costs and bounds into the registry; returns one line
+    per change. A schedule enters only if the evaluator confirms its cost."""
+    from schedbench.datasets import registry as datasets
+    from schedbench.harness.tables import load_runs, read_lp_bounds
+
+    results_dir, folder = Path(results_dir), _folder(folder)
+    entries = read_registry(folder)
+    runs = [r for r in load_runs(results_dir) if r.get("status") != "interrupted"]
+    changes = []
+    for digest, found in _candidates(runs, read_lp_bounds(results_dir)).items():
+        old = entries.get(digest)
+        found_cost = found["cost_run"] is not None
+        if old is None and not found_cost:
+            continue  # an entry starts with a schedule
+        cost_better = found_cost and (old is None or found["cost"] < old.best_cost)
+        bound_better = old is None or found["bound"] > old.best_bound
+        if not (cost_better or bound_better):
+            continue
+        run = found["run"]
+        problem = _problem_of(run, datasets)
+        if problem.digest != digest:
+            changes.append(f"skipped {run['dataset']}: rebuilt instance differs from the run's")
+            continue
+        fields = old.__dict__.copy() if old else {}
+        if cost_better:
+            winner = found["cost_run"]
+            schedule = read_schedule(results_dir / winner["folder"] / "schedule.csv", problem)
+            report = check(problem, schedule)
+            if not report.feasible or abs(report.cost - found["cost"]) > 1e-9 * found["cost"]:
+                raise ProblemError(
+                    f"the schedule of {winner['folder']} does not give its recorded cost "
+                    f"({report.reason() or report.cost}); the record is corrupt"
+                )
+            name = f"{run['dataset']}-L{problem.stages}-R{problem.ratio:g}-{digest[:12]}.csv.gz"
+            _write_schedule(folder / "schedules" / name, problem, schedule)
+            fields.update(
+                best_cost=float(report.cost),
+                peak=report.peak,
+                comm=report.comm,
+                cost_solver=winner["solver"],
+                cost_run=winner.get("run_key", ""),
+                schedule=name,
+            )
+            changes.append(f"{run['dataset']}: best cost {report.cost:,.0f} ({winner['solver']})")
+        if bound_better:
+            source, key = found["src"]
+            fields.update(best_bound=float(found["bound"]), bound_source=source, bound_run=key)
+            changes.append(f"{run['dataset']}: best bound {found['bound']:,.0f} ({source})")
+        fields.update(
+            dataset=run["dataset"],
+            stages=problem.stages,
+            ratio=problem.ratio,
+            digest=digest,
+            n=problem.n,
+        )
+        entry = Entry(**fields)
+        if entry.best_bound > entry.best_cost + 1e-9 * entry.best_cost:
+            raise ProblemError(
+                f"{entry.dataset}: bound {entry.best_bound} exceeds cost {entry.best_cost}; "
+                f"the bound from {entry.bound_source} is wrong"
+            )
+        entries[digest] = entry
+    _write_registry(entries, folder)
+    return changes
+
+
+def _problem_of(run: dict[str, Any], datasets: Any) -> Problem:
+    params = (run.get("config") or {}).get("dataset", {}).get("params") or {}
+    return datasets.load(run["dataset"], stages=run["stages"], ratio=run["ratio"], **params)
+
+
+def _write_schedule(path: Path, problem: Problem, schedule: np.ndarray) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame = pd.DataFrame({"node": list(problem.labels), "stage": schedule})
+    frame.to_csv(path, index=False, compression={"method": "gzip", "mtime": 0})
+
+
+def _write_registry(entries: dict[str, Entry], folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = sorted((e.__dict__ for e in entries.values()), key=lambda r: (r["dataset"], r["stages"]))
+    pd.DataFrame(rows, columns=COLUMNS).to_csv(folder / "best_known.csv", index=False)
+
+
+def verify_entry(entry: Entry, problem: Problem, folder: Path | None = None) -> None:
+    """Raise unless the entry's schedule is feasible, has its cost, and bound <= cost."""
+    schedule = schedule_of(entry, problem, folder)
+    result = evaluate(problem, schedule)
+    if not result.feasible[0]:
+        raise ProblemError(f"{entry.dataset}: {check(problem, schedule).reason()}")
+    if result.cost[0].item() != entry.best_cost:
+        raise ProblemError(f"{entry.dataset}: cost {result.cost[0]} != {entry.best_cost}")
+    if entry.best_bound > entry.best_cost:
+        raise ProblemError(f"{entry.dataset}: bound {entry.best_bound} > {entry.best_cost}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    merge = sub.add_parser("update", help="merge a results folder into the registry")
+    merge.add_argument("--results", type=Path, required=True)
+    merge.add_argument("--registry", type=Path, default=None, help="default: the package's")
+    args = parser.parse_args(argv)
+    for line in update(args.results, args.registry) or ["(no change)"]:
+        print(line)
+
+
+if __name__ == "__main__":
+    main()

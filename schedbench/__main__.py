@@ -1,0 +1,76 @@
+"""Command line: check a schedule against an instance and the best-known registry.
+
+    python -m schedbench verify --dataset rw1 --schedule my.csv [--stages L] [--ratio R]
+
+Prints the schedule's cost and its gap to the registry's best bound and best cost.
+Exit 0: feasible; 1: infeasible (the violations are named); 2: bad input (one line).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from schedbench.problem import ProblemError
+
+
+def verify(args: argparse.Namespace) -> int:
+    from schedbench.datasets import best_known, registry
+    from schedbench.evaluate import check
+
+    params = dict(_pair(p) for p in args.param)
+    ratio = None if args.ratio is None else best_known.as_ratio(args.ratio)
+    problem = registry.load(args.dataset, stages=args.stages, ratio=ratio, **params)
+    schedule = best_known.read_schedule(args.schedule, problem)
+    report = check(problem, schedule)
+    head = f"{args.dataset} (L={problem.stages}, R={problem.ratio:g}, n={problem.n:,})"
+    if not report.feasible:
+        print(f"{head}: infeasible: {report.reason()}")
+        return 1
+    print(f"{head}: feasible, cost {report.cost:,.0f} (peak {report.peak:,}, comm {report.comm:,})")
+    entry = best_known.lookup(problem)
+    if entry is None:
+        bound = float(problem.trivial_lower_bound)
+        gap = (report.cost - bound) / report.cost if report.cost else 0.0
+        print(f"not in the registry; gap to the trivial bound {bound:,.0f}: {100 * gap:.2f} %")
+        return 0
+    gap = (report.cost - entry.best_bound) / report.cost if report.cost else 0.0
+    above = (report.cost - entry.best_cost) / entry.best_cost if entry.best_cost else 0.0
+    print(
+        f"best known: cost {entry.best_cost:,.0f} ({entry.cost_solver}), bound "
+        f"{entry.best_bound:,.0f} ({entry.bound_source}); yours is {100 * gap:.2f} % above "
+        f"the bound and {100 * above:+.2f} % from the best known cost"
+    )
+    return 0
+
+
+def _pair(text: str) -> tuple[str, object]:
+    import yaml
+
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise ProblemError(f"--param {text!r} is not key=value; e.g. --param seed=3")
+    return key, yaml.safe_load(value)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m schedbench", description=__doc__.split("\n")[0]
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    check = sub.add_parser("verify", help="check a schedule file, print its cost and gap")
+    check.add_argument("--dataset", required=True, help="a dataset name, e.g. rw1 or adder")
+    check.add_argument("--schedule", required=True, help="CSV with columns node,stage")
+    check.add_argument("--stages", type=int, default=None, help="L (default: the paper's)")
+    check.add_argument("--ratio", type=float, default=None, help="R (default: the paper's)")
+    check.add_argument("--param", action="append", default=[], help="dataset param key=value")
+    args = parser.parse_args(argv)
+    try:
+        return verify(args)
+    except (ProblemError, ValueError, OSError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,239 @@
+"""The HTML report (loaded in a real headless browser), the claims rules, and the
+committed-results builder, on a small results folder made by the runner."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+
+import numpy as np
+import pandas as pd
+import pytest
+from builders import random_dag
+
+from schedbench.harness import claims
+from schedbench.harness.report import PALETTE, write_report
+from schedbench.harness.runner import RunSpec, execute
+from schedbench.harness.verdict import build
+
+SOLVERS = ["topo_chunk", "list", "asap"]
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    """Two tiny designs x three quick solvers x two seeds, through the runner."""
+    folder = tmp_path_factory.mktemp("results")
+    for name, n in (("rw1", 16), ("adder", 20)):
+        problem = random_dag(np.random.default_rng(n), n, 4, p=0.3, ratio=5)
+        for solver in SOLVERS:
+            for seed in (0, 1):
+                execute(
+                    RunSpec(
+                        dataset=name,
+                        solver_key=solver,
+                        solver=solver,
+                        problem=problem,
+                        budget=2.0,
+                        interval=0.5,
+                        seed=seed,
+                        results_dir=folder,
+                        command=f"python -m schedbench.harness dataset={name} solver={solver}",
+                    )
+                )
+    return folder
+
+
+@pytest.fixture(scope="module")
+def report(results, tmp_path_factory):
+    return write_report(results, tmp_path_factory.mktemp("report") / "report.html")
+
+
+def test_report_is_one_self_contained_file(report):
+    text = report.read_text()
+    assert not re.search(r"<(script|link|img)[^>]+(src|href)=", text), "loads something"
+    assert "http://" not in text and "https://" not in text
+    for solver in SOLVERS:
+        assert f'data-solver="{solver}"' in text
+    assert text.count('class="curves"') == 2 * 2 * 2 + 1  # (2 designs + 2 families) x 2 + 1
+    assert "The paper&#x27;s claims" in text or "The paper's claims" in text
+    assert "python -m schedbench.harness dataset=rw1 solver=topo_chunk" in text  # rerun command
+    assert "range" in text  # hover text carries the seeds' range
+
+
+def _browser() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if path := shutil.which(name):
+            return path
+    return None
+
+
+def test_report_loads_in_a_headless_browser(report, tmp_path):
+    browser = _browser()
+    if browser is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must install chromium (.ci/run) to test the HTML report")
+        pytest.skip("no chromium on this machine (apt-get install chromium)")
+    shot = tmp_path / "shot.png"
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--enable-logging=stderr",
+        "--v=0",
+        "--virtual-time-budget=5000",
+        "--window-size=1300,1400",
+    ]
+    url = report.resolve().as_uri()
+    dom = subprocess.run(
+        [browser, *flags, "--dump-dom", url], capture_output=True, text=True, timeout=120
+    )
+    console = [line for line in dom.stderr.splitlines() if ":CONSOLE" in line]
+    assert console == [], console  # no script error, no warning
+    charts = dom.stdout.count('class="curves"')
+    assert f'data-ready="{charts} charts"' in dom.stdout, "the script did not run to its end"
+    subprocess.run(
+        [browser, *flags, f"--screenshot={shot}", url], capture_output=True, timeout=120, check=True
+    )
+    from matplotlib.image import imread
+
+    pixels = (imread(shot)[..., :3] * 255).round().astype(int)
+    for solver_color in PALETTE[:3]:  # the three solvers' curves are drawn in their colours
+        rgb = np.array([int(solver_color[i : i + 2], 16) for i in (1, 3, 5)])
+        assert (np.abs(pixels - rgb).sum(axis=-1) < 30).sum() > 50, solver_color
+
+
+def test_report_of_an_empty_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(ValueError, match="no runs"):
+        write_report(tmp_path)
+
+
+def test_verdict_build_writes_the_committed_files(results, tmp_path):
+    out = tmp_path / "docs"
+    build(results, out, registry=False)
+    for name in (
+        "runs.parquet",
+        "runs.csv",
+        "points.parquet",
+        "points.csv",
+        "epochs.parquet",
+        "machine.json",
+        "claims.md",
+        "README.md",
+        "report.html",
+        "figures/fig3_rw.png",
+        "figures/fig4_epfl_gap.png",
+        "figures/fig5_gs_loss.png",
+        "figures/performance_profile.png",
+    ):
+        assert (out / name).is_file(), name
+    assert not list((out / "figures").glob("*.pdf"))
+    assert len(pd.read_parquet(out / "runs.parquet")) == 2 * len(SOLVERS) * 2
+    rows = [line for line in (out / "claims.md").read_text().splitlines() if line[:3] == "| 1"]
+    assert rows  # the generated table
+    table = (out / "claims.md").read_text()
+    assert table.count("\n| ") == len(claims.CLAIMS) + 1  # header + one row per claim
+    info = json.loads((out / "machine.json").read_text())
+    assert info["runs"] == 12 and info["machine_seconds"] > 0
+    assert "Machine time" in (out / "README.md").read_text()
+
+
+# ---------------------------------------------------------------- the claims' rules
+
+
+def test_compare_needs_disjoint_ranges():
+    assert claims.compare(np.array([1.0, 2, 3]), np.array([4.0, 5, 6])) == "ahead"
+    assert claims.compare(np.array([4.0, 5, 6]), np.array([1.0, 2, 3])) == "behind"
+    assert claims.compare(np.array([1.0, 5, 3]), np.array([4.0, 2, 6])) == claims.NOISE
+    assert claims.compare(np.array([1.0]), np.array([2.0])) == "ahead (1 seed)"
+    assert claims.compare(np.array([np.nan, 1, 1]), np.array([2.0, 2, 2])) == claims.NOISE
+
+
+def _tables(rows: list[dict], budget: float = 60.0) -> claims.Tables:
+    """Runs and points from (dataset, solver, seed, first, final, at10) rows."""
+    runs, points = [], []
+    for i, row in enumerate(rows):
+        key = f"k{i}"
+        final, first = row["final"], row.get("first", row["final"])
+        runs.append(
+            {
+                "dataset": row["dataset"],
+                "solver": row["solver"],
+                "seed": row["seed"],
+                "budget": budget,
+                "run_key": key,
+                "best_cost": final,
+                "first_cost": first,
+                "status": row.get("status", "timeout"),
+                "gap": 0.0,
+                "n": 100,
+                "config": "{}",
+                "message": "",
+            }
+        )
+        for t, value in ((0.1 * budget, row.get("at10", final)), (budget, final)):
+            points.append(
+                {
+                    "dataset": row["dataset"],
+                    "solver": row["solver"],
+                    "seed": row["seed"],
+                    "run_key": key,
+                    "t": t,
+                    "best_cost": value,
+                    "norm_paper": value / first,
+                }
+            )
+    return claims.Tables(pd.DataFrame(runs), pd.DataFrame(points), pd.DataFrame())
+
+
+def test_cpsat_denser_claim_follows_the_numbers():
+    stalled = _tables(
+        [{"dataset": d, "solver": "cpsat", "seed": 0, "final": np.nan} for d in claims.RW_LARGE]
+    )
+    assert claims.claim_cpsat_denser(stalled).verdict == claims.HOLDS
+    improving = _tables(
+        [
+            {"dataset": d, "solver": "cpsat", "seed": 0, "first": 200.0, "final": 100.0}
+            for d in claims.RW_LARGE
+        ]
+    )
+    claim = claims.claim_cpsat_denser(improving)
+    assert claim.verdict == claims.FAILS and "50.00 %" in claim.measured
+
+
+def test_gs_convergence_claim_uses_the_early_point():
+    early = [
+        {"dataset": d, "solver": "gs", "seed": 0, "final": 100.0, "at10": 100.5}
+        for d in claims.RW_SMALL
+    ]
+    assert claims.claim_fig3a(_tables(early)).verdict == claims.HOLDS
+    late = [{**row, "at10": 150.0} for row in early]
+    assert claims.claim_fig3a(_tables(late)).verdict == claims.FAILS
+
+
+def test_versus_claim_needs_medians_over_seeds():
+    def rows(a_costs, b_costs):
+        out = []
+        for seed, (a, b) in enumerate(zip(a_costs, b_costs, strict=True)):
+            out += [
+                {"dataset": "rw1", "solver": "gauss", "seed": seed, "final": a},
+                {"dataset": "rw1", "solver": "local_search", "seed": seed, "final": b},
+            ]
+        return _tables(out)
+
+    ahead = claims._versus(rows([1, 2, 3], [4, 5, 6]), "x", "q", "gauss", ["local_search"])
+    assert ahead.verdict == claims.HOLDS
+    noise = claims._versus(rows([1, 5, 3], [4, 2, 6]), "x", "q", "gauss", ["local_search"])
+    assert noise.verdict == claims.NOISE
+    behind = claims._versus(rows([7, 8, 9], [4, 5, 6]), "x", "q", "gauss", ["local_search"])
+    assert behind.verdict == claims.FAILS
+
+
+def test_commercial_claims_are_untestable_when_skipped():
+    skipped = _tables(
+        [{"dataset": "rw7", "solver": "gurobi", "seed": 0, "final": np.nan, "status": "skipped"}]
+    )
+    assert claims.claim_commercial_denser(skipped).verdict == claims.UNTESTABLE
+    assert claims.claim_degradation(skipped).verdict == claims.UNTESTABLE
