@@ -48,7 +48,7 @@ bench-beyond:
 	$(BIN)/python bench/beyond.py --ablation --budget 60
 
 # The verdict protocol (docs/results/README.md): 24 designs x 14 solvers at 60 s, seeds on
-# six designs, 600 s on two; about 8 hours on 2 cores, resumable (finished runs are
+# seven designs, 600 s on two, the portfolio's members alone, Figure 5; about 9 hours on 2 cores, resumable (finished runs are
 # skipped), then the reference results in docs/results/ rebuilt from results/verdict.
 verdict: verdict-runs verdict-docs
 
@@ -56,6 +56,7 @@ verdict-runs:
 	$(BIN)/python -m schedbench.harness +experiment=verdict
 	$(BIN)/python -m schedbench.harness +experiment=verdict_seeds
 	$(BIN)/python -m schedbench.harness +experiment=verdict_long
+	$(BIN)/python -m schedbench.harness +experiment=verdict_shares
 	$(BIN)/python -m schedbench.harness +experiment=fig5 results.dir=results/verdict threads=2
 
 verdict-docs:

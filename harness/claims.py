@@ -27,7 +27,8 @@ NO_DATA = "no data yet"
 
 RW_SMALL = ["rw1", "rw2", "rw3", "rw4", "rw5", "rw6"]
 RW_LARGE = ["rw7", "rw8", "rw9", "rw10", "rw11", "rw12"]
-SEEDED = ["rw1", "rw4", "rw7", "rw10", "adder", "bar_m"]
+SEEDED = ["rw1", "rw4", "rw7", "rw10", "adder", "bar_m", "square"]
+SHARES = ["rw1", "rw7", "rw10", "adder", "square"]  # the portfolio's members alone (1 thread)
 EXACT = ["cpsat", "cpsat_compact", "highs_compact", "gurobi", "cplex"]
 CONVERGED = 0.01  # "converged by t": cost at t within 1 % of the cost at the budget
 IMPROVED = 0.01  # "optimizes": the final cost is at least 1 % below the first schedule's
@@ -59,14 +60,20 @@ class Tables:
     def __post_init__(self) -> None:
         if self.runs.empty:
             return
-        budgets = self.runs.groupby("budget").size()
-        self.budget = float(budgets.idxmax())  # the protocol's budget (the most runs)
-        main = self.runs[self.runs["budget"] == self.budget]
-        self.main = main[~main["config"].map(_epochs_capped)]
+        runs = self.runs[~self.runs["config"].map(_epochs_capped)]
+        self.budget = float(runs.groupby("budget").size().idxmax())  # the protocol's
+        runs = runs[runs["budget"] == self.budget]
+        self.threads = int(runs.groupby("threads").size().idxmax())
+        self.main = runs[runs["threads"] == self.threads]
+        self.other_threads = runs[runs["threads"] != self.threads]
 
-    def final(self, dataset: str, solver: str) -> np.ndarray:
-        """Best cost at the budget per seed (NaN: no schedule)."""
-        rows = self.main[(self.main["dataset"] == dataset) & (self.main["solver"] == solver)]
+    def final(self, dataset: str, solver: str, threads: int | None = None) -> np.ndarray:
+        """Best cost at the budget per seed (NaN: no schedule); ``threads``: runs on that
+        many threads instead of the protocol's."""
+        runs = self.main
+        if threads is not None and threads != self.threads:
+            runs = self.other_threads[self.other_threads["threads"] == threads]
+        rows = runs[(runs["dataset"] == dataset) & (runs["solver"] == solver)]
         return rows.sort_values("seed")["best_cost"].to_numpy(float)
 
     def status(self, dataset: str, solver: str) -> list[str]:
@@ -452,6 +459,34 @@ def _versus(t: Tables, key: str, quote: str, a: str, rivals: list[str]) -> Claim
     )
 
 
+def claim_portfolio_shares(t: Tables) -> Claim:
+    """The portfolio against its best member run alone on the member's share (1 thread)."""
+    parts, behind, compared = [], 0, 0
+    for d in SHARES:
+        alone = {m: t.final(d, m, threads=1) for m in ("cpsat_compact", "gauss")}
+        alone = {m: v for m, v in alone.items() if len(v)}
+        if not t.has(d, "hybrid") or not alone:
+            continue
+        best = min(alone, key=lambda m: np.nan_to_num(_median(alone[m]), nan=np.inf))
+        result = compare(t.final(d, "hybrid"), alone[best])
+        compared += 1
+        behind += result.startswith("behind")
+        parts.append(
+            f"{d}: hybrid {_span(t.final(d, 'hybrid'))} vs {best} alone on 1 thread "
+            f"{_span(alone[best])} -> {result}"
+        )
+    return Claim(
+        "portfolio_shares",
+        "beyond the paper (issue 16)",
+        "a portfolio does not fall below its best member run alone on the same share",
+        False,
+        "hybrid (compact CP-SAT + gauss, 1 thread each) vs the better of the two alone on "
+        "1 thread, medians (ranges) over 3 seeds",
+        "; ".join(parts),
+        NO_DATA if not compared else FAILS if behind else HOLDS,
+    )
+
+
 LONG = ["gs", "gauss", "local_search", "cpsat_compact"]
 
 
@@ -525,6 +560,7 @@ CLAIMS: list[Callable[[Tables], Claim]] = [
         "relay",
         ["cpsat_compact"],
     ),
+    claim_portfolio_shares,
     claim_long_budget,
 ]
 

@@ -25,7 +25,7 @@ from schedbench.harness.figures import main_budget, make_figures, markdown
 from schedbench.harness.report import write_report
 from schedbench.harness.tables import build_epochs, gap_table, write_tables
 
-PARTS = ("verdict", "verdict_seeds", "verdict_long", "fig5")  # conf/experiment/, as make verdict
+PARTS = ("verdict", "verdict_seeds", "verdict_long", "verdict_shares", "fig5")  # conf/experiment/, as make verdict
 
 
 def _write_frame(frame: pd.DataFrame, out: Path, name: str) -> list[Path]:

@@ -170,6 +170,7 @@ def _tables(rows: list[dict], budget: float = 60.0) -> claims.Tables:
                 "gap": 0.0,
                 "n": 100,
                 "config": "{}",
+                "threads": row.get("threads", 2),
                 "message": "",
             }
         )
@@ -237,3 +238,34 @@ def test_commercial_claims_are_untestable_when_skipped():
     )
     assert claims.claim_commercial_denser(skipped).verdict == claims.UNTESTABLE
     assert claims.claim_degradation(skipped).verdict == claims.UNTESTABLE
+
+
+def test_portfolio_claim_compares_with_the_best_member_on_its_share():
+    def rows(hybrid, gauss_alone):
+        out = []
+        for seed in range(3):
+            out += [
+                {"dataset": "rw1", "solver": "hybrid", "seed": seed, "final": hybrid[seed]},
+                {
+                    "dataset": "rw1",
+                    "solver": "gauss",
+                    "seed": seed,
+                    "final": gauss_alone[seed],
+                    "threads": 1,
+                },
+                {
+                    "dataset": "rw1",
+                    "solver": "cpsat_compact",
+                    "seed": seed,
+                    "final": 1e9,
+                    "threads": 1,
+                },
+                {"dataset": "rw1", "solver": "gauss", "seed": seed, "final": 1.0},  # 2 threads
+                {"dataset": "rw1", "solver": "cpsat_compact", "seed": seed, "final": 1.0},
+            ]
+        return _tables(out)
+
+    fine = claims.claim_portfolio_shares(rows([10, 11, 12], [11, 12, 13]))
+    assert fine.verdict == claims.HOLDS and "gauss alone" in fine.measured
+    worse = claims.claim_portfolio_shares(rows([20, 21, 22], [11, 12, 13]))
+    assert worse.verdict == claims.FAILS
