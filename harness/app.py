@@ -62,7 +62,32 @@ def spec_from_config(cfg: DictConfig) -> Any:
         composition=composition,
         members=members,
         share=float(options.get("share", 0.5)),
+        warm_start=_warm_start(cfg.warm_start, problem),
     )
+
+
+def _warm_start(source: str | None, problem: Any) -> Any:
+    """The schedule a run starts from: the registry's best for this instance, or a file."""
+    from schedbench.datasets import best_known
+    from schedbench.problem import ProblemError
+
+    if source is None:
+        return None
+    if source == "best_known":
+        entry = best_known.lookup(problem)
+        if entry is None:
+            raise ProblemError(
+                f"warm_start=best_known: the registry has no schedule for {problem.name} at "
+                f"L={problem.stages}, R={problem.ratio:g}; give a CSV path or drop warm_start"
+            )
+        return best_known.schedule_of(entry, problem)
+    schedule = best_known.read_schedule(source, problem)
+    from schedbench.evaluate import check
+
+    report = check(problem, schedule)
+    if not report.feasible:
+        raise ProblemError(f"warm_start {source} is infeasible: {report.reason()}")
+    return schedule
 
 
 def _command() -> str | None:

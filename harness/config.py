@@ -47,6 +47,7 @@ class RunConf:
     ratio: float | None = None
     seed: int = 0
     threads: int | None = None
+    warm_start: str | None = None  # "best_known" (the registry's schedule) or a node,stage CSV
     force: bool = False
     progress: bool = True
 

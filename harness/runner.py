@@ -61,6 +61,7 @@ class RunSpec:
     composition: str = "single"  # or "portfolio", "relay" (then ``members`` run, not solver)
     members: list[Member] = field(default_factory=list)
     share: float = 0.5  # relay: the first member's part of the budget
+    warm_start: Any = None  # a feasible schedule the (first) solver starts from, or None
 
     def team(self) -> list[Member]:
         """The workers this run starts, each with its threads (the run's, split)."""
@@ -96,11 +97,16 @@ class RunSpec:
                 "interval": self.interval,
                 "threads": self.threads,
                 "memory_gb": self.memory_gb,
+                **({"warm_start": self._warm_digest()} if self.warm_start is not None else {}),
             },
             sort_keys=True,
             default=str,
         )
         return hashlib.sha256(blob.encode()).hexdigest()[:10]
+
+    def _warm_digest(self) -> str:
+        stages = np.ascontiguousarray(self.warm_start, np.int64)
+        return hashlib.sha256(stages.tobytes()).hexdigest()[:16]
 
     @property
     def paths(self) -> RunPaths:
@@ -279,7 +285,10 @@ def _start(
     else:
         budget = spec.budget
     member.budget = max(0.01, budget)
-    warm = run.best.get("schedule") if spec.composition == "relay" and index else None
+    if spec.composition == "relay" and index:
+        warm = run.best.get("schedule")  # the relay's baton: the best schedule so far
+    else:
+        warm = None if index or spec.warm_start is None else list(map(int, spec.warm_start))
     suffix = f"-{member.label}" if spec.composition != "single" else ""
     input_path = paths.folder / f".worker-input{suffix}.pkl"
     with input_path.open("wb") as handle:

@@ -25,7 +25,8 @@ from schedbench.harness.figures import main_budget, make_figures, markdown
 from schedbench.harness.report import write_report
 from schedbench.harness.tables import build_epochs, gap_table, write_tables
 
-PARTS = ("verdict", "verdict_seeds", "verdict_long", "verdict_shares", "fig5")  # conf/experiment/, as make verdict
+# conf/experiment/ parts, in the order make verdict runs them
+PARTS = ("verdict", "verdict_seeds", "verdict_long", "verdict_shares", "fig5")
 
 
 def _write_frame(frame: pd.DataFrame, out: Path, name: str) -> list[Path]:

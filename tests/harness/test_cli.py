@@ -310,3 +310,36 @@ def test_figure5_draws_loss_and_three_cost_curves_per_gs_run(tmp_path):
     assert len(cost_ax.get_lines()) == 3 + 3 + 1
     best = cost_ax.get_lines()[0].get_ydata()
     assert len(best) == 12 and all(b >= a for a, b in zip(best[1:], best[:-1], strict=True))
+
+
+def test_warm_start_from_a_file_and_from_the_registry(tmp_path):
+    """A warm-started run is its own run (its key hashes the schedule); the registry's
+    schedule is the start when it has the instance, else the error says so."""
+    common = ["dataset=rw1", "budget=smoke", "budget.seconds=3", "solver=asap"]
+    done = harness(*common, results=tmp_path)
+    assert done.returncode == 0, done.stderr
+    schedule = run_folder(tmp_path, "rw1", "asap") / "schedule.csv"
+    warm = harness(*common, f"warm_start={schedule}", "solver=cpsat_compact", results=tmp_path)
+    assert warm.returncode == 0, warm.stderr
+    cold = harness(*common, "solver=cpsat_compact", results=tmp_path)
+    assert cold.returncode == 0, cold.stderr
+    folders = list((tmp_path / "runs" / "rw1" / "cpsat_compact").glob("seed0-*"))
+    assert len(folders) == 2  # warm and cold are different runs
+
+    registry = harness(*common, "warm_start=best_known", "solver=cpsat_compact", results=tmp_path)
+    from schedbench.datasets import best_known
+    from schedbench.datasets import registry as datasets
+
+    if best_known.lookup(datasets.load("rw1")) is None:
+        assert registry.returncode == 2 and "registry has no schedule" in registry.stderr
+    else:
+        assert registry.returncode == 0, registry.stderr
+
+
+def test_infeasible_warm_start_is_one_line(tmp_path):
+    bad = tmp_path / "bad.csv"
+    pd.DataFrame({"stage": [9] + [0] * 948}).to_csv(bad, index=False)
+    done = harness("dataset=rw1", "budget=smoke", f"warm_start={bad}", results=tmp_path)
+    assert done.returncode == 2
+    (line,) = done.stderr.strip().splitlines()
+    assert "warm_start" in line and "infeasible" in line
