@@ -192,18 +192,6 @@ def _licensed(t: Tables, solvers: list[str]) -> tuple[list[str], str]:
 
 def claim_commercial_denser(t: Tables) -> Claim:
     ran, why = _licensed(t, ["gurobi", "cplex"])
-    quote = "CPLEX and Gurobi barely initiate the optimization process for denser workloads"
-    test = "gurobi and cplex on RW7-RW12: no schedule, or under 1 % improvement"
-    if not ran:
-        return Claim(
-            "commercial_denser",
-            "Sec. 4.1",
-            quote,
-            True,
-            test,
-            why or "no gurobi/cplex runs",
-            UNTESTABLE,
-        )
     stalled = [
         (d, s)
         for s in ran
@@ -211,14 +199,18 @@ def claim_commercial_denser(t: Tables) -> Claim:
         if t.has(d, s) and not (_improvement(t, d, s) >= IMPROVED)
     ]
     total = sum(t.has(d, s) for s in ran for d in RW_LARGE)
-    verdict = HOLDS if total and len(stalled) >= 0.75 * total else FAILS if total else NO_DATA
+    if not ran:
+        measured, verdict = why or "no gurobi/cplex runs", UNTESTABLE
+    else:
+        measured = f"barely started on {len(stalled)}/{total} (solver, design) pairs; {why}"
+        verdict = HOLDS if total and len(stalled) >= 0.75 * total else FAILS if total else NO_DATA
     return Claim(
         "commercial_denser",
         "Sec. 4.1",
-        quote,
+        "CPLEX and Gurobi barely initiate the optimization process for denser workloads",
         True,
-        test,
-        f"barely started on {len(stalled)}/{total} (solver, design) pairs; {why}",
+        "gurobi and cplex on RW7-RW12: no schedule, or under 1 % improvement",
+        measured,
         verdict,
     )
 
@@ -491,9 +483,9 @@ LONG = ["gs", "gauss", "local_search", "cpsat_compact"]
 
 
 def claim_long_budget(t: Tables) -> Claim:
-    """Does the order of LONG at the protocol's budget hold at the longest budget run?"""
+    """Does the order of LONG at the protocol's budget hold at ten times that budget?"""
     budgets = sorted(set(t.runs["budget"])) if not t.runs.empty else []
-    longer = [b for b in budgets if b > getattr(t, "budget", np.inf)]
+    longer = [b for b in budgets if np.isclose(b, 10 * getattr(t, "budget", np.nan))]
     parts, same = [], 0
     designs = []
     if longer:
@@ -516,7 +508,7 @@ def claim_long_budget(t: Tables) -> Claim:
         "beyond the paper",
         "the 60 s ordering holds at ten times the budget",
         False,
-        f"order of {', '.join(LONG)} by cost at the protocol's budget and at the longest",
+        f"order of {', '.join(LONG)} by cost at the protocol's budget and at ten times it",
         "; ".join(parts),
         NO_DATA if not designs else HOLDS if same == len(designs) else FAILS,
     )

@@ -70,3 +70,20 @@ def improving_single_move(problem: Problem, schedule: np.ndarray) -> tuple[int, 
     result = evaluate(problem, batch)
     better = np.flatnonzero(result.feasible & (result.cost < cost))
     return moves[better[0]] if better.size else None
+
+
+def run_spec(problem: Problem, results_dir, solver: str, **fields):
+    """A RunSpec for ``solver`` on ``problem`` with test-sized defaults (3 s budget sampled
+    every second, 2 s grace); any RunSpec field can be given."""
+    from schedbench.harness.runner import RunSpec
+
+    defaults = {
+        "dataset": "tiny",
+        "solver_key": solver,
+        "budget": 3.0,
+        "interval": 1.0,
+        "grace": 2.0,
+    }
+    return RunSpec(
+        solver=solver, problem=problem, results_dir=results_dir, **{**defaults, **fields}
+    )

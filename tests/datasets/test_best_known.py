@@ -11,10 +11,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from builders import run_spec
 
 from schedbench.datasets import best_known, registry
 from schedbench.evaluate import evaluate
-from schedbench.harness.runner import RunSpec, execute
+from schedbench.harness.runner import execute
 from schedbench.harness.tables import build_tables
 from schedbench.problem import ProblemError
 
@@ -52,19 +53,12 @@ def synthetic():
 
 
 def _run(problem, folder: Path, solver: str, seed: int = 0, **options) -> dict:
-    spec = RunSpec(
-        dataset="synthetic",
-        solver_key=solver,
-        solver=solver,
-        problem=problem,
-        budget=3.0,
-        interval=1.0,
-        seed=seed,
-        results_dir=folder,
-        options=options,
-        config={"dataset": {"name": "synthetic", "params": SYNTHETIC}},
+    config = {"dataset": {"name": "synthetic", "params": SYNTHETIC}}
+    return execute(
+        run_spec(
+            problem, folder, solver, dataset="synthetic", seed=seed, options=options, config=config
+        )
     )
-    return execute(spec)
 
 
 def test_update_keeps_the_best_and_verifies_it(synthetic, tmp_path):

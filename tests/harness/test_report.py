@@ -12,11 +12,11 @@ import subprocess
 import numpy as np
 import pandas as pd
 import pytest
-from builders import random_dag
+from builders import random_dag, run_spec
 
 from schedbench.harness import claims
 from schedbench.harness.report import PALETTE, write_report
-from schedbench.harness.runner import RunSpec, execute
+from schedbench.harness.runner import execute
 from schedbench.harness.verdict import build
 
 SOLVERS = ["topo_chunk", "list", "asap"]
@@ -30,19 +30,18 @@ def results(tmp_path_factory):
         problem = random_dag(np.random.default_rng(n), n, 4, p=0.3, ratio=5)
         for solver in SOLVERS:
             for seed in (0, 1):
-                execute(
-                    RunSpec(
-                        dataset=name,
-                        solver_key=solver,
-                        solver=solver,
-                        problem=problem,
-                        budget=2.0,
-                        interval=0.5,
-                        seed=seed,
-                        results_dir=folder,
-                        command=f"python -m schedbench.harness dataset={name} solver={solver}",
-                    )
+                command = f"python -m schedbench.harness dataset={name} solver={solver}"
+                spec = run_spec(
+                    problem,
+                    folder,
+                    solver,
+                    dataset=name,
+                    budget=2.0,
+                    interval=0.5,
+                    seed=seed,
+                    command=command,
                 )
+                execute(spec)
     return folder
 
 

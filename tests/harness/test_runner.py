@@ -8,10 +8,10 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from builders import random_dag
+from builders import random_dag, run_spec
 
 from schedbench import evaluate
-from schedbench.harness.runner import RunSpec, execute
+from schedbench.harness.runner import execute
 from schedbench.harness.tables import build_tables, write_tables
 from schedbench.solvers.topo_chunk import best_chunking
 
@@ -22,17 +22,7 @@ def problem():
 
 
 def spec(problem, tmp_path, solver, key=None, budget=3.0, **kw):
-    return RunSpec(
-        dataset="tiny",
-        solver_key=key or solver,
-        solver=solver,
-        problem=problem,
-        budget=budget,
-        interval=1.0,
-        results_dir=tmp_path,
-        grace=kw.pop("grace", 2),
-        **kw,
-    )
+    return run_spec(problem, tmp_path, solver, solver_key=key or solver, budget=budget, **kw)
 
 
 SMOKE = {
