@@ -192,6 +192,8 @@ def schedule_of(entry: Entry, problem: Problem, folder: Path | None = None) -> n
 
 def _candidates(runs: list[dict[str, Any]], lp_bounds: dict[str, float]) -> dict[str, dict]:
     """Per digest: the best cost (with its run) and the best bound (with its source)."""
+    from schedbench.harness.tables import bound_candidates
+
     best: dict[str, dict] = {}
     for run in runs:
         digest = run.get("problem_digest")
@@ -204,15 +206,10 @@ def _candidates(runs: list[dict[str, Any]], lp_bounds: dict[str, float]) -> dict
         cost = run.get("best_cost")
         if cost is not None and cost < slot["cost"] and run.get("folder"):
             slot.update(cost=cost, cost_run=run)
-        bounds = [(run.get("trivial_bound"), "trivial", "")]
-        proven = [run.get("bound")] + [row.get("bound") for row in run.get("curve", [])]
-        if run.get("status") == "optimal":
-            proven.append(cost)
-        bounds += [(b, run["solver"], run.get("run_key", "")) for b in proven]
-        bounds.append((lp_bounds.get(digest), "lp_relaxation", ""))
-        for value, source, key in bounds:
-            if value is not None and math.isfinite(value) and value > slot["bound"]:
-                slot.update(bound=value, src=(source, key))
+        for value, source in bound_candidates(run, lp_bounds):
+            if value > slot["bound"]:
+                from_run = source not in ("trivial", "lp_relaxation")
+                slot.update(bound=value, src=(source, run.get("run_key", "") if from_run else ""))
     return best
 
 

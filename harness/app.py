@@ -69,6 +69,7 @@ def spec_from_config(cfg: DictConfig) -> Any:
 def _warm_start(source: str | None, problem: Any) -> Any:
     """The schedule a run starts from: the registry's best for this instance, or a file."""
     from schedbench.datasets import best_known
+    from schedbench.evaluate import check
     from schedbench.problem import ProblemError
 
     if source is None:
@@ -82,8 +83,6 @@ def _warm_start(source: str | None, problem: Any) -> Any:
             )
         return best_known.schedule_of(entry, problem)
     schedule = best_known.read_schedule(source, problem)
-    from schedbench.evaluate import check
-
     report = check(problem, schedule)
     if not report.feasible:
         raise ProblemError(f"warm_start {source} is infeasible: {report.reason()}")

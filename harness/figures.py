@@ -282,13 +282,17 @@ def figure5_runs(runs: pd.DataFrame) -> pd.DataFrame:
 
 
 def make_figures(
-    results_dir: Path, out: Path | None = None, formats: tuple[str, ...] = ("png", "pdf")
+    results_dir: Path,
+    out: Path | None = None,
+    formats: tuple[str, ...] = ("png", "pdf"),
+    tables: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> dict[str, list[Path]]:
-    """Rebuild the tables, then every figure and table; returns the files written."""
+    """Rebuild the tables (unless ``tables``, the folder's (runs, points), are given), then
+    every figure and table; returns the files written."""
     results_dir = Path(results_dir)
     out = Path(out) if out else results_dir / "figures"
     out.mkdir(parents=True, exist_ok=True)
-    every_run, every_point = write_tables(results_dir)
+    every_run, every_point = tables if tables is not None else write_tables(results_dir)
     runs, points = main_budget(every_run, every_point)
     written: dict[str, list[Path]] = {}
     written["fig3"] = _save(

@@ -19,6 +19,7 @@ import html
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -260,12 +261,15 @@ def _legend(colors: dict[str, str]) -> str:
     return f'<div class="legend">{spans}</div>'
 
 
-def build_report(results_dir: Path) -> str:
-    """The report's HTML for a results folder (tables rebuilt from its run folders)."""
-    runs, points = build_tables(results_dir)
+def build_report(
+    results_dir: Path, tables: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame] | None = None
+) -> str:
+    """The report's HTML for a results folder: its (runs, points, epochs) ``tables``, or
+    the tables rebuilt from its run folders."""
+    runs, points, epochs = tables if tables is not None else (*build_tables(results_dir), None)
     if runs.empty:
         raise ValueError(f"no runs in {results_dir}; run the harness first")
-    epochs = build_epochs(results_dir, runs)
+    epochs = build_epochs(results_dir, runs) if epochs is None else epochs
     main, main_points = main_budget(runs, points)
     colors = _colors(sorted(set(runs["solver"])))
     sections = [
@@ -355,10 +359,11 @@ def build_report(results_dir: Path) -> str:
     )
 
 
-def write_report(results_dir: Path, out: Path | None = None) -> Path:
+def write_report(results_dir: Path, out: Path | None = None, tables: Any = None) -> Path:
+    """Write the report (default: ``report.html`` in the folder); ``tables`` as above."""
     out = Path(out) if out else Path(results_dir) / "report.html"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(build_report(Path(results_dir)))
+    out.write_text(build_report(Path(results_dir), tables))
     return out
 
 

@@ -52,16 +52,24 @@ def store_lp_bound(results_dir: Path, digest: str, bound: float) -> None:
     write_atomic(Path(results_dir) / LP_BOUNDS_FILE, json.dumps(cache, indent=1))
 
 
+def bound_candidates(
+    run: dict[str, Any], lp_bounds: dict[str, float] | None = None
+) -> list[tuple[float, str]]:
+    """Every bound one run knows of its instance, as (value, source): the source is
+    ``trivial``, ``lp_relaxation`` or the run's solver (its final and streamed bounds,
+    and its cost when it proved optimality)."""
+    proven = [run.get("bound")] + [row.get("bound") for row in run.get("curve", [])]
+    if run.get("status") == "optimal":
+        proven.append(run.get("best_cost"))
+    found = [(run.get("trivial_bound"), "trivial")]
+    found += [(b, run.get("solver", "")) for b in proven]
+    found.append(((lp_bounds or {}).get(run.get("problem_digest")), "lp_relaxation"))
+    return [(float(b), source) for b, source in found if b is not None and np.isfinite(b)]
+
+
 def run_bound(run: dict[str, Any], lp_bounds: dict[str, float] | None = None) -> float:
     """The strongest bound one run knows of its instance (see the module docstring)."""
-    known = [b for b in (run.get("bound"), run.get("trivial_bound")) if b is not None]
-    known += [row["bound"] for row in run.get("curve", []) if row.get("bound") is not None]
-    if run.get("status") == "optimal" and run.get("best_cost") is not None:
-        known.append(run["best_cost"])
-    lp = (lp_bounds or {}).get(run.get("problem_digest"))
-    if lp is not None:
-        known.append(lp)
-    return max(known) if known else -np.inf
+    return max((b for b, _ in bound_candidates(run, lp_bounds)), default=-np.inf)
 
 
 def load_runs(results_dir: Path) -> list[dict[str, Any]]:

@@ -153,7 +153,7 @@ def build(results_dir: Path, out: Path, registry: bool = True) -> list[Path]:
     (out / "machine.json").write_text(json.dumps(info, indent=1, sort_keys=True) + "\n")
     figures = out / "figures"
     shutil.rmtree(figures, ignore_errors=True)
-    for paths in make_figures(results_dir, figures, formats=("png",)).values():
+    for paths in make_figures(results_dir, figures, ("png",), (runs, points)).values():
         written += paths
     claims = check_claims(runs, points, epochs)
     claims_md = claims_markdown(claims)
@@ -164,7 +164,7 @@ def build(results_dir: Path, out: Path, registry: bool = True) -> list[Path]:
     (out / "gap_table.md").write_text(
         markdown(gap_table(main_budget(runs, points)[0]).reset_index())
     )
-    written.append(write_report(results_dir, out / "report.html"))
+    written.append(write_report(results_dir, out / "report.html", (runs, points, epochs)))
     (out / "README.md").write_text(readme(runs, claims_md, info, protocol_size()))
     return [*written, out / "machine.json", out / "claims.md", out / "README.md"]
 
