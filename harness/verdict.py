@@ -102,7 +102,8 @@ def readme(runs: pd.DataFrame, claims_md: str, info: dict, expected: int | None)
         "- `machine.json`: CPUs, versions and commits the runs came from.",
         "- `figures/`: Figures 3 and 4 in the paper's normalization and as gap to the best "
         "known bound, Figure 5, the performance profile, the gap table, Table 1.",
-        "- `claims.md`: the paper's Section 4 claims against these runs.",
+        "- `claims.md`: the paper's Section 4 claims against these runs; `registry.md`: the "
+        "best-known registry, per design the best cost, the best bound and the gap between.",
         "- `report.html`: everything above in one file that opens from disk.",
         "",
         "## Claims",
@@ -165,8 +166,32 @@ def build(results_dir: Path, out: Path, registry: bool = True) -> list[Path]:
         markdown(gap_table(main_budget(runs, points)[0]).reset_index())
     )
     written.append(write_report(results_dir, out / "report.html", (runs, points, epochs)))
+    (out / "registry.md").write_text(registry_markdown())
     (out / "README.md").write_text(readme(runs, claims_md, info, protocol_size()))
-    return [*written, out / "machine.json", out / "claims.md", out / "README.md"]
+    return [*written, *(out / f for f in ("machine.json", "claims.md", "registry.md", "README.md"))]
+
+
+def registry_markdown() -> str:
+    """The best-known registry as a table: per instance the best cost, the best bound and
+    the gap between them (how far from proven each design is)."""
+    from schedbench.datasets import best_known
+
+    rows = [
+        {
+            "dataset": e.dataset,
+            "L": e.stages,
+            "R": e.ratio,
+            "n": e.n,
+            "best cost": f"{e.best_cost:,.0f}",
+            "found by": e.cost_solver,
+            "best bound": f"{e.best_bound:,.0f}",
+            "bound from": e.bound_source,
+            "gap %": f"{100 * e.gap:.3f}",
+        }
+        for e in best_known.read_registry().values()
+    ]
+    title = "# The best-known registry (datasets/best_known/best_known.csv)\n\n"
+    return title + markdown(pd.DataFrame(rows))
 
 
 def main(argv: list[str] | None = None) -> None:

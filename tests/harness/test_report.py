@@ -119,6 +119,7 @@ def test_verdict_build_writes_the_committed_files(results, tmp_path):
         "points.csv",
         "epochs.parquet",
         "machine.json",
+        "registry.md",
         "claims.md",
         "README.md",
         "report.html",
