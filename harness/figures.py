@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -53,9 +54,13 @@ def _save(
     return paths
 
 
-def _colors(solvers: list[str]) -> dict[str, tuple]:
-    cmap = plt.get_cmap("tab10")
-    return {s: cmap(i % 10) for i, s in enumerate(sorted(solvers))}
+def _colors(points: pd.DataFrame) -> dict[str, tuple]:
+    """One distinct colour per solver that found a schedule (tab20: up to 20 solvers);
+    solvers without one (skipped, failed) stay out of the legend."""
+    found = points.dropna(subset=["best_cost"]) if not points.empty else points
+    solvers = sorted(found["solver"].unique()) if not found.empty else []
+    cmap = plt.get_cmap("tab20")
+    return {s: cmap(i % 20) for i, s in enumerate(solvers)}
 
 
 def curve_panels(
@@ -63,7 +68,7 @@ def curve_panels(
 ) -> plt.Figure:
     """One panel per group: per solver, mean over the group's designs with a min-max band."""
     fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.4), squeeze=False)
-    colors = _colors(points["solver"].unique().tolist() if not points.empty else [])
+    colors = _colors(points)
     for ax, (panel, designs) in zip(axes[0], panels.items(), strict=True):
         sub = points[points["dataset"].isin(designs)] if not points.empty else points
         ax.set_title(panel)
@@ -75,6 +80,8 @@ def curve_panels(
         per_design = sub.groupby(["solver", "dataset", "t"])[value].mean().reset_index()
         per_design[value] = _series(per_design[value], value)
         for solver, rows in per_design.groupby("solver"):
+            if solver not in colors:
+                continue
             stats = rows.groupby("t")[value].agg(["mean", "min", "max"]).reset_index()
             ax.plot(stats["t"], stats["mean"], label=solver, color=colors[solver])
             ax.fill_between(
@@ -105,7 +112,8 @@ def curve_panels(
 def figure4(points: pd.DataFrame, value: str, ylabel: str) -> plt.Figure:
     """Six EPFL designs; original solid, mapped (_m) dashed."""
     fig, axes = plt.subplots(2, 3, figsize=(13, 6.5), squeeze=False)
-    colors = _colors(points["solver"].unique().tolist() if not points.empty else [])
+    colors = _colors(points)
+    handles: dict[str, Any] = {}
     for ax, design in zip(axes.ravel(), EPFL, strict=True):
         ax.set_title(f"{design} (solid) / {design}_m (dashed)")
         ax.set_xlabel("time (s)")
@@ -114,20 +122,25 @@ def figure4(points: pd.DataFrame, value: str, ylabel: str) -> plt.Figure:
         for name, style in ((design, "-"), (f"{design}_m", "--")):
             sub = points[points["dataset"] == name] if not points.empty else points
             for solver, rows in sub.groupby("solver") if not sub.empty else []:
+                if solver not in colors:
+                    continue
                 stats = _series(rows.groupby("t")[value].mean(), value)
                 _axis(ax, value)
-                ax.plot(
-                    stats.index,
-                    stats.values,
-                    style,
-                    color=colors[solver],
-                    label=solver if style == "-" else None,
-                )
+                (line,) = ax.plot(stats.index, stats.values, style, color=colors[solver])
+                handles.setdefault(solver, line)
                 drawn = True
         if not drawn:
             ax.text(0.5, 0.5, "no runs", ha="center", va="center", transform=ax.transAxes)
-        elif ax.get_legend_handles_labels()[0]:
-            ax.legend(fontsize=7)
+    if handles:
+        names = sorted(handles)
+        fig.legend(
+            [handles[n] for n in names],
+            names,
+            loc="upper center",
+            ncol=min(7, len(names)),
+            bbox_to_anchor=(0.5, 1.08),
+            frameon=False,
+        )
     fig.tight_layout()
     return fig
 

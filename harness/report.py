@@ -38,24 +38,13 @@ VALUES = {
     "norm_paper": "best / first schedule (the paper's normalization)",
     "gap": "gap to the best known bound (log)",
 }
+# tab10, then black and tab20's light tones: 16 colours a reader tells apart
 PALETTE = [
-    "#1f77b4",
-    "#ff7f0e",
-    "#2ca02c",
-    "#d62728",
-    "#9467bd",
-    "#8c564b",
-    "#e377c2",
-    "#7f7f7f",
-    "#bcbd22",
-    "#17becf",
-    "#393b79",
-    "#637939",
-    "#8c6d31",
-    "#843c39",
-    "#7b4173",
-    "#3182bd",
-]
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+    "#7f7f7f", "#bcbd22", "#17becf", "#000000", "#aec7e8", "#ffbb78", "#98df8a",
+    "#ff9896", "#c5b0d5",
+]  # fmt: skip
+NO_SCHEDULE = "#cccccc"  # solvers that never found a schedule (skipped, failed)
 W, H, PAD_L, PAD_R, PAD_T, PAD_B = 360, 230, 52, 10, 22, 30
 
 STYLE = """
@@ -95,8 +84,11 @@ document.body.dataset.ready = document.querySelectorAll('svg.curves').length + '
 """
 
 
-def _colors(solvers: list[str]) -> dict[str, str]:
-    return {s: PALETTE[i % len(PALETTE)] for i, s in enumerate(sorted(solvers))}
+def _colors(runs: pd.DataFrame) -> dict[str, str]:
+    """Solvers that found a schedule get the palette in name order; the rest grey."""
+    found = sorted(set(runs.dropna(subset=["best_cost"])["solver"]))
+    colors = {s: PALETTE[i % len(PALETTE)] for i, s in enumerate(found)}
+    return colors | {s: NO_SCHEDULE for s in sorted(set(runs["solver"])) if s not in colors}
 
 
 def _number(x: float) -> str:
@@ -271,7 +263,7 @@ def build_report(
         raise ValueError(f"no runs in {results_dir}; run the harness first")
     epochs = build_epochs(results_dir, runs) if epochs is None else epochs
     main, main_points = main_budget(runs, points)
-    colors = _colors(sorted(set(runs["solver"])))
+    colors = _colors(runs)
     sections = [
         "<h1>schedbench report</h1>",
         f"<p>{len(runs)} runs from <code>{html.escape(str(results_dir))}</code>, "

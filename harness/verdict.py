@@ -143,6 +143,9 @@ def build(results_dir: Path, out: Path, registry: bool = True) -> list[Path]:
         runs, points = write_tables(results_dir)  # after the registry: its bounds count
     finally:
         lock.release(results_dir, token)
+    if not runs.empty:  # a run cut short by a stopped sitting is rerun when it resumes
+        runs = runs[runs["status"] != "interrupted"]
+        points = points[points["run_key"].isin(set(runs["run_key"]))]
     if runs.empty:
         raise ValueError(f"no runs in {results_dir}; run make verdict-runs first")
     out.mkdir(parents=True, exist_ok=True)

@@ -269,3 +269,27 @@ def test_portfolio_claim_compares_with_the_best_member_on_its_share():
     assert fine.verdict == claims.HOLDS and "gauss alone" in fine.measured
     worse = claims.claim_portfolio_shares(rows([20, 21, 22], [11, 12, 13]))
     assert worse.verdict == claims.FAILS
+
+
+def test_one_seed_per_side_gives_a_direction_not_a_verdict():
+    rows = [
+        {"dataset": "rw1", "solver": "gauss", "seed": 0, "final": 1.0},
+        {"dataset": "rw1", "solver": "local_search", "seed": 0, "final": 2.0},
+    ]
+    claim = claims._versus(_tables(rows), "x", "q", "gauss", ["local_search"])
+    assert claim.verdict == claims.DIRECTION and "ahead (1 seed)" in claim.measured
+
+
+def test_interrupted_runs_do_not_count():
+    rows = [{"dataset": "rw1", "solver": "gauss", "seed": s, "final": 1.0} for s in range(3)] + [
+        {
+            "dataset": "rw1",
+            "solver": "local_search",
+            "seed": s,
+            "final": np.nan,
+            "status": "interrupted",
+        }
+        for s in range(3)
+    ]
+    claim = claims._versus(_tables(rows), "x", "q", "gauss", ["local_search"])
+    assert claim.verdict == claims.NO_DATA
