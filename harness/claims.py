@@ -24,7 +24,7 @@ PAPER_ONLY = "holds only in the paper's normalization"
 UNTESTABLE = "not testable here"
 NOISE = "within noise"
 NO_DATA = "no data yet"
-DIRECTION = "one seed per side: direction only"
+DIRECTION = "fewer than 3 seeds per side: direction only"
 
 RW_SMALL = ["rw1", "rw2", "rw3", "rw4", "rw5", "rw6"]
 RW_LARGE = ["rw7", "rw8", "rw9", "rw10", "rw11", "rw12"]
@@ -69,28 +69,25 @@ class Tables:
         self.main = runs[runs["threads"] == self.threads]
         self.other_threads = runs[runs["threads"] != self.threads]
 
-    def final(self, dataset: str, solver: str, threads: int | None = None) -> np.ndarray:
-        """Best cost at the budget per seed (NaN: no schedule); ``threads``: runs on that
-        many threads instead of the protocol's."""
+    def rows(self, dataset: str, solver: str, threads: int | None = None) -> pd.DataFrame:
+        """The protocol's runs of ``solver`` on ``dataset`` by seed (``threads``: the runs
+        on that many threads instead of the protocol's)."""
         runs = self.main
         if threads is not None and threads != self.threads:
             runs = self.other_threads[self.other_threads["threads"] == threads]
-        rows = runs[(runs["dataset"] == dataset) & (runs["solver"] == solver)]
-        return rows.sort_values("seed")["best_cost"].to_numpy(float)
+        return runs[(runs["dataset"] == dataset) & (runs["solver"] == solver)].sort_values("seed")
+
+    def final(self, dataset: str, solver: str, threads: int | None = None) -> np.ndarray:
+        """Best cost at the budget per seed (NaN: no schedule)."""
+        return self.rows(dataset, solver, threads)["best_cost"].to_numpy(float)
 
     def status(self, dataset: str, solver: str) -> list[str]:
-        rows = self.main[(self.main["dataset"] == dataset) & (self.main["solver"] == solver)]
-        return rows["status"].tolist()
+        return self.rows(dataset, solver)["status"].tolist()
 
     def at(self, dataset: str, solver: str, fraction: float, column: str = "best_cost"):
         """``column`` at ``fraction`` of the budget, per seed (NaN before any schedule)."""
-        keys = set(
-            self.main[(self.main["dataset"] == dataset) & (self.main["solver"] == solver)][
-                "run_key"
-            ]
-        )
+        keys = set(self.rows(dataset, solver)["run_key"])
         rows = self.points[self.points["run_key"].isin(keys)]
-        rows = rows[(rows["dataset"] == dataset) & (rows["solver"] == solver)]
         rows = rows[np.isclose(rows["t"], fraction * self.budget)]
         return rows.sort_values("seed")[column].to_numpy(float)
 
@@ -121,12 +118,13 @@ def _span(values: np.ndarray) -> str:
 
 
 def compare(a: np.ndarray, b: np.ndarray) -> str:
-    """'ahead', 'behind' or 'within noise' for costs (lower is better) over seeds; one
-    seed each gives only a direction ('ahead (1 seed)')."""
+    """'ahead', 'behind' or 'within noise' for costs (lower is better) over seeds; fewer
+    than three seeds on a side give only a direction ('ahead (1 seed)')."""
     a, b = np.where(np.isnan(a), np.inf, a), np.where(np.isnan(b), np.inf, b)
     if not len(a) or not len(b):
         return "no data"
-    single = " (1 seed)" if min(len(a), len(b)) < 3 else ""
+    seeds = min(len(a), len(b))
+    single = f" ({seeds} seed{'s' if seeds > 1 else ''})" if seeds < 3 else ""
     if a.max() < b.min():
         return "ahead" + single
     if a.min() > b.max():
@@ -150,7 +148,7 @@ def _converged(t: Tables, dataset: str, solver: str, fraction: float) -> float:
 
 def _improvement(t: Tables, dataset: str, solver: str) -> float:
     """Median over seeds of 1 - final / first schedule's cost (NaN: no schedule)."""
-    rows = t.main[(t.main["dataset"] == dataset) & (t.main["solver"] == solver)]
+    rows = t.rows(dataset, solver)
     if rows.empty or rows["best_cost"].isna().all():
         return np.nan
     return float(np.nanmedian(1 - rows["best_cost"] / rows["first_cost"]))
@@ -436,8 +434,8 @@ def _versus(t: Tables, key: str, quote: str, a: str, rivals: list[str]) -> Claim
         NO_DATA
         if not tallies
         else DIRECTION
-        if all(r.endswith("(1 seed)") or r == NOISE for r in tallies)
-        and any(r.endswith("(1 seed)") for r in tallies)
+        if all(r.endswith(("seed)", "seeds)")) or r == NOISE for r in tallies)
+        and any(r.endswith(("seed)", "seeds)")) for r in tallies)
         else HOLDS
         if ahead > len(tallies) / 2
         else FAILS
