@@ -49,6 +49,11 @@ class Claim:
     measured: str
     verdict: str
 
+    @property
+    def shown_quote(self) -> str:
+        """The quote in quotation marks, or marked as our paraphrase."""
+        return f'"{self.quote}"' if self.verbatim else f"{self.quote} (paraphrase)"
+
 
 @dataclass
 class Tables:
@@ -581,7 +586,6 @@ def claims_markdown(claims: list[Claim]) -> str:
         "|---|---|---|---|---|---|",
     ]
     for i, c in enumerate(claims, 1):
-        quote = f'"{c.quote}"' if c.verbatim else f"{c.quote} (paraphrase)"
-        cells = [str(i), c.where, quote, c.test, c.measured or "-", f"**{c.verdict}**"]
+        cells = [str(i), c.where, c.shown_quote, c.test, c.measured or "-", f"**{c.verdict}**"]
         lines.append("| " + " | ".join(cell.replace("|", "/") for cell in cells) + " |")
     return "\n".join(lines) + "\n"

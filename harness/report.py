@@ -308,7 +308,7 @@ def build_report(
         [
             {
                 "where": c.where,
-                "claim": f'"{c.quote}"' if c.verbatim else f"{c.quote} (paraphrase)",
+                "claim": c.shown_quote,
                 "test": c.test,
                 "measured": c.measured,
                 "verdict": c.verdict,
