@@ -575,6 +575,7 @@ def check_claims(runs: pd.DataFrame, points: pd.DataFrame, epochs: pd.DataFrame)
 
 
 def claims_frame(claims: list[Claim]) -> pd.DataFrame:
+    """The claims as a table, one row per claim (docs/results/claims.csv)."""
     return pd.DataFrame([c.__dict__ for c in claims])
 
 

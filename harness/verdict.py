@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from schedbench.harness import lock
-from schedbench.harness.claims import NO_DATA, check_claims, claims_markdown
+from schedbench.harness.claims import NO_DATA, check_claims, claims_frame, claims_markdown
 from schedbench.harness.figures import main_budget, make_figures, markdown
 from schedbench.harness.report import write_report
 from schedbench.harness.tables import build_epochs, gap_table, write_tables
@@ -102,8 +102,9 @@ def readme(runs: pd.DataFrame, claims_md: str, info: dict, expected: int | None)
         "- `machine.json`: CPUs, versions and commits the runs came from.",
         "- `figures/`: Figures 3 and 4 in the paper's normalization and as gap to the best "
         "known bound, Figure 5, the performance profile, the gap table, Table 1.",
-        "- `claims.md`: the paper's Section 4 claims against these runs; `registry.md`: the "
-        "best-known registry, per design the best cost, the best bound and the gap between.",
+        "- `claims.md` (and `claims.csv`): the paper's Section 4 claims against these runs.",
+        "- `registry.md`: the best-known registry, per design the best cost, the best bound "
+        "and the gap between them.",
         "- `report.html`: everything above in one file that opens from disk.",
         "",
         "## Claims",
@@ -165,13 +166,15 @@ def build(results_dir: Path, out: Path, registry: bool = True) -> list[Path]:
     header = f"# The paper's claims, checked ({len(runs)} runs"
     header += f"; {pending} claims wait for runs)\n\n" if pending else ")\n\n"
     (out / "claims.md").write_text(header + claims_md)
+    claims_frame(claims).to_csv(out / "claims.csv", index=False)
     (out / "gap_table.md").write_text(
         markdown(gap_table(main_budget(runs, points)[0]).reset_index())
     )
     written.append(write_report(results_dir, out / "report.html", (runs, points, epochs)))
     (out / "registry.md").write_text(registry_markdown())
     (out / "README.md").write_text(readme(runs, claims_md, info, protocol_size()))
-    return [*written, *(out / f for f in ("machine.json", "claims.md", "registry.md", "README.md"))]
+    names = ("machine.json", "claims.md", "claims.csv", "registry.md", "README.md")
+    return [*written, *(out / name for name in names)]
 
 
 def registry_markdown() -> str:

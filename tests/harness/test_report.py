@@ -120,6 +120,7 @@ def test_verdict_build_writes_the_committed_files(results, tmp_path):
         "epochs.parquet",
         "machine.json",
         "registry.md",
+        "claims.csv",
         "claims.md",
         "README.md",
         "report.html",
