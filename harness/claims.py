@@ -11,12 +11,13 @@ Time points scale with the protocol: the paper's 360 s of 3600 s is 10 % of the 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from schedbench.harness.tables import fixed_epochs
 
 HOLDS = "holds"
 FAILS = "does not hold"
@@ -67,7 +68,7 @@ class Tables:
         if self.runs.empty:
             return
         self.runs = self.runs[self.runs["status"] != "interrupted"]  # rerun on resume
-        runs = self.runs[~self.runs["config"].map(_epochs_capped)]
+        runs = self.runs[~self.runs["config"].map(fixed_epochs)]
         self.budget = float(runs.groupby("budget").size().idxmax())  # the protocol's
         runs = runs[runs["budget"] == self.budget]
         self.threads = int(runs.groupby("threads").size().idxmax())
@@ -98,12 +99,6 @@ class Tables:
 
     def has(self, dataset: str, solver: str) -> bool:
         return len(self.final(dataset, solver)) > 0
-
-
-def _epochs_capped(config: str) -> bool:
-    """Runs stopped at a fixed epoch count (the Figure 5 sweep) are not budget runs."""
-    options = json.loads(config or "{}").get("solver", {}).get("options", {}) or {}
-    return options.get("epochs") is not None
 
 
 def _median(values: np.ndarray) -> float:
@@ -398,7 +393,7 @@ def claim_loss_epochs(t: Tables) -> Claim:
 
 
 def claim_adam(t: Tables) -> Claim:
-    runs = t.runs[t.runs["solver"].isin(["gs", "gs_adam"]) & t.runs["config"].map(_epochs_capped)]
+    runs = t.runs[t.runs["solver"].isin(["gs", "gs_adam"]) & t.runs["config"].map(fixed_epochs)]
     parts, differs = [], []
     for d, rows in runs.groupby("dataset"):
         adamw = rows[rows["solver"] == "gs"]["best_cost"].to_numpy(float)
@@ -498,7 +493,7 @@ def claim_long_budget(t: Tables) -> Claim:
     parts, same = [], 0
     designs = []
     if longer:
-        long_runs = t.runs[(t.runs["budget"] == longer[-1]) & ~t.runs["config"].map(_epochs_capped)]
+        long_runs = t.runs[(t.runs["budget"] == longer[-1]) & ~t.runs["config"].map(fixed_epochs)]
         designs = sorted(set(long_runs["dataset"]))
         for d in designs:
             rows = long_runs[long_runs["dataset"] == d]

@@ -22,7 +22,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from schedbench.harness import metrics
-from schedbench.harness.tables import gap_table, write_tables
+from schedbench.harness.tables import fixed_epochs, gap_table, write_tables
 
 RW_PANELS = {
     "RW1-RW3": ["rw1", "rw2", "rw3"],
@@ -282,15 +282,9 @@ def main_budget(runs: pd.DataFrame, points: pd.DataFrame) -> tuple[pd.DataFrame,
 def figure5_runs(runs: pd.DataFrame) -> pd.DataFrame:
     """Figure 5's runs: those stopped at a fixed epoch count (``+experiment=fig5``) when
     the folder has any, else every run (each run with epoch records is drawn)."""
-    import json
-
     if runs.empty:
         return runs
-    capped = runs["config"].map(
-        lambda c: (
-            (json.loads(c or "{}").get("solver", {}).get("options") or {}).get("epochs") is not None
-        )
-    )
+    capped = runs["config"].map(fixed_epochs)
     return runs[capped] if capped.any() else runs
 
 

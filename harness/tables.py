@@ -67,6 +67,13 @@ def bound_candidates(
     return [(float(b), source) for b, source in found if b is not None and np.isfinite(b)]
 
 
+def fixed_epochs(config: str | None) -> bool:
+    """Whether a run's config (the JSON in runs.config) stops its solver at a fixed epoch
+    count (``+experiment=fig5``) rather than at the budget."""
+    options = (json.loads(config or "{}").get("solver", {}) or {}).get("options") or {}
+    return options.get("epochs") is not None
+
+
 def run_bound(run: dict[str, Any], lp_bounds: dict[str, float] | None = None) -> float:
     """The strongest bound one run knows of its instance (see the module docstring)."""
     return max((b for b, _ in bound_candidates(run, lp_bounds)), default=-np.inf)
