@@ -337,6 +337,16 @@ class Problem:
         return out
 
     @cached_property
+    def in_edges(self) -> tuple[np.ndarray, np.ndarray]:
+        """(ptr, edges): the edges into node v are ``edges[ptr[v]:ptr[v + 1]]``."""
+        return _csr(self.n, self.dst)
+
+    @cached_property
+    def out_edges(self) -> tuple[np.ndarray, np.ndarray]:
+        """(ptr, edges): the edges out of node v are ``edges[ptr[v]:ptr[v + 1]]``."""
+        return _csr(self.n, self.src)
+
+    @cached_property
     def positive_edges(self) -> np.ndarray:
         """Indices of edges with c > 0: the only edges that count in comm."""
         idx = np.flatnonzero(self.c > 0)
@@ -445,6 +455,14 @@ def scale_peak(ratio: float, peak: Any) -> Any:
     if float(ratio).is_integer():
         return int(ratio) * peak
     return float(ratio) * peak
+
+
+def _csr(n: int, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    edges = np.argsort(ends, kind="stable")
+    ptr = np.searchsorted(ends[edges], np.arange(n + 1))
+    for arr in (edges, ptr):
+        arr.setflags(write=False)
+    return ptr, edges
 
 
 def _longest_paths(

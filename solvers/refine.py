@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import numba
 import numpy as np
 
 from schedbench.problem import Problem
@@ -23,24 +24,43 @@ from schedbench.solvers.base import SolveContext
 
 
 class Neighbourhood:
-    """Per-node predecessor/successor lists and comm slopes, built once per problem."""
+    """Predecessor/successor lists (CSR arrays) and comm slopes, built once per problem."""
 
     def __init__(self, problem: Problem):
         self.problem = problem
         n = problem.n
-        self.preds: list[list[tuple[int, int]]] = [[] for _ in range(n)]
-        self.succs: list[list[tuple[int, int]]] = [[] for _ in range(n)]
-        edges = zip(problem.src.tolist(), problem.dst.tolist(), problem.d.tolist(), strict=True)
-        for u, v, d in edges:
-            self.preds[v].append((u, d))
-            self.succs[u].append((v, d))
-        slope = np.zeros(n, np.float64)
+        in_ptr, in_edges = problem.in_edges
+        out_ptr, out_edges = problem.out_edges
+        self.pred_ptr, self.pred, self.pred_d = in_ptr, problem.src[in_edges], problem.d[in_edges]
+        self.succ_ptr, self.succ, self.succ_d = (
+            out_ptr,
+            problem.dst[out_edges],
+            problem.d[out_edges],
+        )
         counted = problem.positive_edges
         coeff = problem.comm_coeff[counted].astype(np.float64)
-        np.add.at(slope, problem.dst[counted], coeff)
-        np.subtract.at(slope, problem.src[counted], coeff)
-        self.slope = slope.tolist()
-        self.weights = problem.w.tolist()
+        self.slope = np.bincount(problem.dst[counted], coeff, n) - np.bincount(
+            problem.src[counted], coeff, n
+        )
+        self.weights = np.ascontiguousarray(problem.w, np.int64)
+
+    def windows(self, stages: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """[lo, hi] per node given every other node's stage."""
+        return _windows(
+            stages,
+            self.pred_ptr,
+            self.pred,
+            self.pred_d,
+            self.succ_ptr,
+            self.succ,
+            self.succ_d,
+            self.problem.stages - 1,
+        )
+
+    def adjacent(self, u: int, v: int) -> bool:
+        succ = self.succ[self.succ_ptr[u] : self.succ_ptr[u + 1]]
+        pred = self.pred[self.pred_ptr[u] : self.pred_ptr[u + 1]]
+        return bool((succ == v).any() or (pred == v).any())
 
 
 def improve(
@@ -87,12 +107,16 @@ class _Progress:
         self.next = time.perf_counter() + self.every
 
 
-def _windows(problem: Problem, stages: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """[lo, hi] per node given every other node's stage."""
-    lo = np.zeros(problem.n, np.int64)
-    np.maximum.at(lo, problem.dst, stages[problem.src] + problem.d)
-    hi = np.full(problem.n, problem.stages - 1, np.int64)
-    np.minimum.at(hi, problem.src, stages[problem.dst] - problem.d)
+@numba.njit(cache=True)
+def _windows(stages, pred_ptr, pred, pred_d, succ_ptr, succ, succ_d, last):  # pragma: no cover
+    n = stages.shape[0]
+    lo = np.zeros(n, np.int64)
+    hi = np.full(n, last, np.int64)
+    for v in range(n):
+        for i in range(pred_ptr[v], pred_ptr[v + 1]):
+            lo[v] = max(lo[v], stages[pred[i]] + pred_d[i])
+        for i in range(succ_ptr[v], succ_ptr[v + 1]):
+            hi[v] = min(hi[v], stages[succ[i]] - succ_d[i])
     return lo, hi
 
 
@@ -106,10 +130,10 @@ def _pair_move(
     """The best swap between a peak stage and another stage, if it lowers (cost, sumsq)."""
     w = problem.w.astype(np.float64)
     loads = np.bincount(stages, weights=w, minlength=problem.stages)
-    slope = np.asarray(hood.slope)
+    slope = hood.slope
     ratio = float(problem.ratio)
     peak = loads.max()
-    lo, hi = _windows(problem, stages)
+    lo, hi = hood.windows(stages)
     best = None
     best_key = (ratio * peak, float((loads**2).sum()))
     for p in np.flatnonzero(loads == peak):
@@ -139,14 +163,19 @@ def _pair_move(
             comm = (q - p) * (slope[a][:, None] - slope_b[None, :])
             cost = ratio * new_peak + comm
             sumsq = (loads**2).sum() - loads[p] ** 2 - loads[q] ** 2 + load_p**2 + load_q**2
-            order = np.lexsort((sumsq.ravel(), cost.ravel()))
+            cost, sumsq = cost.ravel(), sumsq.ravel()
+            better = (cost < best_key[0] - 1e-9) | (
+                (cost <= best_key[0] + 1e-9) & (sumsq < best_key[1] - 1e-9)
+            )
+            candidates = np.flatnonzero(better)
+            order = candidates[np.lexsort((sumsq[candidates], cost[candidates]))]
             for flat in order[:8]:  # the best few, skipping pairs joined by an edge
                 i, j = divmod(int(flat), b_ext.size)
-                key = (float(cost.ravel()[flat]), float(sumsq.ravel()[flat]))
+                key = (float(cost[flat]), float(sumsq[flat]))
                 if not _better(key, best_key):
                     break
                 u, v = int(a[i]), int(b_ext[j])
-                if v >= 0 and _adjacent(hood, u, v):
+                if v >= 0 and hood.adjacent(u, v):
                     continue
                 best_key, best = key, (u, v, p, q)
                 break
@@ -164,10 +193,6 @@ def _better(key: tuple[float, float], than: tuple[float, float]) -> bool:
     return key[0] < than[0] - 1e-9 or (key[0] <= than[0] + 1e-9 and key[1] < than[1] - 1e-9)
 
 
-def _adjacent(hood: Neighbourhood, u: int, v: int) -> bool:
-    return any(x == v for x, _ in hood.succs[u]) or any(x == v for x, _ in hood.preds[u])
-
-
 def _single_moves(
     problem: Problem,
     schedule: np.ndarray,
@@ -176,75 +201,110 @@ def _single_moves(
     rng: np.random.Generator,
     progress: _Progress,
     max_passes: int = 50,
+    chunk: int = 1 << 16,
 ) -> np.ndarray:
-    stages = [int(s) for s in schedule]
-    last = problem.stages - 1
-    ratio = float(problem.ratio)
-    loads = [0] * problem.stages
-    for v, s in enumerate(stages):
-        loads[s] += hood.weights[v]
-    order = list(range(problem.n))
+    """Passes over the nodes in random order, each node to its best stage, until a pass
+    moves nothing; the deadline is checked every ``chunk`` nodes."""
+    stages = np.array(schedule, np.int64)
+    loads = np.bincount(stages, hood.weights, problem.stages).astype(np.int64)
+    order = np.arange(problem.n)
     for _ in range(max_passes):
         rng.shuffle(order)
         moved = False
-        for v in order:
+        for first in range(0, problem.n, chunk):
             if deadline is not None and time.perf_counter() > deadline:
-                return np.asarray(stages, np.int64)
-            lo = max((stages[u] + d for u, d in hood.preds[v]), default=0)
-            hi = min((stages[x] - d for x, d in hood.succs[v]), default=last)
-            if lo == hi:
-                continue
-            s, w = stages[v], hood.weights[v]
-            loads[s] -= w
-            base_peak = max(loads)
-            slope = hood.slope[v]
-            best_t = s
-            best_key = (ratio * max(base_peak, loads[s] + w), (loads[s] + w) ** 2 - loads[s] ** 2)
-            for t in range(lo, min(hi, last) + 1):
-                if t == s:
-                    continue
-                key = (
-                    ratio * max(base_peak, loads[t] + w) + (t - s) * slope,
-                    (loads[t] + w) ** 2 - loads[t] ** 2,
-                )
-                if key[0] < best_key[0] - 1e-9 or (
-                    key[0] <= best_key[0] + 1e-9 and key[1] < best_key[1]
-                ):
-                    best_t, best_key = t, key
-            loads[best_t] += w
-            if best_t != s:
-                stages[v] = best_t
-                moved = True
+                return stages
+            moved |= _sweep(
+                order[first : first + chunk],
+                stages,
+                loads,
+                hood.pred_ptr,
+                hood.pred,
+                hood.pred_d,
+                hood.succ_ptr,
+                hood.succ,
+                hood.succ_d,
+                hood.weights,
+                hood.slope,
+                float(problem.ratio),
+                problem.stages - 1,
+            )
         if not moved:
             break
         progress(stages)  # loads and windows are consistent between passes
-    return np.asarray(stages, np.int64)
+    return stages
+
+
+@numba.njit(cache=True)
+def _sweep(
+    order,
+    stages,
+    loads,
+    pred_ptr,
+    pred,
+    pred_d,
+    succ_ptr,
+    succ,
+    succ_d,
+    weights,
+    slopes,
+    ratio,
+    last,
+):  # pragma: no cover
+    """Each node of ``order`` to the stage of its window with the lowest (cost, sum of
+    squared loads); ``stages`` and ``loads`` change in place. True if a node moved."""
+    moved = False
+    for v in order:
+        lo = 0
+        for i in range(pred_ptr[v], pred_ptr[v + 1]):
+            lo = max(lo, stages[pred[i]] + pred_d[i])
+        hi = last
+        for i in range(succ_ptr[v], succ_ptr[v + 1]):
+            hi = min(hi, stages[succ[i]] - succ_d[i])
+        if lo == hi:
+            continue
+        s, w = stages[v], weights[v]
+        loads[s] -= w
+        base_peak = loads.max()
+        slope = slopes[v]
+        best_t = s
+        best_cost = ratio * max(base_peak, loads[s] + w)
+        best_smooth = w * (2 * loads[s] + w)
+        for t in range(lo, min(hi, last) + 1):
+            if t == s:
+                continue
+            cost = ratio * max(base_peak, loads[t] + w) + (t - s) * slope
+            smooth = w * (2 * loads[t] + w)
+            if cost < best_cost - 1e-9 or (cost <= best_cost + 1e-9 and smooth < best_smooth):
+                best_t, best_cost, best_smooth = t, cost, smooth
+        loads[best_t] += w
+        if best_t != s:
+            stages[v] = best_t
+            moved = True
+    return moved
 
 
 def legalize(problem: Problem, wishes: np.ndarray) -> np.ndarray:
-    """Feasible schedules [B, n] closest (from below the ALAP) to integer ``wishes`` [B, n]."""
+    """Feasible schedules [B, n] closest (from below the ALAP) to integer ``wishes`` [B, n]:
+    in topological order, each node at its wish raised to its predecessors' need."""
     wishes = np.atleast_2d(np.asarray(wishes, np.int64))
-    stages = np.clip(wishes, 0, problem.alap[None, :]).copy()
-    level = problem.level
-    by_level = np.argsort(level[problem.dst], kind="stable")
-    bounds = np.searchsorted(level[problem.dst][by_level], np.arange(level.max() + 2))
-    order = np.argsort(level, kind="stable")
-    node_bounds = np.searchsorted(level[order], np.arange(level.max() + 2))
-    for k in range(1, int(level.max()) + 1):
-        edges = by_level[bounds[k] : bounds[k + 1]]
-        if edges.size == 0:
-            continue
-        earliest = np.zeros_like(stages)
-        np.maximum.at(
-            earliest.T,
-            problem.dst[edges],
-            (stages[:, problem.src[edges]] + problem.d[edges][None, :]).T,
-        )
-        nodes = order[node_bounds[k] : node_bounds[k + 1]]
-        stages[:, nodes] = np.minimum(
-            np.maximum(stages[:, nodes], earliest[:, nodes]), problem.alap[None, nodes]
-        )
+    stages = np.clip(wishes, 0, problem.alap[None, :])
+    ptr, edges = problem.in_edges
+    _legalize_rows(
+        stages, problem.topological_order, ptr, problem.src[edges], problem.d[edges], problem.alap
+    )
     return stages
+
+
+@numba.njit(cache=True)
+def _legalize_rows(stages, order, ptr, pred, pred_d, alap):  # pragma: no cover
+    for b in range(stages.shape[0]):
+        row = stages[b]
+        for v in order:
+            need = 0
+            for i in range(ptr[v], ptr[v + 1]):
+                need = max(need, row[pred[i]] + pred_d[i])
+            row[v] = min(max(row[v], need), alap[v])
 
 
 class PhasedRefinement:
