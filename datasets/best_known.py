@@ -240,7 +240,8 @@ def update(results_dir: Path, folder: Path | None = None) -> list[str]:
         fields = old.__dict__.copy() if old else {}
         if cost_better:
             winner = found["cost_run"]
-            schedule = read_schedule(results_dir / winner["folder"] / "schedule.csv", problem)
+            plain = results_dir / winner["folder"] / "schedule.csv"  # or .gz: a large run's
+            schedule = read_schedule(plain if plain.is_file() else f"{plain}.gz", problem)
             report = check(problem, schedule)
             if not report.feasible or abs(report.cost - found["cost"]) > 1e-9 * found["cost"]:
                 raise ProblemError(
@@ -281,8 +282,9 @@ def update(results_dir: Path, folder: Path | None = None) -> list[str]:
 
 
 def _problem_of(run: dict[str, Any], datasets: Any) -> Problem:
-    params = (run.get("config") or {}).get("dataset", {}).get("params") or {}
-    return datasets.load(run["dataset"], stages=run["stages"], ratio=run["ratio"], **params)
+    dataset = (run.get("config") or {}).get("dataset", {})
+    name, params = dataset.get("name") or run["dataset"], dataset.get("params") or {}
+    return datasets.load(name, stages=run["stages"], ratio=run["ratio"], **params)
 
 
 def _write_schedule(path: Path, problem: Problem, schedule: np.ndarray) -> None:

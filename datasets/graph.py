@@ -12,14 +12,14 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from schedbench.problem import CommMode, DuplicatePolicy, Problem
+from schedbench.problem import CommMode, DuplicatePolicy, NodeNumbers, Problem
 
 CACHE_FORMAT = 1  # bump when Graph's on-disk layout or a builder's output changes
 
@@ -34,7 +34,7 @@ class Graph:
     w: np.ndarray
     c: np.ndarray
     d: np.ndarray
-    labels: tuple[str, ...]
+    labels: Sequence[str]  # a tuple, or NodeNumbers for "0".."n-1"
 
     @property
     def n(self) -> int:
@@ -105,7 +105,9 @@ def save_graph(graph: Graph, path: Path) -> None:
                 w=graph.w,
                 c=graph.c,
                 d=graph.d,
-                labels=np.array(graph.labels, dtype=np.str_),
+                labels=np.array(
+                    [] if isinstance(graph.labels, NodeNumbers) else graph.labels, dtype=np.str_
+                ),
             )
         os.replace(tmp, path)
     except BaseException:
@@ -118,7 +120,9 @@ def load_graph(path: Path) -> Graph:
         arrays = {k: data[k] for k in ("src", "dst", "w", "c", "d")}
         for arr in arrays.values():
             arr.setflags(write=False)
-        return Graph(name=str(data["name"]), labels=tuple(data["labels"].tolist()), **arrays)
+        labels = data["labels"]
+        names = NodeNumbers(arrays["w"].size) if labels.size == 0 else tuple(labels.tolist())
+        return Graph(name=str(data["name"]), labels=names, **arrays)
 
 
 def cached(key: str, build: Callable[[], Graph]) -> Graph:

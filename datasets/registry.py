@@ -6,7 +6,7 @@ name               what                                                    R
 rw1 .. rw12        the paper's random workloads (reference GML files)      10
 adder, bar, ...    the 20 EPFL designs, paper node model                   100
 adder_m, ...       the same, technology-mapped by ABC                      100
-synthetic          seeded RW-like DAG (nodes, density, depth, seed)         10
+synthetic          seeded DAG: RW-like, or deep with unit weights (params)  10
 gml, edgelist      a user file (path, attribute names, default weights)     10
 aiger              a user AIGER file (path; mapped=true maps it with ABC)   100
 =================  ======================================================  ======
@@ -102,7 +102,7 @@ def graph_of(name: str, **params: Any) -> Graph:
     if entry.family == "epfl_mapped":
         return mapped_module.load(name.removesuffix("_m"), liberty=params.pop("liberty", None))
     if entry.family == "synthetic":
-        return synthetic.generate(**params)
+        return synthetic.load(**params)
     if entry.family == "aiger":
         return _aiger(**params)
     if "path" not in params or not params["path"]:

@@ -1,17 +1,22 @@
-"""Seeded random DAGs with the statistics of the paper's random workloads.
+"""Seeded random DAGs in two shapes: the paper's random workloads, and deep netlists.
 
-RW graphs have about 60% zero node weights (others uniform in 1..5000), about 60% zero
-edge weights (others uniform in 1..50000), 1.2 (sparse) to 2.9 (dense) edges per node,
-and level sizes that shrink with depth. ``generate`` draws from numpy's PCG64, whose
-stream is fixed across platforms and versions, so a seed names the same graph anywhere.
+``weights="rw"`` (the RW statistics): about 60% zero node weights (others uniform in
+1..5000), about 60% zero edge weights (others uniform in 1..50000), 1.2 (sparse) to 2.9
+(dense) edges per node, level sizes that shrink with depth (depth ~10). ``weights="unit"``
+with a large depth and ``shrink=1`` is the EPFL-like shape: unit weights, about two
+fan-ins per node, thousands of equal levels. ``generate`` draws from numpy's PCG64, whose
+stream is fixed across platforms and versions, so a seed names the same graph anywhere;
+``load`` caches it like the other datasets' graphs.
 """
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 import numpy as np
 
-from schedbench.datasets.graph import Graph
-from schedbench.problem import ProblemError
+from schedbench.datasets.graph import Graph, cache_key, cached
+from schedbench.problem import NodeNumbers, ProblemError, distinct
 
 ZERO_SHARE = 0.6
 MAX_NODE_WEIGHT = 5000
@@ -24,6 +29,7 @@ def generate(
     depth: int = 9,
     seed: int = 0,
     shrink: float = 0.75,
+    weights: Literal["rw", "unit"] = "rw",
 ) -> Graph:
     """A DAG with exactly ``nodes`` nodes, about ``density * nodes`` edges and ``depth`` levels.
 
@@ -33,6 +39,8 @@ def generate(
     """
     if nodes < 1 or depth < 1 or depth > nodes:
         raise ProblemError(f"synthetic graph needs 1 <= depth ({depth}) <= nodes ({nodes})")
+    if weights not in ("rw", "unit"):
+        raise ProblemError(f"synthetic weights={weights!r} is unknown; use rw or unit")
     if not 0 < shrink <= 1:
         raise ProblemError(f"shrink = {shrink} must be in (0, 1]")
     rng = np.random.Generator(np.random.PCG64(seed))
@@ -57,17 +65,25 @@ def generate(
     tails = rng.integers(0, starts[level[heads]]) if heads.size else np.zeros(0, np.int64)
     src = np.r_[parent, tails].astype(np.int64)
     dst = np.r_[later, heads].astype(np.int64)
-    key = np.unique(src * nodes + dst)  # drop repeated random edges
+    key = distinct(src * nodes + dst)  # drop repeated random edges
     src, dst = key // nodes, key % nodes
-    w = _weights(rng, nodes, MAX_NODE_WEIGHT)
-    c = _weights(rng, src.size, MAX_EDGE_WEIGHT)
-    name = f"synthetic_n{nodes}_p{density:g}_d{depth}_s{seed}"
-    graph = Graph(
-        name, src, dst, w, c, np.zeros(src.size, np.int64), tuple(str(i) for i in range(nodes))
+    if weights == "rw":
+        w = _weights(rng, nodes, MAX_NODE_WEIGHT)
+        c = _weights(rng, src.size, MAX_EDGE_WEIGHT)
+    else:
+        w, c = np.ones(nodes, np.int64), np.ones(src.size, np.int64)
+    name = f"synthetic_n{nodes}_p{density:g}_d{depth}_s{seed}" + (
+        "_unit" if weights == "unit" else ""
     )
+    graph = Graph(name, src, dst, w, c, np.zeros(src.size, np.int64), NodeNumbers(nodes))
     for arr in (graph.src, graph.dst, graph.w, graph.c, graph.d):
         arr.setflags(write=False)
     return graph
+
+
+def load(**params: Any) -> Graph:
+    """``generate(**params)``, through the graph cache (a miss generates and stores it)."""
+    return cached(cache_key("synthetic", **params), lambda: generate(**params))
 
 
 def _weights(rng: np.random.Generator, size: int, high: int) -> np.ndarray:

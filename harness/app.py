@@ -42,7 +42,8 @@ def spec_from_config(cfg: DictConfig) -> Any:
     if composition == "single":
         check_options(cfg.solver.name, options, cfg.solver.module)
     return RunSpec(
-        dataset=cfg.dataset.name if not params.get("path") else Path(params["path"]).stem,
+        dataset=cfg.dataset.label
+        or (cfg.dataset.name if not params.get("path") else Path(params["path"]).stem),
         solver_key=solver_key,
         solver=cfg.solver.name,
         problem=problem,

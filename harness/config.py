@@ -22,6 +22,7 @@ class DatasetConf:
     stages: int = 10
     ratio: float = 10.0
     params: dict[str, Any] = field(default_factory=dict)
+    label: str | None = None  # the name in records and tables (default: name, a file's stem)
 
 
 @dataclass

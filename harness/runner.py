@@ -29,7 +29,14 @@ import numpy as np
 
 from schedbench.evaluate import evaluate
 from schedbench.harness.compose import Member, split_threads
-from schedbench.harness.records import RunPaths, provenance, write_atomic, write_json_atomic
+from schedbench.harness.records import (
+    RunPaths,
+    provenance,
+    write_atomic,
+    write_json_atomic,
+    write_schedule,
+)
+from schedbench.harness.worker import unpack
 from schedbench.problem import Problem
 from schedbench.solvers.base import Status, decide_status
 
@@ -238,7 +245,8 @@ class _Merged:
     def offer(self, worker: _Worker, message: dict[str, Any], stream: Any) -> bool:
         """Check one report; True when it is the member's first feasible one."""
         t = worker.offset + message["t"]
-        row = _check(self.spec.problem, message["schedule"], t, message["bound"])
+        schedule = unpack(message["schedule"])
+        row = _check(self.spec.problem, schedule, t, message["bound"])
         if row is None:
             self.rejected = self.rejected or f"an incumbent at {t:.2f} s is infeasible"
             return False
@@ -248,7 +256,7 @@ class _Merged:
         elif self.best["cost"] is None or row["cost"] < self.best["cost"]:
             if self.composed:
                 row["member"] = worker.member.label
-            self.best = {**row, "schedule": message["schedule"]}
+            self.best = {**row, "schedule": schedule}
             stream.write(json.dumps(row) + "\n")
             stream.flush()
             os.fsync(stream.fileno())
@@ -288,7 +296,7 @@ def _start(
     if spec.composition == "relay" and index:
         warm = run.best.get("schedule")  # the relay's baton: the best schedule so far
     else:
-        warm = None if index or spec.warm_start is None else list(map(int, spec.warm_start))
+        warm = None if index or spec.warm_start is None else np.asarray(spec.warm_start, np.int64)
     suffix = f"-{member.label}" if spec.composition != "single" else ""
     input_path = paths.folder / f".worker-input{suffix}.pkl"
     with input_path.open("wb") as handle:
@@ -360,10 +368,10 @@ def _worker_env() -> dict[str, str]:
 
 
 def _check(
-    problem: Problem, schedule: list[int], t: float, bound: float | None
+    problem: Problem, schedule: np.ndarray, t: float, bound: float | None
 ) -> dict[str, Any] | None:
     """The evaluator's verdict on a streamed incumbent (None when infeasible)."""
-    result = evaluate(problem, np.asarray(schedule, np.int64))
+    result = evaluate(problem, schedule)
     if not result.feasible[0]:
         return None
     finite = bound is not None and np.isfinite(bound)
@@ -476,6 +484,9 @@ def _record(spec: RunSpec, run: _Merged, workers: list[_Worker], wall: float) ->
         "wall_time": round(wall, 3),
         "build_time": primary.get("build_time"),
         "solve_time": primary.get("solve_time"),
+        "peak_memory_gb": max(
+            (s["peak_memory_gb"] for s in said if "peak_memory_gb" in s), default=None
+        ),
         "version": "; ".join(dict.fromkeys(s["version"] for s in said if s.get("version"))) or None,
         "message": message,
         "provenance": provenance(spec.threads, "cuda" if "cuda" in devices else "cpu"),
@@ -527,8 +538,7 @@ def _write_outputs(
     import pandas as pd
 
     if best.get("schedule") is not None:
-        frame = pd.DataFrame({"node": list(spec.problem.labels), "stage": best["schedule"]})
-        write_atomic(paths.schedule, frame.to_csv(index=False))
+        write_schedule(paths, spec.problem, best["schedule"])
     frames = [
         pd.DataFrame(w.summary["records"]).assign(
             **({"member": w.member.label} if spec.composition != "single" else {})

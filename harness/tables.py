@@ -80,19 +80,52 @@ def run_bound(run: dict[str, Any], lp_bounds: dict[str, float] | None = None) ->
 
 
 def load_runs(results_dir: Path) -> list[dict[str, Any]]:
-    """Every run folder's record (or its running.json for an interrupted run) and curve."""
-    runs = []
+    """Every current run folder's record (or its running.json for an interrupted run) and
+    curve; see :func:`superseded` for the runs left out."""
+    runs, finished = [], []
     for folder in sorted((Path(results_dir) / "runs").glob("*/*/seed*")):
         record_path, running_path = folder / "record.json", folder / "running.json"
         if record_path.is_file():
             record = json.loads(record_path.read_text())
+            finished.append(record_path.stat().st_mtime)
         elif running_path.is_file():
             record = {**json.loads(running_path.read_text()), "status": "interrupted"}
+            finished.append(running_path.stat().st_mtime)
         else:
             continue
         record["curve"] = read_incumbents(folder / "incumbents.jsonl")
         runs.append(record)
-    return runs
+    old = superseded(runs, finished)
+    return [run for i, run in enumerate(runs) if i not in old]
+
+
+def superseded(runs: list[dict[str, Any]], finished: list[float]) -> set[int]:
+    """Indices of runs made again later with the same instance, solver, seed and config
+    as given (so their keys differ only because a back-end's default changed in code):
+    the newest such run stands for that configuration. A run without its config (built
+    from a RunSpec in code) is never superseded."""
+    newest: dict[str, int] = {}
+    for i, run in enumerate(runs):
+        config = {k: v for k, v in (run.get("config") or {}).items() if k not in VOLATILE}
+        given = _given(config) if config else run.get("run_key")  # no config: no telling
+        cell = json.dumps(
+            [run.get("problem_digest"), run.get("solver"), run.get("seed"), given],
+            sort_keys=True,
+            default=str,
+        )
+        if cell not in newest or finished[i] >= finished[newest[cell]]:
+            newest[cell] = i
+    return set(range(len(runs))) - set(newest.values())
+
+
+VOLATILE = ("results", "force", "progress")  # config keys that do not shape a run
+
+
+def _given(value: Any) -> Any:
+    """A config without its unset (None) entries, so adding a field keeps old cells."""
+    if isinstance(value, dict):
+        return {k: _given(v) for k, v in value.items() if v is not None}
+    return value
 
 
 def build_tables(results_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:

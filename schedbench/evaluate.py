@@ -55,10 +55,27 @@ def as_schedule_batch(problem: Problem, schedules: object) -> np.ndarray:
     return arr.astype(np.int64, copy=False)
 
 
+CHUNK_ELEMENTS = 1 << 24  # temporaries per batch chunk: rows x max(n, m) stays below this
+
+
 def evaluate(problem: Problem, schedules: object) -> Evaluation:
-    """Peak, comm, cost and feasibility of every schedule in a [B, n] batch."""
+    """Peak, comm, cost and feasibility of every schedule in a [B, n] batch (rows in
+    chunks, so the temporaries stay bounded on a large graph)."""
     s = as_schedule_batch(problem, schedules)
-    batch, n, stages = s.shape[0], problem.n, problem.stages
+    rows = max(1, CHUNK_ELEMENTS // max(problem.n, problem.m, 1))
+    parts = [_evaluate_rows(problem, s[i : i + rows]) for i in range(0, s.shape[0], rows)]
+    if len(parts) == 1:
+        return parts[0]
+    return Evaluation(
+        **{
+            name: np.concatenate([getattr(part, name) for part in parts])
+            for name in ("peak", "comm", "cost", "feasible", "loads", "n_violated")
+        }
+    )
+
+
+def _evaluate_rows(problem: Problem, s: np.ndarray) -> Evaluation:
+    batch, stages = s.shape[0], problem.stages
     in_range = (s >= 0) & (s < stages)
     clipped = np.clip(s, 0, stages - 1)
     flat = (clipped + stages * np.arange(batch)[:, None]).ravel()
@@ -67,11 +84,13 @@ def evaluate(problem: Problem, schedules: object) -> Evaluation:
     )
     loads = np.rint(loads).astype(np.int64).reshape(batch, stages)  # exact below 2**53
     peak = loads.max(axis=1)
-    span = s[:, problem.dst] - s[:, problem.src]  # [B, m]
-    comm = span @ problem.comm_coeff if problem.m else np.zeros(batch, np.int64)
-    broken = (span < problem.d).sum(axis=1) + (~in_range).sum(axis=1)
+    comm = s @ problem.comm_slope
+    if problem.d.any():
+        broken = (s[:, problem.dst] - s[:, problem.src] < problem.d).sum(axis=1)
+    else:
+        broken = (s[:, problem.dst] < s[:, problem.src]).sum(axis=1)
+    broken = broken + (~in_range).sum(axis=1)
     cost = scale_peak(problem.ratio, peak) + comm
-    del n
     return Evaluation(
         peak=peak, comm=comm, cost=cost, feasible=broken == 0, loads=loads, n_violated=broken
     )

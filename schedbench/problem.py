@@ -21,6 +21,40 @@ CommMode = Literal["binary", "weighted"]
 DuplicatePolicy = Literal["reject", "merge"]
 
 
+class NodeNumbers(Sequence[str]):
+    """The labels "0".."n-1" without n strings in memory (generated graphs, plain arrays)."""
+
+    __slots__ = ("n",)
+
+    def __init__(self, n: int):
+        self.n = int(n)
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [str(j) for j in range(self.n)[i]]
+        return str(range(self.n)[i])
+
+    def __iter__(self) -> Any:
+        return map(str, range(self.n))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, NodeNumbers):
+            return self.n == other.n
+        return isinstance(other, Sequence) and tuple(self) == tuple(other)
+
+    def __hash__(self) -> int:
+        return hash(("NodeNumbers", self.n))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return NodeNumbers, (self.n,)
+
+    def __repr__(self) -> str:
+        return f"NodeNumbers({self.n})"
+
+
 class ProblemError(ValueError):
     """Invalid problem input; the message is one line saying what is wrong and how to fix it."""
 
@@ -79,7 +113,7 @@ class Problem:
     d: np.ndarray
     stages: int
     ratio: float
-    labels: tuple[str, ...] = field(repr=False)
+    labels: Sequence[str] = field(repr=False)  # a tuple, or NodeNumbers for "0".."n-1"
     comm_mode: CommMode = "binary"
 
     # ------------------------------------------------------------------ construction
@@ -104,7 +138,13 @@ class Problem:
         if not isinstance(n, int | np.integer) or n < 1:
             raise ProblemError(f"the graph of {name!r} is empty (n={n}); give at least one node")
         n = int(n)
-        label_list = [str(v) for v in (labels if labels is not None else range(n))]
+        label_list = (
+            labels
+            if isinstance(labels, NodeNumbers)
+            else NodeNumbers(n)
+            if labels is None
+            else tuple(str(v) for v in labels)
+        )
         if len(label_list) != n:
             raise ProblemError(f"{len(label_list)} labels given for {n} nodes")
         src_a = _readonly_int(src, "edge source")
@@ -136,7 +176,7 @@ class Problem:
             d_a,
             stages,
             ratio,
-            tuple(label_list),
+            label_list,
             comm_mode,
             duplicates,
         )
@@ -211,7 +251,7 @@ class Problem:
         d: np.ndarray,
         stages: int,
         ratio: float,
-        labels: tuple[str, ...],
+        labels: Sequence[str],
         comm_mode: CommMode,
         duplicates: DuplicatePolicy,
     ) -> Problem:
@@ -361,6 +401,16 @@ class Problem:
         return coeff
 
     @cached_property
+    def comm_slope(self) -> np.ndarray:
+        """Per-node comm gradient: comm(s) = s @ comm_slope (counted in-edge coefficients
+        minus counted out-edge coefficients), so comm costs O(n) per schedule."""
+        slope = np.zeros(self.n, np.int64)
+        np.add.at(slope, self.dst, self.comm_coeff)
+        np.subtract.at(slope, self.src, self.comm_coeff)
+        slope.setflags(write=False)
+        return slope
+
+    @cached_property
     def peak_lower_bound(self) -> int:
         """peak >= max(ceil(sum w / L), max w)."""
         total = int(self.w.sum())
@@ -457,6 +507,15 @@ def scale_peak(ratio: float, peak: Any) -> Any:
     return float(ratio) * peak
 
 
+def distinct(values: np.ndarray) -> np.ndarray:
+    """The sorted distinct values, by sorting (numpy 2's hash-based ``np.unique`` is many
+    times slower on wide integer keys)."""
+    ordered = np.sort(values)
+    if ordered.size == 0:
+        return ordered
+    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]]
+
+
 def _csr(n: int, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     edges = np.argsort(ends, kind="stable")
     ptr = np.searchsorted(ends[edges], np.arange(n + 1))
@@ -492,7 +551,7 @@ def _longest_paths(
         np.maximum.at(level, heads, level[tails] + 1)
         np.maximum.at(longest, heads, longest[tails] + w_sorted[edges])
         np.subtract.at(indeg, heads, 1)
-        touched = np.unique(heads)
+        touched = distinct(heads)
         frontier = touched[indeg[touched] == 0]
     order = np.concatenate(chunks) if chunks else np.zeros(0, np.int64)
     for arr in (order, level, longest):

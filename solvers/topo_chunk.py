@@ -75,24 +75,28 @@ def depth_first_order(problem: Problem) -> np.ndarray:
 def chunk(problem: Problem, order: np.ndarray, capacity: int) -> np.ndarray | None:
     """Stages from cutting ``order`` at ``capacity``; None if more than L stages are needed."""
     if not problem.d.any():
-        return _chunk_prefix(problem, order, capacity)
+        cum = np.r_[0, np.cumsum(problem.w[order])]
+        cuts = _prefix_cuts(cum, problem.stages, capacity)
+        return None if cuts is None else _stages_from_cuts(order, cuts)
     return _chunk_with_distances(problem, order, capacity)
 
 
-def _chunk_prefix(problem: Problem, order: np.ndarray, capacity: int) -> np.ndarray | None:
+def _prefix_cuts(cum: np.ndarray, stages: int, capacity: int) -> np.ndarray | None:
     """Without distances the cut points follow from prefix sums (L binary searches)."""
-    cum = np.r_[0, np.cumsum(problem.w[order])]
+    n = cum.size - 1
     cuts, start = [], 0
-    for _ in range(problem.stages):
+    for _ in range(stages):
         end = int(np.searchsorted(cum, cum[start] + capacity, side="right")) - 1
         cuts.append(end)
         start = end
-        if start >= problem.n:
-            break
-    if start < problem.n:
-        return None
-    position_stage = np.searchsorted(np.asarray(cuts), np.arange(problem.n), side="right")
-    schedule = np.empty(problem.n, np.int64)
+        if start >= n:
+            return np.asarray(cuts)
+    return None
+
+
+def _stages_from_cuts(order: np.ndarray, cuts: np.ndarray) -> np.ndarray:
+    position_stage = np.searchsorted(cuts, np.arange(order.size), side="right")
+    schedule = np.empty(order.size, np.int64)
     schedule[order] = position_stage
     return schedule
 
@@ -120,14 +124,27 @@ def _chunk_with_distances(problem: Problem, order: np.ndarray, capacity: int) ->
 def best_chunking(problem: Problem, order: np.ndarray) -> np.ndarray | None:
     """Bisection on the capacity for the smallest one whose chunking fits in L stages."""
     lo, hi = problem.peak_lower_bound, int(problem.w.sum())
-    best = chunk(problem, order, hi)
-    if best is None:
+    if not problem.d.any():  # the bisection needs only the cut points
+        cum = np.r_[0, np.cumsum(problem.w[order])]
+        best = _prefix_cuts(cum, problem.stages, hi)
+        if best is None:
+            return None
+        while lo < hi:
+            mid = (lo + hi) // 2
+            cuts = _prefix_cuts(cum, problem.stages, mid)
+            if cuts is None:
+                lo = mid + 1
+            else:
+                best, hi = cuts, mid
+        return _stages_from_cuts(order, best)
+    schedule = chunk(problem, order, hi)
+    if schedule is None:
         return None
     while lo < hi:
         mid = (lo + hi) // 2
-        schedule = chunk(problem, order, mid)
-        if schedule is None:
+        candidate = chunk(problem, order, mid)
+        if candidate is None:
             lo = mid + 1
         else:
-            best, hi = schedule, mid
-    return best
+            schedule, hi = candidate, mid
+    return schedule
