@@ -177,6 +177,31 @@ def decide_status(
     return Status.TIMEOUT if ran_out or claim is Status.TIMEOUT else Status.FEASIBLE
 
 
+def host_memory_gb() -> float:
+    """Memory this process can still use: the host's available memory, capped by its
+    address-space limit (``budget.memory_gb``)."""
+    import os
+    import resource
+
+    try:
+        with open("/proc/meminfo") as info:
+            fields = dict(line.split(":", 1) for line in info)
+        free = int(fields["MemAvailable"].split()[0]) * 1024
+    except (OSError, KeyError, ValueError):  # not Linux
+        free = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+    return min(free, free if limit == resource.RLIM_INFINITY else limit) / 2**30
+
+
+def too_large(need_gb: float, have_gb: float, what: str, advice: str = "") -> Outcome | None:
+    """A SKIPPED outcome, before anything is built, when ``what`` would need more memory
+    than there is (the estimate is the back-end's: it knows its library's footprint)."""
+    if need_gb <= have_gb:
+        return None
+    message = f"would need {need_gb:.1f} GB for {what}, {have_gb:.1f} GB free"
+    return Outcome(Status.SKIPPED, message=f"{message}; {advice}" if advice else message)
+
+
 def integral_bound(problem: Problem, bound: float | None) -> float | None:
     """Round a solver's floating dual bound up when every cost is an integer."""
     if bound is None or not math.isfinite(bound):

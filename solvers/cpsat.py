@@ -14,11 +14,14 @@ import time
 
 import numpy as np
 
-from schedbench.solvers.base import Outcome, SolveContext, Status
+from schedbench.solvers.base import Outcome, SolveContext, Status, host_memory_gb, too_large
 from schedbench.solvers.formulations import Formulation, build_paper, encode
 
 LIBRARY = "ortools"
 PIP = "ortools"
+
+
+BYTES_PER_ENTRY = 600  # the model (per boolean or edge), and a copy per search worker
 
 
 def version() -> str:
@@ -33,6 +36,11 @@ def run(ctx: SolveContext, formulation: Formulation = "paper", log: bool = False
     problem = ctx.problem
     if not float(problem.ratio).is_integer():
         return Outcome(Status.SKIPPED, message="CP-SAT needs an integer ratio R")
+    entries = problem.n * problem.stages + problem.m  # booleans and precedences
+    need = entries * BYTES_PER_ENTRY * (1 + max(1, ctx.threads)) / 2**30
+    what = f"the {formulation} model ({entries:,} variables and edges, {ctx.threads} workers)"
+    if (skip := too_large(need, host_memory_gb(), what)) is not None:
+        return skip
     built = time.perf_counter()
     model = cp_model.CpModel()
     if formulation == "compact":

@@ -10,11 +10,14 @@ import time
 
 import numpy as np
 
-from schedbench.solvers.base import Outcome, SolveContext, Status
+from schedbench.solvers.base import Outcome, SolveContext, Status, host_memory_gb, too_large
 from schedbench.solvers.formulations import Formulation, LinearModel, build, encode
 
 LIBRARY = "highspy"
 PIP = "highspy"
+
+
+BYTES_PER_NONZERO = 400  # HiGHS's copy of the model, presolve and factorization
 
 
 def version() -> str:
@@ -50,8 +53,17 @@ def to_highs(model: LinearModel, *, relax: bool = False):
 def run(ctx: SolveContext, formulation: Formulation = "paper", log: bool = False) -> Outcome:
     import highspy
 
+    problem = ctx.problem
     built = time.perf_counter()
-    model = build(ctx.problem, formulation)
+    estimate = 3 * problem.n * problem.stages + 2 * problem.m  # the compact model's nonzeros
+    for nonzeros in (estimate, None):  # before building (a lower bound), then exactly
+        if nonzeros is None:
+            model = build(problem, formulation)
+            nonzeros = model.nnz
+        need = nonzeros * BYTES_PER_NONZERO / 2**30
+        what = f"the {formulation} model ({nonzeros:,} nonzeros)"
+        if (skip := too_large(need, host_memory_gb(), what)) is not None:
+            return skip
     h = to_highs(model)
     h.setOptionValue("output_flag", log)
     # HiGHS keeps one global thread pool; a pool sized by an earlier run makes this run

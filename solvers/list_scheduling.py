@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import heapq
 
+import numba
 import numpy as np
 
 from schedbench.problem import Problem
@@ -46,45 +47,56 @@ def run(ctx: SolveContext, max_restarts: int = 50) -> Outcome:
 
 def list_schedule(problem: Problem, capacity: int, noise: np.ndarray) -> tuple[np.ndarray, int]:
     """One pass of list scheduling; returns (schedule, realised peak)."""
-    n, stages = problem.n, problem.stages
-    succ_order = np.argsort(problem.src, kind="stable")
-    succ_start = np.searchsorted(problem.src[succ_order], np.arange(n + 1))
-    succ, dist = problem.dst[succ_order].tolist(), problem.d[succ_order].tolist()
-    positive = (problem.c[succ_order] > 0).tolist()
-    start = succ_start.tolist()
-    waiting = np.bincount(problem.dst, minlength=n).tolist()
-    earliest = [0] * n
-    alap = problem.alap.tolist()
-    weight = problem.w.tolist()
-    noise_list = noise.tolist()
-    schedule = [-1] * n
-    fed = [0] * n  # positive in-edges from nodes in the current stage
-    ready: list[tuple[int, int, float, int]] = []
+    ptr, edges = problem.out_edges
+    positive = (problem.c[edges] > 0) & (problem.d[edges] == 0)
+    return _list_pass(
+        problem.stages,
+        int(capacity),
+        ptr,
+        problem.dst[edges],
+        problem.d[edges],
+        positive,
+        np.bincount(problem.dst, minlength=problem.n),
+        problem.alap,
+        problem.w,
+        np.asarray(noise, np.float64),
+    )
+
+
+@numba.njit(cache=True)
+def _list_pass(stages, capacity, ptr, succ, dist, feeds, indegree, alap, weight, noise):
+    # pragma: no cover
+    n = alap.shape[0]
+    waiting = indegree.copy()
+    earliest = np.zeros(n, np.int64)
+    fed = np.zeros(n, np.int64)  # positive in-edges from nodes in the current stage
+    schedule = np.full(n, -1, np.int64)
+    ready = [(np.int64(0), np.int64(0), 0.0, np.int64(0))]  # typed by its first item
+    ready.pop()
     for v in range(n):
         if waiting[v] == 0:
-            heapq.heappush(ready, (alap[v], 0, noise_list[v], v))
+            heapq.heappush(ready, (alap[v], np.int64(0), noise[v], np.int64(v)))
     peak = 0
     for t in range(stages):
         load = 0
-        later: list[tuple[int, int, float, int]] = []
+        later = []
         while ready:
             item = heapq.heappop(ready)
             v = item[3]
             if earliest[v] > t or (alap[v] > t and load + weight[v] > capacity):
-                later.append(item)
+                later.append(v)
                 continue
             schedule[v] = t
             load += weight[v]
-            for i in range(start[v], start[v + 1]):
+            for i in range(ptr[v], ptr[v + 1]):
                 u = succ[i]
                 earliest[u] = max(earliest[u], t + dist[i])
-                if positive[i] and dist[i] == 0:
+                if feeds[i]:
                     fed[u] += 1
                 waiting[u] -= 1
                 if waiting[u] == 0:
-                    heapq.heappush(ready, (alap[u], -fed[u], noise_list[u], u))
+                    heapq.heappush(ready, (alap[u], -fed[u], noise[u], u))
         peak = max(peak, load)
-        for item in later:
-            v = item[3]
-            heapq.heappush(ready, (alap[v], 0, noise_list[v], v))
-    return np.asarray(schedule, np.int64), peak
+        for v in later:
+            heapq.heappush(ready, (alap[v], np.int64(0), noise[v], v))
+    return schedule, peak

@@ -9,6 +9,7 @@ orders while time remains, each a fair restart.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from schedbench.problem import Problem
@@ -48,28 +49,39 @@ def alap_order(problem: Problem, rng: np.random.Generator) -> np.ndarray:
 
 def depth_first_order(problem: Problem) -> np.ndarray:
     """Reverse post-order of a depth-first search: a topological order that follows chains."""
-    n = problem.n
-    succ_start = np.searchsorted(np.sort(problem.src), np.arange(n + 1))
-    succ = problem.dst[np.argsort(problem.src, kind="stable")]
-    seen = np.zeros(n, bool)
-    post: list[int] = []
-    for root in problem.topological_order[::-1].tolist():
+    ptr, edges = problem.out_edges
+    roots = np.ascontiguousarray(problem.topological_order[::-1])
+    return _depth_first(roots, ptr, problem.dst[edges])
+
+
+@numba.njit(cache=True)
+def _depth_first(roots, ptr, succ):  # pragma: no cover
+    n = roots.shape[0]
+    seen = np.zeros(n, np.bool_)
+    post = np.empty(n, np.int64)
+    done = 0
+    stack_node = np.empty(n, np.int64)
+    stack_next = np.empty(n, np.int64)
+    for root in roots:
         if seen[root]:
             continue
-        stack = [(root, int(succ_start[root]))]
         seen[root] = True
-        while stack:
-            v, i = stack[-1]
-            if i < succ_start[v + 1]:
-                stack[-1] = (v, i + 1)
-                w = int(succ[i])
+        top = 0
+        stack_node[0], stack_next[0] = root, ptr[root]
+        while top >= 0:
+            v, i = stack_node[top], stack_next[top]
+            if i < ptr[v + 1]:
+                stack_next[top] = i + 1
+                w = succ[i]
                 if not seen[w]:
                     seen[w] = True
-                    stack.append((w, int(succ_start[w])))
+                    top += 1
+                    stack_node[top], stack_next[top] = w, ptr[w]
             else:
-                post.append(v)
-                stack.pop()
-    return np.asarray(post[::-1], np.int64)
+                post[done] = v
+                done += 1
+                top -= 1
+    return post[::-1].copy()
 
 
 def chunk(problem: Problem, order: np.ndarray, capacity: int) -> np.ndarray | None:

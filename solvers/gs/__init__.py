@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from schedbench.solvers.base import Outcome, SolveContext
+from schedbench.solvers.base import Outcome, SolveContext, host_memory_gb, too_large
 
 LIBRARY = "torch"
 PIP = "torch"
@@ -110,6 +110,13 @@ def train(
     torch.set_num_threads(max(1, ctx.threads))
     dev, note = resolve_device(device)
     dt = {"float32": torch.float32, "float64": torch.float64, "bfloat16": torch.bfloat16}[dtype]
+    need = memory_need_gb(problem.n, batch, problem.stages, dt.itemsize, parameters)
+    have = available_gb(dev)
+    fits = int(batch * have / need) if need else batch
+    shape = f"[n={problem.n}, B={batch}, L={problem.stages}] {dtype} tensors on {dev}"
+    advice = f"batch={fits} would fit" if fits else "too large even at batch=1"
+    if (skip := too_large(need, have, shape, advice)) is not None:
+        return skip
     seed = ctx.seed if seed is None else seed
     torch.manual_seed(seed)
     plan = plan_levels(problem, dev, dt)
@@ -217,6 +224,27 @@ def train(
         records=records,
         device=dev.type,
     )
+
+
+SAMPLE_COPIES = 12  # [n, B, L] tensors alive at an epoch's peak (noise, softmax, one-hot, grads)
+STATE_COPIES = 4  # parameters, gradient, two AdamW moments
+
+
+def memory_need_gb(n: int, batch: int, stages: int, itemsize: int, parameters: str) -> float:
+    """Peak memory of training, from the tensor sizes (calibrated on CPU: a per-row run
+    peaks at about 16 float32 copies of [n, B, L] above the process's baseline)."""
+    sample = n * batch * stages * itemsize
+    state = sample if parameters == "per_row" else n * stages * itemsize
+    return (SAMPLE_COPIES * sample + STATE_COPIES * state) / 2**30
+
+
+def available_gb(device: Any) -> float:
+    """Free memory where training runs: the GPU's, or the host's."""
+    import torch
+
+    if device.type == "cuda":
+        return torch.cuda.mem_get_info(device)[0] / 2**30
+    return host_memory_gb()
 
 
 class ReferenceIncumbent:
