@@ -1,0 +1,286 @@
+"""How every non-exact stage scales: wall time and peak memory from 10^5 to 10^7 nodes.
+
+    python bench/scaling.py                                  # 1e5 1e6 1e7, both shapes
+    python bench/scaling.py --sizes 1e5 1e6 --shapes shallow # a shorter sweep
+    python bench/scaling.py --runs --budget 600              # also the solvers, via the runner
+    python bench/scaling.py --report                         # table and figure from results
+
+Shapes (``conf/dataset/synthetic*.yaml``): ``shallow`` is RW-like (RW weights, depth 10,
+1.2 edges per node, R = 10), ``deep`` EPFL-like (unit weights, depth 2000, 2 edges per
+node, R = 100); L = 10. Each (stage, shape, n) runs in a fresh process that prepares its
+inputs untimed, then times the stage once; its peak resident memory (ru_maxrss) is the
+whole process's at the end. ``pipeline`` is one harness command, timed from outside:
+load -> topo_chunk -> one local-search pass (``restarts=false rounds=1``) -> evaluator ->
+record. ``--runs`` sweeps the solvers through the runner (records, hard limits) with the
+budget given. Output: ``<results>/stages.csv``, ``scaling.png`` (log-log, the exponent of
+each stage fitted over the sizes run), ``scaling.md``; ``--runs`` adds the runner's tables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+SHAPES = {
+    "shallow": {"density": 1.2, "depth": 10, "weights": "rw", "ratio": 10},
+    "deep": {"density": 2.0, "depth": 2000, "shrink": 1.0, "weights": "unit", "ratio": 100},
+}
+STAGES = [
+    "generate", "problem", "asap_alap", "evaluate_b64", "topo_chunk", "list", "local_search",
+    "legalize_b32", "record", "cycle_error", "pipeline",
+]  # fmt: skip
+SOLVERS = ["topo_chunk", "list", "local_search", "gauss", "gs", "cpsat_compact", "highs_compact"]
+
+
+def graph_params(shape: str, nodes: int) -> dict:
+    params = {k: v for k, v in SHAPES[shape].items() if k != "ratio"}
+    return {"nodes": nodes, "seed": 0, **params}
+
+
+def measure(stage: str, shape: str, nodes: int) -> dict:
+    """Time one stage: prepared untimed, warmed up on a 2000-node graph of the same shape
+    (imports and numba's compiled-code cache load once per process, not per call)."""
+    prepare(stage, shape, min(nodes, 2000))()
+    work = prepare(stage, shape, nodes)
+    began = time.perf_counter()
+    note = work()
+    seconds = time.perf_counter() - began
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    return {
+        "seconds": round(seconds, 3),
+        "peak_gb": round(peak, 3),
+        **({"note": note} if note else {}),
+    }
+
+
+def prepare(stage: str, shape: str, nodes: int):
+    """The stage as a function of no arguments, its inputs built (returns a note or None)."""
+    import numpy as np
+
+    from schedbench.datasets import synthetic
+
+    params = graph_params(shape, nodes)
+    ratio = SHAPES[shape]["ratio"]
+    if stage == "generate":
+        return lambda: _discard(synthetic.generate(**params))
+    graph = synthetic.load(**params)
+    if stage == "problem":  # validation, the topological order included
+        return lambda: _discard(graph.problem(stages=10, ratio=ratio))
+    if stage == "cycle_error":
+        return lambda: _cycle_error(graph, ratio)
+    problem = graph.problem(stages=10, ratio=ratio)
+    if stage == "asap_alap":
+        return lambda: _discard(problem.asap, problem.alap)
+    problem.alap  # noqa: B018
+    from schedbench.evaluate import evaluate
+    from schedbench.solvers import list_scheduling, topo_chunk
+    from schedbench.solvers.refine import Neighbourhood, improve, legalize
+
+    if stage == "topo_chunk":  # the three deterministic orders of topo_chunk's first pass
+
+        def chunkings() -> None:
+            for order in (
+                problem.topological_order,
+                topo_chunk.alap_order(problem, np.random.default_rng(0)),
+                topo_chunk.depth_first_order(problem),
+            ):
+                topo_chunk.best_chunking(problem, order)
+
+        return chunkings
+    if stage == "list":  # one pass at the trivial capacity
+        zeros = np.zeros(problem.n)
+        return lambda: _discard(
+            list_scheduling.list_schedule(problem, problem.peak_lower_bound, zeros)
+        )
+    start = topo_chunk.best_chunking(problem, problem.topological_order)
+    start = problem.asap if start is None else start
+    if stage == "evaluate_b64":
+        batch = np.tile(start, (64, 1))
+        return lambda: _discard(evaluate(problem, batch))
+    if stage == "local_search":  # one round: single moves to a local optimum, a pair move
+        return lambda: _discard(
+            improve(problem, start, max_rounds=1, neighbourhood=Neighbourhood(problem))
+        )
+    if stage == "legalize_b32":  # gauss's step: 32 perturbed copies made feasible
+        wishes = start + np.random.default_rng(0).integers(-1, 2, (32, problem.n))
+        return lambda: _discard(legalize(problem, wishes))
+    if stage == "record":
+        import tempfile
+
+        from schedbench.harness.records import RunPaths, write_schedule
+
+        def record() -> None:
+            with tempfile.TemporaryDirectory() as folder:
+                write_schedule(RunPaths(Path(folder)), problem, start)
+
+        return record
+    raise ValueError(f"unknown stage {stage!r}")
+
+
+def _discard(*_: object) -> None:
+    """The stage's result is not the point: its time is."""
+
+
+def _cycle_error(graph, ratio: float) -> str:
+    """The reverse of an edge into the deepest node: a two-node cycle at the bottom of the
+    graph, which the bad-input path must name in one line (no recursion)."""
+    import numpy as np
+
+    from schedbench.problem import Problem, ProblemError
+
+    last = graph.w.size - 1
+    edge = int(np.flatnonzero(graph.dst == last)[0])
+    src, dst = np.r_[graph.src, last], np.r_[graph.dst, graph.src[edge]]
+    try:
+        Problem.from_arrays(graph.w.size, src, dst, graph.w, np.r_[graph.c, 1], stages=10,
+                            ratio=ratio, labels=graph.labels)  # fmt: skip
+    except ProblemError as err:
+        return str(err)[:160]
+    return "no error: the cycle went unnoticed"
+
+
+def pipeline(shape: str, nodes: int, results: Path) -> dict:
+    """The harness command for load -> topo_chunk -> one local-search pass -> record."""
+    params = graph_params(shape, nodes)
+    command = [
+        sys.executable, "-m", "schedbench.harness", "dataset=synthetic",
+        f"dataset.ratio={SHAPES[shape]['ratio']}", f"dataset.label=scaling_{shape}_n{nodes}",
+        *[f"++dataset.params.{k}={v}" for k, v in params.items()],
+        "solver=local_search", "solver.options.restarts=false", "++solver.options.rounds=1",
+        "budget.seconds=1200", "budget.interval=60", "threads=1",
+        f"results.dir={results / 'pipeline'}", "force=true", "progress=false",
+    ]  # fmt: skip
+    began = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True)
+    seconds = time.perf_counter() - began
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20
+    last = (done.stdout.strip().splitlines() or done.stderr.strip().splitlines() or [""])[-1]
+    return {"seconds": round(seconds, 3), "peak_gb": round(peak, 3), "note": last[:160]}
+
+
+def stages(sizes: list[int], shapes: list[str], chosen: list[str], results: Path) -> None:
+    import pandas as pd
+
+    out = results / "stages.csv"
+    rows = pd.read_csv(out).to_dict("records") if out.is_file() else []
+    for shape in shapes:
+        for nodes in sizes:
+            subprocess.run(  # the graph into the cache first: loading is not a stage here
+                [sys.executable, __file__, "--measure", "generate", shape, str(nodes)],
+                check=True, capture_output=True,
+            )  # fmt: skip
+            for stage in chosen:
+                if stage == "pipeline":
+                    result = pipeline(shape, nodes, results)
+                else:
+                    done = subprocess.run(
+                        [sys.executable, __file__, "--measure", stage, shape, str(nodes)],
+                        capture_output=True, text=True,
+                    )  # fmt: skip
+                    lines = done.stdout.strip().splitlines()
+                    if done.returncode or not lines:
+                        tail = done.stderr.strip().splitlines()[-1:] or ["no output"]
+                        result = {"seconds": float("nan"), "peak_gb": float("nan"),
+                                  "note": f"failed: {tail[0][:150]}"}  # fmt: skip
+                    else:
+                        result = json.loads(lines[-1])
+                row = {"shape": shape, "n": nodes, "stage": stage, **result}
+                rows = [
+                    r for r in rows if (r["shape"], r["n"], r["stage"]) != (shape, nodes, stage)
+                ]
+                rows.append(row)
+                print(json.dumps(row), flush=True)
+                results.mkdir(parents=True, exist_ok=True)
+                pd.DataFrame(rows).to_csv(out, index=False)
+
+
+def runs(sizes: list[int], shapes: list[str], solvers: list[str], budget: float,
+         results: Path) -> None:  # fmt: skip
+    """The solvers through the runner: one Hydra sweep per shape."""
+    for shape in shapes:
+        params = graph_params(shape, sizes[0])
+        command = [
+            sys.executable, "-m", "schedbench.harness", "-m", "dataset=synthetic",
+            f"dataset.ratio={SHAPES[shape]['ratio']}",
+            f"dataset.label=scaling_{shape}_n${{dataset.params.nodes}}",
+            *[f"++dataset.params.{k}={v}" for k, v in params.items() if k != "nodes"],
+            f"++dataset.params.nodes={','.join(str(n) for n in sizes)}",
+            f"solver={','.join(solvers)}", f"budget.seconds={budget}",
+            f"budget.interval={budget / 10:g}", "threads=2", f"results.dir={results / 'runs'}",
+        ]  # fmt: skip
+        subprocess.run(command, check=False)
+
+
+def report(results: Path) -> str:
+    """The table (seconds and GB per stage and n) and the log-log figure with exponents."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+    import pandas as pd
+
+    frame = pd.read_csv(results / "stages.csv")
+    sizes = sorted(frame.n.unique())
+    header = " | ".join(f"n={n:.0e}: s (GB)" for n in sizes)
+    lines = [f"| shape | stage | {header} | exponent |", "|" + "---|" * (len(sizes) + 3)]
+    shapes = list(dict.fromkeys(frame["shape"]))
+    fig, axes = plt.subplots(1, len(shapes), figsize=(6.5 * len(shapes), 5), squeeze=False)
+    for ax, shape in zip(axes[0], shapes, strict=True):
+        part = frame[frame["shape"] == shape]
+        for color, stage in zip(plt.cm.tab20.colors, STAGES, strict=False):
+            rows = part[part["stage"] == stage].sort_values("n")
+            if rows.empty:
+                continue
+            ok = rows[np.isfinite(rows["seconds"]) & (rows["seconds"] > 0)]
+            slope = np.polyfit(np.log(ok.n), np.log(ok.seconds), 1)[0] if len(ok) > 1 else np.nan
+            ax.loglog(ok.n, ok.seconds, "o-", color=color, label=f"{stage} ({slope:.2f})")
+            cells = [
+                f"{r.seconds:.2f} ({r.peak_gb:.1f})" if np.isfinite(r.seconds) else "failed"
+                for r in rows.itertuples()
+            ]
+            lines.append(f"| {shape} | {stage} | " + " | ".join(cells) + f" | {slope:.2f} |")
+        ax.set(title=f"{shape} (fitted exponent in brackets)", xlabel="nodes n",
+               ylabel="wall time (s)")  # fmt: skip
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(results / "scaling.png", dpi=120)
+    text = "\n".join(lines) + "\n"
+    (results / "scaling.md").write_text(text)
+    return text
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", nargs="+", type=float, default=[1e5, 1e6, 1e7])
+    parser.add_argument("--shapes", nargs="+", choices=list(SHAPES), default=list(SHAPES))
+    parser.add_argument("--stages", nargs="+", choices=STAGES, default=STAGES)
+    parser.add_argument("--runs", action="store_true", help="also the solvers, via the runner")
+    parser.add_argument("--solvers", nargs="+", default=SOLVERS)
+    parser.add_argument("--budget", type=float, default=600.0)
+    parser.add_argument("--results", type=Path, default=Path("results/scaling"))
+    parser.add_argument("--report", action="store_true", help="only the table and figure")
+    parser.add_argument(
+        "--measure", nargs=3, metavar=("STAGE", "SHAPE", "N"), help=argparse.SUPPRESS
+    )
+    args = parser.parse_args(argv)
+    if args.measure:
+        stage, shape, nodes = args.measure
+        print(json.dumps(measure(stage, shape, int(nodes))))
+        return
+    sizes = [int(n) for n in args.sizes]
+    if not args.report:
+        stages(sizes, args.shapes, args.stages, args.results)
+        if args.runs:
+            runs(sizes, args.shapes, args.solvers, args.budget, args.results)
+    print(report(args.results))
+
+
+if __name__ == "__main__":
+    main()
