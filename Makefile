@@ -18,6 +18,7 @@ $(BIN)/python:
 
 install: $(BIN)/python
 	$(BIN)/pip install -e ".[dev,gurobi,cplex]"
+	$(BIN)/python -m schedbench.solvers.kernels
 
 test:
 	$(BIN)/pytest -m "not slow"

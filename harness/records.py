@@ -6,7 +6,7 @@ Layout under ``results.dir``::
         incumbents.jsonl   one line per improving, evaluator-checked incumbent (streamed)
         record.json        the finished run (written last: its presence means "done")
         schedule.csv       node, stage of the best schedule (original node labels;
-                           schedule.csv.gz above COMPRESS_ABOVE nodes)
+                           schedule.csv.gz from COMPRESS_FROM nodes)
         epochs.csv         GS-family runs: per-epoch loss terms, best and mean cost
         solver.log         what the solver library printed
         running.json       present only while the run is in progress
@@ -94,12 +94,12 @@ def write_atomic(path: Path, text: str | bytes) -> None:
         raise
 
 
-COMPRESS_ABOVE = 100_000  # nodes: a larger run's schedule is written gzip-compressed
+COMPRESS_FROM = 100_000  # nodes: a run this large writes its schedule gzip-compressed
 
 
 def write_schedule(paths: RunPaths, problem: Any, schedule: Any) -> Path:
-    """node,stage of ``schedule`` (original labels) as CSV, gzip-compressed above
-    COMPRESS_ABOVE nodes; written by Arrow's CSV writer (a 10^7-row file in seconds)
+    """node,stage of ``schedule`` (original labels) as CSV, gzip-compressed from
+    COMPRESS_FROM nodes; written by Arrow's CSV writer (a 10^7-row file in seconds)
     to a temporary file, then renamed."""
     import numpy as np
     import pyarrow as pa
@@ -110,11 +110,8 @@ def write_schedule(paths: RunPaths, problem: Any, schedule: Any) -> Path:
     labels = problem.labels
     nodes = np.arange(problem.n) if isinstance(labels, NodeNumbers) else list(labels)
     table = pa.table({"node": nodes, "stage": np.asarray(schedule, np.int64)})
-    path = (
-        paths.schedule
-        if problem.n <= COMPRESS_ABOVE
-        else paths.schedule.with_name("schedule.csv.gz")
-    )
+    big = problem.n >= COMPRESS_FROM
+    path = paths.schedule.with_name("schedule.csv.gz") if big else paths.schedule
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}", suffix=".tmp")
     os.close(fd)

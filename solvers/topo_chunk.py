@@ -26,10 +26,14 @@ def version() -> str:
 def run(ctx: SolveContext, max_orders: int = 1000) -> Outcome:
     problem = ctx.problem
     rng = np.random.default_rng(ctx.seed)
-    orders = [problem.topological_order, alap_order(problem, rng), depth_first_order(problem)]
+    orders = [  # made when their turn comes: the first schedule is reported at once
+        lambda: problem.topological_order,
+        lambda: alap_order(problem, rng),
+        lambda: depth_first_order(problem),
+    ]
     tried = 0
     while tried < max_orders and not ctx.should_stop():
-        order = orders[tried] if tried < len(orders) else level_order(problem, rng)
+        order = orders[tried]() if tried < len(orders) else level_order(problem, rng)
         schedule = best_chunking(problem, order)
         if schedule is not None:
             ctx.report(schedule)

@@ -20,6 +20,14 @@ def graph_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True, scope="session")
+def compiled_kernels() -> None:
+    """numba compiles the heuristics' kernels on first use: once, before any timed test."""
+    from schedbench.solvers.kernels import warm_up
+
+    warm_up()
+
+
 @pytest.fixture(scope="session")
 def epfl_adder() -> Path:
     """The EPFL adder's AIGER file, from aigverse's benchmark cache."""
