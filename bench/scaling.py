@@ -10,8 +10,10 @@ Shapes (``conf/dataset/synthetic*.yaml``): ``shallow`` is RW-like (RW weights, d
 node, R = 100); L = 10. Each (stage, shape, n) runs in a fresh process that prepares its
 inputs untimed, then times the stage once; its peak resident memory (ru_maxrss) is the
 whole process's at the end. ``pipeline`` is one harness command, timed from outside:
-load -> topo_chunk -> one local-search pass (``restarts=false rounds=1``) -> evaluator ->
-record. ``--runs`` sweeps the solvers through the runner (records, hard limits) with the
+load -> topo_chunk -> one local-search pass (``restarts=false rounds=1 passes=1``: one
+sweep of single moves over the nodes, one pair move) -> evaluator -> record.
+``local_search`` times one round (sweeps until no single move helps, then a pair move).
+``--runs`` sweeps the solvers through the runner (records, hard limits) with the
 budget given. Output: ``<results>/stages.csv``, ``scaling.png`` (log-log, the exponent of
 each stage fitted over the sizes run), ``scaling.md``; ``--runs`` adds the runner's tables.
 """
@@ -20,9 +22,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -32,7 +36,7 @@ SHAPES = {
 }
 STAGES = [
     "generate", "problem", "asap_alap", "evaluate_b64", "topo_chunk", "list", "local_search",
-    "legalize_b32", "record", "cycle_error", "pipeline",
+    "local_search_pass", "legalize_b32", "record", "cycle_error", "pipeline",
 ]  # fmt: skip
 SOLVERS = ["topo_chunk", "list", "local_search", "gauss", "gs", "cpsat_compact", "highs_compact"]
 
@@ -106,12 +110,16 @@ def prepare(stage: str, shape: str, nodes: int):
         return lambda: _discard(
             improve(problem, start, max_rounds=1, neighbourhood=Neighbourhood(problem))
         )
+    if stage == "local_search_pass":  # one sweep of single moves over the nodes, a pair move
+        return lambda: _discard(
+            improve(
+                problem, start, max_rounds=1, max_passes=1, neighbourhood=Neighbourhood(problem)
+            )
+        )
     if stage == "legalize_b32":  # gauss's step: 32 perturbed copies made feasible
         wishes = start + np.random.default_rng(0).integers(-1, 2, (32, problem.n))
         return lambda: _discard(legalize(problem, wishes))
     if stage == "record":
-        import tempfile
-
         from schedbench.harness.records import RunPaths, write_schedule
 
         def record() -> None:
@@ -152,14 +160,18 @@ def pipeline(shape: str, nodes: int, results: Path) -> dict:
         f"dataset.ratio={SHAPES[shape]['ratio']}", f"dataset.label=scaling_{shape}_n{nodes}",
         *[f"++dataset.params.{k}={v}" for k, v in params.items()],
         "solver=local_search", "solver.options.restarts=false", "++solver.options.rounds=1",
+        "++solver.options.passes=1",
         "budget.seconds=1200", "budget.interval=60", "threads=1",
         f"results.dir={results / 'pipeline'}", "force=true", "progress=false",
     ]  # fmt: skip
     began = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True)
-    seconds = time.perf_counter() - began
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20
-    last = (done.stdout.strip().splitlines() or done.stderr.strip().splitlines() or [""])[-1]
+    with tempfile.TemporaryFile("w+") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, text=True)
+        _, _, usage = os.wait4(process.pid, 0)  # this command's tree only: its worker too
+        seconds = time.perf_counter() - began
+        out.seek(0)
+        last = (out.read().strip().splitlines() or [""])[-1]
+    peak = usage.ru_maxrss / 2**20
     return {"seconds": round(seconds, 3), "peak_gb": round(peak, 3), "note": last[:160]}
 
 
@@ -200,8 +212,9 @@ def stages(sizes: list[int], shapes: list[str], chosen: list[str], results: Path
 
 
 def runs(sizes: list[int], shapes: list[str], solvers: list[str], budget: float,
-         results: Path) -> None:  # fmt: skip
-    """The solvers through the runner: one Hydra sweep per shape."""
+         memory_gb: float, results: Path) -> None:  # fmt: skip
+    """The solvers through the runner: one Hydra sweep per shape, each run's address space
+    capped at ``memory_gb`` (so a model that would not fit fails alone, recorded)."""
     for shape in shapes:
         params = graph_params(shape, sizes[0])
         command = [
@@ -211,7 +224,8 @@ def runs(sizes: list[int], shapes: list[str], solvers: list[str], budget: float,
             *[f"++dataset.params.{k}={v}" for k, v in params.items() if k != "nodes"],
             f"++dataset.params.nodes={','.join(str(n) for n in sizes)}",
             f"solver={','.join(solvers)}", f"budget.seconds={budget}",
-            f"budget.interval={budget / 10:g}", "threads=2", f"results.dir={results / 'runs'}",
+            f"budget.interval={budget / 10:g}", f"budget.memory_gb={memory_gb}", "threads=2",
+            f"results.dir={results / 'runs'}", "progress=false",
         ]  # fmt: skip
         subprocess.run(command, check=False)
 
@@ -251,19 +265,41 @@ def report(results: Path) -> str:
         ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(results / "scaling.png", dpi=120)
-    text = "\n".join(lines) + "\n"
+    text = "\n".join(lines) + "\n" + _solver_table(results)
     (results / "scaling.md").write_text(text)
     return text
+
+
+def _solver_table(results: Path) -> str:
+    """What each solver did at each size (from the runner's runs table, if ``--runs``)."""
+    import pandas as pd
+
+    table = results / "runs" / "runs.csv"
+    if not table.is_file():
+        return ""
+    runs = pd.read_csv(table).sort_values(["n", "dataset", "solver"])
+    lines = ["", "| design | solver | status | s | best cost | gap % | peak GB | message |"]
+    lines.append("|---|---|---|---|---|---|---|---|")
+    for r in runs.itertuples():
+        cost = f"{r.best_cost:,.0f}" if pd.notna(r.best_cost) else "-"
+        gap = f"{100 * r.gap:.3f}" if pd.notna(r.gap) else "-"
+        peak = f"{r.peak_memory_gb:.1f}" if pd.notna(getattr(r, "peak_memory_gb", None)) else "-"
+        message = str(r.message).replace("|", "/")[:120]
+        row = [r.dataset, r.solver, r.status, f"{r.wall_time:.0f}", cost, gap, peak, message]
+        lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", nargs="+", type=float, default=[1e5, 1e6, 1e7])
     parser.add_argument("--shapes", nargs="+", choices=list(SHAPES), default=list(SHAPES))
-    parser.add_argument("--stages", nargs="+", choices=STAGES, default=STAGES)
+    parser.add_argument("--stages", nargs="*", choices=STAGES, default=STAGES,
+                        help="the stages to time (none: only --runs)")  # fmt: skip
     parser.add_argument("--runs", action="store_true", help="also the solvers, via the runner")
     parser.add_argument("--solvers", nargs="+", default=SOLVERS)
     parser.add_argument("--budget", type=float, default=600.0)
+    parser.add_argument("--memory-gb", type=float, default=16.0, help="per run (--runs)")
     parser.add_argument("--results", type=Path, default=Path("results/scaling"))
     parser.add_argument("--report", action="store_true", help="only the table and figure")
     parser.add_argument(
@@ -276,9 +312,10 @@ def main(argv: list[str] | None = None) -> None:
         return
     sizes = [int(n) for n in args.sizes]
     if not args.report:
-        stages(sizes, args.shapes, args.stages, args.results)
+        if args.stages:
+            stages(sizes, args.shapes, args.stages, args.results)
         if args.runs:
-            runs(sizes, args.shapes, args.solvers, args.budget, args.results)
+            runs(sizes, args.shapes, args.solvers, args.budget, args.memory_gb, args.results)
     print(report(args.results))
 
 

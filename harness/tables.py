@@ -202,6 +202,7 @@ def build_tables(results_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
                         "asap_cost",
                         "wall_time",
                         "build_time",
+                        "peak_memory_gb",
                         "version",
                         "message",
                         "command",

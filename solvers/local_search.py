@@ -22,11 +22,12 @@ def version() -> str:
     return f"numpy {np.__version__}"
 
 
-def run(ctx: SolveContext, restarts: bool = True, rounds: int = 200) -> Outcome:
+def run(ctx: SolveContext, restarts: bool = True, rounds: int = 200, passes: int = 50) -> Outcome:
     """Refine topo_chunk's schedule (the same start as gauss and gs_plus: topo_chunk with
     restarts for 5 % of the budget); with time left, restart from perturbed copies.
-    ``rounds`` caps each descent's rounds (single moves to a local optimum, then one pair
-    move); ``restarts=false rounds=1`` is one pass, the scaling benchmark's."""
+    ``rounds`` caps each descent's rounds (single moves, at most ``passes`` sweeps over
+    the nodes, then one pair move); ``restarts=false rounds=1 passes=1`` is one pass over
+    the graph, the scaling benchmark's."""
     problem = ctx.problem
     rng = np.random.default_rng(ctx.seed)
     start = initial_schedule(ctx, "topo_chunk")
@@ -36,7 +37,14 @@ def run(ctx: SolveContext, restarts: bool = True, rounds: int = 200) -> Outcome:
         passes += 1
         deadline = time.perf_counter() + ctx.remaining()
         refined = improve(
-            problem, current, deadline, rounds, neighbourhood=hood, rng=rng, report=ctx.report
+            problem,
+            current,
+            deadline,
+            rounds,
+            neighbourhood=hood,
+            rng=rng,
+            report=ctx.report,
+            max_passes=passes,
         )
         ctx.report(refined)
         if not restarts:

@@ -68,16 +68,17 @@ def improve(
     pair_sample: int = 256,
     report: Callable[[np.ndarray], Any] | None = None,
     report_every: float = 0.5,
+    max_passes: int = 50,
 ) -> np.ndarray:
     """A feasible schedule at least as good as ``schedule`` (which must be feasible):
-    single moves to a local optimum, then pair moves at the peak, repeated; ``report``
-    sees the progress on the way."""
+    single moves to a local optimum (at most ``max_passes`` sweeps over the nodes), then
+    pair moves at the peak, repeated; ``report`` sees the progress on the way."""
     hood = neighbourhood or Neighbourhood(problem)
     rng = rng or np.random.default_rng(0)
     progress = _Progress(report, report_every)
     stages = np.asarray(schedule, np.int64).reshape(-1).copy()
     for _ in range(max_rounds):
-        stages = _single_moves(problem, stages, hood, deadline, rng, progress)
+        stages = _single_moves(problem, stages, hood, deadline, rng, progress, max_passes)
         if deadline is not None and time.perf_counter() > deadline:
             break
         swapped = _pair_move(problem, stages, hood, rng, pair_sample)
@@ -284,25 +285,29 @@ def _sweep(
 
 def legalize(problem: Problem, wishes: np.ndarray) -> np.ndarray:
     """Feasible schedules [B, n] closest (from below the ALAP) to integer ``wishes`` [B, n]:
-    in topological order, each node at its wish raised to its predecessors' need."""
+    in topological order each node at its wish raised to its predecessors' need. The rows
+    are processed node-major ([n, B]): one cache line holds a node's stage in every row."""
     wishes = np.atleast_2d(np.asarray(wishes, np.int64))
-    stages = np.clip(wishes, 0, problem.alap[None, :])
+    by_node = np.ascontiguousarray(np.clip(wishes, 0, problem.alap[None, :]).T)
     ptr, edges = problem.in_edges
     _legalize_rows(
-        stages, problem.topological_order, ptr, problem.src[edges], problem.d[edges], problem.alap
+        by_node, problem.topological_order, ptr, problem.src[edges], problem.d[edges], problem.alap
     )
-    return stages
+    return np.ascontiguousarray(by_node.T)
 
 
 @numba.njit(cache=True)
-def _legalize_rows(stages, order, ptr, pred, pred_d, alap):  # pragma: no cover
-    for b in range(stages.shape[0]):
-        row = stages[b]
-        for v in order:
-            need = 0
-            for i in range(ptr[v], ptr[v + 1]):
-                need = max(need, row[pred[i]] + pred_d[i])
-            row[v] = min(max(row[v], need), alap[v])
+def _legalize_rows(by_node, order, ptr, pred, pred_d, alap):  # pragma: no cover
+    rows = by_node.shape[1]
+    need = np.zeros(rows, np.int64)
+    for v in order:
+        need[:] = 0
+        for i in range(ptr[v], ptr[v + 1]):
+            u, d = pred[i], pred_d[i]
+            for b in range(rows):
+                need[b] = max(need[b], by_node[u, b] + d)
+        for b in range(rows):
+            by_node[v, b] = min(max(by_node[v, b], need[b]), alap[v])
 
 
 class PhasedRefinement:
