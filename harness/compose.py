@@ -33,9 +33,11 @@ class Member:
         return self.name or self.solver
 
     def fingerprint(self) -> dict[str, Any]:
-        from schedbench.solvers.registry import resolved_options
+        from schedbench.solvers.registry import resolved_options, revision
 
+        code = revision(self.solver, self.module)
         return {
+            **({"revision": code} if code is not None else {}),
             "solver": self.solver,
             "options": resolved_options(self.solver, dict(self.options), self.module),
             "threads": self.threads,

@@ -81,12 +81,15 @@ class RunSpec:
     @property
     def key(self) -> str:
         """Fingerprint of everything but dataset name, solver name and seed that shapes a
-        run's result: the instance itself, back-end, options (the back-end's defaults
-        included, so a changed default is a new run), budget, sampling, threads."""
-        from schedbench.solvers.registry import resolved_options
+        run's result: the instance itself, back-end (and its REVISION), options (the
+        back-end's defaults included, so a changed default is a new run), budget,
+        sampling, threads."""
+        from schedbench.solvers.registry import resolved_options, revision
 
+        code = revision(self.solver, self.module) if self.composition == "single" else None
         blob = json.dumps(
             {
+                **({"revision": code} if code is not None else {}),
                 "problem": self.problem.digest,
                 "backend": self.solver,
                 "module": self.module,

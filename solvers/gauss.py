@@ -19,6 +19,7 @@ import numpy as np
 from schedbench.evaluate import evaluate
 from schedbench.solvers.base import Outcome, SolveContext
 
+REVISION = 2  # 2: the numba local search and legalization (more steps per budget)
 LIBRARY = "torch"
 PIP = "torch"
 

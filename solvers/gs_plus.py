@@ -19,6 +19,7 @@ from typing import Literal
 from schedbench.solvers.base import Outcome, SolveContext
 from schedbench.solvers.gs import train, version
 
+REVISION = 2  # 2: the numba local search and legalization (more steps per budget)
 LIBRARY = "torch"
 PIP = "torch"
 __all__ = ["run", "version"]

@@ -14,6 +14,7 @@ import numpy as np
 from schedbench.solvers.base import Outcome, SolveContext
 from schedbench.solvers.refine import Neighbourhood, improve, initial_schedule, legalize
 
+REVISION = 2  # 2: the numba local search and legalization (more steps per budget)
 LIBRARY = "numpy"
 PIP = "numpy"
 

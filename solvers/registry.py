@@ -56,13 +56,23 @@ def names() -> list[str]:
 def backend(name: str, module: str | None = None) -> Any:
     """The module implementing solver ``name``, or the module path ``module`` of your own.
 
-    A back-end module defines LIBRARY, PIP, ``version()`` and ``run(ctx, **options)``.
+    A back-end module defines LIBRARY, PIP, ``version()`` and ``run(ctx, **options)``,
+    and optionally REVISION (see :func:`revision`).
     """
     if module:
         return importlib.import_module(module)
     if name not in SOLVERS:
         raise ValueError(f"unknown solver {name!r}; choose one of {', '.join(SOLVERS)}")
     return importlib.import_module(f"schedbench.solvers.{SOLVERS[name]}")
+
+
+def revision(solver: str, module: str | None = None) -> int | None:
+    """The back-end's ``REVISION`` (None when it has none): bumped when a change to its
+    code changes what a run finds in a given budget, so the run key changes with it."""
+    try:
+        return getattr(backend(solver, module), "REVISION", None)
+    except (ImportError, ValueError):
+        return None
 
 
 def resolved_options(

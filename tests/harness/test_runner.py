@@ -107,6 +107,26 @@ def test_finished_runs_are_skipped_and_force_reruns(problem, tmp_path):
     assert list(folder.glob("record.previous-*.json"))  # the old record is kept aside
 
 
+def test_a_back_end_revision_is_a_new_run(problem, tmp_path, monkeypatch):
+    """Faster code that finds more in the same budget must not reuse the old records,
+    alone or as a member of a composed run."""
+    import schedbench.solvers.local_search as local_search
+    from schedbench.harness.compose import Member
+
+    team = [Member("local_search", {}), Member("topo_chunk", {})]
+    portfolio = {"composition": "portfolio", "members": team, "threads": 2}
+    before = [
+        run_spec(problem, tmp_path, "local_search").key,
+        run_spec(problem, tmp_path, "portfolio", **portfolio).key,
+    ]
+    monkeypatch.setattr(local_search, "REVISION", local_search.REVISION + 1)
+    after = [
+        run_spec(problem, tmp_path, "local_search").key,
+        run_spec(problem, tmp_path, "portfolio", **portfolio).key,
+    ]
+    assert before[0] != after[0] and before[1] != after[1]
+
+
 def test_another_configuration_is_not_skipped(problem, tmp_path):
     """Same dataset, solver and seed but another L, budget or option: a new run."""
     first = execute(spec(problem, tmp_path, "asap"))
