@@ -47,9 +47,9 @@ def graph_params(shape: str, nodes: int) -> dict:
 
 
 def measure(stage: str, shape: str, nodes: int) -> dict:
-    """Time one stage: prepared untimed, warmed up on a 2000-node graph of the same shape
-    (imports and numba's compiled-code cache load once per process, not per call)."""
-    prepare(stage, shape, min(nodes, 2000))()
+    """Time one stage: prepared untimed, warmed up on a 2000-node graph first (imports
+    and numba's compiled-code cache load once per process, not per call)."""
+    prepare(stage, "shallow", 2000)()
     work = prepare(stage, shape, nodes)
     began = time.perf_counter()
     note = work()
@@ -66,18 +66,24 @@ def prepare(stage: str, shape: str, nodes: int):
     """The stage as a function of no arguments, its inputs built (returns a note or None)."""
     import numpy as np
 
-    from schedbench.datasets import synthetic
+    from schedbench.datasets import registry, synthetic
 
-    params = graph_params(shape, nodes)
-    ratio = SHAPES[shape]["ratio"]
-    if stage == "generate":
-        return lambda: _discard(synthetic.generate(**params))
-    graph = synthetic.load(**params)
+    if shape in SHAPES:
+        params = graph_params(shape, nodes)
+        ratio, merge = SHAPES[shape]["ratio"], "reject"
+        if stage == "generate":
+            return lambda: _discard(synthetic.generate(**params))
+        graph = synthetic.load(**params)
+    else:  # a real design: its graph from the dataset cache (converted once)
+        ratio, merge = registry.info(shape).ratio, "merge"
+        graph = registry.graph_of(shape)
+        if stage == "generate":
+            return lambda: None
     if stage == "problem":  # validation, the topological order included
-        return lambda: _discard(graph.problem(stages=10, ratio=ratio))
+        return lambda: _discard(graph.problem(stages=10, ratio=ratio, duplicates=merge))
     if stage == "cycle_error":
         return lambda: _cycle_error(graph, ratio)
-    problem = graph.problem(stages=10, ratio=ratio)
+    problem = graph.problem(stages=10, ratio=ratio, duplicates=merge)
     if stage == "asap_alap":
         return lambda: _discard(problem.asap, problem.alap)
     problem.alap  # noqa: B018
@@ -146,7 +152,7 @@ def _cycle_error(graph, ratio: float) -> str:
     src, dst = np.r_[graph.src, last], np.r_[graph.dst, graph.src[edge]]
     try:
         Problem.from_arrays(graph.w.size, src, dst, graph.w, np.r_[graph.c, 1], stages=10,
-                            ratio=ratio, labels=graph.labels)  # fmt: skip
+                            ratio=ratio, labels=graph.labels, duplicates="merge")  # fmt: skip
     except ProblemError as err:
         return str(err)[:160]
     return "no error: the cycle went unnoticed"
@@ -154,11 +160,16 @@ def _cycle_error(graph, ratio: float) -> str:
 
 def pipeline(shape: str, nodes: int, results: Path) -> dict:
     """The harness command for load -> topo_chunk -> one local-search pass -> record."""
-    params = graph_params(shape, nodes)
+    if shape in SHAPES:
+        dataset = [
+            "dataset=synthetic", f"dataset.ratio={SHAPES[shape]['ratio']}",
+            f"dataset.label=scaling_{shape}_n{nodes}",
+            *[f"++dataset.params.{k}={v}" for k, v in graph_params(shape, nodes).items()],
+        ]  # fmt: skip
+    else:  # any EPFL design through a paper design's config (the family's L and R)
+        dataset = ["dataset=adder", f"dataset.name={shape}"]
     command = [
-        sys.executable, "-m", "schedbench.harness", "dataset=synthetic",
-        f"dataset.ratio={SHAPES[shape]['ratio']}", f"dataset.label=scaling_{shape}_n{nodes}",
-        *[f"++dataset.params.{k}={v}" for k, v in params.items()],
+        sys.executable, "-m", "schedbench.harness", *dataset,
         "solver=local_search", "solver.options.restarts=false", "++solver.options.rounds=1",
         "++solver.options.passes=1",
         "budget.seconds=1200", "budget.interval=60", "threads=1",
@@ -175,40 +186,45 @@ def pipeline(shape: str, nodes: int, results: Path) -> dict:
     return {"seconds": round(seconds, 3), "peak_gb": round(peak, 3), "note": last[:160]}
 
 
-def stages(sizes: list[int], shapes: list[str], chosen: list[str], results: Path) -> None:
+def stages(
+    sizes: list[int], shapes: list[str], designs: list[str], chosen: list[str], results: Path
+) -> None:
     import pandas as pd
+
+    from schedbench.datasets import registry
 
     out = results / "stages.csv"
     rows = pd.read_csv(out).to_dict("records") if out.is_file() else []
-    for shape in shapes:
-        for nodes in sizes:
-            subprocess.run(  # the graph into the cache first: loading is not a stage here
-                [sys.executable, __file__, "--measure", "generate", shape, str(nodes)],
-                check=True, capture_output=True,
-            )  # fmt: skip
-            for stage in chosen:
-                if stage == "pipeline":
-                    result = pipeline(shape, nodes, results)
+    targets = [(shape, nodes) for shape in shapes for nodes in sizes]
+    targets += [(design, registry.graph_of(design).n) for design in designs]
+    for shape, nodes in targets:
+        subprocess.run(  # the graph into the cache first: loading is not a stage here
+            [sys.executable, __file__, "--measure", "generate", shape, str(nodes)],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        for stage in chosen:
+            if stage == "generate" and shape not in SHAPES:
+                continue  # a real design is read, not generated
+            if stage == "pipeline":
+                result = pipeline(shape, nodes, results)
+            else:
+                done = subprocess.run(
+                    [sys.executable, __file__, "--measure", stage, shape, str(nodes)],
+                    capture_output=True, text=True,
+                )  # fmt: skip
+                lines = done.stdout.strip().splitlines()
+                if done.returncode or not lines:
+                    tail = done.stderr.strip().splitlines()[-1:] or ["no output"]
+                    result = {"seconds": float("nan"), "peak_gb": float("nan"),
+                              "note": f"failed: {tail[0][:150]}"}  # fmt: skip
                 else:
-                    done = subprocess.run(
-                        [sys.executable, __file__, "--measure", stage, shape, str(nodes)],
-                        capture_output=True, text=True,
-                    )  # fmt: skip
-                    lines = done.stdout.strip().splitlines()
-                    if done.returncode or not lines:
-                        tail = done.stderr.strip().splitlines()[-1:] or ["no output"]
-                        result = {"seconds": float("nan"), "peak_gb": float("nan"),
-                                  "note": f"failed: {tail[0][:150]}"}  # fmt: skip
-                    else:
-                        result = json.loads(lines[-1])
-                row = {"shape": shape, "n": nodes, "stage": stage, **result}
-                rows = [
-                    r for r in rows if (r["shape"], r["n"], r["stage"]) != (shape, nodes, stage)
-                ]
-                rows.append(row)
-                print(json.dumps(row), flush=True)
-                results.mkdir(parents=True, exist_ok=True)
-                pd.DataFrame(rows).to_csv(out, index=False)
+                    result = json.loads(lines[-1])
+            row = {"shape": shape, "n": nodes, "stage": stage, **result}
+            rows = [r for r in rows if (r["shape"], r["n"], r["stage"]) != (shape, nodes, stage)]
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+            results.mkdir(parents=True, exist_ok=True)
+            pd.DataFrame(rows).to_csv(out, index=False)
 
 
 def runs(sizes: list[int], shapes: list[str], solvers: list[str], budget: float,
@@ -240,12 +256,15 @@ def report(results: Path) -> str:
     import pandas as pd
 
     frame = pd.read_csv(results / "stages.csv")
+    designs = frame[~frame["shape"].isin(list(SHAPES))]
+    frame = frame[frame["shape"].isin(list(SHAPES))]
     sizes = sorted(frame.n.unique())
     header = " | ".join(f"n={n:.0e}: s (GB)" for n in sizes)
     lines = [f"| shape | stage | {header} | exponent |", "|" + "---|" * (len(sizes) + 3)]
     shapes = list(dict.fromkeys(frame["shape"]))
-    fig, axes = plt.subplots(1, len(shapes), figsize=(6.5 * len(shapes), 5), squeeze=False)
-    for ax, shape in zip(axes[0], shapes, strict=True):
+    fig, axes = plt.subplots(1, max(1, len(shapes)), figsize=(6.5 * len(shapes) + 1, 5),
+                             squeeze=False)  # fmt: skip
+    for ax, shape in zip(axes[0], shapes, strict=False):
         part = frame[frame["shape"] == shape]
         for color, stage in zip(plt.cm.tab20.colors, STAGES, strict=False):
             rows = part[part["stage"] == stage].sort_values("n")
@@ -265,9 +284,25 @@ def report(results: Path) -> str:
         ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(results / "scaling.png", dpi=120)
-    text = "\n".join(lines) + "\n" + _solver_table(results)
+    text = "\n".join(lines) + "\n" + _design_table(designs) + _solver_table(results)
     (results / "scaling.md").write_text(text)
     return text
+
+
+def _design_table(designs) -> str:
+    """Real designs: one row each, seconds (GB) per stage."""
+    if designs.empty:
+        return ""
+    stages = [stage for stage in STAGES if stage in set(designs["stage"])]
+    lines = ["", "| design | n | " + " | ".join(stages) + " |", "|" + "---|" * (len(stages) + 2)]
+    for (design, n), rows in designs.groupby(["shape", "n"], sort=False):
+        by_stage = rows.set_index("stage")
+        cells = [
+            f"{by_stage.seconds[s]:.2f} ({by_stage.peak_gb[s]:.1f})" if s in by_stage.index else "-"
+            for s in stages
+        ]
+        lines.append(f"| {design} | {n:,} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
 
 
 def _solver_table(results: Path) -> str:
@@ -293,7 +328,8 @@ def _solver_table(results: Path) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", nargs="+", type=float, default=[1e5, 1e6, 1e7])
-    parser.add_argument("--shapes", nargs="+", choices=list(SHAPES), default=list(SHAPES))
+    parser.add_argument("--shapes", nargs="*", choices=list(SHAPES), default=list(SHAPES))
+    parser.add_argument("--designs", nargs="*", default=[], help="real EPFL designs, e.g. hyp div")
     parser.add_argument("--stages", nargs="*", choices=STAGES, default=STAGES,
                         help="the stages to time (none: only --runs)")  # fmt: skip
     parser.add_argument("--runs", action="store_true", help="also the solvers, via the runner")
@@ -313,7 +349,7 @@ def main(argv: list[str] | None = None) -> None:
     sizes = [int(n) for n in args.sizes]
     if not args.report:
         if args.stages:
-            stages(sizes, args.shapes, args.stages, args.results)
+            stages(sizes, args.shapes, args.designs, args.stages, args.results)
         if args.runs:
             runs(sizes, args.shapes, args.solvers, args.budget, args.memory_gb, args.results)
     print(report(args.results))
