@@ -231,8 +231,8 @@ STATE_COPIES = 4  # parameters, gradient, two AdamW moments
 
 
 def memory_need_gb(n: int, batch: int, stages: int, itemsize: int, parameters: str) -> float:
-    """Peak memory of training, from the tensor sizes (calibrated on CPU: a per-row run
-    peaks at about 16 float32 copies of [n, B, L] above the process's baseline)."""
+    """Peak memory of training, from the tensor sizes: the [n, B, L] tensors alive at an
+    epoch's peak plus the optimizer state (the calibration is in the issue 18 note)."""
     sample = n * batch * stages * itemsize
     state = sample if parameters == "per_row" else n * stages * itemsize
     return (SAMPLE_COPIES * sample + STATE_COPIES * state) / 2**30
