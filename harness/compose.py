@@ -17,7 +17,10 @@ from typing import Any
 class Member:
     """One solver of a composed run. ``threads`` is its share of the run's threads (None:
     an equal split); ``nice`` > 0 runs it at low priority; ``until_first_of`` names the
-    member whose first schedule stops it (portfolio)."""
+    member whose first schedule stops it (portfolio); ``patience`` (a fraction of the
+    budget) stops it once it has gone that long without holding the run's best while
+    another member holds it, so that it stops taking memory bandwidth and caches from
+    the leader (portfolio)."""
 
     solver: str
     options: dict[str, Any] = field(default_factory=dict)
@@ -26,6 +29,7 @@ class Member:
     nice: int = 0
     until_first_of: str | None = None
     name: str | None = None
+    patience: float | None = None
     budget: float | None = field(default=None, compare=False)  # set when it starts
 
     @property
@@ -45,11 +49,21 @@ class Member:
             "nice": self.nice,
             "until_first_of": self.until_first_of,
             "name": self.label,
+            **({"patience": self.patience} if self.patience is not None else {}),
         }
 
 
 COMPOSITIONS = ("portfolio", "relay")
-MEMBER_KEYS = {"solver", "options", "threads", "module", "nice", "until_first_of", "name"}
+MEMBER_KEYS = {
+    "solver",
+    "options",
+    "threads",
+    "module",
+    "nice",
+    "until_first_of",
+    "name",
+    "patience",
+}
 
 
 def members_from_options(kind: str, options: dict[str, Any]) -> list[Member]:
@@ -99,6 +113,11 @@ def split_threads(members: list[Member], threads: int, composition: str) -> list
             raise ValueError(
                 f"member {member.label!r} runs until the first schedule of "
                 f"{member.until_first_of!r}, which is not a member ({', '.join(labels)})"
+            )
+        if member.patience is not None and not 0 < member.patience < 1:
+            raise ValueError(
+                f"member {member.label!r} has patience={member.patience}: it is a fraction "
+                "of the budget, strictly between 0 and 1"
             )
     if composition == "relay":
         return [replace(m, threads=m.threads or threads) for m in members]

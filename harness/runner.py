@@ -128,7 +128,8 @@ def execute(spec: RunSpec) -> dict[str, Any]:
 
     A single run has one worker. A portfolio starts every member's worker at once (each
     with its share of the threads, a ``nice`` member at low priority, a member with
-    ``until_first_of`` stopped when that member reports its first schedule); a relay runs
+    ``until_first_of`` stopped when that member reports its first schedule, one with
+    ``patience`` stopped once it has trailed the run's leader that long); a relay runs
     its first member for ``share`` of the budget, then the second, warm-started with the
     best schedule so far, for the rest. Either way every report is checked here and the
     run has one merged best-so-far curve.
@@ -176,6 +177,7 @@ def execute(spec: RunSpec) -> dict[str, Any]:
                                 _stop_the_others(worker, active, run)
                         elif run.offer(worker, message, stream):
                             _stop_on_event(worker, active, run)
+                _stop_the_impatient(active, run)
                 for worker in [w for w in active if w.closed]:
                     active.remove(worker)
                     ended.append(worker)
@@ -211,6 +213,7 @@ class _Worker:
     killed: bool = False  # stopped at its deadline
     stopped: str = ""  # stopped by an event (why)
     reported: bool = False  # has reported a feasible schedule
+    led_at: float | None = None  # when (run's clock) it last set the run's best
     closed: bool = False
 
     def read(self) -> list[dict[str, Any]]:
@@ -241,6 +244,7 @@ class _Merged:
     def __init__(self, spec: RunSpec, started: float):
         self.spec, self.started = spec, started
         self.best: dict[str, Any] = {"cost": None}
+        self.leader: _Worker | None = None  # the member whose schedule is the best
         self.rejected = ""
         self.late = 0  # incumbents found after the budget, in the grace period: not counted
         self.composed = spec.composition != "single"
@@ -260,6 +264,7 @@ class _Merged:
             if self.composed:
                 row["member"] = worker.member.label
             self.best = {**row, "schedule": schedule}
+            self.leader, worker.led_at = worker, t
             stream.write(json.dumps(row) + "\n")
             stream.flush()
             os.fsync(stream.fileno())
@@ -273,6 +278,24 @@ def _stop_on_event(reporter: _Worker, active: list[_Worker], run: _Merged) -> No
             _stop(worker.process)
             when = time.perf_counter() - run.started
             worker.stopped = f"stopped at {reporter.member.label}'s first schedule ({when:.1f} s)"
+            worker.finish()
+
+
+def _stop_the_impatient(active: list[_Worker], run: _Merged) -> None:
+    """Stop every member with ``patience`` that has trailed another member's schedule for
+    that fraction of the budget (counted from its last lead, or its start)."""
+    now = time.perf_counter() - run.started
+    for worker in active:
+        patience = worker.member.patience
+        if patience is None or worker.closed or run.leader in (None, worker):
+            continue
+        since = worker.led_at if worker.led_at is not None else worker.offset
+        if now - since >= patience * run.spec.budget:
+            _stop(worker.process)
+            worker.stopped = (
+                f"stopped: {now - since:.1f} s without the lead, {run.leader.member.label} "
+                f"ahead ({now:.1f} s)"
+            )
             worker.finish()
 
 

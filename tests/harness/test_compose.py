@@ -76,6 +76,35 @@ def test_portfolio_merges_its_members_and_stops_a_helper_at_the_primarys_first(p
     assert (tmp_path / record["folder"] / "solver-hang.log").is_file()
 
 
+def test_a_patient_member_trailing_the_leader_is_stopped(problem, tmp_path):
+    """The hanging member's ASAP opening is overtaken at 0.3 s; with patience 0.25 of a
+    4 s budget it goes at 1.0 s (its lead ended at 0 s), while the leader runs on."""
+    members = [
+        Member("delayed", {"delay": 0.3}, module="fake_solvers.delayed"),
+        Member("hang", module="fake_solvers.hang", patience=0.25),
+    ]
+    record = execute(composed(problem, tmp_path, "portfolio", members, budget=4.0))
+    assert [row["member"] for row in curve(tmp_path, record)] == ["hang", "delayed"]
+    leader, helper = record["members"]
+    assert helper["status"] == "stopped" and leader["status"] == "timeout"
+    stopped_at = float(record["message"].rsplit("(", 1)[1].split(" s)")[0])
+    assert 1.0 <= stopped_at < 1.5
+    assert "hang: stopped: " in record["message"] and "delayed ahead" in record["message"]
+    assert record["status"] == "timeout" and record["wall_time"] < 4.0 + 2.0
+
+
+def test_a_patient_leader_is_never_stopped(problem, tmp_path):
+    """Patience counts only while another member holds the best: the leader from 0.2 s
+    runs on to its budget, far past 0.4 of it."""
+    members = [
+        Member("delayed", {"delay": 0.2}, module="fake_solvers.delayed", patience=0.4),
+        Member("hang", module="fake_solvers.hang", until_first_of="delayed"),
+    ]
+    record = execute(composed(problem, tmp_path, "portfolio", members, budget=2.0))
+    assert record["members"][0]["status"] == "timeout"  # ran to its budget
+    assert record["members"][1]["status"] == "stopped"
+
+
 def test_relay_hands_its_best_schedule_to_the_next_member(problem, tmp_path):
     members = [Member("delayed", {"delay": 0.3}, module="fake_solvers.delayed"),
                Member("echo", module="fake_solvers.echo")]  # fmt: skip
@@ -100,6 +129,8 @@ def test_threads_are_split_never_added():
         split_threads(two, 1, "portfolio")
     with pytest.raises(ValueError, match="not a member"):
         split_threads([Member("a", until_first_of="z")], 2, "portfolio")
+    with pytest.raises(ValueError, match="strictly between 0 and 1"):
+        split_threads([Member("a", patience=1.5)], 2, "portfolio")
     with pytest.raises(ValueError, match="distinct names"):
         split_threads([Member("a"), Member("a")], 2, "portfolio")
 
@@ -113,6 +144,9 @@ def test_a_members_option_is_in_the_run_key(problem, tmp_path):
     assert key(1.0) == key(1.0)
     assert key(1.0) != key(0.5)
     assert key(1.0) != key(1.0, threads=4)
+    plain = Member("hang", module="fake_solvers.hang")
+    assert "patience" not in plain.fingerprint()  # older runs keep their keys
+    assert Member("hang", module="fake_solvers.hang", patience=0.3).fingerprint()["patience"]
 
 
 def test_portfolio_from_the_command_line(tmp_path):
