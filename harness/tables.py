@@ -100,22 +100,25 @@ def load_runs(results_dir: Path) -> list[dict[str, Any]]:
 
 
 def superseded(runs: list[dict[str, Any]], finished: list[float]) -> set[int]:
-    """Indices of runs made again later with the same instance, solver, seed and config
-    as given (so their keys differ only because a back-end's default changed in code):
-    the newest such run stands for that configuration. A run without its config (built
-    from a RunSpec in code) is never superseded."""
+    """Indices of runs made again later with the same instance, solver and seed, and either
+    the same config as given (their keys differ because a back-end's default changed in
+    code) or the same command (a config file changed, e.g. a portfolio's members): the
+    newest such run stands for that configuration. A run without its config (built from a
+    RunSpec in code) is never superseded."""
     newest: dict[str, int] = {}
+    cells = []
     for i, run in enumerate(runs):
         config = {k: v for k, v in (run.get("config") or {}).items() if k not in VOLATILE}
         given = _given(config) if config else run.get("run_key")  # no config: no telling
-        cell = json.dumps(
-            [run.get("problem_digest"), run.get("solver"), run.get("seed"), given],
-            sort_keys=True,
-            default=str,
-        )
-        if cell not in newest or finished[i] >= finished[newest[cell]]:
-            newest[cell] = i
-    return set(range(len(runs))) - set(newest.values())
+        cell = [run.get("problem_digest"), run.get("solver"), run.get("seed")]
+        keys = [json.dumps([*cell, "config", given], sort_keys=True, default=str)]
+        if config and run.get("command"):
+            keys.append(json.dumps([*cell, "command", run["command"]]))
+        cells.append(keys)
+        for key in keys:
+            if key not in newest or finished[i] >= finished[newest[key]]:
+                newest[key] = i
+    return {i for i, keys in enumerate(cells) if any(newest[key] != i for key in keys)}
 
 
 VOLATILE = ("results", "force", "progress")  # config keys that do not shape a run

@@ -157,3 +157,15 @@ def test_a_newer_run_of_the_same_config_supersedes_an_older_one():
     other = {**run, "config": {**config, "seed": 1}}
     bare = [{"problem_digest": "p", "solver": "x", "seed": 0, "run_key": k} for k in "ab"]
     assert superseded([run, later, other, *bare], [1.0, 2.0, 1.5, 1.0, 2.0]) == {0}
+
+
+def test_a_newer_run_of_the_same_command_supersedes_one_from_an_edited_config():
+    """A portfolio's YAML changed: the same command's newer run stands, another stays."""
+    config = {"solver": {"name": "portfolio", "options": {"members": ["a", "b"]}}, "seed": 0}
+    command = "python -m schedbench.harness dataset=rw7 solver=hybrid"
+    old = {"problem_digest": "p", "solver": "hybrid", "seed": 0, "config": config,
+           "command": command}  # fmt: skip
+    edited = {**old, "config": {**config, "solver": {"name": "portfolio", "options": {}}}}
+    elsewhere = {**edited, "command": f"{command} threads=1", "config": {**config, "x": 1}}
+    assert superseded([old, edited, elsewhere], [1.0, 2.0, 1.5]) == {0}
+    assert superseded([old, edited], [2.0, 1.0]) == {1}
