@@ -11,7 +11,7 @@ export SCHEDBENCH_DATA_DIR ?= $(SHARED)/icml24
 export AIGVERSE_BENCHMARK_CACHE ?= $(SHARED)/epfl
 endif
 
-.PHONY: install test test-all lint table1 bench bench-paper bench-beyond verdict verdict-runs verdict-docs registry-bounds figures clean
+.PHONY: install test test-all lint table1 bench bench-paper bench-beyond verdict verdict-runs verdict-docs verdict-plan registry-bounds figures clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,14 @@ verdict-runs:
 	$(BIN)/python -m schedbench.harness +experiment=verdict_long
 	$(BIN)/python -m schedbench.harness +experiment=verdict_shares
 	$(BIN)/python -m schedbench.harness +experiment=fig5 results.dir=results/verdict threads=2
+
+# what each part of the protocol still has to run (run keys as the runner makes them)
+verdict-plan:
+	$(BIN)/python -m schedbench.harness.plan +experiment=verdict
+	$(BIN)/python -m schedbench.harness.plan +experiment=verdict_seeds
+	$(BIN)/python -m schedbench.harness.plan +experiment=verdict_long
+	$(BIN)/python -m schedbench.harness.plan +experiment=verdict_shares
+	$(BIN)/python -m schedbench.harness.plan +experiment=fig5 results.dir=results/verdict threads=2
 
 verdict-docs:
 	if [ -d results/bounds/runs ]; then $(BIN)/python -m schedbench.datasets.best_known update --results results/bounds; fi

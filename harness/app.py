@@ -21,8 +21,9 @@ register()
 UNWRITTEN: list[str] = []  # runs of this process's sweep whose results could not be written
 
 
-def spec_from_config(cfg: DictConfig) -> Any:
-    """Turn a composed config into a RunSpec (loads the dataset: bad input fails here)."""
+def spec_from_config(cfg: DictConfig, solver_key: str | None = None) -> Any:
+    """Turn a composed config into a RunSpec (loads the dataset: bad input fails here);
+    ``solver_key`` names the solver config picked when Hydra's runtime does not say."""
     from schedbench.datasets import load
     from schedbench.harness.compose import COMPOSITIONS, members_from_options, split_threads
     from schedbench.harness.runner import RunSpec
@@ -32,7 +33,7 @@ def spec_from_config(cfg: DictConfig) -> Any:
     stages = cfg.stages if cfg.stages is not None else cfg.dataset.stages
     ratio = cfg.ratio if cfg.ratio is not None else cfg.dataset.ratio
     problem = load(cfg.dataset.name, stages=int(stages), ratio=_number(ratio), **params)
-    solver_key = _choice("solver") or cfg.solver.name
+    solver_key = solver_key or _choice("solver") or cfg.solver.name
     options = OmegaConf.to_container(cfg.solver.options, resolve=True)
     threads = cfg.threads if cfg.threads is not None else (os.cpu_count() or 1)
     composition = cfg.solver.name if cfg.solver.name in COMPOSITIONS else "single"

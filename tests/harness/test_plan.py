@@ -1,0 +1,37 @@
+"""The sweep planner counts exactly the jobs the runner would still run."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from schedbench.harness.plan import jobs, main
+
+
+def test_plan_counts_what_a_sweep_left_and_keys_match_the_runner(tmp_path, capsys):
+    sweep = ["-m", "solver=topo_chunk,asap", "dataset=rw4", "budget=smoke", "seed=0",
+             f"results.dir={tmp_path}", "threads=1"]  # fmt: skip
+    done = subprocess.run([sys.executable, "-m", "schedbench.harness", *sweep],
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    planned = jobs(["solver=topo_chunk,asap", "dataset=rw4", "budget=smoke", "seed=0,1",
+                    f"results.dir={tmp_path}", "threads=1"])  # fmt: skip
+    finished = sorted(" ".join(job.overrides) for job in planned if job.finished)
+    assert finished == ["solver=asap seed=0", "solver=topo_chunk seed=0"]
+    assert len(planned) == 4
+    assert main(["solver=topo_chunk", "dataset=rw4", "budget=smoke", "budget.seconds=30",
+                 f"results.dir={tmp_path}", "threads=2", "--list"]) == 0  # fmt: skip
+    out = capsys.readouterr().out  # threads=2 is another run key: not finished
+    assert out.startswith("0 of 1 runs finished; 1 to run, at most 0.0 h")
+
+
+def test_an_experiments_own_sweep_is_expanded(tmp_path):
+    planned = jobs(["+experiment=verdict_long", f"results.dir={tmp_path}"])
+    assert len(planned) == 8 and not any(job.finished for job in planned)
+    assert {job.seconds for job in planned} == {630.0}
+
+
+def test_a_bad_override_is_one_line(capsys):
+    assert main(["solver=nope"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: Could not find 'solver/nope'") and err.count("\n") == 1
