@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import hydra
+import numpy as np
 from omegaconf import DictConfig, OmegaConf
 
 from schedbench.harness.config import register
@@ -120,11 +121,14 @@ def _multirun() -> bool:
 
 
 def _gap_line(record: dict[str, Any], results_dir: Path) -> str:
-    """'gap 0.912 % to the bound 1,234' (the strongest this run and the folder's LP cache
-    know; the tables' best known bound also counts the other runs)."""
+    """'gap 0.912 % to the bound 1,234': the strongest bound this run, the folder's LP cache
+    and the best-known registry know (the tables' best known bound also counts the other
+    runs of the folder)."""
+    from schedbench.datasets import best_known
     from schedbench.harness.tables import read_lp_bounds, run_bound
 
     bound = run_bound(record, read_lp_bounds(results_dir))
+    bound = max(bound, best_known.known_bounds().get(record.get("problem_digest"), -np.inf))
     cost = record.get("best_cost")
     if cost is None:
         return f"no schedule; bound {bound:,.0f}"

@@ -59,6 +59,18 @@ def test_single_run(tmp_path):
     assert len(points) == 11  # 0..10 s every second
 
 
+def test_the_summary_line_gives_the_gap_to_the_registrys_bound(tmp_path):
+    """On RW1 the registry's bound beats the trivial one, which is all this run knows."""
+    from schedbench.datasets import best_known
+
+    done = harness("solver=asap", "dataset=rw1", "budget=smoke", results=tmp_path)
+    assert done.returncode == 0, done.stderr
+    runs = pd.read_csv(tmp_path / "runs.csv")
+    known = best_known.known_bounds()[runs.loc[0, "problem_digest"]]
+    assert known > runs.loc[0, "trivial_bound"]
+    assert f"to the bound {known:,.0f}" in done.stdout + done.stderr
+
+
 def test_a_row_reruns_from_its_command(tmp_path):
     """Provenance: the command stored with a row reproduces it (same config, same seed).
 
