@@ -114,6 +114,11 @@ def split_threads(members: list[Member], threads: int, composition: str) -> list
                 f"member {member.label!r} runs until the first schedule of "
                 f"{member.until_first_of!r}, which is not a member ({', '.join(labels)})"
             )
+        if member.patience is not None and composition != "portfolio":
+            raise ValueError(
+                f"member {member.label!r} has patience, which only a portfolio's members "
+                "have (a relay's members run one after the other)"
+            )
         if member.patience is not None and not 0 < member.patience < 1:
             raise ValueError(
                 f"member {member.label!r} has patience={member.patience}: it is a fraction "

@@ -131,6 +131,8 @@ def test_threads_are_split_never_added():
         split_threads([Member("a", until_first_of="z")], 2, "portfolio")
     with pytest.raises(ValueError, match="strictly between 0 and 1"):
         split_threads([Member("a", patience=1.5)], 2, "portfolio")
+    with pytest.raises(ValueError, match="only a portfolio's members"):
+        split_threads([Member("a", patience=0.5), Member("b")], 2, "relay")
     with pytest.raises(ValueError, match="distinct names"):
         split_threads([Member("a"), Member("a")], 2, "portfolio")
 
