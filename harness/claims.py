@@ -136,6 +136,11 @@ def _pct(x: float) -> str:
     return "n/a" if not np.isfinite(x) else f"{100 * x:.2f} %"
 
 
+def _from_final(rel: float) -> str:
+    """A :func:`_converged` value in words: inf is no schedule yet at that point."""
+    return "no schedule yet" if rel == np.inf else _pct(rel)
+
+
 def _converged(t: Tables, dataset: str, solver: str, fraction: float) -> float:
     """Median over seeds of (cost at fraction of the budget - final) / final (inf: none)."""
     early, final = t.at(dataset, solver, fraction), t.final(dataset, solver)
@@ -159,7 +164,7 @@ def claim_fig3a(t: Tables) -> Claim:
     rel = {d: _converged(t, d, "gs", 0.1) for d in designs}
     done = [d for d, r in rel.items() if r <= CONVERGED]
     measured = (
-        ", ".join(f"{d} {_pct(r)}" for d, r in rel.items())
+        ", ".join(f"{d} {_from_final(r)}" for d, r in rel.items())
         + f"; converged on {len(done)}/{len(designs)}"
     )
     gaps = t.main[(t.main["solver"] == "gs") & t.main["dataset"].isin(designs)]["gap"]
@@ -270,7 +275,9 @@ def claim_fig4ef(t: Tables) -> Claim:
             parts.append(f"{d} {s}: " + ("none" if np.isnan(improvement) else _pct(improvement)))
         rel = _converged(t, d, "gs", 0.1)
         gs_conv += rel <= CONVERGED
-        parts.append(f"{d} gs at 10 %: {_pct(rel)} from final")
+        parts.append(
+            f"{d} gs at 10 %: {_from_final(rel)}" + (" from final" if np.isfinite(rel) else "")
+        )
     holds = designs and exact_stall == exact_total and gs_conv == len(designs)
     return Claim(
         "fig4ef",
