@@ -36,13 +36,18 @@ def jobs(overrides: list[str]) -> list[Job]:
         base = compose("config", overrides=plain, return_hydra_config=True)
         params = dict(base.hydra.sweeper.params or {})
         axes: dict[str, list[str]] = {}
-        for item in [f"{k}={v}" for k, v in params.items()] + overrides:
+        for item in [f"{k}={v}" for k, v in params.items()]:  # the experiment's sweep
+            override = parser.parse_override(item)
+            key = override.get_key_element()
+            values = override.sweep_string_iterator() if override.is_sweep_override() else None
+            axes[key] = [f"{key}={v}" for v in values] if values else [item]
+        for item in overrides:  # the command line's: a sweep replaces, a value fixes
             override = parser.parse_override(item)
             key = override.get_key_element()
             if override.is_sweep_override():
                 axes[key] = [f"{key}={v}" for v in override.sweep_string_iterator()]
-            elif item in overrides:
-                axes.pop(key, None)  # a fixed value on the command line wins
+            else:
+                axes.pop(key, None)
         fixed = [o for o in overrides if parser.parse_override(o).get_key_element() not in axes]
         found = []
         for combo in itertools.product(*axes.values()):

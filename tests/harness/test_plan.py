@@ -31,6 +31,13 @@ def test_an_experiments_own_sweep_is_expanded(tmp_path):
     assert {job.seconds for job in planned} == {630.0}
 
 
+def test_a_single_valued_sweeper_param_is_kept(tmp_path):
+    """fig5's sweep fixes ``++solver.options.epochs: 75``: it shapes every job's key."""
+    planned = jobs(["+experiment=fig5", "dataset=rw4", "solver=gs", "seed=1",
+                    f"results.dir={tmp_path}"])  # fmt: skip
+    assert [job.overrides for job in planned] == [["++solver.options.epochs=75"]]
+
+
 def test_a_bad_override_is_one_line(capsys):
     assert main(["solver=nope"]) == 2
     err = capsys.readouterr().err
