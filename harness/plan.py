@@ -48,10 +48,9 @@ def jobs(overrides: list[str]) -> list[Job]:
                 axes[key] = [f"{key}={v}" for v in override.sweep_string_iterator()]
             else:
                 axes.pop(key, None)
-        fixed = [o for o in overrides if parser.parse_override(o).get_key_element() not in axes]
         found = []
         for combo in itertools.product(*axes.values()):
-            job = [*fixed, *combo]
+            job = [*plain, *combo]
             cfg = compose("config", overrides=job, return_hydra_config=True)
             solver = cfg.hydra.runtime.choices.get("solver")
             with open_dict(cfg):

@@ -275,10 +275,8 @@ def _stop_on_event(reporter: _Worker, active: list[_Worker], run: _Merged) -> No
     """Stop every member that runs until ``reporter``'s first schedule."""
     for worker in active:
         if worker.member.until_first_of == reporter.member.label and not worker.closed:
-            _stop(worker.process)
             when = time.perf_counter() - run.started
-            worker.stopped = f"stopped at {reporter.member.label}'s first schedule ({when:.1f} s)"
-            worker.finish()
+            _halt(worker, f"stopped at {reporter.member.label}'s first schedule ({when:.1f} s)")
 
 
 def _stop_the_impatient(active: list[_Worker], run: _Merged) -> None:
@@ -291,22 +289,24 @@ def _stop_the_impatient(active: list[_Worker], run: _Merged) -> None:
             continue
         since = worker.led_at if worker.led_at is not None else worker.offset
         if now - since >= patience * run.spec.budget:
-            _stop(worker.process)
-            worker.stopped = (
-                f"stopped: {now - since:.1f} s without the lead, {run.leader.member.label} "
-                f"ahead ({now:.1f} s)"
-            )
-            worker.finish()
+            leader = run.leader.member.label
+            _halt(worker, f"stopped: {now - since:.1f} s without the lead, {leader} ahead "
+                          f"({now:.1f} s)")  # fmt: skip
 
 
 def _stop_the_others(prover: _Worker, active: list[_Worker], run: _Merged) -> None:
     """A member proved optimality: nothing the others find can beat it."""
     for worker in active:
         if worker is not prover and not worker.closed:
-            _stop(worker.process)
             when = time.perf_counter() - run.started
-            worker.stopped = f"stopped: {prover.member.label} proved optimality ({when:.1f} s)"
-            worker.finish()
+            _halt(worker, f"stopped: {prover.member.label} proved optimality ({when:.1f} s)")
+
+
+def _halt(worker: _Worker, why: str) -> None:
+    """Stop one member's worker by an event of the run, saying why in its record."""
+    _stop(worker.process)
+    worker.stopped = why
+    worker.finish()
 
 
 def _start(
