@@ -294,3 +294,30 @@ def test_interrupted_runs_do_not_count():
     ]
     claim = claims._versus(_tables(rows), "x", "q", "gauss", ["local_search"])
     assert claim.verdict == claims.NO_DATA
+
+
+def test_long_budget_claim_checks_only_the_pairs_the_seeds_order():
+    def tables(long_costs: dict[str, float]) -> claims.Tables:
+        short = [
+            {"dataset": "rw10", "solver": solver, "seed": seed, "final": base + seed}
+            for solver, base in (("gauss", 10.0), ("local_search", 20.0), ("gs", 21.0))
+            for seed in range(3)
+        ]
+        long = [
+            {"dataset": "rw10", "solver": solver, "seed": 0, "final": cost}
+            for solver, cost in long_costs.items()
+        ]
+        a, b = _tables(short), _tables(long, budget=600.0)
+        return claims.Tables(
+            pd.concat([a.runs, b.runs], ignore_index=True),
+            pd.concat([a.points, b.points], ignore_index=True),
+            pd.DataFrame(),
+        )
+
+    # local_search and gs overlap at 60 s: their order at 600 s does not count
+    kept = claims.claim_long_budget(tables({"gauss": 5.0, "local_search": 9.0, "gs": 8.0}))
+    assert kept.verdict == claims.HOLDS and "2 of 2 ordered pairs kept" in kept.measured
+    flipped = claims.claim_long_budget(tables({"gauss": 9.0, "local_search": 5.0, "gs": 8.0}))
+    assert flipped.verdict == claims.FAILS
+    assert "rw10: gauss < local_search" in flipped.measured
+    assert claims.claim_long_budget(tables({})).verdict == claims.NO_DATA
