@@ -503,7 +503,7 @@ def claim_long_budget(t: Tables) -> Claim:
     if not longer:
         return _long_claim("", NO_DATA)
     long_runs = t.runs[(t.runs["budget"] == longer[-1]) & ~t.runs["config"].map(fixed_epochs)]
-    parts, kept, reversed_ = [], 0, []
+    parts, kept, reversed_, directions = [], 0, [], 0
     for d in sorted(set(long_runs["dataset"])):
         rows = long_runs[long_runs["dataset"] == d]
         solvers = [s for s in LONG if s in set(rows["solver"]) and t.has(d, s)]
@@ -513,23 +513,31 @@ def claim_long_budget(t: Tables) -> Claim:
         for i, a in enumerate(solvers):
             for b in solvers[i + 1 :]:
                 short = compare(t.final(d, a), t.final(d, b))
-                if short not in ("ahead", "behind"):
+                if not short.startswith(("ahead", "behind")):
                     continue
-                first, second = (a, b) if short == "ahead" else (b, a)
+                first, second = (a, b) if short.startswith("ahead") else (b, a)
                 holds = bool(cost[first] <= cost[second])
-                kept += holds
-                if not holds:
-                    reversed_.append(f"{d}: {first} < {second}")
-                ordered.append(f"{first} < {second}{'' if holds else ' (reversed)'}")
+                mark = "" if holds else " reversed"
+                if short in ("ahead", "behind"):
+                    kept += holds
+                    if not holds:
+                        reversed_.append(f"{d}: {first} < {second}")
+                else:  # fewer than three seeds at the protocol's budget
+                    directions += 1
+                    mark += f" ({short.split('(')[1]}"
+                ordered.append(f"{first} < {second}{mark}")
         costs = ", ".join(f"{s} {_span(t.final(d, s))} -> {_span(at_long[s])}" for s in solvers)
         parts.append(
             f"{d}: ordered at {t.budget:g} s: {', '.join(ordered) or 'none'}; "
             f"cost at {t.budget:g} s -> {longer[-1]:g} s: {costs}"
         )
     checked = kept + len(reversed_)
-    summary = f"{kept} of {checked} ordered pairs kept"
+    summary = f"{kept} of {checked} pairs ordered over 3 seeds kept"
     summary += f" (reversed: {'; '.join(reversed_)})" if reversed_ else ""
-    verdict = NO_DATA if not checked else HOLDS if not reversed_ else FAILS
+    summary += f", {directions} more ordered by fewer seeds" if directions else ""
+    verdict = (
+        (DIRECTION if directions else NO_DATA) if not checked else HOLDS if not reversed_ else FAILS
+    )
     return _long_claim(summary + "; " + "; ".join(parts), verdict)
 
 

@@ -316,8 +316,41 @@ def test_long_budget_claim_checks_only_the_pairs_the_seeds_order():
 
     # local_search and gs overlap at 60 s: their order at 600 s does not count
     kept = claims.claim_long_budget(tables({"gauss": 5.0, "local_search": 9.0, "gs": 8.0}))
-    assert kept.verdict == claims.HOLDS and "2 of 2 ordered pairs kept" in kept.measured
+    assert (
+        kept.verdict == claims.HOLDS and "2 of 2 pairs ordered over 3 seeds kept" in kept.measured
+    )
     flipped = claims.claim_long_budget(tables({"gauss": 9.0, "local_search": 5.0, "gs": 8.0}))
     assert flipped.verdict == claims.FAILS
     assert "rw10: gauss < local_search" in flipped.measured
     assert claims.claim_long_budget(tables({})).verdict == claims.NO_DATA
+
+
+def test_long_budget_claim_on_single_seeds_is_a_direction():
+    rows = [
+        {"dataset": "rw10", "solver": "gauss", "seed": 0, "final": 10.0},
+        {"dataset": "rw10", "solver": "local_search", "seed": 0, "final": 20.0},
+    ]
+    a, b = _tables(rows), _tables(rows[:1], budget=600.0)
+    b.runs["best_cost"] = 30.0  # gauss at 600 s; local_search has no 600 s run
+    tables = claims.Tables(
+        pd.concat([a.runs, b.runs], ignore_index=True),
+        pd.concat([a.points, b.points], ignore_index=True),
+        pd.DataFrame(),
+    )
+    claim = claims.claim_long_budget(tables)
+    assert claim.verdict == claims.NO_DATA  # one solver at 600 s: no pair to check
+    both = _tables(
+        [
+            {"dataset": "rw10", "solver": "gauss", "seed": 0, "final": 30.0},
+            {"dataset": "rw10", "solver": "local_search", "seed": 0, "final": 5.0},
+        ],
+        budget=600.0,
+    )
+    tables = claims.Tables(
+        pd.concat([a.runs, both.runs], ignore_index=True),
+        pd.concat([a.points, both.points], ignore_index=True),
+        pd.DataFrame(),
+    )
+    claim = claims.claim_long_budget(tables)
+    assert claim.verdict == claims.DIRECTION
+    assert "gauss < local_search reversed (1 seed)" in claim.measured
