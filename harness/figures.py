@@ -229,8 +229,9 @@ def profile_figure(runs: pd.DataFrame) -> plt.Figure:
         return fig
     per_instance = finished.groupby(["dataset", "solver"])["best_cost"].mean().reset_index()
     profile = metrics.performance_profile(per_instance)
+    colors = _colors(finished)
     for solver, rows in profile.groupby("solver"):
-        ax.step(rows["tau"], rows["share"], where="post", label=solver)
+        ax.step(rows["tau"], rows["share"], where="post", label=solver, color=colors[solver])
     ax.set_xscale("log")
     ax.set_xlabel("tau (cost / best cost on the instance)")
     ax.set_ylabel("share of instances")

@@ -245,6 +245,22 @@ def test_figures_from_stored_results(tmp_path):
     assert record["n"] == 949
 
 
+def test_profile_gives_each_solver_its_own_colour():
+    from schedbench.harness.figures import profile_figure
+
+    solvers = [f"solver{i:02d}" for i in range(12)]  # more than the default cycle's ten
+    runs = pd.DataFrame(
+        [
+            {"dataset": d, "solver": s, "best_cost": 100.0 + i}
+            for d in ("a", "b")
+            for i, s in enumerate(solvers)
+        ]
+    )
+    lines = profile_figure(runs).axes[0].get_lines()
+    assert len({line.get_label() for line in lines}) == 12
+    assert len({tuple(line.get_color()) for line in lines}) == 12
+
+
 @pytest.mark.parametrize("module", ["harness", "schedbench.harness"])
 def test_module_entry_points(tmp_path, module):
     root = TESTS.parent
