@@ -59,6 +59,7 @@ verdict-runs:
 	$(BIN)/python -m schedbench.harness +experiment=verdict_long
 	$(BIN)/python -m schedbench.harness +experiment=verdict_shares
 	$(BIN)/python -m schedbench.harness +experiment=fig5 results.dir=results/verdict threads=2
+	$(BIN)/python -m schedbench.harness +experiment=verdict_time
 
 # what each part of the protocol still has to run (run keys as the runner makes them)
 verdict-plan:
@@ -67,10 +68,12 @@ verdict-plan:
 	$(BIN)/python -m schedbench.harness.plan +experiment=verdict_long
 	$(BIN)/python -m schedbench.harness.plan +experiment=verdict_shares
 	$(BIN)/python -m schedbench.harness.plan +experiment=fig5 results.dir=results/verdict threads=2
+	$(BIN)/python -m schedbench.harness.plan +experiment=verdict_time
 
+# BASE=docs/results keeps the committed runs that results/verdict does not supersede
 verdict-docs:
 	if [ -d results/bounds/runs ]; then $(BIN)/python -m schedbench.datasets.best_known update --results results/bounds; fi
-	$(BIN)/python -m schedbench.harness.verdict --results results/verdict --out docs/results
+	$(BIN)/python -m schedbench.harness.verdict --results results/verdict --out docs/results $(if $(BASE),--base $(BASE))
 
 # 1800 s compact CP-SAT runs hinted with the registry's schedules, to push its bounds
 registry-bounds:

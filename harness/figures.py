@@ -221,14 +221,14 @@ def _curve_label(run: pd.Series) -> str:
     return f"{options.get('optimizer', '?')}, {layout}, seed {run['seed']}"
 
 
-def profile_figure(runs: pd.DataFrame) -> plt.Figure:
+def profile_figure(runs: pd.DataFrame, tolerance: float = metrics.TIE_TOLERANCE) -> plt.Figure:
     fig, ax = plt.subplots(figsize=(6, 3.8))
     finished = runs.dropna(subset=["best_cost"]) if not runs.empty else runs
     if finished.empty:
         ax.text(0.5, 0.5, "no runs", ha="center", va="center", transform=ax.transAxes)
         return fig
     per_instance = finished.groupby(["dataset", "solver"])["best_cost"].mean().reset_index()
-    profile = metrics.performance_profile(per_instance)
+    profile = metrics.performance_profile(per_instance, tolerance=tolerance)
     colors = _colors(finished)
     for solver, rows in profile.groupby("solver"):
         ax.step(rows["tau"], rows["share"], where="post", label=solver, color=colors[solver])
@@ -293,14 +293,16 @@ def make_figures(
     results_dir: Path,
     out: Path | None = None,
     formats: tuple[str, ...] = ("png", "pdf"),
-    tables: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+    tables: tuple[pd.DataFrame, ...] | None = None,
+    tolerance: float = metrics.TIE_TOLERANCE,
 ) -> dict[str, list[Path]]:
-    """Rebuild the tables (unless ``tables``, the folder's (runs, points), are given), then
-    every figure and table; returns the files written."""
+    """Rebuild the tables (unless ``tables``, the folder's (runs, points[, epochs]), are
+    given), then every figure and table (costs within the relative ``tolerance`` tie);
+    returns the files written."""
     results_dir = Path(results_dir)
     out = Path(out) if out else results_dir / "figures"
     out.mkdir(parents=True, exist_ok=True)
-    every_run, every_point = tables if tables is not None else write_tables(results_dir)
+    every_run, every_point, *epochs = tables if tables is not None else write_tables(results_dir)
     runs, points = main_budget(every_run, every_point)
     written: dict[str, list[Path]] = {}
     written["fig3"] = _save(
@@ -334,10 +336,10 @@ def make_figures(
         figure4(points, "gap", "gap to best known bound"), out, "fig4_epfl_gap", formats
     )
     written["fig5"] = _save(
-        figure5(results_dir, figure5_runs(every_run)), out, "fig5_gs_loss", formats
+        figure5(results_dir, figure5_runs(every_run), *epochs), out, "fig5_gs_loss", formats
     )
-    written["profile"] = _save(profile_figure(runs), out, "performance_profile", formats)
-    gaps = gap_table(runs)
+    written["profile"] = _save(profile_figure(runs, tolerance), out, "performance_profile", formats)
+    gaps = gap_table(runs, tolerance)
     table1 = table1_frame(runs)
     (out / "gap_table.csv").write_text(gaps.to_csv())
     (out / "table1.csv").write_text(table1.to_csv(index=False))

@@ -12,7 +12,10 @@ that of the last incumbent found at or before t (undefined before the first).
 - time to target: the first t with gap(t) <= target;
 - performance profile (Dolan & More 2002): for each method, the share of instances whose
   ratio to the best method is within tau;
-- shifted geometric mean: exp(mean(log(x + s))) - s.
+- shifted geometric mean: exp(mean(log(x + s))) - s;
+- ties: two costs whose relative difference |a - b| / max(|a|, |b|) is below the tie
+  tolerance (1e-4 by default, the relative gap at which MIP solvers stop) are equal in
+  every ranking, profile and claim.
 """
 
 from __future__ import annotations
@@ -21,6 +24,17 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+
+TIE_TOLERANCE = 1e-4
+
+
+def tied(a: float, b: float, tolerance: float = TIE_TOLERANCE) -> bool:
+    """Whether costs ``a`` and ``b`` are equal within the relative ``tolerance``
+    (NaN, no schedule, ties with nothing)."""
+    if not (np.isfinite(a) and np.isfinite(b)):
+        return False
+    scale = max(abs(a), abs(b))
+    return scale == 0 or abs(a - b) / scale < tolerance
 
 
 def best_at(times: Sequence[float], costs: Sequence[float], grid: Sequence[float]) -> np.ndarray:
@@ -93,14 +107,17 @@ def performance_profile(
     instance: str = "dataset",
     method: str = "solver",
     taus: Sequence[float] | None = None,
+    tolerance: float = TIE_TOLERANCE,
 ) -> pd.DataFrame:
     """Dolan-More profile: rho_m(tau) = share of instances with value / best <= tau.
 
-    A method without a value on an instance (failed run) never counts as solved there.
+    A method without a value on an instance (failed run) never counts as solved there; a
+    value tied with the best (``tolerance``, relative) has ratio 1.
     """
     pivot = table.pivot_table(index=instance, columns=method, values=value, aggfunc="min")
     best = pivot.min(axis=1)
     ratios = pivot.div(best, axis=0)
+    ratios = ratios.mask(ratios < 1 / (1 - tolerance), 1.0)
     if taus is None:
         finite = ratios.to_numpy()[np.isfinite(ratios.to_numpy())]
         top = max(1.0 + 1e-9, float(finite.max()) if finite.size else 1.0)

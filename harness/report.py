@@ -231,12 +231,12 @@ def _table(frame: pd.DataFrame, numeric: bool = True) -> str:
     return f"<table><tr>{head}</tr>{''.join(body)}</table>"
 
 
-def _profile_svg(runs: pd.DataFrame, colors: dict[str, str]) -> str:
+def _profile_svg(runs: pd.DataFrame, colors: dict[str, str], tolerance: float) -> str:
     finished = runs.dropna(subset=["best_cost"])
     if finished.empty:
         return "<p>(no finished runs)</p>"
     per_instance = finished.groupby(["dataset", "solver"])["best_cost"].median().reset_index()
-    profile = metrics.performance_profile(per_instance)
+    profile = metrics.performance_profile(per_instance, tolerance=tolerance)
     profile["tau"] = profile["tau"].clip(upper=10.0)
     stats = profile.rename(columns={"tau": "t", "share": "median"})
     stats = stats.assign(lo=stats["median"], hi=stats["median"], n=1)
@@ -254,10 +254,12 @@ def _legend(colors: dict[str, str]) -> str:
 
 
 def build_report(
-    results_dir: Path, tables: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame] | None = None
+    results_dir: Path,
+    tables: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame] | None = None,
+    tolerance: float = metrics.TIE_TOLERANCE,
 ) -> str:
     """The report's HTML for a results folder: its (runs, points, epochs) ``tables``, or
-    the tables rebuilt from its run folders."""
+    the tables rebuilt from its run folders; costs within the relative ``tolerance`` tie."""
     runs, points, epochs = tables if tables is not None else (*build_tables(results_dir), None)
     if runs.empty:
         raise ValueError(f"no runs in {results_dir}; run the harness first")
@@ -301,9 +303,9 @@ def build_report(
             _chart_pair(lambda v, d=design: stats[v][stats[v]["dataset"] == d], design, colors)
         )
     sections.append("</div>")
-    gaps = gap_table(main).reset_index()
+    gaps = gap_table(main, tolerance).reset_index()
     sections += ["<h2>Final gap to the best known bound (%)</h2>", _table(gaps)]
-    claims = check_claims(runs, points, epochs)
+    claims = check_claims(runs, points, epochs, tolerance)
     claim_rows = pd.DataFrame(
         [
             {
@@ -317,7 +319,7 @@ def build_report(
         ]
     )
     sections += ["<h2>The paper's claims</h2>", _table(claim_rows, numeric=False)]
-    sections += ["<h2>Performance profile (final cost)</h2>", _profile_svg(main, colors)]
+    sections += ["<h2>Performance profile (final cost)</h2>", _profile_svg(main, colors, tolerance)]
     provenance = runs[
         [
             "dataset",
@@ -351,11 +353,17 @@ def build_report(
     )
 
 
-def write_report(results_dir: Path, out: Path | None = None, tables: Any = None) -> Path:
-    """Write the report (default: ``report.html`` in the folder); ``tables`` as above."""
+def write_report(
+    results_dir: Path,
+    out: Path | None = None,
+    tables: Any = None,
+    tolerance: float = metrics.TIE_TOLERANCE,
+) -> Path:
+    """Write the report (default: ``report.html`` in the folder); ``tables`` and
+    ``tolerance`` as above."""
     out = Path(out) if out else Path(results_dir) / "report.html"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(build_report(Path(results_dir), tables))
+    out.write_text(build_report(Path(results_dir), tables, tolerance))
     return out
 
 

@@ -510,6 +510,7 @@ def _record(spec: RunSpec, run: _Merged, workers: list[_Worker], wall: float) ->
         "wall_time": round(wall, 3),
         "build_time": primary.get("build_time"),
         "solve_time": primary.get("solve_time"),
+        "startup_time": primary.get("startup_time"),
         "peak_memory_gb": max(
             (s["peak_memory_gb"] for s in said if "peak_memory_gb" in s), default=None
         ),

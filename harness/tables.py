@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -205,6 +206,7 @@ def build_tables(results_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
                         "asap_cost",
                         "wall_time",
                         "build_time",
+                        "startup_time",
                         "peak_memory_gb",
                         "version",
                         "message",
@@ -272,10 +274,71 @@ def write_tables(results_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return runs, points
 
 
-def gap_table(runs: pd.DataFrame) -> pd.DataFrame:
-    """Final gap (%) to the best known bound: one row per dataset, one column per solver
-    (the median over seeds)."""
+def gap_table(runs: pd.DataFrame, tolerance: float = metrics.TIE_TOLERANCE) -> pd.DataFrame:
+    """Final gap (%) to the best known bound: one row per dataset (in the natural order:
+    rw2 before rw10), one column per solver (the median over seeds), and ``best``: the
+    solvers whose median cost ties the design's lowest (``tolerance``, relative). An empty
+    cell is a solver without a schedule on that design (or not run there)."""
     if runs.empty:
         return runs
     table = runs.pivot_table(index="dataset", columns="solver", values="gap", aggfunc="median")
-    return (100 * table).round(3)
+    costs = runs.pivot_table(
+        index="dataset", columns="solver", values="best_cost", aggfunc="median"
+    )
+    table = (100 * table).round(3)
+    table["best"] = [
+        ", ".join(s for s, c in row.dropna().items() if metrics.tied(c, row.min(), tolerance))
+        for _, row in costs.reindex(table.index).iterrows()
+    ]
+    return table.loc[sorted(table.index, key=natural_key)]
+
+
+def natural_key(name: str) -> tuple:
+    """Sort key that orders the digits in a name by value (rw2 before rw10)."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name))
+
+
+def read_frames(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(runs, points, epochs) as a verdict folder stores them (``runs.parquet``, ...)."""
+    folder = Path(folder)
+    frames = []
+    for name in ("runs", "points", "epochs"):
+        path = folder / f"{name}.parquet"
+        if not path.is_file():
+            raise ValueError(f"{path} does not exist; pass a folder written by the verdict")
+        frames.append(pd.read_parquet(path))
+    return frames[0], frames[1], frames[2]
+
+
+def combine(
+    base: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame],
+    new: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame],
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Committed tables (``base``) with newer runs folded in: a new run supersedes a base
+    run of the same key, and a design whose instance changed (a new run of it has another
+    ``problem_digest``) keeps only the runs of its new instance, so tables never mix two
+    instances under one name."""
+    base_runs, base_points, base_epochs = base
+    runs, points, epochs = new
+    if runs.empty:
+        return base
+    digests = runs.groupby("dataset")["problem_digest"].agg(set)
+    stale = base_runs["dataset"].map(digests).notna() & ~base_runs.apply(
+        lambda row: row["problem_digest"] in digests.get(row["dataset"], {row["problem_digest"]}),
+        axis=1,
+    )
+    kept = base_runs[~stale & ~base_runs["run_key"].isin(set(runs["run_key"]))]
+    keys = set(kept["run_key"])
+    return (
+        pd.concat([kept, runs], ignore_index=True),
+        pd.concat([base_points[base_points["run_key"].isin(keys)], points], ignore_index=True),
+        pd.concat(
+            [
+                frame
+                for frame in (base_epochs[base_epochs["run_key"].isin(keys)], epochs)
+                if not frame.empty
+            ]
+            or [base_epochs],
+            ignore_index=True,
+        ),
+    )

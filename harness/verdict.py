@@ -22,11 +22,12 @@ import pandas as pd
 from schedbench.harness import lock
 from schedbench.harness.claims import NO_DATA, check_claims, claims_frame, claims_markdown
 from schedbench.harness.figures import main_budget, make_figures, markdown
+from schedbench.harness.metrics import TIE_TOLERANCE
 from schedbench.harness.report import write_report
-from schedbench.harness.tables import build_epochs, gap_table, write_tables
+from schedbench.harness.tables import build_epochs, combine, gap_table, read_frames, write_tables
 
 # conf/experiment/ parts, in the order make verdict runs them
-PARTS = ("verdict", "verdict_seeds", "verdict_long", "verdict_shares", "fig5")
+PARTS = ("verdict", "verdict_seeds", "verdict_long", "verdict_shares", "fig5", "verdict_time")
 
 
 def _write_frame(frame: pd.DataFrame, out: Path, name: str) -> list[Path]:
@@ -133,11 +134,23 @@ def protocol_size() -> int:
     return total
 
 
-def build(results_dir: Path, out: Path, registry: bool = True) -> list[Path]:
-    """Rebuild ``out`` from ``results_dir`` (holding its lock); returns the files written."""
+def build(
+    results_dir: Path,
+    out: Path,
+    registry: bool = True,
+    base: Path | None = None,
+    tolerance: float = TIE_TOLERANCE,
+) -> list[Path]:
+    """Rebuild ``out`` from ``results_dir`` (holding its lock); returns the files written.
+
+    ``base``: a folder this function wrote before (e.g. the committed ``docs/results``),
+    whose runs are kept unless a run in ``results_dir`` supersedes them (:func:`combine`),
+    so a sitting that reruns part of the protocol need not hold all of it. Costs within
+    the relative ``tolerance`` tie in the claims, the gap table and the profile."""
     from schedbench.datasets import best_known
 
     results_dir, out = Path(results_dir), Path(out)
+    committed = read_frames(base) if base is not None else None  # before out is rewritten
     token = lock.acquire(results_dir)
     try:
         if registry:
@@ -149,12 +162,14 @@ def build(results_dir: Path, out: Path, registry: bool = True) -> list[Path]:
     if not runs.empty:  # a run cut short by a stopped sitting is rerun when it resumes
         runs = runs[runs["status"] != "interrupted"]
         points = points[points["run_key"].isin(set(runs["run_key"]))]
-    if runs.empty:
-        raise ValueError(f"no runs in {results_dir}; run make verdict-runs first")
-    out.mkdir(parents=True, exist_ok=True)
     epochs = build_epochs(results_dir, runs)
     if not epochs.empty:  # what Figure 5 and the loss claim read: GS's epochs (the
         epochs = epochs[epochs["backend"] == "gs"]  # others' stay in the results folder)
+    if committed is not None:
+        runs, points, epochs = combine(committed, (runs, points, epochs))
+    if runs.empty:
+        raise ValueError(f"no runs in {results_dir}; run make verdict-runs first")
+    out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, frame in (("runs", runs), ("points", points), ("epochs", epochs)):
         written += _write_frame(frame, out, name)
@@ -162,9 +177,11 @@ def build(results_dir: Path, out: Path, registry: bool = True) -> list[Path]:
     (out / "machine.json").write_text(json.dumps(info, indent=1, sort_keys=True) + "\n")
     figures = out / "figures"
     shutil.rmtree(figures, ignore_errors=True)
-    for paths in make_figures(results_dir, figures, ("png",), (runs, points)).values():
+    for paths in make_figures(
+        results_dir, figures, ("png",), (runs, points, epochs), tolerance
+    ).values():
         written += paths
-    claims = check_claims(runs, points, epochs)
+    claims = check_claims(runs, points, epochs, tolerance)
     claims_md = claims_markdown(claims)
     pending = sum(c.verdict == NO_DATA for c in claims)
     header = f"# The paper's claims, checked ({len(runs)} runs"
@@ -172,9 +189,11 @@ def build(results_dir: Path, out: Path, registry: bool = True) -> list[Path]:
     (out / "claims.md").write_text(header + claims_md)
     claims_frame(claims).to_csv(out / "claims.csv", index=False)
     (out / "gap_table.md").write_text(
-        markdown(gap_table(main_budget(runs, points)[0]).reset_index())
+        markdown(gap_table(main_budget(runs, points)[0], tolerance).reset_index())
     )
-    written.append(write_report(results_dir, out / "report.html", (runs, points, epochs)))
+    written.append(
+        write_report(results_dir, out / "report.html", (runs, points, epochs), tolerance)
+    )
     (out / "registry.md").write_text(registry_markdown())
     (out / "README.md").write_text(readme(runs, claims_md, info, protocol_size()))
     names = ("machine.json", "claims.md", "claims.csv", "registry.md", "README.md")
@@ -209,9 +228,29 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--results", type=Path, default=Path("results/verdict"))
     parser.add_argument("--out", type=Path, default=Path("docs/results"))
     parser.add_argument("--no-registry", action="store_true", help="leave the registry as is")
+    parser.add_argument(
+        "--base",
+        type=Path,
+        default=None,
+        help="keep this verdict folder's runs (e.g. docs/results) unless newer runs supersede",
+    )
+    parser.add_argument(
+        "--tie-tolerance",
+        type=float,
+        default=TIE_TOLERANCE,
+        help="relative cost difference below which two costs tie (default 1e-4)",
+    )
     args = parser.parse_args(argv)
+    if not 0 <= args.tie_tolerance < 1:
+        raise SystemExit(f"error: --tie-tolerance {args.tie_tolerance} is not in [0, 1)")
     try:
-        written = build(args.results, args.out, registry=not args.no_registry)
+        written = build(
+            args.results,
+            args.out,
+            registry=not args.no_registry,
+            base=args.base,
+            tolerance=args.tie_tolerance,
+        )
     except (ValueError, lock.ResultsLocked) as err:
         raise SystemExit(f"error: {err}") from None
     print(f"wrote {len(written)} files to {args.out}")

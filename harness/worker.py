@@ -114,6 +114,7 @@ def main(argv: list[str]) -> None:
                 "solver_bound": result.bound,
                 "build_time": result.build_time,
                 "solve_time": result.solve_time,
+                "startup_time": result.startup_time,
                 "version": result.version,
                 "formulation": result.formulation,
                 "message": result.message,

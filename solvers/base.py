@@ -48,6 +48,8 @@ class SolveResult:
     lp_bound: float | None = None
     build_time: float = 0.0  # seconds spent building the library's model
     solve_time: float = 0.0  # wall seconds after the model was built: wall_time - build_time
+    # seconds from the clock's start to the search's: imports, unpickling, model build
+    startup_time: float = 0.0
     wall_time: float = 0.0  # seconds from the call to the return, build included
     first_incumbent_time: float | None = None
     time_to_best: float | None = None

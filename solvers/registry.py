@@ -164,6 +164,7 @@ def solve(
         if not evaluate(problem, warm_start).feasible[0]:
             raise ValueError("the warm start schedule is infeasible; pass a feasible schedule")
     context = SolveContext(problem, float(time_limit), int(threads), int(seed), tracker, warm_start)
+    entered = time.perf_counter() - started  # imports and checks before the back-end
     try:
         outcome: Outcome = impl.run(context, **options)
     except Exception as err:  # a library failure is a recorded status, not a crash
@@ -177,6 +178,7 @@ def solve(
     result.bound = integral_bound(problem, outcome.bound)
     result.build_time = outcome.build_time
     result.solve_time = max(0.0, result.wall_time - outcome.build_time)  # one clock for all
+    result.startup_time = entered + outcome.build_time
     result.message = outcome.message
     result.records = outcome.records
     result.device = outcome.device
