@@ -281,9 +281,11 @@ def gap_table(runs: pd.DataFrame, tolerance: float = metrics.TIE_TOLERANCE) -> p
     cell is a solver without a schedule on that design (or not run there)."""
     if runs.empty:
         return runs
-    table = runs.pivot_table(index="dataset", columns="solver", values="gap", aggfunc="median")
+    table = runs.pivot_table(
+        index="dataset", columns="solver", values="gap", aggfunc="median", dropna=False
+    )
     costs = runs.pivot_table(
-        index="dataset", columns="solver", values="best_cost", aggfunc="median"
+        index="dataset", columns="solver", values="best_cost", aggfunc="median", dropna=False
     )
     table = (100 * table).round(3)
     table["best"] = [

@@ -50,3 +50,47 @@ def test_performance_profile():
     share = {(r.tau, r.solver): r.share for r in profile.itertuples()}
     assert share[(1.0, "x")] == 0.5 and share[(1.0, "y")] == 0.5
     assert share[(1.1, "x")] == 1.0 and share[(1.1, "y")] == 1.0
+
+
+def test_ties_within_the_tolerance():
+    assert metrics.tied(1_000_000, 1_000_050)  # 5e-5 apart
+    assert not metrics.tied(1_000_000, 1_000_200)  # 2e-4 apart
+    assert metrics.tied(1_000_000, 1_000_200, tolerance=1e-3)
+    assert not metrics.tied(1.0, np.nan)
+
+
+def test_profile_and_gap_table_count_ties_as_best():
+    from schedbench.harness.tables import gap_table
+
+    runs = pd.DataFrame(
+        {
+            "dataset": ["rw10", "rw10", "rw2", "rw2", "rw2"],
+            "solver": ["x", "y", "x", "y", "z"],
+            "best_cost": [1_000_000, 1_000_050, 1_000, 1_100, np.nan],
+            "gap": [0.01, 0.01005, 0.1, 0.2, np.nan],
+        }
+    )
+    profile = metrics.performance_profile(runs, taus=[1.0])
+    share = {r.solver: r.share for r in profile.itertuples()}
+    assert share["x"] == 1.0 and share["y"] == 0.5  # y ties x on rw10
+    table = gap_table(runs)
+    assert table.index.tolist() == ["rw2", "rw10"]  # digits by value
+    assert table.loc["rw10", "best"] == "x, y" and table.loc["rw2", "best"] == "x"
+    assert np.isnan(table.loc["rw2", "z"])  # no schedule: an empty cell
+
+
+def test_combine_supersedes_by_key_and_drops_a_changed_instance():
+    from schedbench.harness.tables import combine
+
+    def frames(rows):
+        runs = pd.DataFrame(rows, columns=["dataset", "run_key", "problem_digest", "best_cost"])
+        points = runs[["run_key"]].assign(t=1.0)
+        return runs, points, pd.DataFrame({"run_key": runs["run_key"], "epoch": 1})
+
+    base = frames([("rw1", "a", "d1", 10.0), ("adder_m", "b", "old", 5.0), ("rw4", "c", "d4", 7.0)])
+    new = frames([("rw1", "a", "d1", 9.0), ("adder_m", "e", "new", 6.0)])
+    runs, points, epochs = combine(base, new)
+    assert sorted(runs["run_key"]) == ["a", "c", "e"]
+    assert runs.set_index("run_key").loc["a", "best_cost"] == 9.0  # the newer run
+    assert set(points["run_key"]) == set(epochs["run_key"]) == {"a", "c", "e"}
+    assert len(points) == 3

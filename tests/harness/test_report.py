@@ -152,18 +152,23 @@ def test_compare_needs_disjoint_ranges():
     assert claims.compare(np.array([np.nan, 1, 1]), np.array([2.0, 2, 2])) == claims.NOISE
 
 
-def _tables(rows: list[dict], budget: float = 60.0) -> claims.Tables:
-    """Runs and points from (dataset, solver, seed, first, final, at10) rows."""
+def _tables(rows: list[dict], default_budget: float = 60.0) -> claims.Tables:
+    """Runs and points from (dataset, solver, seed, first, final, at10, startup, budget)
+    rows; start-up is 0.05 s unless given (under 1 % of 10 % of a 60 s budget)."""
     runs, points = [], []
     for i, row in enumerate(rows):
         key = f"k{i}"
         final, first = row["final"], row.get("first", row["final"])
+        budget = row.get("budget", default_budget)
         runs.append(
             {
                 "dataset": row["dataset"],
                 "solver": row["solver"],
                 "seed": row["seed"],
                 "budget": budget,
+                "startup_time": row.get("startup", 0.05),
+                "build_time": row.get("startup", 0.05),
+                "first_incumbent_time": row.get("startup", 0.05) + 0.1,
                 "run_key": key,
                 "best_cost": final,
                 "first_cost": first,
@@ -213,6 +218,47 @@ def test_gs_convergence_claim_uses_the_early_point():
     assert claims.claim_fig3a(_tables(early)).verdict == claims.HOLDS
     late = [{**row, "at10": 150.0} for row in early]
     assert claims.claim_fig3a(_tables(late)).verdict == claims.FAILS
+
+
+def test_time_claim_with_startup_above_one_percent_of_its_point_is_not_testable():
+    # 10 % of 60 s is 6 s: a 0.1 s start-up is 1.7 % of it
+    slow = [
+        {"dataset": d, "solver": "gs", "seed": 0, "final": 100.0, "at10": 100.5, "startup": 0.1}
+        for d in claims.RW_SMALL
+    ]
+    claim = claims.claim_fig3a(_tables(slow))
+    assert claim.verdict == claims.UNTESTABLE
+    assert "start-up 0.1 s (1.7% of the point)" in claim.measured
+    assert "a fair test needs a budget of at least 100 s" in claim.measured
+    # the same start-up in a run ten times longer is 0.17 % of its point: judged there
+    longer = [{**row, "budget": 600.0} for row in slow]
+    claim = claims.claim_fig3a(_tables(slow + longer))
+    assert claim.verdict == claims.HOLDS and "tested at 600 s budgets" in claim.measured
+
+
+def test_fig4ef_names_every_compared_runs_startup():
+    rows = [
+        {"dataset": d, "solver": "gs", "seed": 0, "final": 100.0, "budget": 600.0}
+        for d in ("square", "voter")
+    ]
+    rows += [
+        {"dataset": d, "solver": "cpsat", "seed": 0, "final": np.nan, "startup": 20.0}
+        for d in ("square", "voter")
+    ]
+    claim = claims.claim_fig4ef(_tables(rows))
+    assert claim.verdict == claims.UNTESTABLE and "square cpsat: none (start-up 20.0 s)" in (
+        claim.measured
+    )
+    fast = [{**row, "startup": 0.05} for row in rows]
+    assert claims.claim_fig4ef(_tables(fast)).verdict == claims.HOLDS
+
+
+def test_costs_within_the_tie_tolerance_are_equal():
+    base = np.array([1_000_000.0, 1_000_000, 1_000_000])
+    assert claims.compare(base, base + 50) == claims.TIED  # 5e-5 apart
+    assert claims.compare(base, base + 200) == "ahead"  # 2e-4 apart
+    assert claims.compare(base, base + 200, tolerance=1e-3) == claims.TIED
+    assert claims.compare(base, np.array([np.nan] * 3)) == "ahead"  # no schedule never ties
 
 
 def test_versus_claim_needs_medians_over_seeds():
@@ -307,7 +353,7 @@ def test_long_budget_claim_checks_only_the_pairs_the_seeds_order():
             {"dataset": "rw10", "solver": solver, "seed": 0, "final": cost}
             for solver, cost in long_costs.items()
         ]
-        a, b = _tables(short), _tables(long, budget=600.0)
+        a, b = _tables(short), _tables(long, 600.0)
         return claims.Tables(
             pd.concat([a.runs, b.runs], ignore_index=True),
             pd.concat([a.points, b.points], ignore_index=True),
@@ -330,7 +376,7 @@ def test_long_budget_claim_on_single_seeds_is_a_direction():
         {"dataset": "rw10", "solver": "gauss", "seed": 0, "final": 10.0},
         {"dataset": "rw10", "solver": "local_search", "seed": 0, "final": 20.0},
     ]
-    a, b = _tables(rows), _tables(rows[:1], budget=600.0)
+    a, b = _tables(rows), _tables(rows[:1], 600.0)
     b.runs["best_cost"] = 30.0  # gauss at 600 s; local_search has no 600 s run
     tables = claims.Tables(
         pd.concat([a.runs, b.runs], ignore_index=True),
@@ -344,7 +390,7 @@ def test_long_budget_claim_on_single_seeds_is_a_direction():
             {"dataset": "rw10", "solver": "gauss", "seed": 0, "final": 30.0},
             {"dataset": "rw10", "solver": "local_search", "seed": 0, "final": 5.0},
         ],
-        budget=600.0,
+        600.0,
     )
     tables = claims.Tables(
         pd.concat([a.runs, both.runs], ignore_index=True),
