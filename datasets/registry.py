@@ -100,7 +100,9 @@ def graph_of(name: str, **params: Any) -> Graph:
         _no_params(name, params)
         return epfl.load(name)
     if entry.family == "epfl_mapped":
-        return mapped_module.load(name.removesuffix("_m"), liberty=params.pop("liberty", None))
+        library, liberty = params.pop("library", "asap7"), params.pop("liberty", None)
+        _no_params(name, params)
+        return mapped_module.load(name.removesuffix("_m"), library=library, liberty=liberty)
     if entry.family == "synthetic":
         return synthetic.load(**params)
     if entry.family == "aiger":
@@ -129,11 +131,16 @@ def load(
     )
 
 
-def _aiger(path: str | None = None, mapped: bool = False, liberty: str | None = None) -> Graph:
+def _aiger(
+    path: str | None = None,
+    mapped: bool = False,
+    liberty: str | None = None,
+    library: str = "asap7",
+) -> Graph:
     if not path:
         raise ProblemError("dataset 'aiger' needs a file: give path=<file.aig>")
     if mapped or liberty:
-        return mapped_module.load_file(path, liberty=liberty)
+        return mapped_module.load_file(path, library=library, liberty=liberty)
     return epfl.load_file(path)
 
 

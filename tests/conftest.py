@@ -10,6 +10,7 @@ import pytest
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 os.environ.setdefault("SCHEDBENCH_DATA_DIR", str(SHARED / "icml24"))
 os.environ.setdefault("AIGVERSE_BENCHMARK_CACHE", str(SHARED / "epfl"))
+os.environ.setdefault("SCHEDBENCH_ASAP7_DIR", str(SHARED / "asap7"))
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -1,4 +1,4 @@
-"""Mapped variants: ABC maps to the built-in genlib or a Liberty file."""
+"""Mapped variants: ABC maps to ASAP7 (the default), the built-in genlib or a Liberty file."""
 
 from __future__ import annotations
 
@@ -12,19 +12,29 @@ pytestmark = pytest.mark.skipif(
     reason="ABC is not installed (apt-get install berkeley-abc)",
 )
 
-# Measured with the built-in cells.genlib (the paper used ASAP7; see the README).
+# (|V|, depth) with the built-in cells.genlib and with ASAP7 (Table 1: adder 1830/89,
+# bar 2265/10, i2c 1221/11, max 3493/97)
 GENLIB_SIZES = {
     "adder_m": (1409, 131),
     "bar_m": (2972, 12),
     "i2c_m": (1421, 14),
     "max_m": (3808, 141),
 }
+ASAP7_SIZES = {
+    "adder_m": (1534, 89),
+    "bar_m": (2579, 10),
+    "i2c_m": (1208, 12),
+    "max_m": (3245, 96),
+}
 
 
 @pytest.mark.parametrize("name", list(GENLIB_SIZES))
 def test_mapped_sizes(name):
-    problem = load(name)
+    problem = load(name, library="genlib")
     assert (problem.n, problem.depth) == GENLIB_SIZES[name]
+    asap7 = load(name)
+    assert (asap7.n, asap7.depth) == ASAP7_SIZES[name]
+    problem = asap7
     ports = sum(label.startswith("port:") for label in problem.labels)
     outputs = sum(label.startswith("out:") for label in problem.labels)
     cells = sum(label.startswith("cell:") for label in problem.labels)
@@ -48,6 +58,43 @@ def test_liberty_rejected_by_abc(tmp_path):
     lib.write_text("library (broken) { cell (X) { this is not liberty")
     with pytest.raises(ProblemError, match=r"ABC could not map adder_m with broken\.lib"):
         mapped.load("adder", liberty=lib)
+
+
+# a 2-input XOR as three AND gates (ASCII AIGER): one ASAP7 XOR2 cell; a full adder's sum
+# (XOR3) and carry (MAJ): ASAP7 has a MAJ cell and maps the sum to XOR2 cells
+XOR_AAG = "aag 5 2 0 1 3\n2\n4\n11\n6 2 5\n8 3 4\n10 7 9\n"
+
+
+def test_asap7_maps_a_small_aiger_file_to_the_expected_cells(tmp_path):
+    file = tmp_path / "xor.aag"
+    file.write_text(XOR_AAG)
+    graph = mapped.load_file(file)  # the default library: ASAP7
+    cells = [label for label in graph.labels if label.startswith("cell:")]
+    assert len(cells) == 1
+    assert graph.n == 1 + 2 * 2 + 1  # the cell, two nodes per input, one per output
+
+
+def test_asap7_offline_is_one_line(tmp_path, monkeypatch):
+    import urllib.error
+
+    from schedbench.datasets import asap7
+
+    def offline(*_args, **_kwargs):
+        raise urllib.error.URLError("no network")
+
+    monkeypatch.setenv("SCHEDBENCH_ASAP7_DIR", str(tmp_path / "asap7"))
+    monkeypatch.setenv("SCHEDBENCH_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(asap7.urllib.request, "urlopen", offline)
+    with pytest.raises(ProblemError) as err:
+        load("i2c_m")
+    message = str(err.value)
+    assert "\n" not in message and message.startswith("could not download the ASAP7 cells")
+    assert "library=genlib" in message
+
+
+def test_unknown_library_names_the_choices():
+    with pytest.raises(ProblemError, match="unknown cell library 'asap9': use one of asap7"):
+        load("adder_m", library="asap9")
 
 
 def test_missing_library(tmp_path):
