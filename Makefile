@@ -12,7 +12,7 @@ export AIGVERSE_BENCHMARK_CACHE ?= $(SHARED)/epfl
 export SCHEDBENCH_ASAP7_DIR ?= $(SHARED)/asap7
 endif
 
-.PHONY: install test test-all lint table1 bench bench-paper bench-beyond verdict verdict-runs verdict-docs verdict-plan registry-bounds figures clean
+.PHONY: install test test-all lint table1 bench bench-paper bench-beyond verdict verdict-runs verdict-docs verdict-plan registry-bounds figures clean gpu-prep
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -91,3 +91,16 @@ figures:
 
 clean:
 	rm -rf .pytest_cache .ruff_cache build *.egg-info
+
+# What bench/gpu_verdict.sh needs on a GPU machine that cannot install: wheels of the
+# packages its image lacks and of schedbench, and the designs' graphs pre-built.
+gpu-prep:
+	rm -rf .gpu && mkdir -p .gpu/wheels
+	$(BIN)/pip wheel -q --no-deps -w .gpu/wheels . antlr4-python3-runtime==4.9.3
+	$(BIN)/pip download -q --no-deps --only-binary=:all: --python-version 3.12 \
+		--platform manylinux_2_28_x86_64 -d .gpu/wheels hydra-core==1.3.2 omegaconf==2.3.0 \
+		"aigverse==$$($(BIN)/pip show aigverse | awk '/^Version/{print $$2}')"
+	SCHEDBENCH_CACHE_DIR=$(CURDIR)/.gpu/graphs $(BIN)/python -c "from schedbench.datasets \
+		import load; [load(d) for d in 'adder bar i2c max square voter rw1 rw10'.split()]"
+	mkdir -p .gpu/icml24 .gpu/epfl
+	du -sh .gpu

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from schedbench.harness.metrics import TIE_TOLERANCE, tied
-from schedbench.harness.tables import fixed_epochs
+from schedbench.harness.tables import GPU_SUFFIX, fixed_epochs
 
 HOLDS = "holds"
 FAILS = "does not hold"
@@ -44,6 +44,7 @@ IMPROVED = 0.01  # "optimizes": the final cost is at least 1 % below the first s
 COMPARABLE = 0.01  # "comparable": within 1 % of the other's cost
 LOSS_SETTLED = 0.05  # loss within 5 % of its total drop from its final value
 STARTUP_SHARE = 0.01  # a time point is testable when start-up is at most 1 % of it
+GPU = GPU_SUFFIX  # a solver's runs on a GPU are its own line: gs@cuda
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,11 @@ class Tables:
         if self.runs.empty:
             return
         self.runs = self.runs[self.runs["status"] != "interrupted"]  # rerun on resume
+        if "device" in self.runs:  # a GPU run is its own solver (tables already say so)
+            on_gpu = self.runs["device"].eq("cuda") & ~self.runs["solver"].str.endswith(GPU)
+            self.runs = self.runs.assign(
+                solver=self.runs["solver"].where(~on_gpu, self.runs["solver"] + GPU)
+            )
         runs = self.runs[~self.runs["config"].map(fixed_epochs)]
         self.budget = float(runs.groupby("budget").size().idxmax())  # the protocol's
         runs = runs[runs["budget"] == self.budget]
@@ -238,8 +244,8 @@ def _scale_note(points: list[TimePoint]) -> str:
     return note
 
 
-def claim_fig3a(t: Tables) -> Claim:
-    tested = {d: time_point(t, d, "gs", 0.1) for d in RW_SMALL}
+def claim_fig3a(t: Tables, gs: str = "gs") -> Claim:
+    tested = {d: time_point(t, d, gs, 0.1) for d in RW_SMALL}
     tested = {d: p for d, p in tested.items() if p is not None}
     done = [d for d, p in tested.items() if p.converged <= CONVERGED]
     measured = "; ".join(f"{d}: {p.words()}" for d, p in tested.items())
@@ -347,11 +353,11 @@ def claim_degradation(t: Tables) -> Claim:
     )
 
 
-def claim_fig4ef(t: Tables) -> Claim:
-    tested = {d: time_point(t, d, "gs", 0.1) for d in ("square", "voter")}
+def claim_fig4ef(t: Tables, gs: str = "gs") -> Claim:
+    tested = {d: time_point(t, d, gs, 0.1) for d in ("square", "voter")}
     tested = {d: p for d, p in tested.items() if p is not None}
     parts, exact_stall, exact_total, gs_conv, points = [], 0, 0, 0, list(tested.values())
-    for d, gs in tested.items():
+    for d, point in tested.items():
         for s in EXACT:
             if not t.has(d, s) or "skipped" in t.status(d, s):
                 continue
@@ -366,8 +372,8 @@ def claim_fig4ef(t: Tables) -> Claim:
                 + ("none" if np.isnan(improvement) else _pct(improvement))
                 + f" (start-up {start:.1f} s)"
             )
-        gs_conv += gs.converged <= CONVERGED
-        parts.append(f"{d} gs: {gs.words()}")
+        gs_conv += point.converged <= CONVERGED
+        parts.append(f"{d} {gs}: {point.words()}")
     holds = exact_stall == exact_total and gs_conv == len(tested)
     measured = "; ".join(parts)
     if tested:
@@ -397,14 +403,14 @@ def claim_fig4ef(t: Tables) -> Claim:
     )
 
 
-def claim_cpsat_limited(t: Tables) -> Claim:
+def claim_cpsat_limited(t: Tables, gs_name: str = "gs") -> Claim:
     designs = sorted(set(t.main["dataset"]))
-    designs = [d for d in designs if t.has(d, "gs") and t.has(d, "cpsat")]
+    designs = [d for d in designs if t.has(d, gs_name) and t.has(d, "cpsat")]
     paper, common = [], []
     for d in designs:
-        cs, gs = _median(t.final(d, "cpsat")), _median(t.final(d, "gs"))
+        cs, gs = _median(t.final(d, "cpsat")), _median(t.final(d, gs_name))
         cs_norm = _median(t.at(d, "cpsat", 1.0, "norm_paper"))
-        gs_norm = _median(t.at(d, "gs", 1.0, "norm_paper"))
+        gs_norm = _median(t.at(d, gs_name, 1.0, "norm_paper"))
         if np.isfinite(cs_norm) and cs_norm <= gs_norm + COMPARABLE:
             paper.append(d)
         if np.isfinite(cs) and cs <= (1 + COMPARABLE) * gs:
@@ -434,16 +440,16 @@ def claim_cpsat_limited(t: Tables) -> Claim:
     )
 
 
-def claim_small_sparse(t: Tables) -> Claim:
+def claim_small_sparse(t: Tables, gs_name: str = "gs") -> Claim:
     sizes = t.main.groupby("dataset")["n"].first().sort_values()
-    designs = [d for d in sizes.index if t.has(d, "gs")]
+    designs = [d for d in sizes.index if t.has(d, gs_name)]
     small = designs[: max(1, len(designs) // 3)]
     large = designs[len(small) :]
 
     def behind(d: str) -> bool:
         exact = [_median(t.final(d, s)) for s in EXACT if t.has(d, s)]
         exact = [x for x in exact if np.isfinite(x)]
-        gs = _median(t.final(d, "gs"))
+        gs = _median(t.final(d, gs_name))
         return bool(exact) and (not np.isfinite(gs) or gs > min(exact))
 
     s_behind = [d for d in small if behind(d)]
@@ -668,14 +674,36 @@ def _long_claim(measured: str, verdict: str) -> Claim:
     )
 
 
+def on_both_devices(claim: Callable[..., Claim]) -> Callable[[Tables], Claim]:
+    """A claim about gs judged on the CPU runs and, where there are any, beside it on the
+    GPU runs (``gs@cuda``): both verdicts and both measurements in one row."""
+
+    def judged(t: Tables) -> Claim:
+        cpu = claim(t)
+        if not (t.runs["solver"] == "gs" + GPU).any():
+            return cpu
+        gpu = claim(t, "gs" + GPU)
+        return Claim(
+            cpu.key,
+            cpu.where,
+            cpu.quote,
+            cpu.verbatim,
+            cpu.test,
+            f"CPU: {cpu.measured} || GPU: {gpu.measured}",
+            f"{cpu.verdict} on CPU; {gpu.verdict} on GPU",
+        )
+
+    return judged
+
+
 CLAIMS: list[Callable[[Tables], Claim]] = [
-    claim_fig3a,
+    on_both_devices(claim_fig3a),
     claim_commercial_denser,
     claim_cpsat_denser,
     claim_degradation,
-    claim_fig4ef,
-    claim_cpsat_limited,
-    claim_small_sparse,
+    on_both_devices(claim_fig4ef),
+    on_both_devices(claim_cpsat_limited),
+    on_both_devices(claim_small_sparse),
     claim_loss_epochs,
     claim_adam,
     lambda t: _versus(

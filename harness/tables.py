@@ -29,6 +29,7 @@ from schedbench.harness import metrics
 from schedbench.harness.records import read_incumbents, write_atomic
 
 INSTANCE = ["dataset", "stages", "ratio"]
+GPU_SUFFIX = "@cuda"  # a run on a GPU is shown as its own solver (gs@cuda beside gs)
 LP_BOUNDS_FILE = "lp_bounds.json"  # {problem digest: LP-relaxation bound}
 TARGET_GAP = 0.01  # time_to_1pct: first time within 1 % of the best known bound
 
@@ -146,6 +147,8 @@ def build_tables(results_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         bounds[key] = max(bounds.get(key, -np.inf), run_bound(run, lp_bounds), known)
     run_rows, point_rows = [], []
     for run in runs:
+        if run.get("provenance", {}).get("device") == "cuda":  # its own line, beside the CPU
+            run = {**run, "solver": run["solver"] + GPU_SUFFIX}
         bound = bounds[instance_key(run)]
         times = [row["t"] for row in run["curve"]]
         costs = [row["cost"] for row in run["curve"]]

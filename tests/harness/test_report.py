@@ -400,3 +400,22 @@ def test_long_budget_claim_on_single_seeds_is_a_direction():
     claim = claims.claim_long_budget(tables)
     assert claim.verdict == claims.DIRECTION
     assert "gauss < local_search reversed (1 seed)" in claim.measured
+
+
+def test_gs_claims_are_judged_on_cpu_and_gpu_side_by_side():
+    cpu = [
+        {"dataset": d, "solver": "gs", "seed": 0, "final": 100.0, "at10": 150.0}
+        for d in claims.RW_SMALL
+    ]
+    gpu = [{**row, "at10": 100.5} for row in cpu]
+    tables = _tables(cpu + gpu)
+    tables = claims.Tables(
+        tables.runs.assign(device=["cpu"] * len(cpu) + ["cuda"] * len(gpu)),
+        tables.points,
+        tables.epochs,
+    )
+    claim = next(c for c in (f(tables) for f in claims.CLAIMS) if c.key == "fig3a")
+    assert claim.verdict == f"{claims.FAILS} on CPU; {claims.HOLDS} on GPU"
+    assert claim.measured.startswith("CPU: ") and " || GPU: " in claim.measured
+    cpu_only = claims.Tables(tables.runs.iloc[: len(cpu)], tables.points, tables.epochs)
+    assert claims.CLAIMS[0](cpu_only).verdict == claims.FAILS  # no GPU runs: one verdict
