@@ -54,7 +54,13 @@ def machine(runs: pd.DataFrame) -> dict:
     }
 
 
-def readme(runs: pd.DataFrame, claims_md: str, info: dict, expected: int | None) -> str:
+def readme(
+    runs: pd.DataFrame,
+    claims_md: str,
+    info: dict,
+    expected: int | None,
+    tolerance: float = TIE_TOLERANCE,
+) -> str:
     """docs/results/README.md: the one command, the machine time, what is here."""
     budgets = runs.groupby("budget").size()
     status = runs.groupby("status").size()
@@ -79,8 +85,9 @@ def readme(runs: pd.DataFrame, claims_md: str, info: dict, expected: int | None)
         "on RW1, RW4, RW7, RW10, adder, bar_m and square for every seeded solver), "
         "`+experiment=verdict_long` (600 s on RW10 and square), `+experiment=verdict_shares` "
         "(the portfolio's members alone on one thread each) and `+experiment=fig5` "
-        "(Figure 5: GS with AdamW and Adam, 75 epochs, four designs, three seeds) into "
-        "`results/verdict`; "
+        "(Figure 5: GS with AdamW and Adam, 75 epochs, four designs, three seeds) and "
+        "`+experiment=verdict_time` (gs at 600 s sampled every 60 s on RW1-RW6, square and "
+        "voter: the paper's time claims) into `results/verdict`; "
         "finished runs are skipped, so it resumes across sittings. `make verdict-docs` "
         "rebuilds this folder and the best-known registry from it.",
         "",
@@ -94,6 +101,20 @@ def readme(runs: pd.DataFrame, claims_md: str, info: dict, expected: int | None)
         f"{'; '.join(info['cpu'])}, threads {info['threads']}, code at "
         f"{', '.join(c[:10] for c in info['git_commits'])}. Run one sitting at a time with "
         "nothing else on the machine: the solvers share its cores.",
+        "",
+        "## Rules",
+        "",
+        f"- Ties: two costs whose relative difference is below {tolerance:g} are equal in "
+        "the claims, the gap table's `best` column and the performance profile (the relative "
+        "gap at which CPLEX, Gurobi and HiGHS stop by default); `--tie-tolerance` sets it.",
+        "- Time claims: a claim about a point in time is tested at the longest budget the "
+        "solver ran on that design, at the same fraction of it as in the paper, and is "
+        '"not testable here" when a compared run\'s start-up (imports and model build before '
+        "its search: `startup_time`, or `build_time` for runs recorded before it was) "
+        "exceeds 1 % of the point.",
+        "- Mapped designs (`<design>_m`) are mapped to the ASAP7 cells (docs/datasets.md).",
+        "- A run on a GPU is its own solver line (`gs@cuda`); the claims about gs give the "
+        "CPU and GPU verdicts side by side when there are GPU runs.",
         "",
         "## Files",
         "",
@@ -195,7 +216,7 @@ def build(
         write_report(results_dir, out / "report.html", (runs, points, epochs), tolerance)
     )
     (out / "registry.md").write_text(registry_markdown())
-    (out / "README.md").write_text(readme(runs, claims_md, info, protocol_size()))
+    (out / "README.md").write_text(readme(runs, claims_md, info, protocol_size(), tolerance))
     names = ("machine.json", "claims.md", "claims.csv", "registry.md", "README.md")
     return [*written, *(out / name for name in names)]
 
