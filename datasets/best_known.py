@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from schedbench.evaluate import check, evaluate
+from schedbench.evaluate import check, evaluate, relative_gap
 from schedbench.problem import Problem, ProblemError
 
 REGISTRY_DIR = Path(__file__).resolve().parent / "best_known"
@@ -69,7 +69,7 @@ class Entry:
     @property
     def gap(self) -> float:
         """(best cost - best bound) / best cost: how far from proven the instance is."""
-        return (self.best_cost - self.best_bound) / self.best_cost if self.best_cost else 0.0
+        return relative_gap(self.best_cost, self.best_bound)
 
 
 def as_ratio(value: float | str) -> int | float:

@@ -1,6 +1,6 @@
 """EPFL combinational designs as scheduling graphs, through ``aigverse.benchmarks``.
 
-Node model (PROBLEM.md section 4, reproduces the paper's Table 1): one node per AND
+Node model (docs/problems/icml24.md, Data; reproduces the paper's Table 1): one node per AND
 gate, two per primary input (port -> input), one per primary output; AIG edges keep
 their direction, complement attributes are dropped, the constant node has no node.
 Depth = AIG depth + 3. All weights are 1. A gate whose two fanins are the same node

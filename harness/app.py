@@ -8,6 +8,7 @@ python -m schedbench.harness +experiment=fig3          # a preset sweep
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ import hydra
 import numpy as np
 from omegaconf import DictConfig, OmegaConf
 
+from schedbench.evaluate import relative_gap
 from schedbench.harness.config import register
 
 register()
@@ -30,6 +32,7 @@ def spec_from_config(cfg: DictConfig, solver_key: str | None = None) -> Any:
     from schedbench.harness.runner import RunSpec
     from schedbench.solvers.registry import check_options
 
+    check_settings(cfg)
     params = OmegaConf.to_container(cfg.dataset.params, resolve=True)
     stages = cfg.stages if cfg.stages is not None else cfg.dataset.stages
     ratio = cfg.ratio if cfg.ratio is not None else cfg.dataset.ratio
@@ -42,7 +45,14 @@ def spec_from_config(cfg: DictConfig, solver_key: str | None = None) -> Any:
     if members:
         split_threads(members, int(threads), composition)  # enough threads for the members?
     if composition == "single":
-        check_options(cfg.solver.name, options, cfg.solver.module)
+        try:
+            check_options(cfg.solver.name, options, cfg.solver.module)
+        except ImportError as err:
+            raise ValueError(
+                f"solver module {cfg.solver.module or cfg.solver.name!r} cannot be imported "
+                f"({type(err).__name__}: {err}); check solver.module and that its folder is on "
+                "PYTHONPATH"
+            ) from None
     return RunSpec(
         dataset=cfg.dataset.label
         or (cfg.dataset.name if not params.get("path") else Path(params["path"]).stem),
@@ -67,6 +77,41 @@ def spec_from_config(cfg: DictConfig, solver_key: str | None = None) -> Any:
         share=float(options.get("share", 0.5)),
         warm_start=_warm_start(cfg.warm_start, problem),
     )
+
+
+def close_match(key: str, known: list[str]) -> str:
+    """ "; did you mean 'stages'?" for a mistyped name, or the names there are."""
+    import difflib
+
+    near = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    return f"; did you mean {near[0]!r}?" if near else f"; the settings are {', '.join(known)}"
+
+
+def check_settings(cfg: DictConfig) -> None:
+    """What Hydra lets through but a run must not start with: a top-level key the schema
+    does not have (``+stage=5``), a dataset file not given, a budget that is not positive."""
+    from dataclasses import fields
+
+    from schedbench.harness.config import RunConf
+
+    known = [f.name for f in fields(RunConf)]
+    for key in cfg:
+        if key not in known:
+            raise ValueError(f"unknown setting {key!r}{close_match(str(key), known)}")
+    missing = sorted(OmegaConf.missing_keys(cfg.dataset.params))
+    if missing:
+        raise ValueError(
+            f"dataset {cfg.dataset.name!r} needs {', '.join(missing)}: give "
+            + " ".join(f"{key}=<your file>" for key in missing)
+        )
+    if cfg.threads is not None and cfg.threads < 1:
+        raise ValueError(f"threads={cfg.threads} must be at least 1 (or null: every core)")
+    for name in ("seconds", "interval"):
+        value = cfg.budget[name]
+        if not value > 0:
+            raise ValueError(f"budget.{name}={value:g} must be above 0; e.g. budget.{name}=60")
+    if cfg.budget.grace < 0:
+        raise ValueError(f"budget.grace={cfg.budget.grace:g} must be at least 0")
 
 
 def _warm_start(source: str | None, problem: Any) -> Any:
@@ -121,9 +166,9 @@ def _multirun() -> bool:
 
 
 def _gap_line(record: dict[str, Any], results_dir: Path) -> str:
-    """'gap 0.912 % to the bound 1,234': the strongest bound this run, the folder's LP cache
-    and the best-known registry know (the tables' best known bound also counts the other
-    runs of the folder)."""
+    """'gap 0.912 % to the bound 1,234 ((cost - bound) / cost)': the strongest bound this
+    run, the folder's LP cache and the best-known registry know (the tables' best known
+    bound also counts the other runs of the folder)."""
     from schedbench.datasets import best_known
     from schedbench.harness.tables import read_lp_bounds, run_bound
 
@@ -132,8 +177,8 @@ def _gap_line(record: dict[str, Any], results_dir: Path) -> str:
     cost = record.get("best_cost")
     if cost is None:
         return f"no schedule; bound {bound:,.0f}"
-    gap = 100 * (cost - bound) / cost if cost else 0.0
-    return f"gap {gap:.3f} % to the bound {bound:,.0f}"
+    gap = 100 * relative_gap(cost, bound)
+    return f"gap {gap:.3f} % to the bound {bound:,.0f} ((cost - bound) / cost)"
 
 
 def _number(value: Any) -> float:
@@ -190,6 +235,14 @@ def hydra_error_line(err: BaseException) -> str:
         return type(err).__name__
     head = lines[0].removeprefix("In 'config': ")
     rest = lines[1:]
+    unknown = re.match(r"Could not override '([^'.]+)'", head)
+    if unknown:  # a top-level key the schema does not have: name the close one
+        from dataclasses import fields
+
+        from schedbench.harness.config import RunConf
+
+        key = unknown.group(1)
+        return f"unknown setting {key!r}{close_match(key, [f.name for f in fields(RunConf)])}"
     if rest and rest[0].startswith("Available options in"):
         return f"{head}; choose one of {', '.join(rest[1:])}"
     return "; ".join([head, *rest])
@@ -229,7 +282,11 @@ def main(cfg: DictConfig) -> dict[str, Any] | None:
             UNWRITTEN.append(where)
             return None  # the sweep goes on; each failed run says so
         sys.exit(2)
-    state = "skipped (already finished)" if record.get("skipped") else record["status"]
+    from schedbench.harness.columns import status_words
+
+    state = (
+        "skipped (already finished)" if record.get("skipped") else status_words(record["status"])
+    )
     print(
         f"{spec.label}{spec.dataset}/{spec.solver_key}/seed{spec.seed}: {state}, best cost "
         f"{record['best_cost']} ({_gap_line(record, spec.results_dir)}) -> {spec.paths.folder}"

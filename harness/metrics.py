@@ -1,4 +1,4 @@
-"""Anytime-quality metrics on best-so-far curves (PROBLEM.md section 5).
+"""Anytime-quality metrics on best-so-far curves (gap and reference: docs/problems/icml24.md).
 
 A curve is a sequence of (t, cost) incumbents sorted by time; the best cost at time t is
 that of the last incumbent found at or before t (undefined before the first).

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from schedbench.datasets import best_known
+from schedbench.evaluate import relative_gap
 from schedbench.harness import metrics
 from schedbench.harness.records import read_incumbents, write_atomic
 
@@ -176,7 +177,7 @@ def build_tables(results_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
                     "status": run["status"],
                     "norm_paper": value / first,
                     "norm_asap": value / run["asap_cost"] if run.get("asap_cost") else np.nan,
-                    "gap": (value - bound) / value if value == value else np.nan,
+                    "gap": relative_gap(value, bound),
                 }
             )
         prov = run.get("provenance", {})
@@ -220,7 +221,7 @@ def build_tables(results_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
                     )
                 },
                 "best_known_bound": bound,
-                "gap": (best - bound) / best if best == best else np.nan,
+                "gap": relative_gap(best, bound),
                 "first_incumbent_time": times[0] if times else np.nan,
                 "first_cost": first,
                 "primal_integral": metrics.primal_integral(times, costs, bound, run["budget"]),

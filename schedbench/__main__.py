@@ -16,7 +16,7 @@ from schedbench.problem import ProblemError
 
 def verify(args: argparse.Namespace) -> int:
     from schedbench.datasets import best_known, registry
-    from schedbench.evaluate import check
+    from schedbench.evaluate import check, relative_gap
 
     params = dict(_pair(p) for p in args.param)
     ratio = None if args.ratio is None else best_known.as_ratio(args.ratio)
@@ -31,15 +31,18 @@ def verify(args: argparse.Namespace) -> int:
     entry = best_known.lookup(problem)
     if entry is None:
         bound = float(problem.trivial_lower_bound)
-        gap = (report.cost - bound) / report.cost if report.cost else 0.0
-        print(f"not in the registry; gap to the trivial bound {bound:,.0f}: {100 * gap:.2f} %")
+        gap = relative_gap(report.cost, bound)
+        print(
+            f"not in the registry; gap {100 * gap:.2f} % to the trivial bound {bound:,.0f} "
+            "((cost - bound) / cost)"
+        )
         return 0
-    gap = (report.cost - entry.best_bound) / report.cost if report.cost else 0.0
+    gap = relative_gap(report.cost, entry.best_bound)
     above = (report.cost - entry.best_cost) / entry.best_cost if entry.best_cost else 0.0
     print(
         f"best known: cost {entry.best_cost:,.0f} ({entry.cost_solver}), bound "
-        f"{entry.best_bound:,.0f} ({entry.bound_source}); yours is {100 * gap:.2f} % above "
-        f"the bound and {100 * above:+.2f} % from the best known cost"
+        f"{entry.best_bound:,.0f} ({entry.bound_source}); yours: gap {100 * gap:.2f} % to the "
+        f"bound ((cost - bound) / cost), {100 * above:+.2f} % against the best known cost"
     )
     return 0
 

@@ -1,4 +1,4 @@
-"""The one implementation of feasibility and cost (PROBLEM.md section 1).
+"""The one implementation of feasibility and cost (docs/problems/icml24.md).
 
 Every solver's schedules, the harness's records and the metrics go through
 :func:`evaluate`. It is vectorized over a batch of schedules (shape [B, n]) and works
@@ -139,3 +139,12 @@ def check(problem: Problem, schedule: object) -> ScheduleReport:
         violated_edges=violated,
         out_of_range=outside,
     )
+
+
+def relative_gap(cost: float, bound: float) -> float:
+    """The gap of a schedule of ``cost`` to a lower ``bound``: (cost - bound) / cost, the
+    MIP convention (0 is proven optimal; below 1 whenever bound > 0). The one definition
+    every table, figure and command uses (docs/problems/icml24.md); NaN without a cost."""
+    if cost != cost:  # NaN: no schedule
+        return float("nan")
+    return (cost - bound) / cost if cost else 0.0

@@ -1,4 +1,4 @@
-"""The scheduling problem of PROBLEM.md section 1, as one immutable, validated type.
+"""The scheduling problem of docs/problems/icml24.md, as one immutable, validated type.
 
 Every solver, dataset and metric in schedbench talks about a :class:`Problem`. It is
 validated once on construction (so back-ends never re-check input) and carries the

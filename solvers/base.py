@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from schedbench.evaluate import Evaluation, check, evaluate
+from schedbench.evaluate import Evaluation, check, evaluate, relative_gap
 from schedbench.problem import Problem
 
 OnIncumbent = Callable[[np.ndarray, float, float | None], None]
@@ -69,9 +69,9 @@ class SolveResult:
     @property
     def gap(self) -> float | None:
         """(cost - bound) / cost, the usual MIP gap, using the strongest bound."""
-        if self.cost is None or self.best_bound is None or self.cost == 0:
+        if self.cost is None or self.best_bound is None:
             return None
-        return (self.cost - self.best_bound) / self.cost
+        return relative_gap(self.cost, self.best_bound)
 
     def __str__(self) -> str:
         gap = f"{100 * self.gap:.2f}%" if self.gap is not None else "-"

@@ -1,4 +1,4 @@
-"""Solver-neutral MILP models of PROBLEM.md section 2, built once and handed to each library.
+"""Solver-neutral MILP models (docs/problems/icml24.md), built once and handed to each library.
 
 A :class:`LinearModel` is bounds, integrality, a sparse constraint matrix (COO) with row
 ranges, and an objective. Both formulations put the one-hot stage block x[n, t] first

@@ -73,7 +73,7 @@ def test_bad_schedule_shape(diamond):
 
 
 def brute_force_cost(problem: Problem, stages: list[int]) -> tuple[int, int, int, bool]:
-    """The objective of PROBLEM.md section 1 written as plainly as possible."""
+    """The objective of docs/problems/icml24.md written as plainly as possible."""
     loads = [0] * problem.stages
     ok = True
     for v, s in enumerate(stages):
@@ -107,3 +107,13 @@ def test_matches_brute_force_loop(seed, mode):
         assert bool(result.feasible[b]) == ok
         if ok:
             assert (result.peak[b], result.comm[b], result.cost[b]) == (peak, comm, cost)
+
+
+def test_gap_has_one_definition_on_a_worked_example():
+    # a cost of 150 against a bound of 100: (150 - 100) / 150 = 33.33 %, not 50 %
+    from schedbench.evaluate import relative_gap
+
+    assert relative_gap(150.0, 100.0) == pytest.approx(1 / 3)
+    assert relative_gap(100.0, 100.0) == 0.0
+    assert np.isnan(relative_gap(float("nan"), 100.0))  # no schedule
+    assert relative_gap(0.0, 0.0) == 0.0

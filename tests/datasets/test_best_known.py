@@ -14,7 +14,7 @@ import pytest
 from builders import run_spec
 
 from schedbench.datasets import best_known, registry
-from schedbench.evaluate import evaluate
+from schedbench.evaluate import evaluate, relative_gap
 from schedbench.harness.runner import execute
 from schedbench.harness.tables import build_tables
 from schedbench.problem import ProblemError
@@ -180,7 +180,7 @@ def test_verify_command(synthetic, tmp_path):
     assert done.returncode == 0, done.stderr
     asap_cost = evaluate(synthetic, synthetic.asap).cost[0].item()
     assert f"feasible, cost {asap_cost:,.0f}" in done.stdout
-    assert "feasible, cost" in done.stdout and "gap to the trivial bound" in done.stdout
+    assert "feasible, cost" in done.stdout and "% to the trivial bound" in done.stdout
 
     bad = tmp_path / "bad.csv"
     backwards = synthetic.asap.copy()
@@ -203,4 +203,7 @@ def test_verify_command_reports_the_registry_gap(tmp_path):
     pd.DataFrame({"node": problem.labels, "stage": schedule}).to_csv(path, index=False)
     done = _verify("--dataset", "rw1", "--schedule", str(path))
     assert done.returncode == 0, done.stderr
-    assert f"cost {entry.best_cost:,.0f}" in done.stdout and "+0.00 % from the best" in done.stdout
+    assert f"cost {entry.best_cost:,.0f}" in done.stdout
+    assert "+0.00 % against the best known cost" in done.stdout
+    gap = 100 * relative_gap(entry.best_cost, entry.best_bound)
+    assert f"gap {gap:.2f} % to the bound ((cost - bound) / cost)" in done.stdout

@@ -7,7 +7,7 @@ import pytest
 from schedbench.datasets import epfl, load, names
 from schedbench.problem import ProblemError
 
-# Paper's Table 1 values the node model reproduces exactly; square and i2c differ (see PROBLEM.md).
+# Table 1 values the node model reproduces exactly; square and i2c differ (docs/datasets.md).
 EXACT = {"adder": (1661, 258), "bar": (3734, 15), "max": (4019, 290), "voter": (15761, 73)}
 MODEL = {"square": (18740, 253), "i2c": (1778, 23)}
 

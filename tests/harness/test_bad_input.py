@@ -106,6 +106,21 @@ CASES = {
         "formulation='tight' is not one of paper, compact",
     ),
     "non-numeric budget": (["budget.seconds=abc"], "could not be converted to Float"),
+    "negative budget": (["budget.seconds=-5"], "budget.seconds=-5 must be above 0"),
+    "zero budget": (["budget.seconds=0"], "budget.seconds=0 must be above 0"),
+    "zero interval": (["budget.interval=0"], "budget.interval=0 must be above 0"),
+    "zero threads": (["threads=0"], "threads=0 must be at least 1"),
+    "mistyped setting": (["stage=5"], "unknown setting 'stage'; did you mean 'stages'?"),
+    "mistyped setting, appended": (["+stage=5"], "unknown setting 'stage'; did you mean 'stages'?"),
+    "unknown setting": (["+colour=red"], "unknown setting 'colour'; the settings are solver,"),
+    "dataset file not given": (
+        ["dataset=gml"],
+        "dataset 'gml' needs dataset.params.path: give dataset.params.path=<your file>",
+    ),
+    "solver module that cannot be imported": (
+        ["solver.module=no_such_package.solver"],
+        "solver module 'no_such_package.solver' cannot be imported (ModuleNotFoundError",
+    ),
 }
 
 
@@ -121,9 +136,9 @@ def test_bad_input(case, files, tmp_path):
             "solver=asap",
             "dataset=rw4",
             "budget=smoke",
+            "threads=1",
             *[arg.format(d=files) for arg in args],
             f"results.dir={results}",
-            "threads=1",
         ],
         capture_output=True,
         text=True,
@@ -136,6 +151,7 @@ def test_bad_input(case, files, tmp_path):
     assert expected in lines[0]
     assert "Traceback" not in done.stderr + done.stdout
     assert not (results / "runs").exists() and not (results / "runs.csv").exists()
+    assert not list(results.rglob("*.log"))  # nor an empty log of the refused run
 
 
 def test_debug_flag_shows_the_traceback(files, tmp_path):

@@ -94,3 +94,20 @@ def test_combine_supersedes_by_key_and_drops_a_changed_instance():
     assert runs.set_index("run_key").loc["a", "best_cost"] == 9.0  # the newer run
     assert set(points["run_key"]) == set(epochs["run_key"]) == {"a", "c", "e"}
     assert len(points) == 3
+
+
+def test_every_status_and_column_is_documented_and_the_page_is_current():
+    from pathlib import Path
+
+    from schedbench.harness import columns
+    from schedbench.solvers.base import Status
+
+    root = Path(__file__).resolve().parents[2]
+    assert (root / "docs" / "columns.md").read_text() == columns.page()
+    assert {str(s) for s in Status} <= set(columns.STATUSES)
+    runs = pd.read_csv(root / "docs" / "results" / "runs.csv", nrows=1)
+    points = pd.read_csv(root / "docs" / "results" / "points.csv", nrows=1)
+    assert set(runs.columns) <= set(columns.RUN_COLUMNS)
+    keys = {"dataset", "solver", "formulation", "seed", "run_key", "stages", "ratio"}
+    assert set(points.columns) <= set(columns.POINT_COLUMNS) | keys
+    assert columns.status_words("timeout") == "budget reached"

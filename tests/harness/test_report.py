@@ -227,7 +227,7 @@ def test_time_claim_with_startup_above_one_percent_of_its_point_is_not_testable(
         for d in claims.RW_SMALL
     ]
     claim = claims.claim_fig3a(_tables(slow))
-    assert claim.verdict == claims.UNTESTABLE
+    assert claim.verdict == f"{claims.UNTESTABLE}; direction: {claims.HOLDS}"
     assert "start-up 0.1 s (1.7% of the point)" in claim.measured
     assert "a fair test needs a budget of at least 100 s" in claim.measured
     # the same start-up in a run ten times longer is 0.17 % of its point: judged there
@@ -246,9 +246,8 @@ def test_fig4ef_names_every_compared_runs_startup():
         for d in ("square", "voter")
     ]
     claim = claims.claim_fig4ef(_tables(rows))
-    assert claim.verdict == claims.UNTESTABLE and "square cpsat: none (start-up 20.0 s)" in (
-        claim.measured
-    )
+    assert claim.verdict.startswith(claims.UNTESTABLE)
+    assert "square cpsat: none (start-up 20.0 s)" in claim.measured
     fast = [{**row, "startup": 0.05} for row in rows]
     assert claims.claim_fig4ef(_tables(fast)).verdict == claims.HOLDS
 
