@@ -78,12 +78,24 @@ class RunPaths:
                 path.rename(path.with_name(f"{path.stem}.previous-{stamp}{path.suffix}"))
 
 
+def _umask() -> int:
+    """The process's umask (reading it means setting it; set straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+# what open() gives a new file (mkstemp's 0600 made records unreadable to others)
+FILE_MODE = 0o666 & ~_umask()
+
+
 def write_atomic(path: Path, text: str | bytes) -> None:
     """Write to a temporary file in the same folder, then rename over ``path``: a full
     disk or a kill leaves the previous file whole and no temporary file behind."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}", suffix=".tmp")
     try:
+        os.fchmod(fd, FILE_MODE)
         with os.fdopen(fd, "wb") as handle:
             handle.write(text.encode() if isinstance(text, str) else text)
             handle.flush()
@@ -114,6 +126,7 @@ def write_schedule(paths: RunPaths, problem: Any, schedule: Any) -> Path:
     path = paths.schedule.with_name("schedule.csv.gz") if big else paths.schedule
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}", suffix=".tmp")
+    os.fchmod(fd, FILE_MODE)
     os.close(fd)
     try:
         codec = "gzip" if path.suffix == ".gz" else None

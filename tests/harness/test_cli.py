@@ -371,3 +371,67 @@ def test_infeasible_warm_start_is_one_line(tmp_path):
     assert done.returncode == 2
     (line,) = done.stderr.strip().splitlines()
     assert "warm_start" in line and "infeasible" in line
+
+
+OUT_OF_TREE_SOLVER = '''"""A solver outside schedbench: every node at its earliest stage."""
+
+LIBRARY = PIP = "none"
+
+
+def version() -> str:
+    return "mine 1"
+
+
+def run(ctx, **options):
+    ctx.report(ctx.problem.asap)
+    from schedbench.solvers.base import Outcome
+
+    return Outcome(message=f"shift={options['shift']}")
+'''
+
+
+def test_a_solver_from_outside_the_repository_runs_through_the_cli(tmp_path):
+    """README's recipe: the module on PYTHONPATH, its YAML in a folder on Hydra's search path."""
+    package = tmp_path / "elsewhere"
+    (package / "conf" / "solver").mkdir(parents=True)
+    (package / "my_solver.py").write_text(OUT_OF_TREE_SOLVER)
+    (package / "conf" / "solver" / "mine.yaml").write_text(
+        "name: mine\nmodule: my_solver\noptions:\n  shift: 0\n"
+    )
+    results = tmp_path / "results"
+    env = {**os.environ, "PYTHONPATH": f"{package}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "schedbench.harness",
+            f"hydra.searchpath=[file://{package / 'conf'}]",
+            "solver=mine",
+            "dataset=rw4",
+            "budget=smoke",
+            "threads=1",
+            f"results.dir={results}",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "rw4/mine/seed0: finished, feasible" in done.stdout
+    runs = pd.read_csv(results / "runs.csv")
+    assert runs.loc[0, "solver"] == "mine" and runs.loc[0, "message"] == "shift=0"
+
+
+def test_records_are_as_readable_as_the_incumbents(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "schedbench.harness", "solver=asap", "dataset=rw4",
+         "budget=smoke", "threads=1", f"results.dir={tmp_path}"],
+        capture_output=True, text=True, timeout=120, env=os.environ.copy(),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    [folder] = (tmp_path / "runs" / "rw4" / "asap").iterdir()
+    modes = {p.name: p.stat().st_mode & 0o777 for p in folder.iterdir()}
+    assert modes["record.json"] == modes["incumbents.jsonl"] == modes["schedule.csv"]
+    assert (tmp_path / "runs.csv").stat().st_mode & 0o777 == modes["incumbents.jsonl"]
