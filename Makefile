@@ -40,8 +40,8 @@ bench:
 	$(BIN)/python -m schedbench.harness +experiment=bench
 	$(BIN)/python -m schedbench.harness.figures
 
-# The paper's protocol: Figures 3 and 4 at 3600 s per run (21 designs x 9 solvers: about
-# 8 days on one machine). Parallelise with hydra/launcher=joblib (one run per core pair) or
+# The paper's protocol: Figures 3 and 4 at 3600 s per run (24 designs x 9 solvers: about
+# 9 days on one machine). Parallelise with hydra/launcher=joblib (one run per core pair) or
 # hydra/launcher=slurm on a cluster: see README.
 # issue 7: beyond-paper solvers vs topo_chunk and compact CP-SAT, 60 s per run (~6 h for
 # all 24 designs; pass DESIGNS="rw1 rw7" to shorten), then gs_plus's ablation
