@@ -280,11 +280,12 @@ def _licensed(t: Tables, solvers: list[str]) -> tuple[list[str], str]:
     ran = sorted(set(rows[rows["status"] != "skipped"]["solver"]))
     skipped = rows[rows["status"] == "skipped"]
     why = ""
-    if not skipped.empty:
-        counts = skipped.groupby("solver").size()
-        why = "; ".join(f"{s} skipped on {n} designs" for s, n in counts.items())
-        message = (str(skipped["message"].iloc[0]).splitlines() or [""])[0][:120]
-        why += f" (e.g. {message!r})"
+    if not skipped.empty:  # each solver with its own library's words
+        parts = []
+        for solver, rows in skipped.groupby("solver"):
+            message = (str(rows["message"].iloc[0]).splitlines() or [""])[0][:120]
+            parts.append(f"{solver} skipped on {len(rows)} designs ({message!r})")
+        why = "; ".join(parts)
     return ran, why
 
 

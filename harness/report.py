@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from schedbench.harness import metrics
+from schedbench.harness import metrics, palette
 from schedbench.harness.claims import check_claims
 from schedbench.harness.figures import EPFL, GAP_FLOOR, RW_PANELS, main_budget
 from schedbench.harness.tables import build_epochs, build_tables, gap_table
@@ -34,18 +34,18 @@ FAMILIES = {
     "EPFL": EPFL,
     "EPFL mapped": [f"{d}_m" for d in EPFL],
 }
+# the first is the default view: the gap; the paper's normalization is the second
 VALUES = {
-    "norm_paper": "best / first schedule (the paper's normalization)",
-    "gap": "gap to the best known bound (log)",
+    "gap": "gap to the best known bound (%, log scale): the verdict's view",
+    "norm_paper": "best / first schedule: the paper's normalization (a bad first schedule "
+    "looks like progress)",
 }
-# tab10, then black and tab20's light tones: 16 colours a reader tells apart
-PALETTE = [
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-    "#7f7f7f", "#bcbd22", "#17becf", "#000000", "#aec7e8", "#ffbb78", "#98df8a",
-    "#ff9896", "#c5b0d5",
-]  # fmt: skip
-NO_SCHEDULE = "#cccccc"  # solvers that never found a schedule (skipped, failed)
-W, H, PAD_L, PAD_R, PAD_T, PAD_B = 360, 230, 52, 10, 22, 30
+Y_LABELS = {
+    "gap": "gap to best bound (%)",
+    "norm_paper": "best / first schedule",
+    "share": "share of designs",
+}
+W, H, PAD_L, PAD_R, PAD_T, PAD_B = 360, 230, 62, 10, 22, 30
 
 STYLE = """
 body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}
@@ -58,6 +58,7 @@ svg text{font:11px sans-serif}.axis{stroke:#999}.grid{stroke:#eee}
 table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ddd;padding:2px 6px}
 th{background:#f4f4f4}td.num{text-align:right}code{font-size:11px}
 .hidden{display:none}#controls{position:sticky;top:0;background:#fff;padding:6px 0;z-index:1}
+.note{color:#555;margin:2px 0}
 """
 
 SCRIPT = """
@@ -85,10 +86,16 @@ document.body.dataset.ready = document.querySelectorAll('svg.curves').length + '
 
 
 def _colors(runs: pd.DataFrame) -> dict[str, str]:
-    """Solvers that found a schedule get the palette in name order; the rest grey."""
-    found = sorted(set(runs.dropna(subset=["best_cost"])["solver"]))
-    colors = {s: PALETTE[i % len(PALETTE)] for i, s in enumerate(found)}
-    return colors | {s: NO_SCHEDULE for s in sorted(set(runs["solver"])) if s not in colors}
+    """Solvers that found a schedule, by family, in their family's shade
+    (:mod:`.palette`, as in the figures); solvers without any schedule are left out."""
+    styles = palette.style(runs.dropna(subset=["best_cost"])["solver"])
+    order = sorted(styles, key=lambda s: (styles[s]["family"], s))
+    return {s: styles[s]["color"] for s in order}
+
+
+def _no_schedule(runs: pd.DataFrame) -> list[str]:
+    """Solvers that never found a schedule (skipped, failed): named, not drawn."""
+    return sorted(set(runs["solver"]) - set(runs.dropna(subset=["best_cost"])["solver"]))
 
 
 def _number(x: float) -> str:
@@ -119,8 +126,11 @@ def _ticks(lo: float, hi: float, log: bool) -> list[float]:
 
 
 def curve_svg(stats: pd.DataFrame, value: str, title: str, colors: dict[str, str]) -> str:
-    """One chart: ``stats`` has solver, t, median, lo, hi (over seeds or designs), n."""
+    """One chart: ``stats`` has solver, t, median, lo, hi (over seeds or designs), n and
+    ``of`` (how many there are): the line joins the points where all ``of`` have a value;
+    a point with fewer is drawn hollow, its tooltip saying how many."""
     log = value == "gap"
+    stats = stats[stats["solver"].isin(colors)]
     found = stats.dropna(subset=["median"])
     parts = [f'<svg class="curves" width="{W}" height="{H}" viewBox="0 0 {W} {H}">']
     parts.append(f'<text x="{W / 2}" y="14" text-anchor="middle">{html.escape(title)}</text>')
@@ -156,7 +166,13 @@ def curve_svg(stats: pd.DataFrame, value: str, title: str, colors: dict[str, str
         parts.append(
             f'<text x="{px(tick):.1f}" y="{H - 14}" text-anchor="middle">{tick:.0f}</text>'
         )
-    parts.append(f'<text x="{W / 2}" y="{H - 2}" text-anchor="middle">time (s)</text>')
+    x_label = "time (s)" if value != "share" else "tau = cost / best cost (capped at 10)"
+    parts.append(f'<text x="{W / 2}" y="{H - 2}" text-anchor="middle">{x_label}</text>')
+    y_mid = PAD_T + plot_h / 2
+    parts.append(
+        f'<text class="ylabel" x="12" y="{y_mid:.1f}" text-anchor="middle" '
+        f'transform="rotate(-90 12 {y_mid:.1f})">{html.escape(Y_LABELS.get(value, value))}</text>'
+    )
     parts.append(
         f'<line class="axis" x1="{PAD_L}" x2="{PAD_L}" y1="{PAD_T}" y2="{H - PAD_B}"/>'
         f'<line class="axis" x1="{PAD_L}" x2="{W - PAD_R}" y1="{H - PAD_B}" y2="{H - PAD_B}"/>'
@@ -165,6 +181,17 @@ def curve_svg(stats: pd.DataFrame, value: str, title: str, colors: dict[str, str
         rows = rows.sort_values("t")
         color = colors[solver]
         group = [f'<g data-solver="{html.escape(solver)}">']
+        complete = rows["n"] >= rows["of"] if "of" in rows else pd.Series(True, rows.index)
+        partial, rows = rows[~complete], rows[complete]
+        for row in partial.itertuples():
+            tip = f"{solver}, t = {row.t:g} s: {_number(row.median)} ({row.n} of {row.of} only)"
+            group.append(
+                f'<circle cx="{px(row.t):.1f}" cy="{py(row.median):.1f}" r="2.6" fill="#fff" '
+                f'stroke="{color}"><title>{html.escape(tip)}</title></circle>'
+            )
+        if rows.empty:
+            parts.append("".join(group) + "</g>")
+            continue
         if (rows["hi"] > rows["lo"]).any():
             upper = [f"{px(t):.1f},{py(v):.1f}" for t, v in zip(rows["t"], rows["hi"], strict=True)]
             lower = [f"{px(t):.1f},{py(v):.1f}" for t, v in zip(rows["t"], rows["lo"], strict=True)]
@@ -189,17 +216,24 @@ def curve_svg(stats: pd.DataFrame, value: str, title: str, colors: dict[str, str
 
 
 def design_stats(points: pd.DataFrame, value: str) -> pd.DataFrame:
-    """Per design, solver and time: median and range over seeds."""
-    grouped = points.groupby(["dataset", "solver", "t"])[value]
+    """Per design, solver and time: median and range over the seeds with a schedule
+    (``n``) of the run's seeds (``of``); the gap in %."""
+    frame = points.assign(**{value: 100 * points[value]}) if value == "gap" else points
+    grouped = frame.groupby(["dataset", "solver", "t"])[value]
     stats = grouped.agg(median="median", lo="min", hi="max", n="count").reset_index()
-    return stats
+    seeds = frame.groupby(["dataset", "solver"])["seed"].nunique().rename("of")
+    return stats.join(seeds, on=["dataset", "solver"])
 
 
 def family_stats(points: pd.DataFrame, value: str, designs: list[str]) -> pd.DataFrame:
-    """Per solver and time over a family: mean of the designs' medians, min-max band."""
+    """Per solver and time over a family: mean of the designs' medians (where all seeds
+    of a design have a schedule), min-max band; ``n`` designs of the ``of`` it ran on."""
     per_design = design_stats(points[points["dataset"].isin(designs)], value)
+    ran = per_design.groupby("solver")["dataset"].nunique().rename("of")
+    per_design = per_design[per_design["n"] >= per_design["of"]]
     grouped = per_design.groupby(["solver", "t"])["median"]
-    return grouped.agg(median="mean", lo="min", hi="max", n="count").reset_index()
+    stats = grouped.agg(median="mean", lo="min", hi="max", n="count").reset_index()
+    return stats.join(ran, on="solver")
 
 
 def _chart_pair(make, title: str, colors: dict[str, str]) -> str:
@@ -240,8 +274,7 @@ def _profile_svg(runs: pd.DataFrame, colors: dict[str, str], tolerance: float) -
     profile["tau"] = profile["tau"].clip(upper=10.0)
     stats = profile.rename(columns={"tau": "t", "share": "median"})
     stats = stats.assign(lo=stats["median"], hi=stats["median"], n=1)
-    svg = curve_svg(stats, "share", "share of designs within tau of the best", colors)
-    return svg.replace(">time (s)<", ">tau = cost / best cost on the design (capped at 10)<")
+    return curve_svg(stats, "share", "share of designs within tau of the best", colors)
 
 
 def _legend(colors: dict[str, str]) -> str:
@@ -279,9 +312,20 @@ def build_report(
             for i, (v, label) in enumerate(VALUES.items())
         )
         + _legend(colors)
+        + (
+            f"<p class='note'>No schedule at all (not drawn): {', '.join(missing)}; the runs "
+            "table says why.</p>"
+            if (missing := _no_schedule(runs))
+            else ""
+        )
         + "</div>",
+        "<p>The gap is (cost - B) / cost with B the best known lower bound, in %. The "
+        "paper's normalization divides each curve by its own first schedule, so a solver "
+        "whose first schedule is bad looks like it improves most: it is shown for "
+        "comparison with the paper, not as the verdict.</p>",
         "<h2>Families</h2><p>Mean over the family's designs of each design's median over "
-        "seeds; the band spans the designs.</p><div class='charts'>",
+        "seeds, drawn where every seed of every design has a schedule (hollow points: some "
+        "have none yet); the band spans the designs.</p><div class='charts'>",
     ]
     for family, designs in FAMILIES.items():
         if main_points["dataset"].isin(designs).any():
@@ -289,7 +333,8 @@ def build_report(
                 _chart_pair(lambda v, d=designs: family_stats(main_points, v, d), family, colors)
             )
     sections.append(
-        "</div><h2>Designs</h2><p>Median over seeds, band: min-max over seeds."
+        "</div><h2>Designs</h2><p>Median over seeds, band: min-max over seeds; the line "
+        "joins the points where every seed has a schedule (hollow: some have none yet)."
         "</p><div class='charts'>"
     )
     order = [d for ds in FAMILIES.values() for d in ds]
@@ -304,7 +349,12 @@ def build_report(
         )
     sections.append("</div>")
     gaps = gap_table(main, tolerance).reset_index()
-    sections += ["<h2>Final gap to the best known bound (%)</h2>", _table(gaps)]
+    sections += [
+        "<h2>Final gap to the best known bound (%)</h2><p>Median over seeds; "
+        f"<code>best</code>: the solvers within {tolerance:g} (relative) of the design's "
+        "lowest cost; an empty cell: no schedule on that design (or not run there).</p>",
+        _table(gaps),
+    ]
     claims = check_claims(runs, points, epochs, tolerance)
     claim_rows = pd.DataFrame(
         [

@@ -221,7 +221,7 @@ def test_figures_from_stored_results(tmp_path):
     from schedbench.harness.figures import make_figures
 
     written = make_figures(tmp_path)
-    for key in ("fig3", "fig3_gap", "fig4", "fig5", "profile"):
+    for key in ("fig3", "fig3_paper", "fig4", "fig4_paper", "fig5", "profile"):
         for path in written[key]:
             assert path.is_file() and path.stat().st_size > 1000
     # the figures draw the runs, not a placeholder: one curve per solver where it ran

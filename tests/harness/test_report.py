@@ -15,7 +15,8 @@ import pytest
 from builders import random_dag, run_spec
 
 from schedbench.harness import claims
-from schedbench.harness.report import PALETTE, write_report
+from schedbench.harness.palette import style
+from schedbench.harness.report import write_report
 from schedbench.harness.runner import execute
 from schedbench.harness.verdict import build
 
@@ -93,13 +94,24 @@ def test_report_loads_in_a_headless_browser(report, tmp_path):
     assert console == [], console  # no script error, no warning
     charts = dom.stdout.count('class="curves"')
     assert f'data-ready="{charts} charts"' in dom.stdout, "the script did not run to its end"
+    # the default view is the gap to the best known bound; the paper's view is hidden
+    assert re.search(r'<input[^>]*value="gap"[^>]*checked', dom.stdout)
+    shown = re.findall(r'<div class="chart( hidden)?" data-value="(\w+)"', dom.stdout)
+    assert shown and {v for hidden, v in shown if not hidden} == {"gap"}
+    assert {v for hidden, v in shown if hidden} == {"norm_paper"}
+    # every chart has both axis labels
+    svgs = re.findall(r'<svg class="curves".*?</svg>', dom.stdout, flags=re.S)
+    assert len(svgs) == charts
+    for svg in svgs:
+        assert 'class="ylabel"' in svg and ("time (s)" in svg or "tau = " in svg), svg[:200]
     subprocess.run(
         [browser, *flags, f"--screenshot={shot}", url], capture_output=True, timeout=120, check=True
     )
     from matplotlib.image import imread
 
     pixels = (imread(shot)[..., :3] * 255).round().astype(int)
-    for solver_color in PALETTE[:3]:  # the three solvers' curves are drawn in their colours
+    for solver_color in (look["color"] for look in style(SOLVERS).values()):
+        # the three solvers' curves are drawn in their family's shades
         rgb = np.array([int(solver_color[i : i + 2], 16) for i in (1, 3, 5)])
         assert (np.abs(pixels - rgb).sum(axis=-1) < 30).sum() > 50, solver_color
 
@@ -125,7 +137,7 @@ def test_verdict_build_writes_the_committed_files(results, tmp_path):
         "README.md",
         "report.html",
         "figures/fig3_rw.png",
-        "figures/fig4_epfl_gap.png",
+        "figures/fig4_epfl_paper_norm.png",
         "figures/fig5_gs_loss.png",
         "figures/performance_profile.png",
     ):
@@ -418,3 +430,15 @@ def test_gs_claims_are_judged_on_cpu_and_gpu_side_by_side():
     assert claim.measured.startswith("CPU: ") and " || GPU: " in claim.measured
     cpu_only = claims.Tables(tables.runs.iloc[: len(cpu)], tables.points, tables.epochs)
     assert claims.CLAIMS[0](cpu_only).verdict == claims.FAILS  # no GPU runs: one verdict
+
+
+def test_a_skipped_solver_is_quoted_with_its_own_message():
+    rows = [
+        {"dataset": "rw7", "solver": s, "seed": 0, "final": np.nan, "status": "skipped"}
+        for s in ("cplex", "gurobi")
+    ]
+    tables = _tables(rows)
+    tables.main = tables.main.assign(message=["CPLEX Error 1016", "Gurobi size-limited"])
+    measured = claims.claim_commercial_denser(tables).measured
+    assert "cplex skipped on 1 designs ('CPLEX Error 1016')" in measured
+    assert "gurobi skipped on 1 designs ('Gurobi size-limited')" in measured
