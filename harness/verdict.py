@@ -210,7 +210,11 @@ def build(
     (out / "claims.md").write_text(header + claims_md)
     claims_frame(claims).to_csv(out / "claims.csv", index=False)
     (out / "gap_table.md").write_text(
-        markdown(gap_table(main_budget(runs, points)[0], tolerance).reset_index())
+        "# Final gap to the best known bound (%)\n\n"
+        "(cost - B) / cost in %, B the best known lower bound; median over seeds at the "
+        f"protocol's budget and threads. `best`: the solvers within {tolerance:g} (relative) "
+        "of the design's lowest cost. An empty cell: no schedule on that design.\n\n"
+        + markdown(gap_table(main_budget(runs, points)[0], tolerance).reset_index())
     )
     written.append(
         write_report(results_dir, out / "report.html", (runs, points, epochs), tolerance)
