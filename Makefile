@@ -50,8 +50,9 @@ bench-beyond:
 	$(BIN)/python bench/beyond.py --ablation --budget 60
 
 # The verdict protocol (docs/results/README.md): 24 designs x 14 solvers at 60 s, seeds on
-# seven designs, 600 s on two, the portfolio's members alone, Figure 5; about 9 hours on 2 cores, resumable (finished runs are
-# skipped), then the reference results in docs/results/ rebuilt from results/verdict.
+# seven designs, 600 s on two, the portfolio's members alone, Figure 5, gs at 600 s on eight
+# designs (the time claims); about 10 hours on 2 cores (`make verdict-plan` counts what is
+# left), resumable (finished runs are skipped), then docs/results/ rebuilt from results/verdict.
 verdict: verdict-runs verdict-docs
 
 verdict-runs:

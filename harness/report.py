@@ -302,7 +302,8 @@ def build_report(
     sections = [
         "<h1>schedbench report</h1>",
         f"<p>{len(runs)} runs from <code>{html.escape(str(results_dir))}</code>, "
-        f"{len(set(runs['dataset']))} designs, {len(colors)} solvers; machine time "
+        f"{len(set(runs['dataset']))} designs, {runs['solver'].nunique()} solver "
+        f"configurations ({len(colors)} found a schedule); machine time "
         f"{runs['wall_time'].sum() / 3600:.2f} h; budget {main['budget'].iloc[0]:g} s "
         f"(curves); generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.</p>",
         '<div id="controls">'
