@@ -172,6 +172,8 @@ def build(
 
     results_dir, out = Path(results_dir), Path(out)
     committed = read_frames(base) if base is not None else None  # before out is rewritten
+    if committed is not None:
+        committed = current_instances(committed)
     token = lock.acquire(results_dir)
     try:
         if registry:
@@ -223,6 +225,35 @@ def build(
     (out / "README.md").write_text(readme(runs, claims_md, info, protocol_size(), tolerance))
     names = ("machine.json", "claims.md", "claims.csv", "registry.md", "README.md")
     return [*written, *(out / name for name in names)]
+
+
+def current_instances(
+    frames: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame],
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Committed tables less the runs whose instance the current code no longer builds
+    (a design whose node model or cell library changed): they would mix two instances
+    under one name. Each dropped design is named, with its run count."""
+    from schedbench.datasets import registry
+    from schedbench.datasets.best_known import as_ratio
+
+    runs, points, epochs = frames
+    stale = pd.Series(False, index=runs.index)
+    for (dataset, stages, ratio), rows in runs.groupby(["dataset", "stages", "ratio"]):
+        try:
+            digest = registry.load(dataset, stages=int(stages), ratio=as_ratio(ratio)).digest
+        except (ValueError, OSError) as err:  # not a registry design (a user file, synthetic)
+            print(f"kept {len(rows)} runs of {dataset}: its instance cannot be rebuilt ({err})")
+            continue
+        old = rows["problem_digest"] != digest
+        if old.any():
+            print(f"dropped {int(old.sum())} runs of {dataset}: its instance changed since")
+            stale |= runs.index.isin(rows.index[old])
+    keys = set(runs.loc[stale, "run_key"])
+    return (
+        runs[~stale],
+        points[~points["run_key"].isin(keys)],
+        epochs[~epochs["run_key"].isin(keys)] if not epochs.empty else epochs,
+    )
 
 
 def registry_markdown() -> str:

@@ -442,3 +442,23 @@ def test_a_skipped_solver_is_quoted_with_its_own_message():
     measured = claims.claim_commercial_denser(tables).measured
     assert "cplex skipped on 1 designs ('CPLEX Error 1016')" in measured
     assert "gurobi skipped on 1 designs ('Gurobi size-limited')" in measured
+
+
+def test_committed_runs_of_a_changed_instance_are_dropped(capsys):
+    from schedbench.datasets import load
+    from schedbench.harness.verdict import current_instances
+
+    digest = load("rw4").digest
+    runs = pd.DataFrame(
+        {
+            "dataset": ["rw4", "rw4"],
+            "stages": [10, 10],
+            "ratio": [10.0, 10.0],
+            "problem_digest": [digest, "an-older-instance"],
+            "run_key": ["now", "then"],
+        }
+    )
+    points = pd.DataFrame({"run_key": ["now", "then"], "t": [1.0, 1.0]})
+    kept, kept_points, _ = current_instances((runs, points, pd.DataFrame()))
+    assert kept["run_key"].tolist() == ["now"] and kept_points["run_key"].tolist() == ["now"]
+    assert "dropped 1 runs of rw4: its instance changed since" in capsys.readouterr().out
