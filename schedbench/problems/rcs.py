@@ -1,0 +1,320 @@
+"""Resource-constrained minimum-latency scheduling (RCS), the HLS operator-scheduling class.
+
+Typed operations, an integer delay per operation type and a number of functional units
+per type; a unit is busy over [t, t + delay); an edge i -> j needs t_i + d_i <= t_j. A
+schedule is a start cycle per operation; its cost is the latency max(t_i + d_i). The
+statement, in this project's words, is docs/problems/rcs.md; HeuriGym's operator
+scheduling task uses the same semantics and file format (:func:`read_heurigym`).
+
+:class:`RCSProblem` is validated once (one-line errors) and owns evaluation of a batch of
+schedules, the lower bounds and the ``node:cycle`` schedule format.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from schedbench.problem import ProblemError
+
+
+@dataclass(frozen=True, eq=False)
+class RCSProblem:
+    """An RCS instance: ``op_type[i]`` indexes ``types``; ``delay`` and ``units`` are per type."""
+
+    name: str
+    labels: tuple[str, ...]
+    types: tuple[str, ...]
+    op_type: np.ndarray
+    delay: np.ndarray
+    units: np.ndarray
+    src: np.ndarray
+    dst: np.ndarray
+    _order: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        n = len(self.labels)
+        if n == 0:
+            raise ProblemError(f"RCS instance {self.name!r} has no operations; give at least one")
+        if len(set(self.labels)) != n:
+            dup = next(x for x in self.labels if self.labels.count(x) > 1)
+            raise ProblemError(f"operation {dup!r} is listed twice; give each one once")
+        for what, values in (("delay", self.delay), ("unit count", self.units)):
+            bad = np.flatnonzero(values < 1)
+            if bad.size:
+                t = self.types[bad[0]]
+                raise ProblemError(
+                    f"the {what} of type {t!r} is {values[bad[0]]}; it must be a whole number >= 1"
+                )
+        loops = np.flatnonzero(self.src == self.dst)
+        if loops.size:
+            raise ProblemError(f"edge {self.labels[self.src[loops[0]]]!r} -> itself is a self-loop")
+        object.__setattr__(self, "_order", self._topological_order())
+
+    # ------------------------------------------------------------------ construction
+
+    @classmethod
+    def from_lists(
+        cls,
+        name: str,
+        nodes: list[tuple[str, str]],
+        edges: list[tuple[str, str]],
+        delay: dict[str, int],
+        units: dict[str, int],
+    ) -> RCSProblem:
+        """From (label, type) nodes, (src, dst) edges and per-type delays and unit counts."""
+        types = tuple(dict.fromkeys(t for _, t in nodes))
+        for t in types:
+            for what, table in (("delay", delay), ("resource", units)):
+                if t not in table:
+                    raise ProblemError(
+                        f"operation type {t!r} has no {what}; add it to the {what!r} table"
+                    )
+        index = {t: k for k, t in enumerate(types)}
+        labels = tuple(str(label) for label, _ in nodes)
+        position = {label: i for i, label in enumerate(labels)}
+        pairs = []
+        for s, d in edges:
+            for end in (s, d):
+                if str(end) not in position:
+                    raise ProblemError(f"edge {s!r} -> {d!r} names an unknown operation {end!r}")
+            pairs.append((position[str(s)], position[str(d)]))
+        pairs = sorted(set(pairs))  # a value read twice is one dependence
+        arr = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+        return cls(
+            name=name,
+            labels=labels,
+            types=types,
+            op_type=np.asarray([index[t] for _, t in nodes], dtype=np.int64),
+            delay=np.asarray([_whole(delay[t], f"delay of {t!r}") for t in types], np.int64),
+            units=np.asarray([_whole(units[t], f"resource of {t!r}") for t in types], np.int64),
+            src=arr[:, 0].copy(),
+            dst=arr[:, 1].copy(),
+        )
+
+    def _topological_order(self) -> np.ndarray:
+        n = self.n
+        indegree = np.bincount(self.dst, minlength=n)
+        order, ready = [], list(np.flatnonzero(indegree == 0))
+        succ = self.successors
+        while ready:
+            v = ready.pop()
+            order.append(v)
+            for w in succ[v]:
+                indegree[w] -= 1
+                if indegree[w] == 0:
+                    ready.append(w)
+        if len(order) < n:
+            left = next(i for i in range(n) if indegree[i] > 0)
+            raise ProblemError(
+                f"the graph of {self.name!r} has a cycle through {self.labels[left]!r}; "
+                "RCS needs a DAG (remove an edge of the cycle)"
+            )
+        return np.asarray(order, dtype=np.int64)
+
+    # ------------------------------------------------------------------ graph facts
+
+    @property
+    def n(self) -> int:
+        return len(self.labels)
+
+    @property
+    def m(self) -> int:
+        return len(self.src)
+
+    @cached_property
+    def successors(self) -> list[list[int]]:
+        out: list[list[int]] = [[] for _ in range(self.n)]
+        for s, d in zip(self.src.tolist(), self.dst.tolist(), strict=True):
+            out[s].append(d)
+        return out
+
+    @property
+    def order(self) -> np.ndarray:
+        """A topological order of the operations."""
+        return self._order
+
+    @cached_property
+    def node_delay(self) -> np.ndarray:
+        return self.delay[self.op_type]
+
+    @cached_property
+    def asap(self) -> np.ndarray:
+        """Earliest start of each operation with unlimited units."""
+        start = np.zeros(self.n, dtype=np.int64)
+        d = self.node_delay
+        for v in self.order:
+            for w in self.successors[v]:
+                start[w] = max(start[w], start[v] + d[v])
+        return start
+
+    @cached_property
+    def tail(self) -> np.ndarray:
+        """Longest path from each operation's completion to the end (0 at a sink)."""
+        tail = np.zeros(self.n, dtype=np.int64)
+        d = self.node_delay
+        for v in self.order[::-1]:
+            for w in self.successors[v]:
+                tail[v] = max(tail[v], d[w] + tail[w])
+        return tail
+
+    @cached_property
+    def critical_path(self) -> int:
+        """The latency with unlimited units."""
+        return int((self.asap + self.node_delay).max())
+
+    @cached_property
+    def digest(self) -> str:
+        """What identifies the instance: types, delays, units, operations and edges."""
+        blob = json.dumps(
+            {
+                "class": "rcs",
+                "types": list(self.types),
+                "delay": self.delay.tolist(),
+                "units": self.units.tolist(),
+                "labels": list(self.labels),
+                "op_type": self.op_type.tolist(),
+                "edges": np.stack([self.src, self.dst], 1).tolist(),
+            }
+        )
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+    # ------------------------------------------------------------------ bounds
+
+    def lower_bounds(self) -> dict[str, int]:
+        """Valid latency bounds: the critical path, and per type the work its units must do
+        between the type's earliest start and its shortest tail (the bound holds because
+        no operation of the type can start before min ASAP nor end after L - min tail)."""
+        d = self.node_delay
+        per_type = 0
+        for k in range(len(self.types)):
+            ops = np.flatnonzero(self.op_type == k)
+            work = int(d[ops].sum())
+            span = -(-work // int(self.units[k]))
+            per_type = max(per_type, int(self.asap[ops].min()) + span + int(self.tail[ops].min()))
+        return {"critical_path": self.critical_path, "resource": per_type}
+
+    @property
+    def lower_bound(self) -> int:
+        return max(self.lower_bounds().values())
+
+    # ------------------------------------------------------------------ evaluation
+
+    def evaluate(self, starts: object) -> RCSEvaluation:
+        """Feasibility and latency of a batch of schedules ([B, n] or [n] start cycles)."""
+        s = np.atleast_2d(np.asarray(starts))
+        if s.shape[1] != self.n:
+            raise ProblemError(
+                f"a schedule has {s.shape[1]} start cycles; this instance has {self.n}"
+            )
+        if not np.issubdtype(s.dtype, np.integer):
+            if not np.all(np.isfinite(s)) or not np.all(s == np.round(s)):
+                raise ProblemError("start cycles must be whole numbers")
+            s = s.astype(np.int64)
+        d = self.node_delay
+        end = s + d
+        negative = (s < 0).any(axis=1)
+        precedence = (end[:, self.src] > s[:, self.dst]).any(axis=1)
+        latency = end.max(axis=1)
+        overload = np.zeros(len(s), dtype=bool)
+        horizon = int(max(latency.max(), 1)) + 1
+        if not negative.all():
+            clipped = np.clip(s, 0, None)
+            for k in range(len(self.types)):
+                ops = np.flatnonzero(self.op_type == k)
+                busy = np.zeros((len(s), horizon + 1), dtype=np.int64)
+                rows = np.repeat(np.arange(len(s)), len(ops))
+                np.add.at(busy, (rows, clipped[:, ops].ravel()), 1)
+                np.add.at(busy, (rows, np.minimum(clipped[:, ops] + d[ops], horizon).ravel()), -1)
+                overload |= (busy.cumsum(axis=1) > self.units[k]).any(axis=1)
+        feasible = ~(negative | precedence | overload)
+        return RCSEvaluation(feasible=feasible, latency=latency)
+
+    def check(self, start: object) -> str:
+        """'' for a feasible schedule, else what is wrong with it, in one line."""
+        s = np.asarray(start).reshape(-1)
+        result = self.evaluate(s)
+        if result.feasible[0]:
+            return ""
+        d = self.node_delay
+        if (s < 0).any():
+            i = int(np.flatnonzero(s < 0)[0])
+            return f"operation {self.labels[i]!r} starts at {s[i]} < 0"
+        late = np.flatnonzero(s[self.src] + d[self.src] > s[self.dst])
+        if late.size:
+            a, b = self.src[late[0]], self.dst[late[0]]
+            return (
+                f"{self.labels[b]!r} starts at {s[b]} before {self.labels[a]!r} ends at "
+                f"{s[a] + d[a]}"
+            )
+        for k, t in enumerate(self.types):
+            ops = np.flatnonzero(self.op_type == k)
+            for cycle in range(int((s + d).max())):
+                busy = int(((s[ops] <= cycle) & (cycle < s[ops] + d[ops])).sum())
+                if busy > self.units[k]:
+                    return f"{busy} {t} operations are busy at cycle {cycle}; {self.units[k]} units"
+        return "infeasible"
+
+    # ------------------------------------------------------------------ schedules as text
+
+    def format_schedule(self, start: object) -> str:
+        """HeuriGym's output format: one ``node:cycle`` line per operation."""
+        s = np.asarray(start).reshape(-1)
+        return "".join(f"{label}:{int(t)}\n" for label, t in zip(self.labels, s, strict=True))
+
+    def parse_schedule(self, text: str) -> np.ndarray:
+        """Start cycles from ``node:cycle`` lines (any order; every operation once)."""
+        position = {label: i for i, label in enumerate(self.labels)}
+        start = np.full(self.n, -1, dtype=np.int64)
+        for number, line in enumerate(text.splitlines(), 1):
+            line = line.strip()
+            if not line:
+                continue
+            label, sep, cycle = line.rpartition(":")
+            if not sep or label not in position or not cycle.strip().lstrip("-").isdigit():
+                raise ProblemError(
+                    f"schedule line {number} ({line!r}) is not '<operation>:<cycle>'"
+                )
+            start[position[label]] = int(cycle)
+        missing = [self.labels[i] for i in np.flatnonzero(start < 0)]
+        if missing:
+            raise ProblemError(f"the schedule has no start cycle for {missing[0]!r}")
+        return start
+
+
+@dataclass(frozen=True)
+class RCSEvaluation:
+    """Per schedule of a batch: feasible, and the latency max(t_i + d_i)."""
+
+    feasible: np.ndarray
+    latency: np.ndarray
+
+
+def _whole(value: object, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        raise ProblemError(f"the {what} is {value!r}; it must be a whole number")
+    return int(value)
+
+
+def read_heurigym(path: str | Path) -> RCSProblem:
+    """An instance in HeuriGym's JSON: ``name``, ``delay`` and ``resource`` per type,
+    ``nodes`` as [label, type], ``edges`` as [src, dst, name]."""
+    path = Path(path)
+    if not path.is_file():
+        raise ProblemError(f"RCS file {str(path)!r} does not exist; check the path")
+    try:
+        data = json.loads(path.read_text())
+        nodes = [(str(label), str(kind)) for label, kind in data["nodes"]]
+        edges = [(str(e[0]), str(e[1])) for e in data["edges"]]
+        delay, units = data["delay"], data["resource"]
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as err:
+        raise ProblemError(
+            f"{path.name} is not a HeuriGym operator-scheduling file ({type(err).__name__}: "
+            f"{err}); it needs 'delay', 'resource', 'nodes' and 'edges'"
+        ) from None
+    return RCSProblem.from_lists(path.stem, nodes, edges, delay, units)  # as HeuriGym names it

@@ -1,0 +1,1 @@
+"""Solvers of resource-constrained minimum-latency scheduling (schedbench.problems.rcs)."""

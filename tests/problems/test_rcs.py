@@ -1,0 +1,111 @@
+"""Resource-constrained minimum latency: the class's checks, its evaluator, its bounds, and
+its solvers on HeuriGym's instances (read from ../shared, never the network)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from schedbench.problem import ProblemError
+from schedbench.problems.rcs import RCSProblem, read_heurigym
+from schedbench.solvers.rcs.cpsat import solve_cpsat
+from schedbench.solvers.rcs.list_scheduling import best_list_schedule
+
+SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "heurigym"
+DATASET = next(SHARED.glob("f862*/operator_scheduling/dataset"), None)
+BASELINE = next(SHARED.glob("fcdce*/operator_scheduling/baseline/baseline.json"), None)
+needs_data = pytest.mark.skipif(DATASET is None, reason="../shared/data/heurigym is missing")
+
+
+def demo(mul_units: int = 2) -> RCSProblem:
+    """HeuriGym's README example: two 3-cycle multiplies feed a 1-cycle subtract."""
+    return RCSProblem.from_lists(
+        "demo",
+        [("n1", "mul"), ("n2", "mul"), ("n3", "sub")],
+        [("n1", "n3"), ("n2", "n3")],
+        {"mul": 3, "sub": 1},
+        {"mul": mul_units, "sub": 1},
+    )
+
+
+def test_evaluator_on_the_readme_example():
+    p = demo()
+    result = p.evaluate([[0, 0, 3], [0, 0, 2], [0, 1, 4]])
+    assert result.feasible.tolist() == [True, False, True]
+    assert result.latency.tolist() == [4, 3, 5]
+    assert "'n3' starts at 2 before 'n1' ends at 3" in p.check([0, 0, 2])
+    one_unit = demo(mul_units=1)
+    assert not one_unit.evaluate([0, 0, 3]).feasible[0]  # both multiplies on one unit
+    assert "2 mul operations are busy at cycle 0; 1 units" in one_unit.check([0, 0, 3])
+    assert one_unit.evaluate([0, 3, 6]).feasible[0]  # a unit is free again at t + delay
+
+
+def test_evaluator_against_a_per_cycle_count():
+    p = demo(mul_units=1)
+    rng = np.random.default_rng(0)
+    for start in rng.integers(0, 8, size=(200, 3)):
+        d = p.node_delay
+        ok = all(start[s] + d[s] <= start[t] for s, t in zip(p.src, p.dst, strict=True))
+        for k in range(len(p.types)):
+            ops = np.flatnonzero(p.op_type == k)
+            for cycle in range(20):
+                busy = sum(start[i] <= cycle < start[i] + d[i] for i in ops)
+                ok &= busy <= p.units[k]
+        assert p.evaluate(start).feasible[0] == ok
+
+
+def test_bounds_and_schedule_text():
+    p = demo(mul_units=1)
+    assert p.lower_bounds() == {"critical_path": 4, "resource": 7}  # 2 x 3 cycles, then 1
+    text = p.format_schedule([0, 3, 6])
+    assert text == "n1:0\nn2:3\nn3:6\n"
+    assert p.parse_schedule("n3:6\nn1:0\n\nn2:3\n").tolist() == [0, 3, 6]
+    with pytest.raises(ProblemError, match="no start cycle for 'n2'"):
+        p.parse_schedule("n1:0\nn3:6\n")
+    with pytest.raises(ProblemError, match="line 1 .* is not '<operation>:<cycle>'"):
+        p.parse_schedule("n1=0\n")
+
+
+@pytest.mark.parametrize(
+    ("nodes", "edges", "delay", "units", "message"),
+    [
+        ([("a", "mul")], [], {}, {"mul": 1}, "operation type 'mul' has no delay"),
+        ([("a", "mul")], [], {"mul": 0}, {"mul": 1}, "the delay of type 'mul' is 0"),
+        ([("a", "mul")], [], {"mul": 1}, {"mul": 1.5}, "resource of 'mul' is 1.5"),
+        ([("a", "m"), ("b", "m")], [("a", "b"), ("b", "a")], {"m": 1}, {"m": 1}, "has a cycle"),
+        ([("a", "m")], [("a", "z")], {"m": 1}, {"m": 1}, "unknown operation 'z'"),
+        ([], [], {}, {}, "has no operations"),
+    ],
+)
+def test_bad_instances_are_one_line(nodes, edges, delay, units, message):
+    with pytest.raises(ProblemError, match=message) as err:
+        RCSProblem.from_lists("bad", nodes, edges, delay, units)
+    assert "\n" not in str(err.value)
+
+
+@needs_data
+def test_every_heurigym_instance_loads_and_list_scheduling_is_feasible():
+    files = sorted(DATASET.glob("*/*.json"))
+    reference = json.loads(BASELINE.read_text())
+    assert len(files) == 24 and {f.stem for f in files} == set(reference)
+    for file in files:
+        p = read_heurigym(file)
+        start = best_list_schedule(p, restarts=5)
+        result = p.evaluate(start)
+        assert result.feasible[0], (file.stem, p.check(start))
+        assert p.lower_bound <= result.latency[0]
+        assert p.lower_bound <= reference[file.stem]  # the bounds are valid
+
+
+@needs_data
+@pytest.mark.parametrize("name", ["hal", "arf", "ewf", "fir2", "motion"])
+def test_cpsat_reproduces_the_published_latency(name):
+    p = read_heurigym(next(DATASET.glob(f"*/{name}.json")))
+    reference = json.loads(BASELINE.read_text())[name]
+    hint = best_list_schedule(p)
+    result = solve_cpsat(p, time_limit=10, hint=hint, threads=1)
+    assert result.start is not None and p.evaluate(result.start).feasible[0]
+    assert result.latency <= reference and result.optimal and result.bound == result.latency
