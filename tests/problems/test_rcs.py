@@ -65,7 +65,7 @@ def test_bounds_and_schedule_text():
     assert p.parse_schedule("n3:6\nn1:0\n\nn2:3\n").tolist() == [0, 3, 6]
     with pytest.raises(ProblemError, match="no start cycle for 'n2'"):
         p.parse_schedule("n1:0\nn3:6\n")
-    with pytest.raises(ProblemError, match="line 1 .* is not '<operation>:<cycle>'"):
+    with pytest.raises(ProblemError, match=r"line 1 .* is not '<operation>:<cycle>'"):
         p.parse_schedule("n1=0\n")
 
 
