@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -318,3 +319,28 @@ def read_heurigym(path: str | Path) -> RCSProblem:
             f"{err}); it needs 'delay', 'resource', 'nodes' and 'edges'"
         ) from None
     return RCSProblem.from_lists(path.stem, nodes, edges, delay, units)  # as HeuriGym names it
+
+
+_DOT_NODE = re.compile(r"^\s*\"?([\w.]+)\"?\s*\[\s*label\s*=\s*\"?([\w.]+)\"?\s*[\],;]")
+_DOT_EDGE = re.compile(r"^\s*\"?([\w.]+)\"?\s*->\s*\"?([\w.]+)\"?")
+
+
+def read_dot(path: str | Path, delay: dict[str, int], units: dict[str, int]) -> RCSProblem:
+    """A data-flow graph in the DOT form of the ExPRESS benchmarks and HeuriGym
+    (``<op> [label = <type>]`` nodes, ``<src> -> <dst>`` edges), with the delays and unit
+    counts per type given separately (HeuriGym's JSON beside it, or your own)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ProblemError(f"DOT file {str(path)!r} does not exist; check the path")
+    nodes: dict[str, str] = {}
+    edges: list[tuple[str, str]] = []
+    for line in path.read_text().splitlines():
+        if edge := _DOT_EDGE.match(line):
+            edges.append((edge.group(1), edge.group(2)))
+        elif node := _DOT_NODE.match(line):
+            nodes[node.group(1)] = node.group(2)
+    if not nodes:
+        raise ProblemError(
+            f"{path.name} has no '<operation> [label = <type>]' lines; is it a data-flow DOT file?"
+        )
+    return RCSProblem.from_lists(path.stem, list(nodes.items()), edges, delay, units)

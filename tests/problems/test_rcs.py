@@ -109,3 +109,25 @@ def test_cpsat_reproduces_the_published_latency(name):
     result = solve_cpsat(p, time_limit=10, hint=hint, threads=1)
     assert result.start is not None and p.evaluate(result.start).feasible[0]
     assert result.latency <= reference and result.optimal and result.bound == result.latency
+
+
+EDS = next((SHARED.parent / "eds").glob("*/Benchmarks"), None)
+
+
+@needs_data
+@pytest.mark.skipif(EDS is None, reason="../shared/data/eds is missing")
+def test_an_express_dot_graph_with_heurigym_delays_is_the_same_instance():
+    from schedbench.problems.rcs import read_dot
+
+    spec = json.loads(next(DATASET.glob("*/arf.json")).read_text())
+    from_json = read_heurigym(next(DATASET.glob("*/arf.json")))
+    from_dot = read_dot(EDS / "arf.dot", spec["delay"], spec["resource"])
+    assert from_dot.digest == from_json.digest
+
+
+def test_dot_without_operations_is_one_line(tmp_path):
+    from schedbench.problems.rcs import read_dot
+
+    (tmp_path / "x.dot").write_text("digraph x { }\n")
+    with pytest.raises(ProblemError, match="has no '<operation> \\[label = <type>\\]' lines"):
+        read_dot(tmp_path / "x.dot", {}, {})
