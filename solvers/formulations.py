@@ -147,11 +147,15 @@ class _Builder:
         self.num_rows += count
 
     def build(self, formulation: str, problem: Problem) -> LinearModel:
+        return self.build_for(formulation, problem.n, problem.stages)
+
+    def build_for(self, formulation: str, n_nodes: int, stages: int) -> LinearModel:
+        """The model, for ``n_nodes`` operations over ``stages`` slots (any problem class)."""
         cat = np.concatenate
         return LinearModel(
             formulation,
-            problem.n,
-            problem.stages,
+            n_nodes,
+            stages,
             cat(self.lb),
             cat(self.ub),
             cat(self.integer),

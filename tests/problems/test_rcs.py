@@ -131,3 +131,18 @@ def test_dot_without_operations_is_one_line(tmp_path):
     (tmp_path / "x.dot").write_text("digraph x { }\n")
     with pytest.raises(ProblemError, match="has no '<operation> \\[label = <type>\\]' lines"):
         read_dot(tmp_path / "x.dot", {}, {})
+
+
+@needs_data
+@pytest.mark.parametrize("name", ["hal", "arf", "motion"])
+def test_the_time_indexed_milp_proves_the_published_latency(name):
+    from schedbench.solvers.rcs.milp import build, solve_highs
+
+    p = read_heurigym(next(DATASET.glob(f"*/{name}.json")))
+    reference = json.loads(BASELINE.read_text())[name]
+    hint = best_list_schedule(p)
+    indexed = build(p, int((hint + p.node_delay).max()))
+    assert (indexed.decode(indexed.encode(hint)) == hint).all()  # a MIP start round-trips
+    result = solve_highs(p, time_limit=20, hint=hint)
+    assert result.start is not None and p.evaluate(result.start).feasible[0]
+    assert result.latency == reference and result.optimal and result.bound == reference

@@ -1,0 +1,148 @@
+"""The time-indexed MILP of RCS on the shared :class:`~schedbench.solvers.formulations.LinearModel`.
+
+x[i, t] = 1 when operation i starts at cycle t, for t in its window [ASAP_i, H - tail_i -
+d_i] (H: a known schedule's latency); sum_t x[i, t] = 1; precedence sum_t t x[j, t] -
+sum_t t x[i, t] >= d_i per edge; per type r and cycle c, the operations busy at c (started
+in (c - d_i, c]) use at most G_r units; the latency M >= start_i + d_i for every sink; min M.
+The model is library-neutral: HiGHS solves it here (``to_highs``), and the MILP back-ends
+that read a LinearModel can take it too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from schedbench.problems.rcs import RCSProblem
+from schedbench.solvers.formulations import LinearModel, _Builder
+
+
+@dataclass(frozen=True)
+class TimeIndexed:
+    """The model, and each operation's first column and window start (to decode)."""
+
+    model: LinearModel
+    first: np.ndarray  # column of x[i, window start]
+    lo: np.ndarray  # window start per operation
+    width: np.ndarray  # window length per operation
+    delay: np.ndarray  # per operation
+    makespan: int  # column of M
+
+    def decode(self, x: np.ndarray) -> np.ndarray:
+        """Start cycles from a solution vector."""
+        x = np.asarray(x, dtype=np.float64)
+        return np.asarray(
+            [
+                lo + int(np.argmax(x[first : first + width]))
+                for first, lo, width in zip(self.first, self.lo, self.width, strict=True)
+            ],
+            dtype=np.int64,
+        )
+
+    def encode(self, start: np.ndarray) -> np.ndarray:
+        """A solution vector for a feasible schedule (a MIP start)."""
+        x = np.zeros(self.model.num_cols)
+        x[self.first + (np.asarray(start) - self.lo)] = 1.0
+        x[self.makespan] = float(np.max(np.asarray(start) + self.delay))
+        return x
+
+
+def build(problem: RCSProblem, horizon: int) -> TimeIndexed:
+    """The time-indexed model with latency at most ``horizon``."""
+    d = problem.node_delay
+    lo = problem.asap.astype(np.int64)
+    hi = horizon - problem.tail - d
+    if (hi < lo).any():
+        raise ValueError(f"horizon {horizon} is below the critical path {problem.critical_path}")
+    width = (hi - lo + 1).astype(np.int64)
+    b = _Builder()
+    first = np.concatenate([[0], np.cumsum(width)[:-1]]).astype(np.int64)
+    owner = np.repeat(np.arange(problem.n), width)  # operation of each x column
+    cycle = np.concatenate([np.arange(a, z + 1) for a, z in zip(lo, hi, strict=True)])
+    b.columns([f"x{i}_{t}" for i, t in zip(owner, cycle, strict=True)], 0, 1, True)
+    makespan = int(b.columns(["latency"], problem.lower_bound, horizon, True, 1.0)[0])
+    x = np.arange(len(owner))
+    # one start per operation
+    b.constraints(owner, x, np.ones(len(x)), problem.n, 1.0, 1.0)
+    # precedence: sum t x[j, t] - sum t x[i, t] >= d_i
+    rows, cols, vals = [], [], []
+    for e, (s, t) in enumerate(zip(problem.src.tolist(), problem.dst.tolist(), strict=True)):
+        for op, sign in ((t, 1.0), (s, -1.0)):
+            span = np.arange(first[op], first[op] + width[op])
+            rows.append(np.full(len(span), e))
+            cols.append(span)
+            vals.append(sign * cycle[span])
+    if rows:
+        b.constraints(
+            np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), problem.m,
+            d[problem.src].astype(float), np.inf,
+        )  # fmt: skip
+    # units: per type and cycle, the operations started in (c - d_i, c]
+    rows, cols, caps, count = [], [], [], 0
+    for k in range(len(problem.types)):
+        mine = np.flatnonzero(problem.op_type[owner] == k)
+        busy_from, busy_to = cycle[mine], cycle[mine] + d[owner[mine]]
+        for c in range(horizon):
+            hit = mine[(busy_from <= c) & (c < busy_to)]
+            if len(hit) > int(problem.units[k]):  # a row that can bind
+                rows.append(np.full(len(hit), count))
+                cols.append(hit)
+                caps.append(float(problem.units[k]))
+                count += 1
+    if count:
+        b.constraints(
+            np.concatenate(rows), np.concatenate(cols), np.ones(sum(map(len, cols))), count,
+            -np.inf, np.asarray(caps),
+        )  # fmt: skip
+    # latency >= start + d for every sink
+    sinks = [i for i in range(problem.n) if not problem.successors[i]]
+    rows, cols, vals = [], [], []
+    for r, op in enumerate(sinks):
+        span = np.arange(first[op], first[op] + width[op])
+        rows += [np.full(len(span), r), [r]]
+        cols += [span, [makespan]]
+        vals += [-cycle[span].astype(float), [1.0]]
+    b.constraints(
+        np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), len(sinks),
+        d[sinks].astype(float), np.inf,
+    )  # fmt: skip
+    model = b.build_for("rcs-time-indexed", problem.n, horizon)
+    return TimeIndexed(model, first, lo, width, d, makespan)
+
+
+@dataclass
+class MilpResult:
+    start: np.ndarray | None
+    latency: int | None
+    bound: int
+    optimal: bool
+
+
+def solve_highs(
+    problem: RCSProblem, time_limit: float, hint: np.ndarray, threads: int = 1, seed: int = 0
+) -> MilpResult:
+    """HiGHS on the time-indexed model over the hint's horizon, the hint as MIP start."""
+    import highspy
+
+    from schedbench.solvers.highs import to_highs
+
+    indexed = build(problem, int((hint + problem.node_delay).max()))
+    h = to_highs(indexed.model)
+    highspy.Highs.resetGlobalScheduler(True)
+    h.setOptionValue("threads", max(1, threads))
+    h.setOptionValue("random_seed", seed)
+    h.setOptionValue("time_limit", float(time_limit))
+    solution = highspy.HighsSolution()
+    solution.col_value = indexed.encode(hint).tolist()
+    h.setSolution(solution)
+    h.run()
+    info = h.getInfo()
+    bound = max(problem.lower_bound, int(np.ceil(info.mip_dual_bound - 1e-6)))
+    if info.primal_solution_status != 2:
+        return MilpResult(None, None, bound, False)
+    start = indexed.decode(np.asarray(h.getSolution().col_value))
+    latency = int((start + problem.node_delay).max())
+    return MilpResult(
+        start, latency, bound, h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    )
