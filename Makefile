@@ -10,6 +10,7 @@ ifneq ($(wildcard $(SHARED)),)
 export SCHEDBENCH_DATA_DIR ?= $(SHARED)/icml24
 export AIGVERSE_BENCHMARK_CACHE ?= $(SHARED)/epfl
 export SCHEDBENCH_ASAP7_DIR ?= $(SHARED)/asap7
+export SCHEDBENCH_HEURIGYM_DIR ?= $(SHARED)/heurigym
 endif
 
 .PHONY: install test test-all lint table1 bench bench-paper bench-beyond verdict verdict-runs verdict-docs verdict-plan registry-bounds figures clean gpu-prep

@@ -55,6 +55,9 @@ def _catalogue() -> dict[str, DatasetInfo]:
                 f"{design}_m", "epfl_mapped", 100, paper_nodes=stated_m[0], paper_depth=stated_m[1]
             )
         )
+    from schedbench.datasets import heurigym
+
+    entries += [DatasetInfo(f"{heurigym.PREFIX}{n}", "heurigym", 1) for n in heurigym.NAMES]
     entries += [
         DatasetInfo("synthetic", "synthetic", 10),
         DatasetInfo("gml", "file", 10),
@@ -78,7 +81,7 @@ def info(name: str) -> DatasetInfo:
     if name not in catalogue:
         raise ProblemError(
             f"unknown dataset {name!r}; choose one of rw1..rw12, an EPFL design such as "
-            "adder (or adder_m mapped), synthetic, gml, edgelist or aiger"
+            "adder (or adder_m mapped), synthetic, gml, edgelist, aiger, or heurigym/<name>"
         )
     return catalogue[name]
 
@@ -120,8 +123,15 @@ def load(
     comm_mode: CommMode = "binary",
     **params: Any,
 ) -> Problem:
-    """A validated :class:`Problem` for ``name``; L and R default to the paper's values."""
+    """A validated :class:`Problem` for ``name``; L and R default to the paper's values.
+    A name of another problem class (``heurigym/<name>``) gives that class's instance."""
     entry = info(name)
+    if entry.family == "heurigym":
+        from schedbench.datasets import heurigym
+
+        if params:
+            raise ProblemError(f"dataset {name!r} takes no parameters, got {sorted(params)}")
+        return heurigym.load(name)
     duplicates = "merge" if entry.family in ("epfl", "epfl_mapped", "aiger") else "reject"
     return graph_of(name, **params).problem(
         stages=entry.stages if stages is None else stages,

@@ -30,7 +30,7 @@ def spec_from_config(cfg: DictConfig, solver_key: str | None = None) -> Any:
     from schedbench.datasets import load
     from schedbench.harness.compose import COMPOSITIONS, members_from_options, split_threads
     from schedbench.harness.runner import RunSpec
-    from schedbench.solvers.registry import check_options
+    from schedbench.solvers.registry import check_class, check_options
 
     check_settings(cfg)
     params = OmegaConf.to_container(cfg.dataset.params, resolve=True)
@@ -46,6 +46,7 @@ def spec_from_config(cfg: DictConfig, solver_key: str | None = None) -> Any:
         split_threads(members, int(threads), composition)  # enough threads for the members?
     if composition == "single":
         try:
+            check_class(cfg.solver.name, problem, cfg.solver.module)
             check_options(cfg.solver.name, options, cfg.solver.module)
         except ImportError as err:
             raise ValueError(

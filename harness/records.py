@@ -35,8 +35,10 @@ class RunPaths:
     @classmethod
     def of(cls, results_dir: Path, dataset: str, solver: str, seed: int, key: str) -> RunPaths:
         """runs/<dataset>/<solver>/seed<k>-<key>: ``key`` fingerprints the rest of the
-        configuration, so changing L, R, the budget or an option never reuses a record."""
-        return cls(Path(results_dir) / "runs" / dataset / solver / f"seed{seed}-{key}")
+        configuration, so changing L, R, the budget or an option never reuses a record.
+        A collection's name (``heurigym/arf``) is one folder (``heurigym--arf``)."""
+        folder = dataset.replace("/", "--")
+        return cls(Path(results_dir) / "runs" / folder / solver / f"seed{seed}-{key}")
 
     @property
     def incumbents(self) -> Path:

@@ -401,11 +401,12 @@ def _check(
     if not result.feasible[0]:
         return None
     finite = bound is not None and np.isfinite(bound)
+    # the class's named cost terms (the paper's: peak and comm; RCS: latency)
+    terms = getattr(result, "terms", None) or {"peak": result.peak, "comm": result.comm}
     return {
         "t": round(t, 6),
         "cost": result.cost[0].item(),
-        "peak": int(result.peak[0]),
-        "comm": int(result.comm[0]),
+        **{name: int(values[0]) for name, values in terms.items()},
         "bound": float(bound) if finite else None,
     }
 
@@ -548,6 +549,13 @@ def identity(spec: RunSpec) -> dict[str, Any]:
         "budget": spec.budget,
         "interval": spec.interval,
         "threads": spec.threads,
+        **(problem.facts() if hasattr(problem, "facts") else _icml24_facts(problem)),
+    }
+
+
+def _icml24_facts(problem: Any) -> dict[str, Any]:
+    """The paper's class: size, L, R, total weight, trivial bound, the ASAP reference."""
+    return {
         "n": problem.n,
         "m": problem.m,
         "depth": problem.depth,

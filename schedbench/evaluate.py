@@ -60,7 +60,10 @@ CHUNK_ELEMENTS = 1 << 24  # temporaries per batch chunk: rows x max(n, m) stays 
 
 def evaluate(problem: Problem, schedules: object) -> Evaluation:
     """Peak, comm, cost and feasibility of every schedule in a [B, n] batch (rows in
-    chunks, so the temporaries stay bounded on a large graph)."""
+    chunks, so the temporaries stay bounded on a large graph). An instance of another
+    problem class evaluates itself (its ``evaluate``: feasible, cost, best())."""
+    if not isinstance(problem, Problem):
+        return problem.evaluate(schedules)
     s = as_schedule_batch(problem, schedules)
     rows = max(1, CHUNK_ELEMENTS // max(problem.n, problem.m, 1))
     parts = [_evaluate_rows(problem, s[i : i + rows]) for i in range(0, s.shape[0], rows)]
@@ -120,7 +123,10 @@ class ScheduleReport:
 
 
 def check(problem: Problem, schedule: object) -> ScheduleReport:
-    """Evaluate one schedule and list what it violates, by original node label."""
+    """Evaluate one schedule and list what it violates, by original node label (another
+    problem class: its own ``report``)."""
+    if not isinstance(problem, Problem):
+        return problem.report(schedule)
     s = as_schedule_batch(problem, schedule)
     if s.shape[0] != 1:
         raise ProblemError("check() takes one schedule; use evaluate() for a batch")

@@ -421,6 +421,11 @@ class Problem:
         """comm >= sum over counted edges of d_uv (0 when there are no distances)."""
         return int(self.comm_coeff @ self.d)
 
+    @property
+    def integral_costs(self) -> bool:
+        """Whether every cost is a whole number (R is one), so bounds round up."""
+        return float(self.ratio).is_integer()
+
     @cached_property
     def trivial_lower_bound(self) -> float:
         """R * peak bound + comm bound; an integer when R is."""

@@ -208,7 +208,7 @@ def integral_bound(problem: Problem, bound: float | None) -> float | None:
     """Round a solver's floating dual bound up when every cost is an integer."""
     if bound is None or not math.isfinite(bound):
         return None
-    if float(problem.ratio).is_integer():
+    if problem.integral_costs:
         return float(math.ceil(bound - 1e-6))
     return bound
 

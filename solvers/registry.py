@@ -44,6 +44,9 @@ SOLVERS: dict[str, str] = {
     "gs_plus": "gs_plus",
     "gauss": "gauss",
     "local_search": "local_search",
+    "rcs_list": "rcs.list_scheduling",
+    "rcs_cpsat": "rcs.cpsat",
+    "rcs_highs": "rcs.milp",
 }
 EXACT = ("cpsat", "highs", "gurobi", "cplex", "cbc")
 BASELINES = ("asap", "topo_chunk", "list", "fds")
@@ -64,6 +67,29 @@ def backend(name: str, module: str | None = None) -> Any:
     if name not in SOLVERS:
         raise ValueError(f"unknown solver {name!r}; choose one of {', '.join(SOLVERS)}")
     return importlib.import_module(f"schedbench.solvers.{SOLVERS[name]}")
+
+
+def problem_class(problem: Any) -> str:
+    """The class an instance belongs to (``CLASS``): 'icml24' for the paper's problem."""
+    return getattr(problem, "CLASS", "icml24")
+
+
+def check_class(solver: str, problem: Any, module: str | None = None) -> None:
+    """A one-line error when solver ``solver`` does not solve ``problem``'s class (a
+    back-end declares its classes in ``CLASSES``; the paper's class by default)."""
+    wanted = problem_class(problem)
+    if wanted in getattr(backend(solver, module), "CLASSES", ("icml24",)):
+        return
+    fits = []
+    for name in SOLVERS:
+        try:
+            if wanted in getattr(backend(name), "CLASSES", ("icml24",)):
+                fits.append(name)
+        except ImportError:
+            continue
+    raise ValueError(
+        f"solver {solver!r} does not solve {wanted!r} problems; use one of {', '.join(fits)}"
+    )
 
 
 def revision(solver: str, module: str | None = None) -> int | None:
@@ -144,6 +170,7 @@ def solve(
     """
     started = time.perf_counter() if started is None else started
     impl = backend(solver, module)
+    check_class(solver, problem, module)
     tracker = Tracker(problem, on_incumbent, started)
     result = SolveResult(
         solver=solver,
@@ -198,7 +225,8 @@ def solve(
         best = evaluate(problem, tracker.best_schedule)
         result.schedule = tracker.best_schedule
         result.cost = best.cost[0].item()
-        result.peak, result.comm = int(best.peak[0]), int(best.comm[0])
+        if hasattr(best, "peak"):  # the paper's class names its two cost terms
+            result.peak, result.comm = int(best.peak[0]), int(best.comm[0])
         result.incumbents = list(tracker.history)
         result.first_incumbent_time = tracker.history[0][0]
         result.time_to_best = tracker.history[-1][0]

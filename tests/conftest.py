@@ -11,6 +11,7 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 os.environ.setdefault("SCHEDBENCH_DATA_DIR", str(SHARED / "icml24"))
 os.environ.setdefault("AIGVERSE_BENCHMARK_CACHE", str(SHARED / "epfl"))
 os.environ.setdefault("SCHEDBENCH_ASAP7_DIR", str(SHARED / "asap7"))
+os.environ.setdefault("SCHEDBENCH_HEURIGYM_DIR", str(SHARED / "heurigym"))
 
 
 @pytest.fixture(autouse=True, scope="session")

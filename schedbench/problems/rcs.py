@@ -204,6 +204,36 @@ class RCSProblem:
     def lower_bound(self) -> int:
         return max(self.lower_bounds().values())
 
+    @property
+    def trivial_lower_bound(self) -> int:
+        """The bound every run reports before any solver proves one (the best of ours)."""
+        return self.lower_bound
+
+    integral_costs = True  # latencies are whole cycles: bounds round up
+    CLASS = "rcs"
+
+    @cached_property
+    def reference_schedule(self) -> np.ndarray:
+        """The critical-path list schedule: the common reference every curve can be
+        divided by (the role ASAP plays in the paper's class)."""
+        from schedbench.solvers.rcs.list_scheduling import critical_path_priority, list_schedule
+
+        return list_schedule(self, critical_path_priority(self))
+
+    def facts(self) -> dict[str, object]:
+        """What a run's record says about its instance (the columns the tables share
+        with the paper's class; L, R and weights do not apply here)."""
+        return {
+            "n": self.n,
+            "m": self.m,
+            "depth": self.critical_path,
+            "stages": None,
+            "ratio": None,
+            "total_weight": int(self.node_delay.sum()),
+            "trivial_bound": float(self.lower_bound),
+            "asap_cost": float((self.reference_schedule + self.node_delay).max()),
+        }
+
     # ------------------------------------------------------------------ evaluation
 
     def evaluate(self, starts: object) -> RCSEvaluation:
@@ -235,6 +265,13 @@ class RCSProblem:
                 overload |= (busy.cumsum(axis=1) > self.units[k]).any(axis=1)
         feasible = ~(negative | precedence | overload)
         return RCSEvaluation(feasible=feasible, latency=latency)
+
+    def report(self, start: object) -> RCSReport:
+        """One schedule's feasibility, latency and, if broken, the first broken rule."""
+        s = np.asarray(start).reshape(-1)
+        result = self.evaluate(s)
+        why = "" if result.feasible[0] else self.check(s)
+        return RCSReport(bool(result.feasible[0]), float(result.latency[0]), why)
 
     def check(self, start: object) -> str:
         """'' for a feasible schedule, else what is wrong with it, in one line."""
@@ -290,10 +327,39 @@ class RCSProblem:
 
 @dataclass(frozen=True)
 class RCSEvaluation:
-    """Per schedule of a batch: feasible, and the latency max(t_i + d_i)."""
+    """Per schedule of a batch: feasible, and the latency max(t_i + d_i), which is the
+    cost (``terms`` names it for the records)."""
 
     feasible: np.ndarray
     latency: np.ndarray
+
+    @property
+    def cost(self) -> np.ndarray:
+        return self.latency
+
+    @property
+    def terms(self) -> dict[str, np.ndarray]:
+        return {"latency": self.latency}
+
+    def best(self) -> int | None:
+        """Index of the lowest-latency feasible schedule, or None when none is feasible."""
+        if not self.feasible.any():
+            return None
+        return int(np.argmin(np.where(self.feasible, self.latency, np.iinfo(np.int64).max)))
+
+
+@dataclass(frozen=True)
+class RCSReport:
+    """One schedule checked: ``reason()`` names what is wrong ('' when feasible)."""
+
+    feasible: bool
+    cost: float
+    why: str
+    peak: None = None  # the paper's terms, absent in this class
+    comm: None = None
+
+    def reason(self) -> str:
+        return self.why
 
 
 def _whole(value: object, what: str) -> int:

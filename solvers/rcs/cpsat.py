@@ -14,6 +14,42 @@ from dataclasses import dataclass
 import numpy as np
 
 from schedbench.problems.rcs import RCSProblem
+from schedbench.solvers.base import Outcome, SolveContext, Status
+
+LIBRARY = "ortools"
+PIP = "ortools"
+CLASSES = ("rcs",)
+
+
+def version() -> str:
+    import ortools
+
+    return f"ortools {ortools.__version__}"
+
+
+def run(ctx: SolveContext) -> Outcome:
+    """CP-SAT from the list schedule (or the run's warm start), every improving schedule
+    reported as it is found."""
+    import time
+
+    from schedbench.solvers.rcs.list_scheduling import best_list_schedule
+
+    built = time.perf_counter()
+    hint = ctx.warm_start if ctx.warm_start is not None else best_list_schedule(ctx.problem)
+    ctx.report(hint)
+    result = solve_cpsat(
+        ctx.problem,
+        max(0.01, ctx.remaining()),
+        hint,
+        threads=ctx.threads,
+        seed=ctx.seed,
+        on_solution=ctx.report,
+        built=built,
+    )
+    if result.start is not None:
+        ctx.report(result.start)
+    status = Status.OPTIMAL if result.optimal else None
+    return Outcome(status, bound=result.bound, build_time=result.build_time)
 
 
 @dataclass
@@ -22,6 +58,7 @@ class CpsatResult:
     latency: int | None
     bound: int
     optimal: bool
+    build_time: float = 0.0
 
 
 def solve_cpsat(
@@ -30,9 +67,16 @@ def solve_cpsat(
     hint: np.ndarray,
     threads: int = 2,
     seed: int = 0,
+    on_solution=None,
+    built: float | None = None,
 ) -> CpsatResult:
-    """Minimize the latency within ``time_limit`` s, starting from the feasible ``hint``."""
+    """Minimize the latency within ``time_limit`` s, starting from the feasible ``hint``;
+    ``on_solution(start)`` hears every improving schedule."""
+    import time
+
     from ortools.sat.python import cp_model
+
+    built = time.perf_counter() if built is None else built
 
     d = problem.node_delay
     horizon = int((hint + d).max())
@@ -61,13 +105,21 @@ def solve_cpsat(
     solver.parameters.max_time_in_seconds = float(time_limit)
     solver.parameters.num_workers = int(threads)
     solver.parameters.random_seed = int(seed)
-    status = solver.solve(model)
+
+    class Improving(cp_model.CpSolverSolutionCallback):
+        def on_solution_callback(self) -> None:
+            if on_solution is not None:
+                on_solution(np.asarray([self.value(s) for s in starts], dtype=np.int64))
+
+    build_time = time.perf_counter() - built
+    status = solver.solve(model, Improving())
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return CpsatResult(None, None, problem.lower_bound, False)
+        return CpsatResult(None, None, problem.lower_bound, False, build_time)
     start = np.asarray([solver.value(s) for s in starts], dtype=np.int64)
     return CpsatResult(
         start,
         int(solver.value(makespan)),
         max(problem.lower_bound, int(solver.best_objective_bound)),
         status == cp_model.OPTIMAL,
+        build_time,
     )

@@ -15,6 +15,28 @@ import heapq
 import numpy as np
 
 from schedbench.problems.rcs import RCSProblem
+from schedbench.solvers.base import Outcome, SolveContext
+
+LIBRARY = PIP = "numpy"
+CLASSES = ("rcs",)
+
+
+def version() -> str:
+    return "schedbench"
+
+
+def run(ctx: SolveContext, restarts: bool = True, noise: float = 1.0) -> Outcome:
+    """The critical-path list schedule, then seeded perturbed priorities until the
+    budget ends (``restarts=false``: the one deterministic schedule)."""
+    problem = ctx.problem
+    base = critical_path_priority(problem)
+    ctx.report(list_schedule(problem, base))
+    rng = np.random.default_rng(ctx.seed)
+    tries = 0
+    while restarts and not ctx.should_stop() and ctx.best_cost > problem.lower_bound:
+        ctx.report(list_schedule(problem, base + noise * rng.random(problem.n)))
+        tries += 1
+    return Outcome(message=f"{tries} restarts")
 
 
 def critical_path_priority(problem: RCSProblem) -> np.ndarray:

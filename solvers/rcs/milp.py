@@ -15,7 +15,37 @@ from dataclasses import dataclass
 import numpy as np
 
 from schedbench.problems.rcs import RCSProblem
+from schedbench.solvers.base import Outcome, SolveContext, Status
 from schedbench.solvers.formulations import LinearModel, _Builder
+
+LIBRARY = "highspy"
+PIP = "highspy"
+CLASSES = ("rcs",)
+
+
+def version() -> str:
+    from schedbench.solvers.highs import version as highs_version
+
+    return highs_version()
+
+
+def run(ctx: SolveContext) -> Outcome:
+    """HiGHS on the time-indexed model from the list schedule (or the warm start),
+    every improving schedule reported as it is found."""
+    import time
+
+    from schedbench.solvers.rcs.list_scheduling import best_list_schedule
+
+    built = time.perf_counter()
+    hint = ctx.warm_start if ctx.warm_start is not None else best_list_schedule(ctx.problem)
+    ctx.report(hint)
+    result = solve_highs(
+        ctx.problem, 0.0, hint, threads=ctx.threads, seed=ctx.seed, ctx=ctx, built=built
+    )
+    if result.start is not None:
+        ctx.report(result.start)
+    status = Status.OPTIMAL if result.optimal else None
+    return Outcome(status, bound=result.bound, build_time=result.build_time)
 
 
 @dataclass(frozen=True)
@@ -117,22 +147,41 @@ class MilpResult:
     latency: int | None
     bound: int
     optimal: bool
+    build_time: float = 0.0
 
 
 def solve_highs(
-    problem: RCSProblem, time_limit: float, hint: np.ndarray, threads: int = 1, seed: int = 0
+    problem: RCSProblem,
+    time_limit: float,
+    hint: np.ndarray,
+    threads: int = 1,
+    seed: int = 0,
+    ctx: SolveContext | None = None,
+    built: float | None = None,
 ) -> MilpResult:
-    """HiGHS on the time-indexed model over the hint's horizon, the hint as MIP start."""
+    """HiGHS on the time-indexed model over the hint's horizon, the hint as MIP start
+    (``ctx``: report every improving schedule and stop at its budget instead)."""
+    import time
+
     import highspy
 
     from schedbench.solvers.highs import to_highs
 
+    built = time.perf_counter() if built is None else built
     indexed = build(problem, int((hint + problem.node_delay).max()))
     h = to_highs(indexed.model)
     highspy.Highs.resetGlobalScheduler(True)
     h.setOptionValue("threads", max(1, threads))
     h.setOptionValue("random_seed", seed)
-    h.setOptionValue("time_limit", float(time_limit))
+    if ctx is not None:
+
+        def improving(event) -> None:
+            ctx.report(indexed.decode(np.asarray(event.data_out.mip_solution)))
+
+        h.cbMipImprovingSolution.subscribe(improving)
+        time_limit = ctx.remaining()
+    h.setOptionValue("time_limit", max(0.01, float(time_limit)))
+    build_time = time.perf_counter() - built
     solution = highspy.HighsSolution()
     solution.col_value = indexed.encode(hint).tolist()
     h.setSolution(solution)
@@ -140,9 +189,8 @@ def solve_highs(
     info = h.getInfo()
     bound = max(problem.lower_bound, int(np.ceil(info.mip_dual_bound - 1e-6)))
     if info.primal_solution_status != 2:
-        return MilpResult(None, None, bound, False)
+        return MilpResult(None, None, bound, False, build_time)
     start = indexed.decode(np.asarray(h.getSolution().col_value))
     latency = int((start + problem.node_delay).max())
-    return MilpResult(
-        start, latency, bound, h.getModelStatus() == highspy.HighsModelStatus.kOptimal
-    )
+    optimal = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    return MilpResult(start, latency, bound, optimal, build_time)

@@ -146,3 +146,44 @@ def test_the_time_indexed_milp_proves_the_published_latency(name):
     result = solve_highs(p, time_limit=20, hint=hint)
     assert result.start is not None and p.evaluate(result.start).feasible[0]
     assert result.latency == reference and result.optimal and result.bound == reference
+
+
+def _harness(tmp_path, *args):
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "schedbench.harness", *args, "threads=1",
+         f"results.dir={tmp_path}"],
+        capture_output=True, text=True, timeout=180, env=os.environ.copy(),
+    )  # fmt: skip
+
+
+@needs_data
+def test_an_rcs_run_through_the_harness_is_recorded_and_tabulated(tmp_path):
+    import pandas as pd
+
+    done = _harness(
+        tmp_path, "-m", "dataset=heurigym/hal", "solver=rcs_list,rcs_cpsat", "budget=smoke"
+    )
+    assert done.returncode == 0, done.stderr
+    assert "heurigym/hal/rcs_cpsat/seed0: optimal, best cost 7" in done.stdout
+    runs = pd.read_csv(tmp_path / "runs.csv").set_index("solver")
+    assert runs.loc["rcs_cpsat", "best_cost"] == 7 and runs.loc["rcs_cpsat", "gap"] == 0
+    assert (runs["trivial_bound"] == 7).all() and (runs["n"] == 11).all()
+    folder = next((tmp_path / "runs" / "heurigym--hal" / "rcs_cpsat").iterdir())
+    start = pd.read_csv(folder / "schedule.csv")["stage"].to_numpy()
+    problem = read_heurigym(next(DATASET.glob("*/hal.json")))
+    assert problem.evaluate(start).feasible[0] and problem.evaluate(start).latency[0] == 7
+
+
+def test_a_solver_of_another_class_is_one_line(tmp_path):
+    done = _harness(tmp_path, "dataset=heurigym/hal", "solver=gs", "budget=smoke")
+    assert done.returncode == 2
+    (line,) = done.stderr.strip().splitlines()
+    assert line == (
+        "error: solver 'gs' does not solve 'rcs' problems; use one of rcs_list, rcs_cpsat, "
+        "rcs_highs"
+    )
+    assert not (tmp_path / "runs").exists()
