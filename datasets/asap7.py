@@ -16,11 +16,9 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-import urllib.error
-import urllib.request
 from pathlib import Path
 
-from schedbench.datasets.graph import cache_root, user_cache
+from schedbench.datasets.graph import cache_root, fetch, user_cache
 from schedbench.problem import ProblemError
 
 REPOSITORY = "The-OpenROAD-Project/asap7sc7p5t_28"
@@ -43,24 +41,14 @@ def data_root() -> Path:
 
 def archive(file: str, *, timeout: float = 120.0) -> Path:
     """Local path of one compressed Liberty file, downloaded once if it is missing."""
-    target = data_root() / COMMIT / "LIB" / "NLDM" / file
-    if target.is_file() and target.stat().st_size > 0:
-        return target
-    url = URL.format(repo=REPOSITORY, commit=COMMIT, file=file)
-    partial = target.with_name(file + ".part")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            partial.write_bytes(response.read())
-        partial.replace(target)
-    except (OSError, urllib.error.URLError) as err:
-        partial.unlink(missing_ok=True)
-        raise ProblemError(
-            f"could not download the ASAP7 cells {url} ({err}); put the file at {target}, "
-            "set SCHEDBENCH_ASAP7_DIR to a folder holding <commit>/LIB/NLDM/*.lib.7z, or map "
-            "to the built-in cells with dataset.params.library=genlib"
-        ) from None
-    return target
+    return fetch(
+        URL.format(repo=REPOSITORY, commit=COMMIT, file=file),
+        data_root() / COMMIT / "LIB" / "NLDM" / file,
+        "set SCHEDBENCH_ASAP7_DIR to a folder holding <commit>/LIB/NLDM/*.lib.7z, or map to "
+        "the built-in cells with dataset.params.library=genlib",
+        what="the ASAP7 cells ",
+        timeout=timeout,
+    )
 
 
 def decompress(path: Path) -> str:

@@ -80,6 +80,31 @@ def user_cache(variable: str, folder: str) -> Path:
     return Path(base) / "schedbench" / folder
 
 
+def fetch(url: str, target: Path, advice: str, what: str = "", timeout: float = 60.0) -> Path:
+    """``target``, downloaded once from ``url`` (through a partial file, so a failed or
+    killed download leaves nothing half-written); offline, a one-line error naming the
+    URL, where to put the file, and ``advice`` (the variable that points elsewhere)."""
+    import urllib.error
+    import urllib.request
+
+    from schedbench.problem import ProblemError
+
+    if target.is_file() and target.stat().st_size > 0:
+        return target
+    partial = target.with_name(f"{target.name}.part")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            partial.write_bytes(response.read())
+        partial.replace(target)
+    except (OSError, urllib.error.URLError) as err:
+        partial.unlink(missing_ok=True)
+        raise ProblemError(
+            f"could not download {what}{url} ({err}); put the file at {target} or {advice}"
+        ) from None
+    return target
+
+
 def cache_root() -> Path:
     """``SCHEDBENCH_CACHE_DIR`` or ``$XDG_CACHE_HOME/schedbench/graphs``."""
     return user_cache("SCHEDBENCH_CACHE_DIR", "graphs")

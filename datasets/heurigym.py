@@ -10,11 +10,9 @@ and downloaded there on first use; its published reference latency is in
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from pathlib import Path
 
-from schedbench.datasets.graph import user_cache
+from schedbench.datasets.graph import fetch, user_cache
 from schedbench.problem import ProblemError
 from schedbench.problems.rcs import RCSProblem, read_heurigym
 
@@ -43,24 +41,12 @@ def data_root() -> Path:
     return user_cache("SCHEDBENCH_HEURIGYM_DIR", "heurigym")
 
 
-def _fetch(commit: str, path: str, timeout: float = 60.0) -> Path:
-    target = data_root() / commit / "operator_scheduling" / path
-    if target.is_file() and target.stat().st_size > 0:
-        return target
-    url = URL.format(repo=REPOSITORY, commit=commit, path=path)
-    partial = target.with_name(target.name + ".part")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            partial.write_bytes(response.read())
-        partial.replace(target)
-    except (OSError, urllib.error.URLError) as err:
-        partial.unlink(missing_ok=True)
-        raise ProblemError(
-            f"could not download {url} ({err}); put the file at {target} or set "
-            "SCHEDBENCH_HEURIGYM_DIR to a folder holding <commit>/operator_scheduling/..."
-        ) from None
-    return target
+def _fetch(commit: str, path: str) -> Path:
+    return fetch(
+        URL.format(repo=REPOSITORY, commit=commit, path=path),
+        data_root() / commit / "operator_scheduling" / path,
+        "set SCHEDBENCH_HEURIGYM_DIR to a folder holding <commit>/operator_scheduling/...",
+    )
 
 
 def load(name: str) -> RCSProblem:

@@ -7,13 +7,10 @@ the root (tests point it at a read-only copy so nothing touches the network).
 
 from __future__ import annotations
 
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from schedbench.datasets.files import read_graph
-from schedbench.datasets.graph import Graph, cache_key, cached, user_cache
-from schedbench.problem import ProblemError
+from schedbench.datasets.graph import Graph, cache_key, cached, fetch, user_cache
 
 REPOSITORY = "Yu-Maryland/Differentiable_Scheduler_ICML24"
 COMMIT = "f1a1204c68ba58622b5d25ab5d8a5df0aff1b5ef"
@@ -43,24 +40,12 @@ def data_root() -> Path:
 
 def gml_path(file: str, *, timeout: float = 60.0) -> Path:
     """Local path of a reference GML file, downloading it once if it is missing."""
-    target = data_root() / COMMIT / "graphgml" / f"{file}.gml"
-    if target.is_file() and target.stat().st_size > 0:
-        return target
-    url = URL.format(repo=REPOSITORY, commit=COMMIT, file=file)
-    partial = target.with_suffix(".gml.part")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            data = response.read()
-        partial.write_bytes(data)
-        partial.replace(target)
-    except (OSError, urllib.error.URLError) as err:
-        partial.unlink(missing_ok=True)
-        raise ProblemError(
-            f"could not download {url} ({err}); put the file at {target} or set "
-            "SCHEDBENCH_DATA_DIR to a folder holding <commit>/graphgml/<file>.gml"
-        ) from None
-    return target
+    return fetch(
+        URL.format(repo=REPOSITORY, commit=COMMIT, file=file),
+        data_root() / COMMIT / "graphgml" / f"{file}.gml",
+        "set SCHEDBENCH_DATA_DIR to a folder holding <commit>/graphgml/<file>.gml",
+        timeout=timeout,
+    )
 
 
 def load(name: str) -> Graph:

@@ -9,12 +9,11 @@ makespan's floor, so a proof of optimality is a proof against that bound too.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from schedbench.problems.rcs import RCSProblem
-from schedbench.solvers.base import Outcome, SolveContext, Status
+from schedbench.solvers.base import Outcome, SolveContext
+from schedbench.solvers.rcs import ExactResult
 
 LIBRARY = "ortools"
 PIP = "ortools"
@@ -32,11 +31,10 @@ def run(ctx: SolveContext) -> Outcome:
     reported as it is found."""
     import time
 
-    from schedbench.solvers.rcs.list_scheduling import best_list_schedule
+    from schedbench.solvers.rcs import exact_outcome, first_schedule
 
     built = time.perf_counter()
-    hint = ctx.warm_start if ctx.warm_start is not None else best_list_schedule(ctx.problem)
-    ctx.report(hint)
+    hint = first_schedule(ctx)
     result = solve_cpsat(
         ctx.problem,
         max(0.01, ctx.remaining()),
@@ -46,19 +44,7 @@ def run(ctx: SolveContext) -> Outcome:
         on_solution=ctx.report,
         built=built,
     )
-    if result.start is not None:
-        ctx.report(result.start)
-    status = Status.OPTIMAL if result.optimal else None
-    return Outcome(status, bound=result.bound, build_time=result.build_time)
-
-
-@dataclass
-class CpsatResult:
-    start: np.ndarray | None
-    latency: int | None
-    bound: int
-    optimal: bool
-    build_time: float = 0.0
+    return exact_outcome(ctx, result)
 
 
 def solve_cpsat(
@@ -69,7 +55,7 @@ def solve_cpsat(
     seed: int = 0,
     on_solution=None,
     built: float | None = None,
-) -> CpsatResult:
+) -> ExactResult:
     """Minimize the latency within ``time_limit`` s, starting from the feasible ``hint``;
     ``on_solution(start)`` hears every improving schedule."""
     import time
@@ -114,9 +100,9 @@ def solve_cpsat(
     build_time = time.perf_counter() - built
     status = solver.solve(model, Improving())
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return CpsatResult(None, None, problem.lower_bound, False, build_time)
+        return ExactResult(None, None, problem.lower_bound, False, build_time)
     start = np.asarray([solver.value(s) for s in starts], dtype=np.int64)
-    return CpsatResult(
+    return ExactResult(
         start,
         int(solver.value(makespan)),
         max(problem.lower_bound, int(solver.best_objective_bound)),

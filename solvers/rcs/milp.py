@@ -15,8 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from schedbench.problems.rcs import RCSProblem
-from schedbench.solvers.base import Outcome, SolveContext, Status
+from schedbench.solvers.base import Outcome, SolveContext
 from schedbench.solvers.formulations import LinearModel, _Builder
+from schedbench.solvers.rcs import ExactResult
 
 LIBRARY = "highspy"
 PIP = "highspy"
@@ -34,18 +35,14 @@ def run(ctx: SolveContext) -> Outcome:
     every improving schedule reported as it is found."""
     import time
 
-    from schedbench.solvers.rcs.list_scheduling import best_list_schedule
+    from schedbench.solvers.rcs import exact_outcome, first_schedule
 
     built = time.perf_counter()
-    hint = ctx.warm_start if ctx.warm_start is not None else best_list_schedule(ctx.problem)
-    ctx.report(hint)
+    hint = first_schedule(ctx)
     result = solve_highs(
         ctx.problem, 0.0, hint, threads=ctx.threads, seed=ctx.seed, ctx=ctx, built=built
     )
-    if result.start is not None:
-        ctx.report(result.start)
-    status = Status.OPTIMAL if result.optimal else None
-    return Outcome(status, bound=result.bound, build_time=result.build_time)
+    return exact_outcome(ctx, result)
 
 
 @dataclass(frozen=True)
@@ -141,15 +138,6 @@ def build(problem: RCSProblem, horizon: int) -> TimeIndexed:
     return TimeIndexed(model, first, lo, width, d, makespan)
 
 
-@dataclass
-class MilpResult:
-    start: np.ndarray | None
-    latency: int | None
-    bound: int
-    optimal: bool
-    build_time: float = 0.0
-
-
 def solve_highs(
     problem: RCSProblem,
     time_limit: float,
@@ -158,7 +146,7 @@ def solve_highs(
     seed: int = 0,
     ctx: SolveContext | None = None,
     built: float | None = None,
-) -> MilpResult:
+) -> ExactResult:
     """HiGHS on the time-indexed model over the hint's horizon, the hint as MIP start
     (``ctx``: report every improving schedule and stop at its budget instead)."""
     import time
@@ -189,8 +177,8 @@ def solve_highs(
     info = h.getInfo()
     bound = max(problem.lower_bound, int(np.ceil(info.mip_dual_bound - 1e-6)))
     if info.primal_solution_status != 2:
-        return MilpResult(None, None, bound, False, build_time)
+        return ExactResult(None, None, bound, False, build_time)
     start = indexed.decode(np.asarray(h.getSolution().col_value))
     latency = int((start + problem.node_delay).max())
     optimal = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
-    return MilpResult(start, latency, bound, optimal, build_time)
+    return ExactResult(start, latency, bound, optimal, build_time)

@@ -77,14 +77,12 @@ def test_asap7_maps_a_small_aiger_file_to_the_expected_cells(tmp_path):
 def test_asap7_offline_is_one_line(tmp_path, monkeypatch):
     import urllib.error
 
-    from schedbench.datasets import asap7
-
     def offline(*_args, **_kwargs):
         raise urllib.error.URLError("no network")
 
     monkeypatch.setenv("SCHEDBENCH_ASAP7_DIR", str(tmp_path / "asap7"))
     monkeypatch.setenv("SCHEDBENCH_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(asap7.urllib.request, "urlopen", offline)
+    monkeypatch.setattr("urllib.request.urlopen", offline)
     with pytest.raises(ProblemError) as err:
         load("i2c_m")
     message = str(err.value)

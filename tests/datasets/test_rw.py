@@ -31,7 +31,7 @@ def test_missing_file_without_network_is_a_clear_error(monkeypatch, tmp_path):
     def offline(*args, **kwargs):
         raise OSError("network is unreachable")
 
-    monkeypatch.setattr(rw.urllib.request, "urlopen", offline)
+    monkeypatch.setattr("urllib.request.urlopen", offline)
     with pytest.raises(
         Exception, match=r"could not download .*rand_graph_1000_1.gml.*SCHEDBENCH_DATA_DIR"
     ):
