@@ -52,13 +52,13 @@ class Entry:
     """One instance's best known cost and bound (``*_run``: the run key that found it)."""
 
     dataset: str
-    stages: int
-    ratio: int | float
+    stages: int | None  # L and R: the paper's class only (empty for another class)
+    ratio: int | float | None
     digest: str
     n: int
     best_cost: float
-    peak: int
-    comm: int
+    peak: int | None  # the paper's cost terms (empty for another class)
+    comm: int | None
     cost_solver: str
     cost_run: str
     best_bound: float
@@ -95,16 +95,30 @@ def read_registry(folder: Path | None = None) -> dict[str, Entry]:
         entries[row["digest"]] = Entry(
             **{
                 **row,
-                "stages": int(row["stages"]),
-                "ratio": as_ratio(row["ratio"]),
+                "stages": _optional(row["stages"], int),
+                "ratio": _optional(row["ratio"], as_ratio),
                 "n": int(row["n"]),
                 "best_cost": float(row["best_cost"]),
-                "peak": int(row["peak"]),
-                "comm": int(row["comm"]),
+                "peak": _optional(row["peak"], int),
+                "comm": _optional(row["comm"], int),
                 "best_bound": float(row["best_bound"]),
             }
         )
     return entries
+
+
+def _optional(value: Any, kind: Any) -> Any:
+    """``kind(value)``, or None for a cell left empty (a field another class lacks)."""
+    return None if value == "" else kind(value)
+
+
+def schedule_name(dataset: str, problem: Any, digest: str) -> str:
+    """The registry file of an instance's best schedule: ``<dataset>-L<L>-R<R>-<digest>``
+    for the paper's class, ``<dataset>-<class>-<digest>`` for another."""
+    folder = dataset.replace("/", "--")
+    if getattr(problem, "CLASS", "icml24") == "icml24":
+        return f"{folder}-L{problem.stages}-R{problem.ratio:g}-{digest[:12]}.csv.gz"
+    return f"{folder}-{problem.CLASS}-{digest[:12]}.csv.gz"
 
 
 def known_bounds(folder: Path | None = None) -> dict[str, float]:
@@ -248,7 +262,7 @@ def update(results_dir: Path, folder: Path | None = None) -> list[str]:
                     f"the schedule of {winner['folder']} does not give its recorded cost "
                     f"({report.reason() or report.cost}); the record is corrupt"
                 )
-            name = f"{run['dataset']}-L{problem.stages}-R{problem.ratio:g}-{digest[:12]}.csv.gz"
+            name = schedule_name(run["dataset"], problem, digest)
             _write_schedule(folder / "schedules" / name, problem, schedule)
             fields.update(
                 best_cost=float(report.cost),
@@ -265,8 +279,8 @@ def update(results_dir: Path, folder: Path | None = None) -> list[str]:
             changes.append(f"{run['dataset']}: best bound {found['bound']:,.0f} ({source})")
         fields.update(
             dataset=run["dataset"],
-            stages=problem.stages,
-            ratio=problem.ratio,
+            stages=getattr(problem, "stages", None),
+            ratio=getattr(problem, "ratio", None),
             digest=digest,
             n=problem.n,
         )
@@ -295,8 +309,11 @@ def _write_schedule(path: Path, problem: Problem, schedule: np.ndarray) -> None:
 
 def _write_registry(entries: dict[str, Entry], folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    rows = sorted((e.__dict__ for e in entries.values()), key=lambda r: (r["dataset"], r["stages"]))
-    pd.DataFrame(rows, columns=COLUMNS).to_csv(folder / "best_known.csv", index=False)
+    rows = sorted(
+        (e.__dict__ for e in entries.values()), key=lambda r: (r["dataset"], r["stages"] or 0)
+    )
+    # object columns: an int stays "10" beside another class's empty cell (not "10.0")
+    pd.DataFrame(rows, columns=COLUMNS, dtype=object).to_csv(folder / "best_known.csv", index=False)
 
 
 def verify_entry(entry: Entry, problem: Problem, folder: Path | None = None) -> None:
