@@ -13,7 +13,7 @@ export SCHEDBENCH_ASAP7_DIR ?= $(SHARED)/asap7
 export SCHEDBENCH_HEURIGYM_DIR ?= $(SHARED)/heurigym
 endif
 
-.PHONY: install test test-all lint table1 bench bench-paper bench-beyond verdict verdict-runs verdict-docs verdict-plan registry-bounds figures clean gpu-prep
+.PHONY: install test test-all lint table1 bench bench-paper bench-beyond verdict verdict-runs verdict-docs verdict-plan registry-bounds figures clean gpu-prep heurigym
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -77,6 +77,12 @@ verdict-plan:
 verdict-docs:
 	if [ -d results/bounds/runs ]; then $(BIN)/python -m schedbench.datasets.best_known update --results results/bounds; fi
 	$(BIN)/python -m schedbench.harness.verdict --results results/verdict --out docs/results $(if $(BASE),--base $(BASE))
+
+# resource-constrained minimum latency: HeuriGym's 24 instances x the RCS solvers at 60 s
+# (at most 72 minutes), then the table against HeuriGym's published latencies
+heurigym:
+	$(BIN)/python -m schedbench.harness +experiment=heurigym
+	$(BIN)/python -m schedbench.studies.heurigym --results results/heurigym --out docs/results/heurigym
 
 # 1800 s compact CP-SAT runs hinted with the registry's schedules, to push its bounds
 registry-bounds:

@@ -205,3 +205,32 @@ def test_the_registry_keeps_and_reverifies_an_rcs_schedule(tmp_path):
     problem = registry.load(entry.dataset)
     assert problem.digest == entry.digest
     best_known.verify_entry(entry, problem, tmp_path / "registry")
+
+
+@needs_data
+def test_the_heurigym_table_says_reproduced_beaten_or_behind():
+    import pandas as pd
+
+    from schedbench.studies.heurigym import verdict_table
+
+    def run(name, solver, cost, bound):
+        return {
+            "dataset": f"heurigym/{name}", "solver": solver, "best_cost": cost,
+            "best_known_bound": bound, "n": 10,
+        }  # fmt: skip
+
+    runs = pd.DataFrame(
+        [
+            run("arf", "rcs_cpsat", 16, 16),  # reference 16, proved
+            run("arf", "rcs_list", 17, 16),
+            run("invert", "rcs_cpsat", 24, 21),  # reference 23
+            run("hal", "rcs_list", 6, 6),  # reference 7: better than published
+        ]
+    )
+    table = verdict_table(runs).set_index("instance")
+    assert table.loc["arf", "verdict"] == "reproduced" and table.loc["arf", "by"] == "rcs_cpsat"
+    assert table.loc["arf", "proved"] == "optimal"
+    assert table.loc["invert", "verdict"] == "behind by 1"
+    assert table.loc["invert", "proved"] == "bound 21"
+    assert table.loc["hal", "verdict"] == "beaten by 1"
+    assert list(table.index) == ["hal", "arf", "invert"]  # HeuriGym's order
