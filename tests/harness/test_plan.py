@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from schedbench.harness.plan import jobs, main
 
 
@@ -42,3 +44,38 @@ def test_a_bad_override_is_one_line(capsys):
     assert main(["solver=nope"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: Could not find 'solver/nope'") and err.count("\n") == 1
+
+
+# run keys of the committed verdict (docs/results/runs.csv): records made before a
+# refactor must still be found by the commands that made them
+PINNED = {
+    ("+experiment=verdict", "dataset=rw4", "solver=list"): "7d4589fb4a",
+    ("+experiment=verdict", "dataset=rw4", "solver=gs"): "61eff02b68",
+    ("+experiment=verdict", "dataset=rw4", "solver=cpsat_compact"): "4bcd6f8a87",
+    ("+experiment=verdict", "dataset=rw4", "solver=hybrid"): "49009d4e6b",
+    ("+experiment=verdict", "dataset=adder", "solver=gs"): "66e16007b0",
+    ("+experiment=verdict_long", "dataset=square", "solver=gs"): "300ca6d683",
+    (
+        "+experiment=fig5",
+        "dataset=adder",
+        "solver=gs_adam",
+        "seed=1",
+        "++solver.options.epochs=75",
+        "threads=2",
+    ): "37dec8734b",
+}
+
+
+@pytest.mark.parametrize("overrides", list(PINNED), ids=lambda o: " ".join(o[1:3]))
+def test_run_keys_of_the_committed_verdict_are_unchanged(overrides):
+    from hydra import compose, initialize_config_module
+    from omegaconf import open_dict
+
+    from schedbench.harness.app import spec_from_config
+
+    with initialize_config_module("schedbench.conf", version_base="1.3"):
+        cfg = compose("config", overrides=list(overrides), return_hydra_config=True)
+        solver = cfg.hydra.runtime.choices.get("solver")
+        with open_dict(cfg):
+            del cfg["hydra"]
+        assert spec_from_config(cfg, solver_key=solver).key == PINNED[overrides]
