@@ -4,8 +4,9 @@
 
 Curves per design and per family (median over seeds, min-max band; hover a point for its
 numbers, click a solver in the legend to hide it everywhere, switch between the paper's
-normalization and the gap to the best known bound), the gap table, the claims table, the
-performance profile, and per run its provenance and the command that reruns it.
+normalization and the gap to the best known bound), the gap table, the tables a study adds
+(the ICML24 verdict: its claims), the performance profile, and per run its provenance and
+the command that reruns it.
 
 The charts are SVG drawn here, with a few lines of inline JavaScript for the toggles: an
 inlined plotting bundle (plotly's is ~4.8 MB) would make every committed report that big
@@ -25,7 +26,6 @@ import numpy as np
 import pandas as pd
 
 from schedbench.harness import metrics, palette
-from schedbench.harness.claims import check_claims
 from schedbench.harness.figures import EPFL, GAP_FLOOR, RW_PANELS, main_budget
 from schedbench.harness.tables import build_epochs, build_tables, gap_table
 
@@ -290,9 +290,11 @@ def build_report(
     results_dir: Path,
     tables: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame] | None = None,
     tolerance: float = metrics.TIE_TOLERANCE,
+    extra: list[tuple[str, pd.DataFrame]] | None = None,
 ) -> str:
     """The report's HTML for a results folder: its (runs, points, epochs) ``tables``, or
-    the tables rebuilt from its run folders; costs within the relative ``tolerance`` tie."""
+    the tables rebuilt from its run folders; costs within the relative ``tolerance`` tie;
+    ``extra``: (title, table) sections a study adds after the gap table."""
     runs, points, epochs = tables if tables is not None else (*build_tables(results_dir), None)
     if runs.empty:
         raise ValueError(f"no runs in {results_dir}; run the harness first")
@@ -356,20 +358,8 @@ def build_report(
         "lowest cost; an empty cell: no schedule on that design (or not run there).</p>",
         _table(gaps),
     ]
-    claims = check_claims(runs, points, epochs, tolerance)
-    claim_rows = pd.DataFrame(
-        [
-            {
-                "where": c.where,
-                "claim": c.shown_quote,
-                "test": c.test,
-                "measured": c.measured,
-                "verdict": c.verdict,
-            }
-            for c in claims
-        ]
-    )
-    sections += ["<h2>The paper's claims</h2>", _table(claim_rows, numeric=False)]
+    for title, frame in extra or []:  # what a study adds (the ICML24 claims)
+        sections += [f"<h2>{html.escape(title)}</h2>", _table(frame, numeric=False)]
     sections += ["<h2>Performance profile (final cost)</h2>", _profile_svg(main, colors, tolerance)]
     provenance = runs[
         [
@@ -409,12 +399,13 @@ def write_report(
     out: Path | None = None,
     tables: Any = None,
     tolerance: float = metrics.TIE_TOLERANCE,
+    extra: list[tuple[str, pd.DataFrame]] | None = None,
 ) -> Path:
-    """Write the report (default: ``report.html`` in the folder); ``tables`` and
-    ``tolerance`` as above."""
+    """Write the report (default: ``report.html`` in the folder); ``tables``,
+    ``tolerance`` and ``extra`` as above."""
     out = Path(out) if out else Path(results_dir) / "report.html"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(build_report(Path(results_dir), tables, tolerance))
+    out.write_text(build_report(Path(results_dir), tables, tolerance, extra))
     return out
 
 
