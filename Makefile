@@ -39,7 +39,7 @@ table1:
 # then the figures and the gap table.
 bench:
 	$(BIN)/python -m schedbench.harness +experiment=bench
-	$(BIN)/python -m schedbench.harness.figures
+	$(BIN)/python -m schedbench.studies.icml24.figures
 
 # The paper's protocol: Figures 3 and 4 at 3600 s per run (24 designs x 9 solvers: about
 # 9 days on one machine). Parallelise with hydra/launcher=joblib (one run per core pair) or
@@ -92,10 +92,10 @@ bench-paper:
 	$(BIN)/python -m schedbench.harness +experiment=fig3
 	$(BIN)/python -m schedbench.harness +experiment=fig4
 	$(BIN)/python -m schedbench.harness +experiment=fig5
-	$(BIN)/python -m schedbench.harness.figures
+	$(BIN)/python -m schedbench.studies.icml24.figures
 
 figures:
-	$(BIN)/python -m schedbench.harness.figures
+	$(BIN)/python -m schedbench.studies.icml24.figures
 
 clean:
 	rm -rf .pytest_cache .ruff_cache build *.egg-info

@@ -1,13 +1,12 @@
-"""Figures and tables from stored results only (never from a live run).
+"""Figures and tables of any results folder, from stored results only (never a live run).
 
     python -m schedbench.harness.figures [--results results] [--out results/figures]
 
-Writes PNG and PDF of: Figure 3 (RW1-3, RW4-6, RW7-9, RW10-12: the gap to the best known
-bound over time, mean over the panel's designs with a min-max band; ``_paper_norm``: the
-same in the paper's normalization), Figure 4 (six EPFL designs, original solid and mapped
-dashed; likewise), Figure 5 (GS loss over the first 75 epochs, AdamW vs Adam), a
-performance profile; and Markdown/CSV of Table 1 and the final-gap table, plus
-``summary.md``. Colours by solver family (:mod:`.palette`), gaps in %.
+Writes PNG and PDF of the curves per design (the gap to the best known bound over time;
+``curves_paper_norm``: each curve over its own first schedule) and the performance
+profile, and the final-gap table and ``summary.md``. Colours by solver family
+(:mod:`.palette`), gaps in %. The paper's own figures (3-5, Table 1) are the ICML24
+study's (:mod:`schedbench.studies.icml24.figures`), built from these pieces.
 """
 
 from __future__ import annotations
@@ -23,16 +22,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from schedbench.harness import metrics, palette
-from schedbench.harness.tables import fixed_epochs, gap_table, write_tables
+from schedbench.harness.tables import gap_table, write_tables
 
-RW_PANELS = {
-    "RW1-RW3": ["rw1", "rw2", "rw3"],
-    "RW4-RW6": ["rw4", "rw5", "rw6"],
-    "RW7-RW9": ["rw7", "rw8", "rw9"],
-    "RW10-RW12": ["rw10", "rw11", "rw12"],
-}
-EPFL = ["adder", "bar", "i2c", "max", "square", "voter"]
-FIG5_EPOCHS = 75
 GAP_FLOOR = 1e-2  # gaps (in %) are drawn on a log axis; 0 (proven optimal) sits here
 GAP_LABEL = "gap to best bound (%, log)"
 PAPER_LABEL = "best / first schedule"
@@ -135,11 +126,18 @@ def curve_panels(
     """One panel per group: per solver, mean over the group's designs of the mean over
     seeds, with a min-max band over the designs, drawn where every seed of every design
     has a schedule (so a curve never rises when a late first schedule joins it)."""
-    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.4), squeeze=False)
+    columns = max(1, min(4, len(panels)))
+    grid_rows = max(1, -(-len(panels) // columns))
+    fig, grid = plt.subplots(
+        grid_rows, columns, figsize=(4.2 * columns, 3.4 * grid_rows), squeeze=False
+    )
+    axes = grid.ravel()
+    for spare in axes[len(panels) :]:
+        spare.set_visible(False)
     colors = _colors(points)
     points = chart_values(points, value)
     handles: dict[str, Any] = {}
-    for ax, (panel, designs) in zip(axes[0], panels.items(), strict=True):
+    for ax, (panel, designs) in zip(axes, panels.items(), strict=False):
         sub = points[points["dataset"].isin(designs)] if not points.empty else points
         ax.set_title(panel)
         ax.set_xlabel("time (s)")
@@ -164,122 +162,9 @@ def curve_panels(
             )
     names = sorted(handles, key=lambda s: (colors[s]["family"], s))
     _legend(fig, _key(names, colors), names)
-    fig.suptitle(title, y=1.2)
+    fig.suptitle(title, y=1.0 + 0.2 / grid_rows)
     fig.tight_layout()
     return fig
-
-
-def figure4(points: pd.DataFrame, value: str, ylabel: str, title: str) -> plt.Figure:
-    """Six EPFL designs; original solid, mapped (_m) dashed (the key says so)."""
-    fig, axes = plt.subplots(2, 3, figsize=(13, 6.5), squeeze=False)
-    colors = _colors(points)
-    points = chart_values(points, value)
-    handles: dict[str, Any] = {}
-    for ax, design in zip(axes.ravel(), EPFL, strict=True):
-        ax.set_title(f"{design} (solid) / {design}_m (dashed)")
-        ax.set_xlabel("time (s)")
-        ax.set_ylabel(ylabel)
-        drawn = False
-        for name, dashed in ((design, False), (f"{design}_m", True)):
-            sub = points[points["dataset"] == name] if not points.empty else points
-            for solver, rows in sub.groupby("solver") if not sub.empty else []:
-                if solver not in colors:
-                    continue
-                stats = _series(rows.groupby("t")[value].mean(), value)
-                _axis(ax, value)
-                style = {"linestyle": "--"} if dashed else {}
-                line = _plot(ax, stats.index, stats.values, colors[solver], label=solver, **style)
-                handles.setdefault(solver, line)
-                drawn = True
-        if not drawn:
-            ax.text(0.5, 0.5, "no runs", ha="center", va="center", transform=ax.transAxes)
-    names = sorted(handles, key=lambda s: (colors[s]["family"], s))
-    key = [
-        plt.Line2D([], [], color="k", label="original design"),
-        plt.Line2D([], [], color="k", ls="--", label="mapped design (_m)"),
-    ]
-    _legend(fig, _key(names, colors) + key, names + [k.get_label() for k in key], 8)
-    fig.suptitle(title, y=1.1)
-    fig.tight_layout()
-    return fig
-
-
-def figure5(
-    results_dir: Path, runs: pd.DataFrame, epochs: pd.DataFrame | None = None
-) -> plt.Figure:
-    """Figure 5 for every run with epoch records (the epochs table): per design (columns)
-    the loss over the first 75 epochs (top) and the cost (bottom): the best so far
-    (solid), the batch's mean (dashed: for GS it rises after the best stops improving, the
-    paper's "overfitting") and GS's reference incumbent rule (dotted), where recorded. One
-    colour per solver, optimizer, layout and seed."""
-    from schedbench.harness.tables import build_epochs
-
-    if epochs is None:
-        epochs = build_epochs(results_dir, runs)
-    elif not runs.empty and not epochs.empty:  # a table of every run's epochs: these runs'
-        epochs = epochs[epochs["run_key"].isin(set(runs["run_key"]))]
-    curves = []
-    if not runs.empty and not epochs.empty:
-        by_key = runs.set_index("run_key")
-        for (key, _seed), rows in epochs.groupby(["run_key", "seed"], sort=False):
-            run = by_key.loc[key]
-            run = run.iloc[0] if isinstance(run, pd.DataFrame) else run
-            run = run.copy()
-            run["seed"] = _seed
-            curves.append((run, rows.sort_values("epoch").head(FIG5_EPOCHS)))
-    designs = sorted({str(run["dataset"]) for run, _ in curves}, key=_design_order)
-    columns = max(1, len(designs))
-    fig, axes = plt.subplots(2, columns, figsize=(3.6 * columns, 6.0), squeeze=False, sharex=True)
-    if not curves:
-        axes[0, 0].text(
-            0.5, 0.5, "no epoch records", ha="center", va="center", transform=axes[0, 0].transAxes
-        )
-        return fig
-    labels = sorted({_curve_label(run) for run, _ in curves})
-    colours = {label: plt.get_cmap("tab10")(i % 10) for i, label in enumerate(labels)}
-    for run, epochs in curves:
-        column = designs.index(str(run["dataset"]))
-        label = _curve_label(run)
-        colour = colours[label]
-        loss_ax, cost_ax = axes[0, column], axes[1, column]
-        loss_ax.plot(epochs["epoch"], epochs["loss"], color=colour, label=label)
-        cost_ax.plot(epochs["epoch"], epochs["best_cost"], color=colour)
-        for column, style in (("mean_cost", "--"), ("reference_cost", ":")):
-            if column in epochs and epochs[column].notna().any():
-                cost_ax.plot(epochs["epoch"], epochs[column], color=colour, ls=style, lw=0.9)
-    for column, design in enumerate(designs):
-        axes[0, column].set_title(design)
-        axes[1, column].set_xlabel("epoch")
-        axes[1, column].set_yscale("log")
-    axes[0, 0].set_ylabel("loss (lambda L_e + L_c), batch mean")
-    axes[1, 0].set_ylabel("cost R*peak + comm")
-    axes[0, 0].legend(fontsize=7)
-    styles = [
-        plt.Line2D([], [], color="k", label="best so far (all B samples scored)"),
-        plt.Line2D([], [], color="k", ls="--", lw=0.9, label="batch mean"),
-        plt.Line2D([], [], color="k", ls=":", lw=0.9, label="reference's incumbent rule"),
-    ]
-    axes[1, 0].legend(handles=styles, fontsize=7)
-    fig.suptitle(f"GS, first {FIG5_EPOCHS} epochs")
-    fig.tight_layout()
-    return fig
-
-
-def _design_order(design: str) -> tuple[int, str]:
-    """RW designs first (by number), then the rest by name."""
-    if design.startswith("rw") and design[2:].isdigit():
-        return (int(design[2:]), "")
-    return (1000, design)
-
-
-def _curve_label(run: pd.Series) -> str:
-    import json
-
-    options = json.loads(run.get("config") or "{}").get("solver", {}).get("options", {})
-    if run.get("backend") != "gs":
-        return f"{run['solver']}, seed {run['seed']}"
-    layout = options.get("parameters", "per_node")
-    return f"{options.get('optimizer', '?')}, {layout}, seed {run['seed']}"
 
 
 def profile_figure(runs: pd.DataFrame, tolerance: float = metrics.TIE_TOLERANCE) -> plt.Figure:
@@ -322,25 +207,6 @@ def profile_figure(runs: pd.DataFrame, tolerance: float = metrics.TIE_TOLERANCE)
     return fig
 
 
-def table1_frame(runs: pd.DataFrame) -> pd.DataFrame:
-    """Sizes of every stored design beside the paper's stated values."""
-    from schedbench.datasets import registry
-
-    if runs.empty:
-        return runs
-    sizes = runs.groupby("dataset")[["n", "m", "depth", "total_weight"]].first().reset_index()
-    stated = []
-    for name in sizes["dataset"]:
-        try:
-            entry = registry.info(name)
-            stated.append((entry.paper_nodes, entry.paper_depth))
-        except ValueError:
-            stated.append((None, None))
-    sizes["paper_nodes"] = [s[0] for s in stated]
-    sizes["paper_depth"] = [s[1] for s in stated]
-    return sizes
-
-
 def markdown(frame: pd.DataFrame) -> str:
     if frame.empty:
         return "(no runs)\n"
@@ -363,13 +229,12 @@ def main_budget(runs: pd.DataFrame, points: pd.DataFrame) -> tuple[pd.DataFrame,
     return main, points[points["run_key"].isin(set(main["run_key"]))]
 
 
-def figure5_runs(runs: pd.DataFrame) -> pd.DataFrame:
-    """Figure 5's runs: those stopped at a fixed epoch count (``+experiment=fig5``) when
-    the folder has any, else every run (each run with epoch records is drawn)."""
-    if runs.empty:
-        return runs
-    capped = runs["config"].map(fixed_epochs)
-    return runs[capped] if capped.any() else runs
+def design_panels(points: pd.DataFrame) -> dict[str, list[str]]:
+    """One panel per design of the results, in natural order (rw2 before rw10)."""
+    from schedbench.harness.tables import natural_key
+
+    designs = sorted(set(points["dataset"]), key=natural_key) if not points.empty else []
+    return {d: [d] for d in designs}
 
 
 def make_figures(
@@ -380,65 +245,34 @@ def make_figures(
     tolerance: float = metrics.TIE_TOLERANCE,
 ) -> dict[str, list[Path]]:
     """Rebuild the tables (unless ``tables``, the folder's (runs, points[, epochs]), are
-    given), then every figure and table (costs within the relative ``tolerance`` tie);
-    returns the files written."""
+    given), then the figures and tables any results folder has: per design the gap to the
+    best known bound over time (``curves``) and the paper's normalization
+    (``curves_paper_norm``), the performance profile and the gap table (costs within the
+    relative ``tolerance`` tie); returns the files written."""
     results_dir = Path(results_dir)
     out = Path(out) if out else results_dir / "figures"
     out.mkdir(parents=True, exist_ok=True)
-    every_run, every_point, *epochs = tables if tables is not None else write_tables(results_dir)
+    every_run, every_point, *_ = tables if tables is not None else write_tables(results_dir)
     runs, points = main_budget(every_run, every_point)
+    panels = design_panels(points)
     written: dict[str, list[Path]] = {}
-    # the gap to the best known bound is the verdict's view; the paper's normalization
-    # (each curve over its own first schedule) is the labelled second one
-    written["fig3"] = _save(
+    written["curves"] = _save(
+        curve_panels(points, panels, "gap", GAP_LABEL, "Gap to the best known bound"),
+        out,
+        "curves",
+        formats,
+    )
+    written["curves_paper"] = _save(
         curve_panels(
-            points,
-            RW_PANELS,
-            "gap",
-            GAP_LABEL,
-            "Figure 3, random workloads: gap to the best known bound",
+            points, panels, "norm_paper", PAPER_LABEL, "Each curve over its own first schedule"
         ),
         out,
-        "fig3_rw",
+        "curves_paper_norm",
         formats,
-    )
-    written["fig3_paper"] = _save(
-        curve_panels(
-            points,
-            RW_PANELS,
-            "norm_paper",
-            PAPER_LABEL,
-            "Figure 3 in the paper's normalization (each curve over its own first schedule)",
-        ),
-        out,
-        "fig3_rw_paper_norm",
-        formats,
-    )
-    written["fig4"] = _save(
-        figure4(points, "gap", GAP_LABEL, "Figure 4, EPFL designs: gap to the best known bound"),
-        out,
-        "fig4_epfl",
-        formats,
-    )
-    written["fig4_paper"] = _save(
-        figure4(
-            points,
-            "norm_paper",
-            PAPER_LABEL,
-            "Figure 4 in the paper's normalization (each curve over its own first schedule)",
-        ),
-        out,
-        "fig4_epfl_paper_norm",
-        formats,
-    )
-    written["fig5"] = _save(
-        figure5(results_dir, figure5_runs(every_run), *epochs), out, "fig5_gs_loss", formats
     )
     written["profile"] = _save(profile_figure(runs, tolerance), out, "performance_profile", formats)
     gaps = gap_table(runs, tolerance)
-    table1 = table1_frame(runs)
     (out / "gap_table.csv").write_text(gaps.to_csv())
-    (out / "table1.csv").write_text(table1.to_csv(index=False))
     summary = [
         "# schedbench results",
         "",
@@ -448,15 +282,12 @@ def make_figures(
         "## Final gap to the best known bound (%)",
         "",
         markdown(gaps.reset_index()) if not gaps.empty else "(no runs)\n",
-        "## Table 1 (designs in these results)",
-        "",
-        markdown(table1),
         "## Figures",
         "",
     ]
     summary += [f"- `{p.name}`" for paths in written.values() for p in paths if p.suffix == ".png"]
     (out / "summary.md").write_text("\n".join(summary) + "\n")
-    written["tables"] = [out / "gap_table.csv", out / "table1.csv", out / "summary.md"]
+    written["tables"] = [out / "gap_table.csv", out / "summary.md"]
     return written
 
 

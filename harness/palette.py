@@ -26,8 +26,10 @@ FAMILIES: dict[str, list[str]] = {
         "cplex_compact",
         "cbc",
         "cbc_compact",
+        "rcs_cpsat",  # another class's: never drawn beside the paper's (shades repeat)
+        "rcs_highs",
     ],
-    "heuristic": ["asap", "list", "topo_chunk", "fds", "local_search"],
+    "heuristic": ["asap", "list", "topo_chunk", "fds", "local_search", "rcs_list"],
     "composed": ["hybrid", "relay"],
 }
 # per family, shades from dark to light (ColorBrewer sequential ramps)

@@ -26,14 +26,9 @@ import numpy as np
 import pandas as pd
 
 from schedbench.harness import metrics, palette
-from schedbench.harness.figures import EPFL, GAP_FLOOR, RW_PANELS, main_budget
+from schedbench.harness.figures import GAP_FLOOR, main_budget
 from schedbench.harness.tables import build_epochs, build_tables, gap_table
 
-FAMILIES = {
-    **RW_PANELS,
-    "EPFL": EPFL,
-    "EPFL mapped": [f"{d}_m" for d in EPFL],
-}
 # the first is the default view: the gap; the paper's normalization is the second
 VALUES = {
     "gap": "gap to the best known bound (%, log scale): the verdict's view",
@@ -291,10 +286,12 @@ def build_report(
     tables: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame] | None = None,
     tolerance: float = metrics.TIE_TOLERANCE,
     extra: list[tuple[str, pd.DataFrame]] | None = None,
+    families: dict[str, list[str]] | None = None,
 ) -> str:
     """The report's HTML for a results folder: its (runs, points, epochs) ``tables``, or
     the tables rebuilt from its run folders; costs within the relative ``tolerance`` tie;
-    ``extra``: (title, table) sections a study adds after the gap table."""
+    ``extra``: (title, table) sections a study adds after the gap table; ``families``:
+    groups of designs drawn together (a study's: the paper's RW and EPFL panels)."""
     runs, points, epochs = tables if tables is not None else (*build_tables(results_dir), None)
     if runs.empty:
         raise ValueError(f"no runs in {results_dir}; run the harness first")
@@ -330,7 +327,8 @@ def build_report(
         "seeds, drawn where every seed of every design has a schedule (hollow points: some "
         "have none yet); the band spans the designs.</p><div class='charts'>",
     ]
-    for family, designs in FAMILIES.items():
+    families = families or {}
+    for family, designs in families.items():
         if main_points["dataset"].isin(designs).any():
             sections.append(
                 _chart_pair(lambda v, d=designs: family_stats(main_points, v, d), family, colors)
@@ -340,7 +338,7 @@ def build_report(
         "joins the points where every seed has a schedule (hollow: some have none yet)."
         "</p><div class='charts'>"
     )
-    order = [d for ds in FAMILIES.values() for d in ds]
+    order = [d for ds in families.values() for d in ds]
     designs = sorted(
         set(main_points["dataset"]),
         key=lambda d: (d not in order, order.index(d) if d in order else 0, d),
@@ -400,12 +398,13 @@ def write_report(
     tables: Any = None,
     tolerance: float = metrics.TIE_TOLERANCE,
     extra: list[tuple[str, pd.DataFrame]] | None = None,
+    families: dict[str, list[str]] | None = None,
 ) -> Path:
     """Write the report (default: ``report.html`` in the folder); ``tables``,
-    ``tolerance`` and ``extra`` as above."""
+    ``tolerance``, ``extra`` and ``families`` as above."""
     out = Path(out) if out else Path(results_dir) / "report.html"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(build_report(Path(results_dir), tables, tolerance, extra))
+    out.write_text(build_report(Path(results_dir), tables, tolerance, extra, families))
     return out
 
 

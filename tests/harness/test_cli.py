@@ -218,15 +218,16 @@ def test_figures_from_stored_results(tmp_path):
         "-m", "solver=topo_chunk,asap", "dataset=rw1,rw4", "budget=smoke", results=tmp_path
     )
     assert done.returncode == 0, done.stderr
-    from schedbench.harness.figures import make_figures
+    from schedbench.studies.icml24.figures import make_figures
 
     written = make_figures(tmp_path)
-    for key in ("fig3", "fig3_paper", "fig4", "fig4_paper", "fig5", "profile"):
+    for key in ("fig3", "fig3_paper", "fig4", "fig4_paper", "fig5", "profile", "curves"):
         for path in written[key]:
             assert path.is_file() and path.stat().st_size > 1000
     # the figures draw the runs, not a placeholder: one curve per solver where it ran
-    from schedbench.harness.figures import RW_PANELS, curve_panels, profile_figure
+    from schedbench.harness.figures import curve_panels, profile_figure
     from schedbench.harness.tables import build_tables
+    from schedbench.studies.icml24.figures import RW_PANELS
 
     runs, points = build_tables(tmp_path)
     fig3 = curve_panels(points, RW_PANELS, "norm_asap", "best / ASAP", "test")
@@ -319,8 +320,8 @@ def test_figure5_draws_loss_and_three_cost_curves_per_gs_run(tmp_path):
         results=tmp_path,
     )
     assert done.returncode == 0, done.stderr
-    from schedbench.harness.figures import figure5
     from schedbench.harness.tables import build_tables
+    from schedbench.studies.icml24.figures import figure5
 
     epochs = pd.read_parquet(tmp_path / "epochs.parquet")
     assert sorted(epochs.groupby("solver").size().items()) == [

@@ -48,7 +48,10 @@ def results(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def report(results, tmp_path_factory):
-    return write_report(results, tmp_path_factory.mktemp("report") / "report.html")
+    from schedbench.studies.icml24.figures import FAMILIES
+
+    path = tmp_path_factory.mktemp("report") / "report.html"
+    return write_report(results, path, families=FAMILIES)  # the paper's panels too
 
 
 def test_report_is_one_self_contained_file(report):
