@@ -248,6 +248,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
     written = make_figures(args.results, args.out)
+    print((written["tables"][0].parent / "summary.md").read_text())  # the gap table
     print(f"wrote {sum(len(v) for v in written.values())} files to {written['tables'][0].parent}")
 
 
