@@ -117,6 +117,8 @@ def claim_long_budget(t: Tables) -> Claim:
     for d in sorted(set(long_runs["dataset"])):
         rows = long_runs[long_runs["dataset"] == d]
         solvers = [s for s in LONG if s in set(rows["solver"]) and t.has(d, s)]
+        if len(solvers) < 2:  # one solver at the longer budget (the time claims' runs)
+            continue
         at_long = {s: rows[rows["solver"] == s]["best_cost"].to_numpy(float) for s in solvers}
         cost = {s: np.nan_to_num(_median(v), nan=np.inf) for s, v in at_long.items()}
         ordered = []

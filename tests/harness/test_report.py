@@ -466,3 +466,19 @@ def test_committed_runs_of_a_changed_instance_are_dropped(capsys):
     kept, kept_points, _ = current_instances((runs, points, pd.DataFrame()))
     assert kept["run_key"].tolist() == ["now"] and kept_points["run_key"].tolist() == ["now"]
     assert "dropped 1 runs of rw4: its instance changed since" in capsys.readouterr().out
+
+
+def test_long_budget_claim_skips_designs_with_one_solver_at_the_long_budget():
+    short = [
+        {"dataset": d, "solver": s, "seed": seed, "final": base + seed}
+        for d in ("rw10", "rw1")
+        for s, base in (("gauss", 10.0), ("gs", 30.0))
+        for seed in range(3)
+    ]
+    long = [
+        {"dataset": "rw10", "solver": "gauss", "seed": 0, "final": 5.0, "budget": 600.0},
+        {"dataset": "rw10", "solver": "gs", "seed": 0, "final": 8.0, "budget": 600.0},
+        {"dataset": "rw1", "solver": "gs", "seed": 0, "final": 8.0, "budget": 600.0},
+    ]
+    claim = beyond.claim_long_budget(_tables(short + long))
+    assert "rw10: ordered" in claim.measured and "rw1:" not in claim.measured
