@@ -17,7 +17,7 @@ from builders import random_dag, run_spec
 from schedbench.harness.palette import style
 from schedbench.harness.report import write_report
 from schedbench.harness.runner import execute
-from schedbench.studies.icml24 import claims, rules
+from schedbench.studies.icml24 import beyond, claims, rules
 from schedbench.studies.icml24.verdict import build
 
 SOLVERS = ["topo_chunk", "list", "asap"]
