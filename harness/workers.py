@@ -1,0 +1,263 @@
+"""The worker processes of a run: starting them with their limits, reading what they
+report, checking each incumbent with the class's evaluator, merging the members of a
+portfolio or relay into one best-so-far curve, and stopping them (at the deadline, on a
+member's event, for lack of patience, or when one proves optimality)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from schedbench.evaluate import evaluate
+from schedbench.harness.compose import Member
+from schedbench.harness.records import RunPaths
+from schedbench.harness.spec import RunSpec
+from schedbench.harness.worker import unpack
+from schedbench.problem import Problem
+
+TERMINATE_WAIT_S = 5.0
+
+
+@dataclass
+class Worker:
+    """One member's solver process, its pipe and what it said."""
+
+    member: Member
+    index: int
+    process: subprocess.Popen
+    pipe: Any
+    input_path: Path
+    offset: float  # when it started, in seconds of the run's clock
+    deadline: float  # perf_counter time at which it is stopped
+    buffer: bytes = b""
+    summary: dict[str, Any] | None = None
+    killed: bool = False  # stopped at its deadline
+    stopped: str = ""  # stopped by an event (why)
+    reported: bool = False  # has reported a feasible schedule
+    led_at: float | None = None  # when (run's clock) it last set the run's best
+    closed: bool = False
+
+    def read(self) -> list[dict[str, Any]]:
+        chunk = self.pipe.read(1 << 20)
+        if not chunk:  # the worker closed its end: finished or died
+            self.finish()
+            return []
+        self.buffer += chunk
+        *lines, self.buffer = self.buffer.split(b"\n")
+        return [json.loads(line) for line in lines]
+
+    def finish(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self.pipe.close()
+
+    def wait(self) -> None:
+        try:
+            self.process.wait(TERMINATE_WAIT_S)
+        except subprocess.TimeoutExpired:
+            self.killed = stop_process(self.process) or self.killed
+        self.input_path.unlink(missing_ok=True)
+
+
+class Merged:
+    """The run's one best-so-far curve over every member's reports."""
+
+    def __init__(self, spec: RunSpec, started: float):
+        self.spec, self.started = spec, started
+        self.best: dict[str, Any] = {"cost": None}
+        self.leader: Worker | None = None  # the member whose schedule is the best
+        self.rejected = ""
+        self.late = 0  # incumbents found after the budget, in the grace period: not counted
+        self.composed = spec.composition != "single"
+
+    def offer(self, worker: Worker, message: dict[str, Any], stream: Any) -> bool:
+        """Check one report; True when it is the member's first feasible one."""
+        t = worker.offset + message["t"]
+        schedule = unpack(message["schedule"])
+        row = _check(self.spec.problem, schedule, t, message["bound"])
+        if row is None:
+            self.rejected = self.rejected or f"an incumbent at {t:.2f} s is infeasible"
+            return False
+        first, worker.reported = not worker.reported, True
+        if t > self.spec.budget:
+            self.late += 1  # the grace period is for stopping, not for searching
+        elif self.best["cost"] is None or row["cost"] < self.best["cost"]:
+            if self.composed:
+                row["member"] = worker.member.label
+            self.best = {**row, "schedule": schedule}
+            self.leader, worker.led_at = worker, t
+            stream.write(json.dumps(row) + "\n")
+            stream.flush()
+            os.fsync(stream.fileno())
+        return first
+
+
+def stop_on_event(reporter: Worker, active: list[Worker], run: Merged) -> None:
+    """Stop every member that runs until ``reporter``'s first schedule."""
+    for worker in active:
+        if worker.member.until_first_of == reporter.member.label and not worker.closed:
+            when = time.perf_counter() - run.started
+            _halt(worker, f"stopped at {reporter.member.label}'s first schedule ({when:.1f} s)")
+
+
+def stop_the_impatient(active: list[Worker], run: Merged) -> None:
+    """Stop every member with ``patience`` that has trailed another member's schedule for
+    that fraction of the budget (counted from its last lead, or its start)."""
+    now = time.perf_counter() - run.started
+    for worker in active:
+        patience = worker.member.patience
+        if patience is None or worker.closed or run.leader in (None, worker):
+            continue
+        since = worker.led_at if worker.led_at is not None else worker.offset
+        if now - since >= patience * run.spec.budget:
+            leader = run.leader.member.label
+            _halt(worker, f"stopped: {now - since:.1f} s without the lead, {leader} ahead "
+                          f"({now:.1f} s)")  # fmt: skip
+
+
+def stop_the_others(prover: Worker, active: list[Worker], run: Merged) -> None:
+    """A member proved optimality: nothing the others find can beat it."""
+    for worker in active:
+        if worker is not prover and not worker.closed:
+            when = time.perf_counter() - run.started
+            _halt(worker, f"stopped: {prover.member.label} proved optimality ({when:.1f} s)")
+
+
+def _halt(worker: Worker, why: str) -> None:
+    """Stop one member's worker by an event of the run, saying why in its record."""
+    stop_process(worker.process)
+    worker.stopped = why
+    worker.finish()
+
+
+def start_worker(
+    spec: RunSpec, paths: RunPaths, member: Member, index: int, started: float, run: Merged
+) -> Worker:
+    """Spawn one member's worker with its share of the budget and threads."""
+    offset = time.perf_counter() - started
+    if spec.composition == "relay":
+        budget = spec.budget * spec.share if index == 0 else spec.budget - offset
+    else:
+        budget = spec.budget
+    member.budget = max(0.01, budget)
+    if spec.composition == "relay" and index:
+        warm = run.best.get("schedule")  # the relay's baton: the best schedule so far
+    else:
+        warm = None if index or spec.warm_start is None else np.asarray(spec.warm_start, np.int64)
+    suffix = f"-{member.label}" if spec.composition != "single" else ""
+    input_path = paths.folder / f".worker-input{suffix}.pkl"
+    with input_path.open("wb") as handle:
+        pickle.dump(
+            {
+                "problem": spec.problem,
+                "solver": member.solver,
+                "budget": member.budget,
+                "threads": member.threads,
+                "seed": spec.seed,
+                "module": member.module,
+                "options": dict(member.options),
+                "warm_start": warm,
+            },
+            handle,
+        )
+    read_fd, write_fd = os.pipe()
+    log_path = paths.log if not suffix else paths.folder / f"solver{suffix}.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "schedbench.harness.worker",
+                str(input_path),
+                str(write_fd),
+                str(member.nice),
+            ],
+            pass_fds=(write_fd,),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env=_worker_env(),
+            preexec_fn=_memory_limit(spec.memory_gb),
+        )
+    os.close(write_fd)
+    return Worker(
+        member=member,
+        index=index,
+        process=process,
+        pipe=os.fdopen(read_fd, "rb", buffering=0),
+        input_path=input_path,
+        offset=offset,
+        deadline=started + offset + member.budget + spec.grace,
+    )
+
+
+def _memory_limit(gigabytes: float | None) -> Any:
+    """A preexec function that caps the worker's address space (None: no cap)."""
+    if gigabytes is None:
+        return None
+    limit = int(gigabytes * 2**30)
+
+    def apply() -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    return apply
+
+
+def _worker_env() -> dict[str, str]:
+    """The worker sees this process's import path (tests and user back-ends included)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        [p for p in sys.path if p] + [env.get("PYTHONPATH", "")]
+    ).strip(os.pathsep)
+    return env
+
+
+def _check(
+    problem: Problem, schedule: np.ndarray, t: float, bound: float | None
+) -> dict[str, Any] | None:
+    """The evaluator's verdict on a streamed incumbent (None when infeasible)."""
+    result = evaluate(problem, schedule)
+    if not result.feasible[0]:
+        return None
+    finite = bound is not None and np.isfinite(bound)
+    # the class's named cost terms (the paper's: peak and comm; RCS: latency)
+    terms = getattr(result, "terms", None) or {"peak": result.peak, "comm": result.comm}
+    return {
+        "t": round(t, 6),
+        "cost": result.cost[0].item(),
+        **{name: int(values[0]) for name, values in terms.items()},
+        "bound": float(bound) if finite else None,
+    }
+
+
+def out_of_memory(message: str, exitcode: int | None) -> bool:
+    """A Python MemoryError, or a native allocation failure that aborted or killed it."""
+    return "MemoryError" in message or "bad_alloc" in message or (exitcode or 0) < 0
+
+
+def stop_process(process: subprocess.Popen) -> bool:
+    """Terminate, then kill, the worker and anything it started (its process group)."""
+    if process.poll() is not None:
+        return False
+    for sig, wait in ((signal.SIGTERM, TERMINATE_WAIT_S), (signal.SIGKILL, TERMINATE_WAIT_S)):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, sig)
+        try:
+            process.wait(wait)
+            break
+        except subprocess.TimeoutExpired:
+            continue
+    return True
