@@ -404,38 +404,3 @@ def check_claims(
     if runs.empty:
         return []
     return [claim(tables) for claim in CLAIMS]
-
-
-def claims_table(claims: list[Claim]) -> pd.DataFrame:
-    """The claims as the report shows them: where, the claim, the test, the numbers, the
-    verdict."""
-    return pd.DataFrame(
-        [
-            {
-                "where": c.where,
-                "claim": c.shown_quote,
-                "test": c.test,
-                "measured": c.measured,
-                "verdict": c.verdict,
-            }
-            for c in claims
-        ]
-    )
-
-
-def claims_frame(claims: list[Claim]) -> pd.DataFrame:
-    """The claims as a table, one row per claim (docs/results/claims.csv)."""
-    return pd.DataFrame([c.__dict__ for c in claims])
-
-
-def claims_markdown(claims: list[Claim]) -> str:
-    """The claims table as Markdown: quote (verbatim in quotes, else paraphrased),
-    the test, the numbers, the verdict."""
-    lines = [
-        "| # | where | claim | test | measured | verdict |",
-        "|---|---|---|---|---|---|",
-    ]
-    for i, c in enumerate(claims, 1):
-        cells = [str(i), c.where, c.shown_quote, c.test, c.measured or "-", f"**{c.verdict}**"]
-        lines.append("| " + " | ".join(cell.replace("|", "/") for cell in cells) + " |")
-    return "\n".join(lines) + "\n"

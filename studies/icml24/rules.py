@@ -244,3 +244,38 @@ def _at_scale(verdict: str, points: list[TimePoint]) -> str:
     if verdict == NO_DATA or all(p.testable for p in points):
         return verdict
     return f"{UNTESTABLE}; direction: {verdict}"
+
+
+def claims_table(claims: list[Claim]) -> pd.DataFrame:
+    """The claims as the report shows them: where, the claim, the test, the numbers, the
+    verdict."""
+    return pd.DataFrame(
+        [
+            {
+                "where": c.where,
+                "claim": c.shown_quote,
+                "test": c.test,
+                "measured": c.measured,
+                "verdict": c.verdict,
+            }
+            for c in claims
+        ]
+    )
+
+
+def claims_frame(claims: list[Claim]) -> pd.DataFrame:
+    """The claims as a table, one row per claim (docs/results/claims.csv)."""
+    return pd.DataFrame([c.__dict__ for c in claims])
+
+
+def claims_markdown(claims: list[Claim]) -> str:
+    """The claims table as Markdown: quote (verbatim in quotes, else paraphrased),
+    the test, the numbers, the verdict."""
+    lines = [
+        "| # | where | claim | test | measured | verdict |",
+        "|---|---|---|---|---|---|",
+    ]
+    for i, c in enumerate(claims, 1):
+        cells = [str(i), c.where, c.shown_quote, c.test, c.measured or "-", f"**{c.verdict}**"]
+        lines.append("| " + " | ".join(cell.replace("|", "/") for cell in cells) + " |")
+    return "\n".join(lines) + "\n"

@@ -24,14 +24,9 @@ from schedbench.harness.figures import main_budget, markdown
 from schedbench.harness.metrics import TIE_TOLERANCE
 from schedbench.harness.report import write_report
 from schedbench.harness.tables import build_epochs, combine, gap_table, read_frames, write_tables
-from schedbench.studies.icml24.claims import (
-    NO_DATA,
-    check_claims,
-    claims_frame,
-    claims_markdown,
-    claims_table,
-)
+from schedbench.studies.icml24.claims import NO_DATA, check_claims
 from schedbench.studies.icml24.figures import FAMILIES, make_figures
+from schedbench.studies.icml24.rules import claims_frame, claims_markdown, claims_table
 
 # conf/experiment/ parts, in the order make verdict runs them
 PARTS = ("verdict", "verdict_seeds", "verdict_long", "verdict_shares", "fig5", "verdict_time")
