@@ -21,13 +21,17 @@ def verify(args: argparse.Namespace) -> int:
     params = dict(_pair(p) for p in args.param)
     ratio = None if args.ratio is None else best_known.as_ratio(args.ratio)
     problem = registry.load(args.dataset, stages=args.stages, ratio=ratio, **params)
-    schedule = best_known.read_schedule(args.schedule, problem)
+    schedule = _read(args.schedule, problem, best_known)
     report = check(problem, schedule)
-    head = f"{args.dataset} (L={problem.stages}, R={problem.ratio:g}, n={problem.n:,})"
+    if hasattr(problem, "stages"):  # the paper's class: its settings and its two cost terms
+        head = f"{args.dataset} (L={problem.stages}, R={problem.ratio:g}, n={problem.n:,})"
+        terms = f" (peak {report.peak:,}, comm {report.comm:,})"
+    else:
+        head, terms = f"{args.dataset} ({problem.CLASS}, n={problem.n:,})", ""
     if not report.feasible:
         print(f"{head}: infeasible: {report.reason()}")
         return 1
-    print(f"{head}: feasible, cost {report.cost:,.0f} (peak {report.peak:,}, comm {report.comm:,})")
+    print(f"{head}: feasible, cost {report.cost:,.0f}{terms}")
     entry = best_known.lookup(problem)
     if entry is None:
         bound = float(problem.trivial_lower_bound)
@@ -45,6 +49,19 @@ def verify(args: argparse.Namespace) -> int:
         f"bound ((cost - bound) / cost), {100 * above:+.2f} % against the best known cost"
     )
     return 0
+
+
+def _read(path: str, problem: object, best_known: object) -> object:
+    """A schedule file: CSV (``node,stage`` or one ``stage`` column), or a class's own
+    text format where it has one (RCS: HeuriGym's ``node:cycle`` lines)."""
+    from pathlib import Path
+
+    file = Path(path)
+    if hasattr(problem, "parse_schedule") and file.is_file():
+        first = next((line for line in file.read_text().splitlines() if line.strip()), "")
+        if ":" in first and "," not in first:
+            return problem.parse_schedule(file.read_text())
+    return best_known.read_schedule(path, problem)
 
 
 def _pair(text: str) -> tuple[str, object]:

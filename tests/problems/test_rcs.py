@@ -234,3 +234,30 @@ def test_the_heurigym_table_says_reproduced_beaten_or_behind():
     assert table.loc["invert", "proved"] == "bound 21"
     assert table.loc["hal", "verdict"] == "beaten by 1"
     assert list(table.index) == ["hal", "arf", "invert"]  # HeuriGym's order
+
+
+@needs_data
+def test_verify_reads_heurigym_schedules(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    p = read_heurigym(next(DATASET.glob("*/hal.json")))
+    best = solve_cpsat(p, time_limit=10, hint=best_list_schedule(p), threads=1).start
+    (tmp_path / "hal.txt").write_text(p.format_schedule(best))
+    done = subprocess.run(
+        [sys.executable, "-m", "schedbench", "verify", "--dataset", "heurigym/hal",
+         "--schedule", str(tmp_path / "hal.txt")],
+        capture_output=True, text=True, timeout=60, env=os.environ.copy(),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "heurigym/hal (rcs, n=11): feasible, cost 7" in done.stdout
+    late = best.copy()
+    late[p.dst[0]] = 0  # before its predecessor ends
+    (tmp_path / "late.txt").write_text(p.format_schedule(late))
+    done = subprocess.run(
+        [sys.executable, "-m", "schedbench", "verify", "--dataset", "heurigym/hal",
+         "--schedule", str(tmp_path / "late.txt")],
+        capture_output=True, text=True, timeout=60, env=os.environ.copy(),
+    )  # fmt: skip
+    assert done.returncode == 1 and "infeasible" in done.stdout
