@@ -75,7 +75,7 @@ verdict-plan:
 
 # BASE=docs/results keeps the committed runs that results/verdict does not supersede
 verdict-docs:
-	if [ -d results/bounds/runs ]; then $(BIN)/python -m schedbench.datasets.best_known update --results results/bounds; fi
+	if [ -d results/bounds/runs ]; then $(BIN)/python -m schedbench.harness.registry_update --results results/bounds; fi
 	$(BIN)/python -m schedbench.studies.icml24.verdict --results results/verdict --out docs/results $(if $(BASE),--base $(BASE))
 
 # resource-constrained minimum latency: HeuriGym's 24 instances x the RCS solvers at 60 s

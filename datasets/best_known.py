@@ -11,13 +11,12 @@ Every schedule is re-checked by the evaluator when the registry is updated and i
 tests; every bound is at most every cost any run found. The harness's best known bound
 is the larger of the registry's and its runs' (:mod:`schedbench.harness.tables`).
 
-    python -m schedbench.datasets.best_known update --results results/verdict
+A results folder's best costs and bounds are merged in by the harness
+(``python -m schedbench.harness.registry_update --results results/verdict``).
 """
 
 from __future__ import annotations
 
-import argparse
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,14 +77,14 @@ def as_ratio(value: float | str) -> int | float:
     return int(number) if number.is_integer() else number
 
 
-def _folder(folder: Path | None) -> Path:
+def registry_folder(folder: Path | None) -> Path:
     """The registry folder: the one shipped with the package unless one is given."""
     return Path(folder) if folder is not None else REGISTRY_DIR
 
 
 def read_registry(folder: Path | None = None) -> dict[str, Entry]:
     """Every entry, by problem digest (empty when the registry has none yet)."""
-    path = _folder(folder) / "best_known.csv"
+    path = registry_folder(folder) / "best_known.csv"
     if not path.is_file():
         return {}
     frame = pd.read_csv(path, dtype={"digest": str, "cost_run": str, "bound_run": str})
@@ -201,113 +200,16 @@ def schedule_of(entry: Entry, problem: Problem, folder: Path | None = None) -> n
     """The registry's best schedule of ``problem`` (which must be the entry's instance)."""
     if problem.digest != entry.digest:
         raise ProblemError(f"the registry entry is for another instance than {entry.dataset}")
-    return read_schedule(_folder(folder) / "schedules" / entry.schedule, problem)
+    return read_schedule(registry_folder(folder) / "schedules" / entry.schedule, problem)
 
 
-def _candidates(runs: list[dict[str, Any]], lp_bounds: dict[str, float]) -> dict[str, dict]:
-    """Per digest: the best cost (with its run) and the best bound (with its source)."""
-    from schedbench.harness.tables import bound_candidates
-
-    best: dict[str, dict] = {}
-    for run in runs:
-        digest = run.get("problem_digest")
-        if not digest:
-            continue
-        slot = best.setdefault(
-            digest,
-            {"run": run, "cost": math.inf, "cost_run": None, "bound": -math.inf, "src": None},
-        )
-        cost = run.get("best_cost")
-        if cost is not None and cost < slot["cost"] and run.get("folder"):
-            slot.update(cost=cost, cost_run=run)
-        for value, source in bound_candidates(run, lp_bounds):
-            if value > slot["bound"]:
-                from_run = source not in ("trivial", "lp_relaxation")
-                slot.update(bound=value, src=(source, run.get("run_key", "") if from_run else ""))
-    return best
-
-
-def update(results_dir: Path, folder: Path | None = None) -> list[str]:
-    """Merge a results folder's best costs and bounds into the registry; returns one line
-    per change. A schedule enters only if the evaluator confirms its cost."""
-    from schedbench.datasets import registry as datasets
-    from schedbench.harness.tables import load_runs, read_lp_bounds
-
-    results_dir, folder = Path(results_dir), _folder(folder)
-    entries = read_registry(folder)
-    runs = [r for r in load_runs(results_dir) if r.get("status") != "interrupted"]
-    changes = []
-    for digest, found in _candidates(runs, read_lp_bounds(results_dir)).items():
-        old = entries.get(digest)
-        found_cost = found["cost_run"] is not None
-        if old is None and not found_cost:
-            continue  # an entry starts with a schedule
-        cost_better = found_cost and (old is None or found["cost"] < old.best_cost)
-        bound_better = old is None or found["bound"] > old.best_bound
-        if not (cost_better or bound_better):
-            continue
-        run = found["run"]
-        problem = _problem_of(run, datasets)
-        if problem.digest != digest:
-            changes.append(f"skipped {run['dataset']}: rebuilt instance differs from the run's")
-            continue
-        fields = old.__dict__.copy() if old else {}
-        if cost_better:
-            winner = found["cost_run"]
-            plain = results_dir / winner["folder"] / "schedule.csv"  # or .gz: a large run's
-            schedule = read_schedule(plain if plain.is_file() else f"{plain}.gz", problem)
-            report = check(problem, schedule)
-            if not report.feasible or abs(report.cost - found["cost"]) > 1e-9 * found["cost"]:
-                raise ProblemError(
-                    f"the schedule of {winner['folder']} does not give its recorded cost "
-                    f"({report.reason() or report.cost}); the record is corrupt"
-                )
-            name = schedule_name(run["dataset"], problem, digest)
-            _write_schedule(folder / "schedules" / name, problem, schedule)
-            fields.update(
-                best_cost=float(report.cost),
-                peak=report.peak,
-                comm=report.comm,
-                cost_solver=winner["solver"],
-                cost_run=winner.get("run_key", ""),
-                schedule=name,
-            )
-            changes.append(f"{run['dataset']}: best cost {report.cost:,.0f} ({winner['solver']})")
-        if bound_better:
-            source, key = found["src"]
-            fields.update(best_bound=float(found["bound"]), bound_source=source, bound_run=key)
-            changes.append(f"{run['dataset']}: best bound {found['bound']:,.0f} ({source})")
-        fields.update(
-            dataset=run["dataset"],
-            stages=getattr(problem, "stages", None),
-            ratio=getattr(problem, "ratio", None),
-            digest=digest,
-            n=problem.n,
-        )
-        entry = Entry(**fields)
-        if entry.best_bound > entry.best_cost + 1e-9 * entry.best_cost:
-            raise ProblemError(
-                f"{entry.dataset}: bound {entry.best_bound} exceeds cost {entry.best_cost}; "
-                f"the bound from {entry.bound_source} is wrong"
-            )
-        entries[digest] = entry
-    _write_registry(entries, folder)
-    return changes
-
-
-def _problem_of(run: dict[str, Any], datasets: Any) -> Problem:
-    dataset = (run.get("config") or {}).get("dataset", {})
-    name, params = dataset.get("name") or run["dataset"], dataset.get("params") or {}
-    return datasets.load(name, stages=run["stages"], ratio=run["ratio"], **params)
-
-
-def _write_schedule(path: Path, problem: Problem, schedule: np.ndarray) -> None:
+def write_schedule_file(path: Path, problem: Problem, schedule: np.ndarray) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     frame = pd.DataFrame({"node": list(problem.labels), "stage": schedule})
     frame.to_csv(path, index=False, compression={"method": "gzip", "mtime": 0})
 
 
-def _write_registry(entries: dict[str, Entry], folder: Path) -> None:
+def write_registry(entries: dict[str, Entry], folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     rows = sorted(
         (e.__dict__ for e in entries.values()), key=lambda r: (r["dataset"], r["stages"] or 0)
@@ -326,18 +228,3 @@ def verify_entry(entry: Entry, problem: Problem, folder: Path | None = None) -> 
         raise ProblemError(f"{entry.dataset}: cost {result.cost[0]} != {entry.best_cost}")
     if entry.best_bound > entry.best_cost:
         raise ProblemError(f"{entry.dataset}: bound {entry.best_bound} > {entry.best_cost}")
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-    merge = sub.add_parser("update", help="merge a results folder into the registry")
-    merge.add_argument("--results", type=Path, required=True)
-    merge.add_argument("--registry", type=Path, default=None, help="default: the package's")
-    args = parser.parse_args(argv)
-    for line in update(args.results, args.registry) or ["(no change)"]:
-        print(line)
-
-
-if __name__ == "__main__":
-    main()

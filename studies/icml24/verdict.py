@@ -172,7 +172,7 @@ def build(
     whose runs are kept unless a run in ``results_dir`` supersedes them (:func:`combine`),
     so a sitting that reruns part of the protocol need not hold all of it. Costs within
     the relative ``tolerance`` tie in the claims, the gap table and the profile."""
-    from schedbench.datasets import best_known
+    from schedbench.harness import registry_update
 
     results_dir, out = Path(results_dir), Path(out)
     committed = read_frames(base) if base is not None else None  # before out is rewritten
@@ -181,7 +181,7 @@ def build(
     token = lock.acquire(results_dir)
     try:
         if registry:
-            for line in best_known.update(results_dir):
+            for line in registry_update.update(results_dir):
                 print(f"registry: {line}")
         runs, points = write_tables(results_dir)  # after the registry: its bounds count
     finally:

@@ -15,6 +15,7 @@ from builders import run_spec
 
 from schedbench.datasets import best_known, registry
 from schedbench.evaluate import evaluate, relative_gap
+from schedbench.harness import registry_update
 from schedbench.harness.runner import execute
 from schedbench.harness.tables import build_tables
 from schedbench.problem import ProblemError
@@ -64,7 +65,7 @@ def _run(problem, folder: Path, solver: str, seed: int = 0, **options) -> dict:
 def test_update_keeps_the_best_and_verifies_it(synthetic, tmp_path):
     results, folder = tmp_path / "results", tmp_path / "registry"
     asap = _run(synthetic, results, "asap")
-    changes = best_known.update(results, folder)
+    changes = registry_update.update(results, folder)
     entry = best_known.lookup(synthetic, folder)
     assert entry is not None and entry.best_cost == asap["best_cost"]
     assert entry.cost_solver == "asap" and changes
@@ -72,13 +73,13 @@ def test_update_keeps_the_best_and_verifies_it(synthetic, tmp_path):
 
     exact = _run(synthetic, results, "cpsat", formulation="compact")
     assert exact["best_cost"] < asap["best_cost"]
-    best_known.update(results, folder)
+    registry_update.update(results, folder)
     entry = best_known.lookup(synthetic, folder)
     assert (entry.best_cost, entry.cost_solver) == (exact["best_cost"], "cpsat")
     assert entry.best_bound >= (exact["bound"] or 0)
     assert entry.bound_source in ("cpsat", "trivial")
     best_known.verify_entry(entry, synthetic, folder)
-    assert best_known.update(results, folder) == []  # nothing new: no change
+    assert registry_update.update(results, folder) == []  # nothing new: no change
 
 
 def test_update_refuses_a_schedule_that_does_not_give_its_cost(synthetic, tmp_path):
@@ -90,13 +91,13 @@ def test_update_refuses_a_schedule_that_does_not_give_its_cost(synthetic, tmp_pa
     frame.loc[synthetic.dst[0], "stage"] = 0
     schedule.write_text(frame.to_csv(index=False))
     with pytest.raises(ProblemError, match="does not give its recorded cost"):
-        best_known.update(results, tmp_path / "registry")
+        registry_update.update(results, tmp_path / "registry")
 
 
 def test_verify_entry_catches_a_wrong_cost_and_a_bound_above_it(synthetic, tmp_path):
     results, folder = tmp_path / "results", tmp_path / "registry"
     _run(synthetic, results, "asap")
-    best_known.update(results, folder)
+    registry_update.update(results, folder)
     entry = best_known.lookup(synthetic, folder)
     wrong = best_known.Entry(**{**entry.__dict__, "best_cost": entry.best_cost - 1})
     with pytest.raises(ProblemError, match="cost"):
@@ -109,7 +110,7 @@ def test_verify_entry_catches_a_wrong_cost_and_a_bound_above_it(synthetic, tmp_p
 def test_tables_use_the_registry_bound(synthetic, tmp_path, monkeypatch):
     results, folder = tmp_path / "results", tmp_path / "registry"
     record = _run(synthetic, results, "asap")
-    best_known.update(results, folder)
+    registry_update.update(results, folder)
     entry = best_known.lookup(synthetic, folder)
     stronger = record["best_cost"] - 7.0  # a bound only the registry knows
     frame = pd.read_csv(folder / "best_known.csv", dtype={"digest": str})

@@ -192,12 +192,13 @@ def test_a_solver_of_another_class_is_one_line(tmp_path):
 @needs_data
 def test_the_registry_keeps_and_reverifies_an_rcs_schedule(tmp_path):
     from schedbench.datasets import best_known, registry
+    from schedbench.harness import registry_update
 
     done = _harness(
         tmp_path / "results", "dataset=heurigym/hal", "solver=rcs_cpsat", "budget=smoke"
     )
     assert done.returncode == 0, done.stderr
-    lines = best_known.update(tmp_path / "results", tmp_path / "registry")
+    lines = registry_update.update(tmp_path / "results", tmp_path / "registry")
     assert "heurigym/hal: best cost 7 (rcs_cpsat)" in lines
     (entry,) = best_known.read_registry(tmp_path / "registry").values()
     assert entry.stages is None and entry.peak is None and entry.best_bound == 7
