@@ -34,35 +34,31 @@ from schedbench.solvers.lower_bounds import lp_relaxation_bound
 RW = [f"rw{k}" for k in range(1, 13)]
 EPFL = ["adder", "bar", "i2c", "max", "square", "voter"]
 DEFAULT = [*RW, *EPFL, *(f"{d}_m" for d in EPFL)]
-SOLVERS = {
-    "topo_chunk": ("topo_chunk", {}),
-    "local_search": ("local_search", {}),
-    "cpsat_compact": ("cpsat", {"formulation": "compact"}),
-    "gs_plus": ("gs_plus", {"device": "cpu"}),
-    "gs": ("gs", {"device": "cpu"}),  # the paper's method as its code ran it (per row)
-    "gs_per_node": ("gs", {"device": "cpu", "parameters": "per_node"}),
-    "gauss": ("gauss", {}),
-    # composed runs (conf/solver/hybrid.yaml and relay.yaml): the harness runs the members
-    "hybrid": (
-        "portfolio",
-        {
-            "members": [
-                {"solver": "cpsat", "options": {"formulation": "compact"}},
-                {"solver": "gauss"},
-            ]
-        },
-    ),
-    "relay": (
-        "relay",
-        {
-            "share": 0.1,
-            "members": [
-                {"solver": "gauss"},
-                {"solver": "cpsat", "options": {"formulation": "compact"}},
-            ],
-        },
-    ),
-}
+# the configurations compared: conf/solver/<name>.yaml as Hydra composes it (defaults
+# inheritance and the portfolio's patience included), GS pinned to the CPU
+NAMES = ["topo_chunk", "local_search", "cpsat_compact", "gs_plus", "gs", "gs_per_node", "gauss",
+         "hybrid", "relay"]  # fmt: skip
+ON_CPU = {"gs_plus", "gs", "gs_per_node"}
+
+
+def solver_conf(name: str, **extra: object) -> tuple[str, dict]:
+    """(back-end, options) of ``conf/solver/<name>.yaml``, with ``extra`` options on top."""
+    from hydra import compose, initialize_config_module
+    from omegaconf import OmegaConf
+
+    from schedbench.harness.config import register
+
+    register()  # the schema the config's defaults list names
+    with initialize_config_module("schedbench.conf", version_base="1.3"):
+        cfg = compose("config", overrides=[f"solver={name}"])
+    options = OmegaConf.to_container(cfg.solver.options, resolve=True)
+    return str(cfg.solver.name), {**options, **extra}
+
+
+def solvers_of(names: list[str]) -> dict[str, tuple[str, dict]]:
+    return {n: solver_conf(n, **({"device": "cpu"} if n in ON_CPU else {})) for n in names}
+
+
 DIFFERENTIABLE = ["gs_plus", "gauss"]
 ABLATION = {
     "all on": {},
@@ -127,15 +123,15 @@ def bounds_of(problems, runs) -> dict[str, float]:
     return bounds
 
 
-def report(designs, results: Path, budget: float, threads: int, interval: float) -> None:
-    """Only the runs of the configurations in SOLVERS count: a folder left by an earlier
+def report(designs, solvers, results: Path, budget: float, threads: int, interval: float) -> None:
+    """Only the runs of the configurations compared count: a folder left by an earlier
     configuration of a solver (another option, budget or thread count) is ignored, not
     averaged in."""
     problems = {design: load(design) for design in designs}
     current = {
         spec.key
         for design, problem in problems.items()
-        for spec in specs(design, problem, SOLVERS, budget, threads, results, interval)
+        for spec in specs(design, problem, solvers, budget, threads, results, interval)
     }
     cache_lp_bounds(problems, results)
     runs, points = build_tables(results)
@@ -200,7 +196,7 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=5.0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--designs", nargs="+")
-    parser.add_argument("--solvers", nargs="+", default=list(SOLVERS))
+    parser.add_argument("--solvers", nargs="+", default=NAMES)
     parser.add_argument("--results", type=Path, default=Path("results/beyond"))
     parser.add_argument("--ablation", action="store_true")
     parser.add_argument("--report-only", action="store_true")
@@ -209,7 +205,7 @@ def main() -> None:
     if args.ablation:
         designs = args.designs or ["rw1", "rw7", "adder"]
         variants = {
-            f"gs_plus[{name}]": ("gs_plus", {"device": "cpu", **options})
+            f"gs_plus[{name}]": solver_conf("gs_plus", device="cpu", **options)
             for name, options in ABLATION.items()
         }
         results = args.results / "ablation"
@@ -224,12 +220,12 @@ def main() -> None:
         print(table.reindex(list(variants)).to_string())
         return
     designs = args.designs or DEFAULT
-    solvers = {k: SOLVERS[k] for k in args.solvers}
+    solvers = solvers_of(args.solvers)
     if not args.report_only:
         run_all(
             designs, solvers, args.budget, args.threads, args.results, args.interval, args.force
         )
-    report(designs, args.results, args.budget, args.threads, args.interval)
+    report(designs, solvers, args.results, args.budget, args.threads, args.interval)
 
 
 if __name__ == "__main__":
