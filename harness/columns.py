@@ -37,6 +37,11 @@ STATUSES: dict[str, tuple[str, str]] = {
         "the library failed, or reported a schedule the evaluator rejected; message says "
         "what happened",
     ),
+    "stopped": (
+        "stopped",
+        "a portfolio member the run stopped (another member's event, or it trailed the "
+        "leader past its patience); in the record's members, never a run's own status",
+    ),
     "interrupted": (
         "interrupted",
         "the sitting was stopped while the run was in flight; the run is rerun when the "

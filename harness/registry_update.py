@@ -26,6 +26,7 @@ from schedbench.datasets.best_known import (
 from schedbench.evaluate import check
 from schedbench.harness.tables import bound_candidates, load_runs, read_lp_bounds
 from schedbench.problem import Problem, ProblemError
+from schedbench.solvers.base import Status
 
 
 def _candidates(runs: list[dict[str, Any]], lp_bounds: dict[str, float]) -> dict[str, dict]:
@@ -56,7 +57,7 @@ def update(results_dir: Path, folder: Path | None = None) -> list[str]:
 
     results_dir, folder = Path(results_dir), registry_folder(folder)
     entries = read_registry(folder)
-    runs = [r for r in load_runs(results_dir) if r.get("status") != "interrupted"]
+    runs = [r for r in load_runs(results_dir) if r.get("status") != Status.INTERRUPTED]
     changes = []
     for digest, found in _candidates(runs, read_lp_bounds(results_dir)).items():
         old = entries.get(digest)

@@ -161,7 +161,7 @@ def _worker_status(spec: RunSpec, worker: Worker) -> tuple[str, str]:
     if worker.summary is not None:
         status, message = worker.summary["status"], worker.summary.get("message", "")
     elif worker.stopped:
-        return "stopped", worker.stopped
+        return Status.STOPPED, worker.stopped
     elif worker.killed:
         status = "timeout"
         limit = (worker.member.budget or spec.budget) + spec.grace

@@ -28,6 +28,7 @@ from schedbench.datasets import best_known
 from schedbench.evaluate import relative_gap
 from schedbench.harness import metrics
 from schedbench.harness.records import read_incumbents, write_atomic
+from schedbench.solvers.base import Status
 
 INSTANCE = ["dataset", "stages", "ratio"]
 GPU_SUFFIX = "@cuda"  # a run on a GPU is shown as its own solver (gs@cuda beside gs)
@@ -92,7 +93,7 @@ def load_runs(results_dir: Path) -> list[dict[str, Any]]:
             record = json.loads(record_path.read_text())
             finished.append(record_path.stat().st_mtime)
         elif running_path.is_file():
-            record = {**json.loads(running_path.read_text()), "status": "interrupted"}
+            record = {**json.loads(running_path.read_text()), "status": Status.INTERRUPTED}
             finished.append(running_path.stat().st_mtime)
         else:
             continue

@@ -31,6 +31,9 @@ class Status(StrEnum):
     TIMEOUT = "timeout"  # the budget ran out; the best schedule so far is kept
     ERROR = "error"  # the library failed or reported a schedule the evaluator rejects
     SKIPPED = "skipped"  # could not run here (missing package, license limit); see message
+    # the harness's, never a back-end's:
+    STOPPED = "stopped"  # a portfolio member the run stopped (another's event, no patience)
+    INTERRUPTED = "interrupted"  # the sitting was stopped mid-run; rerun on resume
 
 
 @dataclass

@@ -18,6 +18,7 @@ import pandas as pd
 
 from schedbench.harness.metrics import TIE_TOLERANCE, tied
 from schedbench.harness.tables import GPU_SUFFIX, fixed_epochs
+from schedbench.solvers.base import Status
 
 HOLDS = "holds"
 FAILS = "does not hold"
@@ -71,7 +72,7 @@ class Tables:
     def __post_init__(self) -> None:
         if self.runs.empty:
             return
-        self.runs = self.runs[self.runs["status"] != "interrupted"]  # rerun on resume
+        self.runs = self.runs[self.runs["status"] != Status.INTERRUPTED]  # rerun on resume
         if "device" in self.runs:  # a GPU run is its own solver (tables already say so)
             on_gpu = self.runs["device"].eq("cuda") & ~self.runs["solver"].str.endswith(GPU)
             self.runs = self.runs.assign(

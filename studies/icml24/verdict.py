@@ -24,6 +24,7 @@ from schedbench.harness.figures import main_budget, markdown
 from schedbench.harness.metrics import TIE_TOLERANCE
 from schedbench.harness.report import write_report
 from schedbench.harness.tables import build_epochs, combine, gap_table, read_frames, write_tables
+from schedbench.solvers.base import Status
 from schedbench.studies.icml24.claims import NO_DATA, check_claims
 from schedbench.studies.icml24.figures import FAMILIES, make_figures
 from schedbench.studies.icml24.rules import claims_frame, claims_markdown, claims_table
@@ -187,7 +188,7 @@ def build(
     finally:
         lock.release(results_dir, token)
     if not runs.empty:  # a run cut short by a stopped sitting is rerun when it resumes
-        runs = runs[runs["status"] != "interrupted"]
+        runs = runs[runs["status"] != Status.INTERRUPTED]
         points = points[points["run_key"].isin(set(runs["run_key"]))]
     epochs = build_epochs(results_dir, runs)
     if not epochs.empty:  # what Figure 5 and the loss claim read: GS's epochs (the
