@@ -29,25 +29,13 @@ class Job:
 def jobs(overrides: list[str]) -> list[Job]:
     """Every job of the sweep these overrides make, in the sweeper's order."""
     from schedbench.harness.app import spec_from_config
+    from schedbench.harness.progress import sweep_axes
 
     parser = OverridesParser.create()
     plain = [o for o in overrides if not parser.parse_override(o).is_sweep_override()]
     with initialize_config_module("schedbench.conf", version_base="1.3"):
         base = compose("config", overrides=plain, return_hydra_config=True)
-        params = dict(base.hydra.sweeper.params or {})
-        axes: dict[str, list[str]] = {}
-        for item in [f"{k}={v}" for k, v in params.items()]:  # the experiment's sweep
-            override = parser.parse_override(item)
-            key = override.get_key_element()
-            values = override.sweep_string_iterator() if override.is_sweep_override() else None
-            axes[key] = [f"{key}={v}" for v in values] if values else [item]
-        for item in overrides:  # the command line's: a sweep replaces, a value fixes
-            override = parser.parse_override(item)
-            key = override.get_key_element()
-            if override.is_sweep_override():
-                axes[key] = [f"{key}={v}" for v in override.sweep_string_iterator()]
-            else:
-                axes.pop(key, None)
+        axes = sweep_axes(dict(base.hydra.sweeper.params or {}), overrides)
         found = []
         for combo in itertools.product(*axes.values()):
             job = [*plain, *combo]

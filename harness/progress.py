@@ -16,25 +16,37 @@ from hydra.experimental.callback import Callback
 TOTAL_VARIABLE = "SCHEDBENCH_SWEEP_TOTAL"
 
 
-def sweep_size(task_overrides: list[str], sweeper_params: dict[str, str] | None) -> int:
-    """Number of jobs the basic sweeper makes from these overrides."""
+def sweep_axes(sweeper_params: dict[str, Any] | None, overrides: list[str]) -> dict[str, list[str]]:
+    """The sweep as Hydra's basic sweeper expands it: per swept key its ``key=value``
+    choices, from the experiment's ``hydra.sweeper.params`` then the command line's (a
+    sweep there replaces the experiment's, a plain value fixes the key for every job and
+    leaves the axes). The one expansion the progress count, the plan and the verdict's
+    protocol size share."""
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
     parser = OverridesParser.create()
-    choices: dict[str, int] = {}
+    axes: dict[str, list[str]] = {}
     for key, value in (sweeper_params or {}).items():
         override = parser.parse_override(f"{key}={value}")
-        choices[override.get_key_element()] = _count(override)
-    for override in parser.parse_overrides(task_overrides):
-        choices[override.get_key_element()] = _count(override)
+        name = override.get_key_element()
+        values = override.sweep_string_iterator() if override.is_sweep_override() else None
+        axes[name] = [f"{name}={v}" for v in values] if values else [f"{key}={value}"]
+    for item in overrides:
+        override = parser.parse_override(item)
+        name = override.get_key_element()
+        if override.is_sweep_override():
+            axes[name] = [f"{name}={v}" for v in override.sweep_string_iterator()]
+        else:
+            axes.pop(name, None)
+    return axes
+
+
+def sweep_size(task_overrides: list[str], sweeper_params: dict[str, str] | None) -> int:
+    """Number of jobs the basic sweeper makes from these overrides."""
     total = 1
-    for count in choices.values():
-        total *= count
+    for choices in sweep_axes(sweeper_params, task_overrides).values():
+        total *= len(choices)
     return total
-
-
-def _count(override: Any) -> int:
-    return len(list(override.sweep_string_iterator())) if override.is_sweep_override() else 1
 
 
 class SweepProgress(Callback):

@@ -143,21 +143,16 @@ def readme(
 
 def protocol_size() -> int:
     """How many runs the three parts of the protocol make (from their sweep configs)."""
-    from hydra.core.override_parser.overrides_parser import OverridesParser
     from omegaconf import OmegaConf
 
-    parser, total = OverridesParser.create(), 0
     from schedbench import conf
+    from schedbench.harness.progress import sweep_size
 
     folder = Path(conf.__file__).parent / "experiment"
-    for part in PARTS:
-        params = OmegaConf.load(folder / f"{part}.yaml").hydra.sweeper.params
-        count = 1
-        for key, value in params.items():
-            override = parser.parse_override(f"{key}={value}")
-            count *= len(list(override.sweep_iterator())) if override.is_sweep_override() else 1
-        total += count
-    return total
+    return sum(
+        sweep_size([], dict(OmegaConf.load(folder / f"{part}.yaml").hydra.sweeper.params))
+        for part in PARTS
+    )
 
 
 def build(
