@@ -22,7 +22,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from schedbench.harness import metrics, palette
-from schedbench.harness.tables import gap_table, write_tables
+from schedbench.harness.tables import fixed_epochs, gap_table, write_tables
 
 GAP_FLOOR = 1e-2  # gaps (in %) are drawn on a log axis; 0 (proven optimal) sits here
 GAP_LABEL = "gap to best bound (%, log)"
@@ -218,13 +218,16 @@ def markdown(frame: pd.DataFrame) -> str:
 
 
 def main_budget(runs: pd.DataFrame, points: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The runs (and their points) at the budget and thread count most runs have: curves
-    of different budgets never share an axis, and a solver's runs on fewer threads (a
-    portfolio member alone on its share) never join its line (they stay in the tables)."""
+    """The runs (and their points) at the budget and thread count most runs have, runs
+    stopped at a fixed epoch count aside: curves of different budgets never share an axis,
+    and a solver's runs on fewer threads (a portfolio member alone on its share) never
+    join its line (they stay in the tables). The one rule for "the protocol's budget"."""
     if runs.empty:
         return runs, points
-    budget = runs.groupby("budget").size().idxmax()
-    main = runs[runs["budget"] == budget]
+    timed = runs[~runs["config"].map(fixed_epochs)] if "config" in runs else runs
+    timed = timed if not timed.empty else runs
+    budget = timed.groupby("budget").size().idxmax()
+    main = timed[timed["budget"] == budget]
     main = main[main["threads"] == main.groupby("threads").size().idxmax()]
     return main, points[points["run_key"].isin(set(main["run_key"]))]
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from schedbench.harness.figures import main_budget
 from schedbench.harness.metrics import TIE_TOLERANCE, tied
 from schedbench.harness.tables import GPU_SUFFIX, fixed_epochs
 from schedbench.solvers.base import Status
@@ -78,11 +79,11 @@ class Tables:
             self.runs = self.runs.assign(
                 solver=self.runs["solver"].where(~on_gpu, self.runs["solver"] + GPU)
             )
+        self.main, _ = main_budget(self.runs, self.points)  # the protocol's budget, threads
+        self.budget = float(self.main["budget"].iloc[0])
+        self.threads = int(self.main["threads"].iloc[0])
         runs = self.runs[~self.runs["config"].map(fixed_epochs)]
-        self.budget = float(runs.groupby("budget").size().idxmax())  # the protocol's
         runs = runs[runs["budget"] == self.budget]
-        self.threads = int(runs.groupby("threads").size().idxmax())
-        self.main = runs[runs["threads"] == self.threads]
         self.other_threads = runs[runs["threads"] != self.threads]
 
     def rows(self, dataset: str, solver: str, threads: int | None = None) -> pd.DataFrame:
