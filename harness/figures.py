@@ -294,17 +294,22 @@ def make_figures(
     return written
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def run_cli(make: Any, description: str, argv: list[str] | None = None) -> None:
+    """``--results`` and ``--out``, then ``make(results, out)``; prints the summary (the
+    gap table) and what was written. Any study's figures command is this with its own
+    ``make``."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--results", type=Path, default=Path("results"))
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
-    written = make_figures(args.results, args.out)
-    runs_csv = args.results / "runs.csv"
-    runs = pd.read_csv(runs_csv) if runs_csv.stat().st_size > 1 else pd.DataFrame()
-    print("Final gap to the best known bound (%):")
-    print(gap_table(runs).to_string() if not runs.empty else "(no runs)")
-    print(f"wrote {sum(len(v) for v in written.values())} files to {written['tables'][0].parent}")
+    written = make(args.results, args.out)
+    folder = written["tables"][0].parent
+    print((folder / "summary.md").read_text())
+    print(f"wrote {sum(len(v) for v in written.values())} files to {folder}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    run_cli(make_figures, __doc__.splitlines()[0], argv)
 
 
 if __name__ == "__main__":

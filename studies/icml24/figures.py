@@ -11,7 +11,6 @@ over the first 75 epochs, AdamW vs Adam) and Table 1 (``table1.csv``).
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +31,7 @@ from schedbench.harness.figures import (
     chart_values,
     curve_panels,
     main_budget,
+    run_cli,
 )
 from schedbench.harness.figures import make_figures as harness_figures
 from schedbench.harness.tables import fixed_epochs, write_tables
@@ -243,13 +243,7 @@ def make_figures(
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--results", type=Path, default=Path("results"))
-    parser.add_argument("--out", type=Path, default=None)
-    args = parser.parse_args(argv)
-    written = make_figures(args.results, args.out)
-    print((written["tables"][0].parent / "summary.md").read_text())  # the gap table
-    print(f"wrote {sum(len(v) for v in written.values())} files to {written['tables'][0].parent}")
+    run_cli(make_figures, __doc__.splitlines()[0], argv)
 
 
 if __name__ == "__main__":
