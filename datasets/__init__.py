@@ -4,7 +4,7 @@ Installed as ``schedbench.datasets`` (never as a top-level ``datasets``, which w
 shadow Hugging Face's package). See :mod:`schedbench.datasets.registry`.
 """
 
-from schedbench.datasets.graph import Graph
 from schedbench.datasets.registry import DatasetInfo, graph_of, info, load, names
+from schedbench.graph import Graph
 
 __all__ = ["DatasetInfo", "Graph", "graph_of", "info", "load", "names"]

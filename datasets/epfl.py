@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from schedbench.datasets.graph import Graph, cache_key, cached
+from schedbench.datasets.graph import cache_key, cached
+from schedbench.graph import Graph
 from schedbench.problem import ProblemError
 
 # Table 1 of the paper: name -> (stated |V|, stated depth), original and mapped.
@@ -188,17 +189,15 @@ def _po_name(aig: Any, k: int) -> str:
 
 
 def _unit_graph(name: str, labels: list[str], src: list[int], dst: list[int]) -> Graph:
-    """Unit weights on every node and edge, zero distances."""
+    """Unit weights on every node and edge, zero distances; an edge an AIG node reads
+    twice (both fanins from one node) is one edge of the summed weight."""
     if len(set(labels)) != len(labels):  # names can repeat in the symbol table
         labels = [f"{label}#{i}" for i, label in enumerate(labels)]
-    m = len(src)
-    arrays = [
+    return Graph.from_arrays(
+        len(labels),
         np.asarray(src, np.int64),
         np.asarray(dst, np.int64),
-        np.ones(len(labels), np.int64),
-        np.ones(m, np.int64),
-        np.zeros(m, np.int64),
-    ]
-    for arr in arrays:
-        arr.setflags(write=False)
-    return Graph(name, *arrays, tuple(labels))
+        name=name,
+        labels=labels,
+        duplicates="merge",
+    )

@@ -18,7 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from schedbench.datasets.graph import Graph, cache_key, cached, file_identity
+from schedbench.datasets.graph import cache_key, cached, file_identity
+from schedbench.graph import Graph
 from schedbench.problem import Problem, ProblemError
 
 GML_SUFFIXES = {".gml"}
@@ -69,20 +70,7 @@ def read_problem(path: str | Path, *, stages: int, ratio: float, **options: Any)
     """Read a file straight into a :class:`Problem` with L = ``stages`` and R = ``ratio``."""
     comm_mode = options.pop("comm_mode", "binary")
     graph = read_graph(path, **options)
-    return graph.problem(stages=stages, ratio=ratio, comm_mode=comm_mode)
-
-
-# Files carry no L or R; graphs are validated with a stage count no distance can exceed.
-UNBOUNDED_STAGES = 2**40
-
-
-def _validated_graph(problem_kwargs: dict[str, Any], duplicates: str) -> Graph:
-    """Check the graph (cycles, weights, duplicates) through Problem's one validation."""
-    n = problem_kwargs.pop("n")
-    problem = Problem.from_arrays(
-        n, stages=UNBOUNDED_STAGES, ratio=1, duplicates=duplicates, **problem_kwargs
-    )
-    return Graph.from_problem(problem)
+    return Problem.of(graph, stages=stages, ratio=ratio, comm_mode=comm_mode)
 
 
 def _printable(err: Exception) -> str:
@@ -107,15 +95,7 @@ def _read_gml(file: Path, *, duplicates: str, **options: Any) -> Graph:
         raise ProblemError(
             f"could not parse GML file {file.name!r} ({_printable(err)}); is it GML?"
         ) from None
-    problem = Problem.from_networkx(
-        graph,
-        stages=UNBOUNDED_STAGES,
-        ratio=1,
-        name=file.stem,
-        duplicates=duplicates,
-        **_nx_options(options),
-    )
-    return Graph.from_problem(problem)
+    return Graph.from_networkx(graph, name=file.stem, duplicates=duplicates, **_nx_options(options))
 
 
 def _read_gml_multigraph(file: Path) -> Any:
@@ -205,18 +185,16 @@ def _read_edgelist(
         raise ProblemError(f"the graph in {file.name!r} is empty; add 'node'/'edge' lines")
     src = np.array([index[e[0]] for e in edges], np.int64)
     dst = np.array([index[e[1]] for e in edges], np.int64)
-    return _validated_graph(
-        {
-            "n": n,
-            "src": src,
-            "dst": dst,
-            "w": np.array(w),
-            "c": np.array([e[2] for e in edges]),
-            "d": np.array([e[3] for e in edges]),
-            "labels": order,
-            "name": file.stem,
-        },
-        duplicates,
+    return Graph.from_arrays(
+        n,
+        src,
+        dst,
+        np.array(w),
+        np.array([e[2] for e in edges]),
+        np.array([e[3] for e in edges]),
+        name=file.stem,
+        labels=order,
+        duplicates=duplicates,
     )
 
 

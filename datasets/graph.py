@@ -1,8 +1,9 @@
-"""A problem's graph without L and R, and its on-disk cache.
+"""The on-disk graph cache and the download helper every dataset uses.
 
-Datasets build a :class:`Graph` once (parsing GML, reading AIGER, mapping with ABC);
-the cache stores it as an ``.npz`` keyed by everything that determines it, so a sweep
-never re-parses or re-maps a design. L and R are applied when a Problem is made.
+Datasets build a validated :class:`~schedbench.graph.Graph` once (parsing GML, reading
+AIGER, mapping with ABC); the cache stores it as an ``.npz`` keyed by everything that
+determines it, so a sweep never re-parses or re-maps a design. A problem class's
+parameters (L and R, unit counts) are applied when its instance is made.
 """
 
 from __future__ import annotations
@@ -12,63 +13,15 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from schedbench.problem import CommMode, DuplicatePolicy, NodeNumbers, Problem
+from schedbench.graph import Graph, NodeNumbers, ProblemError
 
 CACHE_FORMAT = 1  # bump when Graph's on-disk layout or a builder's output changes
-
-
-@dataclass(frozen=True, eq=False)
-class Graph:
-    """Node/edge arrays and labels of a DAG, before the stage count and ratio are chosen."""
-
-    name: str
-    src: np.ndarray
-    dst: np.ndarray
-    w: np.ndarray
-    c: np.ndarray
-    d: np.ndarray
-    labels: Sequence[str]  # a tuple, or NodeNumbers for "0".."n-1"
-
-    @property
-    def n(self) -> int:
-        return len(self.labels)
-
-    def problem(
-        self,
-        *,
-        stages: int,
-        ratio: float,
-        comm_mode: CommMode = "binary",
-        duplicates: DuplicatePolicy = "reject",
-    ) -> Problem:
-        """Validate into a :class:`Problem` with the given L and R."""
-        return Problem.from_arrays(
-            self.n,
-            self.src,
-            self.dst,
-            self.w,
-            self.c,
-            self.d,
-            stages=stages,
-            ratio=ratio,
-            name=self.name,
-            labels=self.labels,
-            comm_mode=comm_mode,
-            duplicates=duplicates,
-        )
-
-    @classmethod
-    def from_problem(cls, problem: Problem) -> Graph:
-        return cls(
-            problem.name, problem.src, problem.dst, problem.w, problem.c, problem.d, problem.labels
-        )
 
 
 def user_cache(variable: str, folder: str) -> Path:
@@ -86,8 +39,6 @@ def fetch(url: str, target: Path, advice: str, what: str = "", timeout: float = 
     URL, where to put the file, and ``advice`` (the variable that points elsewhere)."""
     import urllib.error
     import urllib.request
-
-    from schedbench.problem import ProblemError
 
     if target.is_file() and target.stat().st_size > 0:
         return target
@@ -133,6 +84,8 @@ def save_graph(graph: Graph, path: Path) -> None:
                 labels=np.array(
                     [] if isinstance(graph.labels, NodeNumbers) else graph.labels, dtype=np.str_
                 ),
+                op_type=np.zeros(0, np.int64) if graph.op_type is None else graph.op_type,
+                types=np.array(graph.types, dtype=np.str_),
             )
         os.replace(tmp, path)
     except BaseException:
@@ -141,13 +94,22 @@ def save_graph(graph: Graph, path: Path) -> None:
 
 
 def load_graph(path: Path) -> Graph:
+    """Read a cached graph and validate it again (a file on disk is input like any other;
+    merging repeated edges is a no-op on a graph that was built validated)."""
     with np.load(path, allow_pickle=False) as data:
-        arrays = {k: data[k] for k in ("src", "dst", "w", "c", "d")}
-        for arr in arrays.values():
-            arr.setflags(write=False)
+        arrays = [data[k] for k in ("src", "dst", "w", "c", "d")]
         labels = data["labels"]
-        names = NodeNumbers(arrays["w"].size) if labels.size == 0 else tuple(labels.tolist())
-        return Graph(name=str(data["name"]), labels=names, **arrays)
+        names = NodeNumbers(arrays[2].size) if labels.size == 0 else tuple(labels.tolist())
+        typed = "op_type" in data.files and data["op_type"].size > 0
+        return Graph.from_arrays(
+            arrays[2].size,
+            *arrays,
+            name=str(data["name"]),
+            labels=names,
+            op_type=data["op_type"] if typed else None,
+            types=tuple(data["types"].tolist()) if typed else (),
+            duplicates="merge",
+        )
 
 
 def cached(key: str, build: Callable[[], Graph]) -> Graph:

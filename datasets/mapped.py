@@ -21,7 +21,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from schedbench.datasets.epfl import _unit_graph, aiger_path, revision
-from schedbench.datasets.graph import Graph, cache_key, cached
+from schedbench.datasets.graph import cache_key, cached
+from schedbench.graph import Graph
 from schedbench.problem import ProblemError
 
 GENLIB = Path(__file__).with_name("cells.genlib")

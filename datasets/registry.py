@@ -22,7 +22,7 @@ from typing import Any
 from schedbench.datasets import epfl, rw, synthetic
 from schedbench.datasets import mapped as mapped_module
 from schedbench.datasets.files import read_graph
-from schedbench.datasets.graph import Graph
+from schedbench.graph import Graph
 from schedbench.problem import CommMode, Problem, ProblemError
 
 DEFAULT_STAGES = 10
@@ -132,12 +132,11 @@ def load(
         if params:
             raise ProblemError(f"dataset {name!r} takes no parameters, got {sorted(params)}")
         return heurigym.load(name)
-    duplicates = "merge" if entry.family in ("epfl", "epfl_mapped", "aiger") else "reject"
-    return graph_of(name, **params).problem(
+    return Problem.of(
+        graph_of(name, **params),
         stages=entry.stages if stages is None else stages,
         ratio=entry.ratio if ratio is None else ratio,
         comm_mode=comm_mode,
-        duplicates=duplicates,
     )
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from schedbench.datasets.files import read_graph
-from schedbench.datasets.graph import Graph, cache_key, cached, fetch, user_cache
+from schedbench.datasets.graph import cache_key, cached, fetch, user_cache
+from schedbench.graph import Graph
 
 REPOSITORY = "Yu-Maryland/Differentiable_Scheduler_ICML24"
 COMMIT = "f1a1204c68ba58622b5d25ab5d8a5df0aff1b5ef"
@@ -53,7 +54,6 @@ def load(name: str) -> Graph:
     file = DESIGNS[name][0]
 
     def build() -> Graph:
-        graph = read_graph(gml_path(file), use_cache=False)
-        return Graph(name, graph.src, graph.dst, graph.w, graph.c, graph.d, graph.labels)
+        return read_graph(gml_path(file), use_cache=False).renamed(name)
 
     return cached(cache_key("rw", commit=COMMIT, file=file, name=name), build)

@@ -15,7 +15,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-from schedbench.datasets.graph import Graph, cache_key, cached
+from schedbench.datasets.graph import cache_key, cached
+from schedbench.graph import Graph
 from schedbench.problem import NodeNumbers, ProblemError, distinct
 
 ZERO_SHARE = 0.6
@@ -75,10 +76,7 @@ def generate(
     name = f"synthetic_n{nodes}_p{density:g}_d{depth}_s{seed}" + (
         "_unit" if weights == "unit" else ""
     )
-    graph = Graph(name, src, dst, w, c, np.zeros(src.size, np.int64), NodeNumbers(nodes))
-    for arr in (graph.src, graph.dst, graph.w, graph.c, graph.d):
-        arr.setflags(write=False)
-    return graph
+    return Graph.from_arrays(nodes, src, dst, w, c, name=name, labels=NodeNumbers(nodes))
 
 
 def load(**params: Any) -> Graph:

@@ -56,6 +56,9 @@ def execute(spec: RunSpec) -> dict[str, Any]:
     paths = spec.paths
     if paths.record.is_file() and not spec.force:
         record = json.loads(paths.record.read_text())
+        if record.get("interval") != spec.interval:  # not part of the run: resample its curve
+            record["interval"] = spec.interval
+            write_json_atomic(paths.record, record)
         record["skipped"] = True
         return record
     paths.prepare()

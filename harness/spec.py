@@ -57,7 +57,16 @@ class RunSpec:
         """Fingerprint of everything but dataset name, solver name and seed that shapes a
         run's result: the instance itself, back-end (and its REVISION), options (the
         back-end's defaults included, so a changed default is a new run), budget,
-        sampling, threads."""
+        threads. The sampling interval is not in it: curves are sampled after the run."""
+        return self._key(with_interval=False)
+
+    @property
+    def legacy_key(self) -> str:
+        """The key records made before the interval left it carry: only for
+        ``python -m schedbench.harness.migrate``."""
+        return self._key(with_interval=True)
+
+    def _key(self, *, with_interval: bool) -> str:
         from schedbench.solvers.registry import resolved_options, revision
 
         code = revision(self.solver, self.module) if self.composition == "single" else None
@@ -78,7 +87,7 @@ class RunSpec:
                     ],
                 },
                 "budget": self.budget,
-                "interval": self.interval,
+                **({"interval": self.interval} if with_interval else {}),
                 "threads": self.threads,
                 "memory_gb": self.memory_gb,
                 **({"warm_start": self._warm_digest()} if self.warm_start is not None else {}),

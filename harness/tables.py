@@ -305,6 +305,18 @@ def natural_key(name: str) -> tuple:
     return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name))
 
 
+def write_frame(frame: pd.DataFrame, out: Path, name: str) -> list[Path]:
+    """A verdict table as ``<name>.parquet`` and ``<name>.csv`` (epochs: ``.csv.gz``,
+    stamped so the same table gives the same bytes)."""
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    (out / f"{name}.parquet").write_bytes(buffer.getvalue())
+    csv = out / f"{name}.csv.gz" if name == "epochs" else out / f"{name}.csv"
+    gzip = {"method": "gzip", "mtime": 0} if name == "epochs" else None
+    frame.to_csv(csv, index=False, compression=gzip)
+    return [out / f"{name}.parquet", csv]
+
+
 def read_frames(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(runs, points, epochs) as a verdict folder stores them (``runs.parquet``, ...)."""
     folder = Path(folder)

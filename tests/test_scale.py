@@ -27,13 +27,13 @@ N = 100_000
 
 @pytest.fixture(scope="module")
 def shallow() -> Problem:
-    return synthetic.generate(N, 1.2, 10, seed=1).problem(stages=10, ratio=10)
+    return Problem.of(synthetic.generate(N, 1.2, 10, seed=1), stages=10, ratio=10)
 
 
 @pytest.fixture(scope="module")
 def deep() -> Problem:
     graph = synthetic.generate(N, 2.0, 2000, seed=1, shrink=1.0, weights="unit")
-    return graph.problem(stages=10, ratio=100)
+    return Problem.of(graph, stages=10, ratio=100)
 
 
 def test_the_two_shapes(shallow, deep):

@@ -15,49 +15,47 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
-from schedbench.problem import ProblemError
+from schedbench.graph import Graph, ProblemError
 
 
 @dataclass(frozen=True, eq=False)
 class RCSProblem:
-    """An RCS instance: ``op_type[i]`` indexes ``types``; ``delay`` and ``units`` are per type."""
+    """An RCS instance on a typed :class:`~schedbench.graph.Graph` (``graph.op_type[i]``
+    indexes ``graph.types``); ``delay`` and ``units`` are per type. Build with
+    :meth:`from_lists`, :func:`read_heurigym` or :func:`read_dot`."""
 
-    name: str
-    labels: tuple[str, ...]
-    types: tuple[str, ...]
-    op_type: np.ndarray
+    graph: Graph
     delay: np.ndarray
     units: np.ndarray
-    src: np.ndarray
-    dst: np.ndarray
-    _order: np.ndarray = field(init=False, repr=False)
 
-    def __post_init__(self) -> None:
-        n = len(self.labels)
-        if n == 0:
-            raise ProblemError(f"RCS instance {self.name!r} has no operations; give at least one")
-        if len(set(self.labels)) != n:
-            dup = next(x for x in self.labels if self.labels.count(x) > 1)
+    @classmethod
+    def on(cls, graph: Graph, delay: np.ndarray, units: np.ndarray) -> RCSProblem:
+        """Validate the class's parameters on a validated typed graph."""
+        if graph.op_type is None:
+            raise ProblemError(
+                f"the graph of {graph.name!r} has no operation types; RCS needs them"
+            )
+        if len(set(graph.labels)) != graph.n:
+            dup = next(x for x in graph.labels if graph.labels.count(x) > 1)
             raise ProblemError(f"operation {dup!r} is listed twice; give each one once")
-        for what, values in (("delay", self.delay), ("unit count", self.units)):
-            bad = np.flatnonzero(values < 1)
+        for what, values in (("delay", delay), ("unit count", units)):
+            if len(values) != len(graph.types):
+                raise ProblemError(
+                    f"{len(values)} {what}s given for {len(graph.types)} operation types"
+                )
+            bad = np.flatnonzero(np.asarray(values) < 1)
             if bad.size:
-                t = self.types[bad[0]]
+                t = graph.types[bad[0]]
                 raise ProblemError(
                     f"the {what} of type {t!r} is {values[bad[0]]}; it must be a whole number >= 1"
                 )
-        loops = np.flatnonzero(self.src == self.dst)
-        if loops.size:
-            raise ProblemError(f"edge {self.labels[self.src[loops[0]]]!r} -> itself is a self-loop")
-        object.__setattr__(self, "_order", self._topological_order())
-
-    # ------------------------------------------------------------------ construction
+        return cls(graph, np.asarray(delay, np.int64), np.asarray(units, np.int64))
 
     @classmethod
     def from_lists(
@@ -69,6 +67,8 @@ class RCSProblem:
         units: dict[str, int],
     ) -> RCSProblem:
         """From (label, type) nodes, (src, dst) edges and per-type delays and unit counts."""
+        if not nodes:
+            raise ProblemError(f"RCS instance {name!r} has no operations; give at least one")
         types = tuple(dict.fromkeys(t for _, t in nodes))
         for t in types:
             for what, table in (("delay", delay), ("resource", units)):
@@ -85,60 +85,64 @@ class RCSProblem:
                 if str(end) not in position:
                     raise ProblemError(f"edge {s!r} -> {d!r} names an unknown operation {end!r}")
             pairs.append((position[str(s)], position[str(d)]))
-        pairs = sorted(set(pairs))  # a value read twice is one dependence
-        arr = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-        return cls(
+        arr = np.asarray(sorted(set(pairs)), dtype=np.int64).reshape(-1, 2)  # read twice: one
+        graph = Graph.from_arrays(
+            len(labels),
+            arr[:, 0].copy(),
+            arr[:, 1].copy(),
             name=name,
             labels=labels,
-            types=types,
             op_type=np.asarray([index[t] for _, t in nodes], dtype=np.int64),
-            delay=np.asarray([_whole(delay[t], f"delay of {t!r}") for t in types], np.int64),
-            units=np.asarray([_whole(units[t], f"resource of {t!r}") for t in types], np.int64),
-            src=arr[:, 0].copy(),
-            dst=arr[:, 1].copy(),
+            types=types,
         )
-
-    def _topological_order(self) -> np.ndarray:
-        n = self.n
-        indegree = np.bincount(self.dst, minlength=n)
-        order, ready = [], list(np.flatnonzero(indegree == 0))
-        succ = self.successors
-        while ready:
-            v = ready.pop()
-            order.append(v)
-            for w in succ[v]:
-                indegree[w] -= 1
-                if indegree[w] == 0:
-                    ready.append(w)
-        if len(order) < n:
-            left = next(i for i in range(n) if indegree[i] > 0)
-            raise ProblemError(
-                f"the graph of {self.name!r} has a cycle through {self.labels[left]!r}; "
-                "RCS needs a DAG (remove an edge of the cycle)"
-            )
-        return np.asarray(order, dtype=np.int64)
+        return cls.on(
+            graph,
+            np.asarray([_whole(delay[t], f"delay of {t!r}") for t in types], np.int64),
+            np.asarray([_whole(units[t], f"resource of {t!r}") for t in types], np.int64),
+        )
 
     # ------------------------------------------------------------------ graph facts
 
     @property
+    def name(self) -> str:
+        return self.graph.name
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return self.graph.labels  # type: ignore[return-value]
+
+    @property
+    def types(self) -> tuple[str, ...]:
+        return self.graph.types
+
+    @property
+    def op_type(self) -> np.ndarray:
+        return self.graph.op_type  # type: ignore[return-value]
+
+    @property
+    def src(self) -> np.ndarray:
+        return self.graph.src
+
+    @property
+    def dst(self) -> np.ndarray:
+        return self.graph.dst
+
+    @property
     def n(self) -> int:
-        return len(self.labels)
+        return self.graph.n
 
     @property
     def m(self) -> int:
-        return len(self.src)
+        return self.graph.m
 
-    @cached_property
+    @property
     def successors(self) -> list[list[int]]:
-        out: list[list[int]] = [[] for _ in range(self.n)]
-        for s, d in zip(self.src.tolist(), self.dst.tolist(), strict=True):
-            out[s].append(d)
-        return out
+        return self.graph.successors
 
     @property
     def order(self) -> np.ndarray:
         """A topological order of the operations."""
-        return self._order
+        return self.graph.topological_order
 
     @cached_property
     def node_delay(self) -> np.ndarray:

@@ -12,7 +12,6 @@ the runs' best costs and bounds into the best-known registry (``--no-registry``:
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import shutil
 from pathlib import Path
@@ -23,7 +22,14 @@ from schedbench.harness import lock
 from schedbench.harness.figures import main_budget, markdown
 from schedbench.harness.metrics import TIE_TOLERANCE
 from schedbench.harness.report import write_report
-from schedbench.harness.tables import build_epochs, combine, gap_table, read_frames, write_tables
+from schedbench.harness.tables import (
+    build_epochs,
+    combine,
+    gap_table,
+    read_frames,
+    write_frame,
+    write_tables,
+)
 from schedbench.solvers.base import Status
 from schedbench.studies.icml24.claims import NO_DATA, check_claims
 from schedbench.studies.icml24.figures import FAMILIES, make_figures
@@ -31,16 +37,6 @@ from schedbench.studies.icml24.rules import claims_frame, claims_markdown, claim
 
 # conf/experiment/ parts, in the order make verdict runs them
 PARTS = ("verdict", "verdict_seeds", "verdict_long", "verdict_shares", "fig5", "verdict_time")
-
-
-def _write_frame(frame: pd.DataFrame, out: Path, name: str) -> list[Path]:
-    buffer = io.BytesIO()
-    frame.to_parquet(buffer, index=False)
-    (out / f"{name}.parquet").write_bytes(buffer.getvalue())
-    csv = out / f"{name}.csv.gz" if name == "epochs" else out / f"{name}.csv"
-    gzip = {"method": "gzip", "mtime": 0} if name == "epochs" else None
-    frame.to_csv(csv, index=False, compression=gzip)
-    return [out / f"{name}.parquet", csv]
 
 
 def machine(runs: pd.DataFrame) -> dict:
@@ -195,7 +191,7 @@ def build(
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, frame in (("runs", runs), ("points", points), ("epochs", epochs)):
-        written += _write_frame(frame, out, name)
+        written += write_frame(frame, out, name)
     info = machine(runs)
     (out / "machine.json").write_text(json.dumps(info, indent=1, sort_keys=True) + "\n")
     figures = out / "figures"

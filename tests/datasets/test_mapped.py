@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from schedbench.datasets import load, mapped
-from schedbench.problem import ProblemError
+from schedbench.problem import Problem, ProblemError
 
 pytestmark = pytest.mark.skipif(
     not any(__import__("shutil").which(b) for b in ("berkeley-abc", "abc")),
@@ -49,7 +49,7 @@ def test_liberty_file(tmp_path):
     lib = tmp_path / "tiny.lib"
     lib.write_text(TINY_LIBERTY)
     graph = mapped.load("adder", liberty=lib)
-    problem = graph.problem(stages=10, ratio=100)
+    problem = Problem.of(graph, stages=10, ratio=100)
     assert problem.n > 256 * 2 + 129
 
 

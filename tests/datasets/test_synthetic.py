@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from schedbench.datasets import load, synthetic
-from schedbench.problem import ProblemError
+from schedbench.problem import Problem, ProblemError
 
 
 def fingerprint(graph) -> str:
@@ -39,7 +39,7 @@ PINNED = "4035135396f7810b"
     ("nodes", "density", "depth"), [(1000, 1.2, 9), (1000, 2.9, 15), (50, 1.0, 5)]
 )
 def test_shape_and_statistics(nodes, density, depth):
-    problem = synthetic.generate(nodes, density, depth, seed=1).problem(stages=10, ratio=10)
+    problem = Problem.of(synthetic.generate(nodes, density, depth, seed=1), stages=10, ratio=10)
     assert problem.n == nodes
     assert problem.depth == depth
     assert abs(problem.m - density * nodes) <= 0.05 * density * nodes + 1

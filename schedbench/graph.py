@@ -1,0 +1,444 @@
+"""The validated graph every problem class schedules (docs/problems/).
+
+A :class:`Graph` is a DAG on nodes 0..n-1 with labels (the input's names, kept for
+output), an integer weight and optionally an operation type per node, and an integer
+weight and a minimum distance per edge. It is validated once when built (one-line
+:class:`ProblemError` messages) and carries the topological facts every class uses,
+computed once and cached. A problem class (``schedbench.problem.Problem`` for the
+paper's, ``schedbench.problems.rcs.RCSProblem`` for resource-constrained latency) adds
+its parameters, its meaning of a schedule and its costs on top of a Graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Literal
+
+import numpy as np
+
+DuplicatePolicy = Literal["reject", "merge"]
+
+
+class NodeNumbers(Sequence[str]):
+    """The labels "0".."n-1" without n strings in memory (generated graphs, plain arrays)."""
+
+    __slots__ = ("n",)
+
+    def __init__(self, n: int):
+        self.n = int(n)
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [str(j) for j in range(self.n)[i]]
+        return str(range(self.n)[i])
+
+    def __iter__(self) -> Any:
+        return map(str, range(self.n))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, NodeNumbers):
+            return self.n == other.n
+        return isinstance(other, Sequence) and tuple(self) == tuple(other)
+
+    def __hash__(self) -> int:
+        return hash(("NodeNumbers", self.n))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return NodeNumbers, (self.n,)
+
+    def __repr__(self) -> str:
+        return f"NodeNumbers({self.n})"
+
+
+class ProblemError(ValueError):
+    """Invalid problem input; the message is one line saying what is wrong and how to fix it."""
+
+
+def _readonly_int(values: Any, what: str, size: int | None = None, owner: Any = None) -> np.ndarray:
+    """Convert to a read-only int64 vector; reject non-numeric, non-finite or fractional entries.
+
+    ``owner(i)`` names entry i in messages (a node or an edge label), else its index is used.
+    """
+    name = owner or (lambda i: f"entry {i}")
+    raw = np.asarray(values)
+    if raw.ndim != 1:
+        raise ProblemError(f"{what} must be a 1-D array, got shape {raw.shape}")
+    if size is not None and raw.shape[0] != size:
+        raise ProblemError(f"{what} has {raw.shape[0]} entries, expected {size}")
+    if raw.dtype.kind not in "biuf":
+        numeric = np.empty(raw.shape[0], np.float64)
+        for i, value in enumerate(raw.tolist()):
+            try:
+                numeric[i] = float(value)
+            except (TypeError, ValueError):
+                raise ProblemError(
+                    f"{what} of {name(i)} is {value!r}, not a number; use a whole number >= 0"
+                ) from None
+        raw = numeric
+    if raw.dtype.kind == "f":
+        bad = ~np.isfinite(raw) | (raw != np.round(raw))
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise ProblemError(
+                f"{what} of {name(i)} is {raw[i].item()!r}, not a finite whole number; "
+                "weights and distances must be integers"
+            )
+    arr = raw.astype(np.int64)
+    arr.setflags(write=False)
+    return arr
+
+
+@dataclass(frozen=True, eq=False)
+class Graph:
+    """A validated DAG. ``w`` node weights, ``c`` edge weights, ``d`` edge minimum
+    distances (s_u + d_uv <= s_v), all int64 and read-only; ``op_type[i]`` indexes
+    ``types`` (empty when the nodes are untyped). Build with :meth:`from_arrays` or
+    :meth:`from_networkx`; the plain constructor trusts its arrays."""
+
+    name: str
+    src: np.ndarray
+    dst: np.ndarray
+    w: np.ndarray
+    c: np.ndarray
+    d: np.ndarray
+    labels: Sequence[str] = field(repr=False)  # a tuple, or NodeNumbers for "0".."n-1"
+    op_type: np.ndarray | None = field(default=None, repr=False)
+    types: tuple[str, ...] = ()
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_arrays(
+        cls,
+        n: int,
+        src: Sequence[int] | np.ndarray,
+        dst: Sequence[int] | np.ndarray,
+        w: Sequence[float] | np.ndarray | None = None,
+        c: Sequence[float] | np.ndarray | None = None,
+        d: Sequence[float] | np.ndarray | None = None,
+        *,
+        name: str = "graph",
+        labels: Sequence[Hashable] | None = None,
+        op_type: Sequence[int] | np.ndarray | None = None,
+        types: Sequence[str] = (),
+        duplicates: DuplicatePolicy = "reject",
+    ) -> Graph:
+        """Validate node-indexed arrays (w defaults to 1 per node, c to 1 and d to 0 per edge).
+
+        Duplicate edges are rejected by default; ``duplicates="merge"`` keeps one edge
+        with the summed weight and the largest distance."""
+        if not isinstance(n, int | np.integer) or n < 1:
+            raise ProblemError(f"the graph of {name!r} is empty (n={n}); give at least one node")
+        n = int(n)
+        label_list = (
+            labels
+            if isinstance(labels, NodeNumbers)
+            else NodeNumbers(n)
+            if labels is None
+            else tuple(str(v) for v in labels)
+        )
+        if len(label_list) != n:
+            raise ProblemError(f"{len(label_list)} labels given for {n} nodes")
+        src_a = _readonly_int(src, "edge source")
+        dst_a = _readonly_int(dst, "edge target", src_a.shape[0])
+        m = src_a.shape[0]
+        bad = (src_a < 0) | (src_a >= n) | (dst_a < 0) | (dst_a >= n)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise ProblemError(
+                f"edge {i} = ({src_a[i]}, {dst_a[i]}) names a node outside 0..{n - 1}"
+            )
+
+        def node(i: int) -> str:
+            return f"node {label_list[i]!r}"
+
+        def edge(i: int) -> str:
+            return f"edge ({label_list[src_a[i]]!r}, {label_list[dst_a[i]]!r})"
+
+        w_a = _readonly_int(np.ones(n, np.int64) if w is None else w, "node weight", n, node)
+        c_a = _readonly_int(np.ones(m, np.int64) if c is None else c, "edge weight", m, edge)
+        d_a = _readonly_int(np.zeros(m, np.int64) if d is None else d, "edge distance", m, edge)
+        kinds = None
+        if op_type is not None:
+            kinds = _readonly_int(op_type, "operation type", n, node)
+            outside = (kinds < 0) | (kinds >= len(types))
+            if outside.any():
+                i = int(np.flatnonzero(outside)[0])
+                raise ProblemError(
+                    f"the operation type of {node(i)} is {kinds[i]}, outside the "
+                    f"{len(types)} types given"
+                )
+        for what, arr, on_edge in (("node weight", w_a, False), ("edge weight", c_a, True),
+                                   ("edge distance", d_a, True)):  # fmt: skip
+            if arr.size and arr.min() < 0:
+                i = int(np.argmin(arr))
+                where = edge(i) if on_edge else node(i)
+                raise ProblemError(
+                    f"{what} of {where} is negative ({arr[i]}); weights must be >= 0"
+                )
+        loops = np.flatnonzero(src_a == dst_a)
+        if loops.size:
+            v = label_list[src_a[loops[0]]]
+            raise ProblemError(
+                f"edge ({v!r}, {v!r}) is a self-loop; remove it (the graph must be a DAG)"
+            )
+        src_a, dst_a, c_a, d_a = _without_duplicates(
+            n, src_a, dst_a, c_a, d_a, duplicates, label_list
+        )
+        graph = cls(name, src_a, dst_a, w_a, c_a, d_a, label_list, kinds, tuple(types))
+        graph.topological_order  # noqa: B018  (raises on a cycle)
+        return graph
+
+    @classmethod
+    def from_networkx(
+        cls,
+        graph: Any,
+        *,
+        name: str | None = None,
+        node_weight: str = "parameter",
+        edge_weight: str = "parameter",
+        edge_distance: str = "distance",
+        default_node_weight: int | None = None,
+        default_edge_weight: int | None = None,
+        duplicates: DuplicatePolicy = "reject",
+    ) -> Graph:
+        """From a networkx (Multi)DiGraph; nodes are relabelled 0..n-1 in graph order.
+
+        A missing weight attribute is an error unless the matching ``default_*`` is given.
+        A missing distance attribute means 0 (the paper's model: nodes may chain).
+        """
+        if not graph.is_directed():
+            raise ProblemError("the graph is undirected; scheduling needs a directed acyclic graph")
+        title = name or str(graph.graph.get("name", "graph"))
+        nodes = list(graph.nodes)
+        index = {v: i for i, v in enumerate(nodes)}
+        w = [
+            _attribute(graph.nodes[v], node_weight, default_node_weight, f"node {v!r}")
+            for v in nodes
+        ]
+        src, dst, c, d = [], [], [], []
+        for u, v, data in graph.edges(data=True):
+            src.append(index[u])
+            dst.append(index[v])
+            c.append(_attribute(data, edge_weight, default_edge_weight, f"edge ({u!r}, {v!r})"))
+            d.append(data.get(edge_distance, 0))
+        return cls.from_arrays(
+            len(nodes),
+            np.asarray(src, np.int64),
+            np.asarray(dst, np.int64),
+            np.asarray(w, dtype=object),
+            np.asarray(c, dtype=object) if c else None,
+            np.asarray(d, dtype=object) if d else None,
+            name=title,
+            labels=nodes,
+            duplicates=duplicates,
+        )
+
+    def renamed(self, name: str) -> Graph:
+        """The same graph under another name (nothing validated again)."""
+        return Graph(name, self.src, self.dst, self.w, self.c, self.d, self.labels,
+                     self.op_type, self.types)  # fmt: skip
+
+    # ------------------------------------------------------------------ facts
+    @property
+    def n(self) -> int:
+        """Number of nodes."""
+        return len(self.labels)
+
+    @property
+    def m(self) -> int:
+        """Number of edges."""
+        return int(self.src.shape[0])
+
+    @cached_property
+    def _forward(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        order, level, longest = longest_paths(self.n, self.src, self.dst, self.d)
+        if order.shape[0] < self.n:
+            raise ProblemError(
+                f"the graph of {self.name!r} has a cycle {self._cycle_text(order)}; "
+                "remove an edge of it"
+            )
+        return order, level, longest
+
+    @cached_property
+    def topological_order(self) -> np.ndarray:
+        """Nodes in an order where every edge points forward (Kahn's order, level by level)."""
+        return self._forward[0]
+
+    @cached_property
+    def level(self) -> np.ndarray:
+        """Topological level: edges on a longest path from a source (sources are level 0)."""
+        return self._forward[1]
+
+    @cached_property
+    def depth(self) -> int:
+        """Nodes on a longest path (the paper's Table 1 'depth')."""
+        return int(self.level.max()) + 1
+
+    @cached_property
+    def distance_from_source(self) -> np.ndarray:
+        """Longest path of edge distances ``d`` from a source to each node."""
+        return self._forward[2]
+
+    @cached_property
+    def distance_to_sink(self) -> np.ndarray:
+        """Longest path of edge distances ``d`` from each node to a sink."""
+        return longest_paths(self.n, self.dst, self.src, self.d)[2]
+
+    @cached_property
+    def in_edges(self) -> tuple[np.ndarray, np.ndarray]:
+        """(ptr, edges): the edges into node v are ``edges[ptr[v]:ptr[v + 1]]``."""
+        return _csr(self.n, self.dst)
+
+    @cached_property
+    def out_edges(self) -> tuple[np.ndarray, np.ndarray]:
+        """(ptr, edges): the edges out of node v are ``edges[ptr[v]:ptr[v + 1]]``."""
+        return _csr(self.n, self.src)
+
+    @cached_property
+    def successors(self) -> list[list[int]]:
+        """Per node, its successors in edge order (Python lists: for per-node loops)."""
+        out: list[list[int]] = [[] for _ in range(self.n)]
+        for s, t in zip(self.src.tolist(), self.dst.tolist(), strict=True):
+            out[s].append(t)
+        return out
+
+    def to_networkx(self) -> Any:
+        """A DiGraph with the original labels and ``parameter``/``distance`` attributes."""
+        import networkx as nx
+
+        graph = nx.DiGraph(name=self.name)
+        for label, weight in zip(self.labels, self.w.tolist(), strict=True):
+            graph.add_node(label, parameter=weight)
+        for u, v, c, d in zip(
+            self.src.tolist(), self.dst.tolist(), self.c.tolist(), self.d.tolist(), strict=True
+        ):
+            graph.add_edge(self.labels[u], self.labels[v], parameter=c, distance=d)
+        return graph
+
+    def _cycle_text(self, ordered: np.ndarray) -> str:
+        """Name one cycle among the nodes Kahn's algorithm could not order: each of them
+        has an unordered predecessor, so walking predecessors must close a cycle (a loop,
+        not recursion, and numpy over the edges: fine at 10^7 nodes)."""
+        left = np.ones(self.n, bool)
+        left[ordered] = False
+        inside = np.flatnonzero(left[self.src] & left[self.dst])
+        targets = self.dst[inside]
+        order = np.argsort(targets, kind="stable")
+        nodes = distinct(targets)
+        first = inside[order[np.searchsorted(targets[order], nodes)]]
+        pred = dict(zip(nodes.tolist(), self.src[first].tolist(), strict=True))
+        seen: dict[int, int] = {}
+        path: list[int] = []
+        v = int(nodes[0])
+        while v not in seen:
+            seen[v] = len(path)
+            path.append(v)
+            v = pred[v]
+        cycle = [*path[seen[v] :], v][::-1]  # walked backwards
+        return " -> ".join(repr(self.labels[i]) for i in cycle)
+
+    def __str__(self) -> str:
+        return f"Graph({self.name!r}: n={self.n}, m={self.m}, depth={self.depth})"
+
+
+def _without_duplicates(
+    n: int,
+    src: np.ndarray,
+    dst: np.ndarray,
+    c: np.ndarray,
+    d: np.ndarray,
+    duplicates: DuplicatePolicy,
+    labels: Sequence[str],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Reject repeated edges, or merge each into one (summed weight, largest distance)."""
+    if duplicates not in ("reject", "merge"):
+        raise ProblemError(f"duplicates={duplicates!r} is unknown; use 'reject' or 'merge'")
+    key = src * n + dst
+    uniq, first, counts = np.unique(key, return_index=True, return_counts=True)
+    if not (counts > 1).any():
+        return src, dst, c, d
+    k = int(uniq[np.flatnonzero(counts > 1)[0]])
+    if duplicates != "merge":
+        raise ProblemError(
+            f"edge ({labels[k // n]!r}, {labels[k % n]!r}) appears "
+            f"{counts[counts > 1][0]} times; "
+            "remove the copies or pass duplicates='merge' to sum their weights"
+        )
+    inverse = np.searchsorted(uniq, key)
+    order = np.sort(first)  # keep the first occurrence's position
+    c_sum = np.bincount(inverse, weights=c, minlength=uniq.size).astype(np.int64)
+    d_max = np.full(uniq.size, 0, np.int64)
+    np.maximum.at(d_max, inverse, d)
+    pick = inverse[order]
+    src, dst, c, d = src[order], dst[order], c_sum[pick], d_max[pick]
+    for arr in (src, dst, c, d):
+        arr.setflags(write=False)
+    return src, dst, c, d
+
+
+def _attribute(data: dict, key: str, default: int | None, owner: str) -> Any:
+    if key in data:
+        return data[key]
+    if default is None:
+        raise ProblemError(
+            f"{owner} has no {key!r} attribute; add it, choose another attribute name, "
+            "or ask for a default weight"
+        )
+    return default
+
+
+def distinct(values: np.ndarray) -> np.ndarray:
+    """The sorted distinct values, by sorting (numpy 2's hash-based ``np.unique`` is many
+    times slower on wide integer keys)."""
+    ordered = np.sort(values)
+    if ordered.size == 0:
+        return ordered
+    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]]
+
+
+def _csr(n: int, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    edges = np.argsort(ends, kind="stable")
+    ptr = np.searchsorted(ends[edges], np.arange(n + 1))
+    for arr in (edges, ptr):
+        arr.setflags(write=False)
+    return ptr, edges
+
+
+def longest_paths(
+    n: int, src: np.ndarray, dst: np.ndarray, dist: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Kahn's algorithm, one frontier at a time in numpy.
+
+    Returns (order, level, longest) where ``level`` counts edges and ``longest`` sums
+    ``dist`` on a longest path from a source. ``order`` is shorter than n on a cycle.
+    """
+    order_idx = np.argsort(src, kind="stable")
+    s_sorted, d_sorted, w_sorted = src[order_idx], dst[order_idx], dist[order_idx]
+    start = np.searchsorted(s_sorted, np.arange(n + 1))
+    indeg = np.bincount(dst, minlength=n)
+    level = np.zeros(n, np.int64)
+    longest = np.zeros(n, np.int64)
+    frontier = np.flatnonzero(indeg == 0)
+    chunks = []
+    while frontier.size:
+        chunks.append(frontier)
+        lo, hi = start[frontier], start[frontier + 1]
+        counts = hi - lo
+        if counts.sum() == 0:
+            break
+        edges = np.repeat(lo - np.cumsum(np.r_[0, counts[:-1]]), counts) + np.arange(counts.sum())
+        heads, tails = d_sorted[edges], s_sorted[edges]
+        np.maximum.at(level, heads, level[tails] + 1)
+        np.maximum.at(longest, heads, longest[tails] + w_sorted[edges])
+        np.subtract.at(indeg, heads, 1)
+        touched = distinct(heads)
+        frontier = touched[indeg[touched] == 0]
+    order = np.concatenate(chunks) if chunks else np.zeros(0, np.int64)
+    for arr in (order, level, longest):
+        arr.setflags(write=False)
+    return order, level, longest
