@@ -46,7 +46,7 @@ def spec_from_config(cfg: DictConfig, solver_key: str | None = None) -> Any:
         split_threads(members, int(threads), composition)  # enough threads for the members?
     if composition == "single":
         try:
-            check_class(cfg.solver.name, problem, cfg.solver.module)
+            check_class(cfg.solver.name, problem, cfg.solver.module, options)
             check_options(cfg.solver.name, options, cfg.solver.module)
         except ImportError as err:
             raise ValueError(

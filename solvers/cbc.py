@@ -12,9 +12,11 @@ import time
 import numpy as np
 
 from schedbench.solvers.base import Outcome, SolveContext, Status
-from schedbench.solvers.formulations import Formulation, build, encode
+from schedbench.solvers.formulations import Formulation
+from schedbench.solvers.milp_model import CLASSES, check, model_of
 
 LIBRARY = "pulp"
+__all__ = ["CLASSES", "check", "run", "version"]
 PIP = "pulp"
 FINAL_ONLY = "CBC reports only its final solution (one incumbent at the end of the run)"
 
@@ -29,7 +31,8 @@ def run(ctx: SolveContext, formulation: Formulation = "paper", log: bool = False
     import pulp
 
     built = time.perf_counter()
-    lm = build(ctx.problem, formulation)
+    run_model = model_of(ctx, formulation)
+    lm = run_model.model
     prob = pulp.LpProblem("schedule", pulp.LpMinimize)
     xs = [
         pulp.LpVariable(
@@ -50,21 +53,21 @@ def run(ctx: SolveContext, formulation: Formulation = "paper", log: bool = False
             prob += expr >= rhs
         else:
             prob += expr <= rhs
-    if ctx.warm_start is not None:
-        for var, val in zip(xs, encode(lm, ctx.problem, ctx.warm_start).tolist(), strict=True):
+    if run_model.start is not None:
+        for var, val in zip(xs, run_model.start.tolist(), strict=True):
             var.setInitialValue(val)
     build_time = time.perf_counter() - built
     solver = pulp.PULP_CBC_CMD(
         msg=log,
         timeLimit=max(1, int(ctx.remaining())),
         threads=max(1, ctx.threads),
-        warmStart=ctx.warm_start is not None,
+        warmStart=run_model.start is not None,
         options=[f"randomCbcSeed {ctx.seed + 1}"],
     )
     prob.solve(solver)
     if prob.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
         values = np.array([v.value() if v.value() is not None else 0.0 for v in xs])
-        ctx.report(lm.decode(values))
+        ctx.report(run_model.decode(values))
     status = {
         pulp.LpSolutionOptimal: Status.OPTIMAL,
         pulp.LpSolutionIntegerFeasible: Status.TIMEOUT,

@@ -12,9 +12,11 @@ import time
 import numpy as np
 
 from schedbench.solvers.base import Outcome, SolveContext, Status
-from schedbench.solvers.formulations import Formulation, build, encode
+from schedbench.solvers.formulations import Formulation
+from schedbench.solvers.milp_model import CLASSES, check, model_of
 
 LIBRARY = "cplex"
+__all__ = ["CLASSES", "check", "run", "version"]
 PIP = "cplex docplex (or schedbench[cplex])"
 
 
@@ -29,7 +31,8 @@ def run(ctx: SolveContext, formulation: Formulation = "paper", log: bool = False
     from cplex.exceptions import CplexSolverError
 
     built = time.perf_counter()
-    lm = build(ctx.problem, formulation)
+    run_model = model_of(ctx, formulation)
+    lm = run_model.model
     c = cplex.Cplex()
     if not log:
         for stream in (
@@ -55,8 +58,8 @@ def run(ctx: SolveContext, formulation: Formulation = "paper", log: bool = False
     c.linear_constraints.add(lin_expr=rows, senses=senses, rhs=rhs)
     c.parameters.threads.set(max(1, ctx.threads))
     c.parameters.randomseed.set(ctx.seed)
-    if ctx.warm_start is not None:
-        values = encode(lm, ctx.problem, ctx.warm_start).tolist()
+    if run_model.start is not None:
+        values = run_model.start.tolist()
         c.MIP_starts.add(
             cplex.SparsePair(list(range(lm.num_cols)), values),
             c.MIP_starts.effort_level.check_feasibility,
@@ -67,7 +70,7 @@ def run(ctx: SolveContext, formulation: Formulation = "paper", log: bool = False
             if context.in_candidate() and context.is_candidate_point():
                 info = cplex.callbacks.Context.info
                 ctx.report(
-                    lm.decode(np.asarray(context.get_candidate_point())),
+                    run_model.decode(np.asarray(context.get_candidate_point())),
                     bound=context.get_double_info(info.best_bound),
                 )
 
@@ -84,7 +87,7 @@ def run(ctx: SolveContext, formulation: Formulation = "paper", log: bool = False
     code = solution.get_status()
     has_solution = solution.is_primal_feasible()
     if has_solution:
-        ctx.report(lm.decode(np.asarray(solution.get_values())))
+        ctx.report(run_model.decode(np.asarray(solution.get_values())))
     status_codes = solution.status
     if code in (status_codes.MIP_optimal, status_codes.optimal_tolerance):
         status = Status.OPTIMAL

@@ -14,10 +14,12 @@ are GS's (``solvers/gs``).
 
 from __future__ import annotations
 
-from typing import Literal
+from dataclasses import replace
+from typing import Any
 
 from schedbench.solvers.base import Outcome, SolveContext
 from schedbench.solvers.gs import train, version
+from schedbench.solvers.gs.options import Options, chosen, signature
 
 REVISION = 2  # 2: the numba local search and legalization (more steps per budget)
 LIBRARY = "torch"
@@ -25,45 +27,33 @@ PIP = "torch"
 __all__ = ["run", "version"]
 
 
-def run(
-    ctx: SolveContext,
-    logit_mask: bool = True,
-    memory_loss: Literal["entropy", "smoothmax", "cost"] = "cost",
-    smoothmax_temperature: float = 0.01,
-    temperature_schedule: Literal["constant", "exponential"] = "exponential",
-    temperature: float = 1.0,
-    temperature_final: float = 0.1,
-    init: Literal["paper", "topo_chunk", "window"] = "topo_chunk",
-    init_logit: float = 8.0,
-    local_search: bool = True,
-    phase: float | None = None,
-    batch: int = 64,
-    lr: float = 0.1,
-    optimizer: Literal["adam", "adamw"] = "adam",
-    cosine_t_max: int = 1000,
-    epochs: int | None = None,
-    device: str = "auto",
-    dtype: Literal["float32", "float64", "bfloat16"] = "float32",
-    parameters: Literal["per_row", "per_node"] = "per_node",
-) -> Outcome:
-    return train(
-        ctx,
-        batch=batch,
-        temperature=temperature,
-        temperature_final=temperature_final,
-        temperature_schedule=temperature_schedule,
-        lr=lr,
-        optimizer=optimizer,
-        cosine_t_max=cosine_t_max,
-        epochs=epochs,
-        memory_loss=memory_loss,
-        smoothmax_temperature=smoothmax_temperature,
-        device=device,
-        dtype=dtype,
-        logit_mask=logit_mask,
-        init=init,
-        init_logit=init_logit,
-        local_search=local_search,
-        phase=phase,
-        parameters=parameters,
-    )
+# gs_plus's defaults: every improvement on (the options not named keep GS's)
+DEFAULTS = replace(
+    Options(),
+    logit_mask=True,
+    memory_loss="cost",
+    smoothmax_temperature=0.01,
+    temperature_schedule="exponential",
+    temperature=1.0,
+    temperature_final=0.1,
+    init="topo_chunk",
+    init_logit=8.0,
+    local_search=True,
+    batch=64,
+    lr=0.1,
+    optimizer="adam",
+    cosine_t_max=1000,
+    parameters="per_node",
+)
+EXPOSED = ("logit_mask", "memory_loss", "smoothmax_temperature", "temperature_schedule",
+           "temperature", "temperature_final", "init", "init_logit", "local_search", "phase",
+           "batch", "lr", "optimizer", "cosine_t_max", "epochs", "device", "dtype",
+           "parameters")  # fmt: skip
+
+
+def run(ctx: SolveContext, **options: Any) -> Outcome:
+    """GS with every improvement on (module docstring); each option turns one off."""
+    return train(ctx, chosen(DEFAULTS, EXPOSED, options))
+
+
+run.__signature__ = signature(DEFAULTS, EXPOSED)  # type: ignore[attr-defined]

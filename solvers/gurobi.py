@@ -12,9 +12,11 @@ import time
 import numpy as np
 
 from schedbench.solvers.base import Outcome, SolveContext, Status
-from schedbench.solvers.formulations import Formulation, build, encode
+from schedbench.solvers.formulations import Formulation
+from schedbench.solvers.milp_model import CLASSES, check, model_of
 
 LIBRARY = "gurobipy"
+__all__ = ["CLASSES", "check", "run", "version"]
 PIP = "gurobipy (or schedbench[gurobi])"
 
 
@@ -29,7 +31,8 @@ def run(ctx: SolveContext, formulation: Formulation = "paper", log: bool = False
     from gurobipy import GRB
 
     built = time.perf_counter()
-    lm = build(ctx.problem, formulation)
+    run_model = model_of(ctx, formulation)
+    lm = run_model.model
     try:
         env = gp.Env(empty=True)
         env.setParam("OutputFlag", int(log))
@@ -44,8 +47,8 @@ def run(ctx: SolveContext, formulation: Formulation = "paper", log: bool = False
             model.addLConstr(gp.LinExpr(vals, [xs[j] for j in cols]), senses[sense], rhs)
         model.Params.Threads = max(1, ctx.threads)
         model.Params.Seed = ctx.seed
-        if ctx.warm_start is not None:
-            for var, val in zip(xs, encode(lm, ctx.problem, ctx.warm_start).tolist(), strict=True):
+        if run_model.start is not None:
+            for var, val in zip(xs, run_model.start.tolist(), strict=True):
                 var.Start = val
         model.update()
         model.Params.TimeLimit = max(0.01, ctx.remaining())
@@ -54,7 +57,7 @@ def run(ctx: SolveContext, formulation: Formulation = "paper", log: bool = False
         def incumbents(m, where) -> None:
             if where == GRB.Callback.MIPSOL:
                 values = np.asarray(m.cbGetSolution(xs))
-                ctx.report(lm.decode(values), bound=m.cbGet(GRB.Callback.MIPSOL_OBJBND))
+                ctx.report(run_model.decode(values), bound=m.cbGet(GRB.Callback.MIPSOL_OBJBND))
 
         model.optimize(incumbents)
     except gp.GurobiError as err:
@@ -62,7 +65,7 @@ def run(ctx: SolveContext, formulation: Formulation = "paper", log: bool = False
             return Outcome(Status.SKIPPED, message=f"Gurobi: {err}")
         raise
     if model.SolCount > 0:
-        ctx.report(lm.decode(np.asarray([v.X for v in xs])))
+        ctx.report(run_model.decode(np.asarray([v.X for v in xs])))
     status = {
         GRB.OPTIMAL: Status.OPTIMAL,
         GRB.INFEASIBLE: Status.NO_SOLUTION,

@@ -74,11 +74,17 @@ def problem_class(problem: Any) -> str:
     return getattr(problem, "CLASS", "icml24")
 
 
-def check_class(solver: str, problem: Any, module: str | None = None) -> None:
+def check_class(
+    solver: str, problem: Any, module: str | None = None, options: dict[str, Any] | None = None
+) -> None:
     """A one-line error when solver ``solver`` does not solve ``problem``'s class (a
-    back-end declares its classes in ``CLASSES``; the paper's class by default)."""
+    back-end declares its classes in ``CLASSES``; the paper's class by default), or when
+    its ``check(problem, options)``, where it has one, rejects the options for it."""
     wanted = problem_class(problem)
-    if wanted in getattr(backend(solver, module), "CLASSES", ("icml24",)):
+    impl = backend(solver, module)
+    if wanted in getattr(impl, "CLASSES", ("icml24",)):
+        if (check := getattr(impl, "check", None)) is not None:
+            check(problem, resolved_options(solver, dict(options or {}), module))
         return
     fits = []
     for name in SOLVERS:

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import time
 import warnings
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
 from schedbench.solvers.base import Outcome, SolveContext, host_memory_gb, too_large
+from schedbench.solvers.gs.options import PAPER, Options, chosen, signature
 
 LIBRARY = "torch"
 PIP = "torch"
@@ -46,54 +47,15 @@ def resolve_device(requested: str) -> tuple[Any, str]:
     return torch.device(requested), ""
 
 
-def run(
-    ctx: SolveContext,
-    batch: int = 250,
-    temperature: float = 50.0,
-    temperature_final: float | None = None,
-    temperature_schedule: Literal["constant", "exponential"] = "constant",
-    lr: float = 1.0,
-    optimizer: Literal["adam", "adamw"] = "adamw",
-    cosine_t_max: int = 50,
-    epochs: int | None = None,
-    memory_loss: Literal["entropy", "smoothmax", "cost"] = "entropy",
-    smoothmax_temperature: float = 0.05,
-    source_bias: float = 10.0,
-    device: str = "auto",
-    dtype: Literal["float32", "float64", "bfloat16"] = "float32",
-    seed: int | None = None,
-    parameters: Literal["per_row", "per_node"] = "per_row",
-    noise: Literal["fast", "torch"] = "fast",
-) -> Outcome:
+def run(ctx: SolveContext, **options: Any) -> Outcome:
     """The paper's GS with the reference code's defaults (see the module docstring)."""
-    options = {name: value for name, value in locals().items() if name != "ctx"}
-    return train(ctx, **options)
+    return train(ctx, chosen(Options(), PAPER, options))
 
 
-def train(
-    ctx: SolveContext,
-    batch: int = 250,
-    temperature: float = 50.0,
-    temperature_final: float | None = None,
-    temperature_schedule: Literal["constant", "exponential"] = "constant",
-    lr: float = 1.0,
-    optimizer: Literal["adam", "adamw"] = "adamw",
-    cosine_t_max: int = 50,
-    epochs: int | None = None,
-    memory_loss: Literal["entropy", "smoothmax", "cost"] = "entropy",
-    smoothmax_temperature: float = 0.05,
-    source_bias: float = 10.0,
-    device: str = "auto",
-    dtype: Literal["float32", "float64", "bfloat16"] = "float32",
-    seed: int | None = None,
-    logit_mask: bool = False,
-    init: Literal["paper", "topo_chunk", "window"] = "paper",
-    init_logit: float = 3.0,
-    local_search: bool = False,
-    phase: float | None = None,
-    parameters: Literal["per_row", "per_node"] = "per_row",
-    noise: Literal["fast", "torch"] = "fast",
-) -> Outcome:
+run.__signature__ = signature(Options(), PAPER)  # type: ignore[attr-defined]
+
+
+def train(ctx: SolveContext, options: Options) -> Outcome:
     """GS's training loop: the paper's options, plus the switches gs_plus composes
     (``logit_mask``: logit-space masking; ``init`` and ``init_logit``: logits centred on a
     schedule; ``local_search`` every ``phase`` seconds, the logits re-centred on its
@@ -105,10 +67,14 @@ def train(
     from schedbench.solvers.gs.noise import ReferenceNoise
     from schedbench.solvers.gs.sampler import GumbelNoise, plan_levels, sample
 
+    o = options
+    batch, temperature, lr, epochs, dtype = o.batch, o.temperature, o.lr, o.epochs, o.dtype
+    parameters, init, init_logit, logit_mask = o.parameters, o.init, o.init_logit, o.logit_mask
+
     problem = ctx.problem
     built = time.perf_counter()
     torch.set_num_threads(max(1, ctx.threads))
-    dev, note = resolve_device(device)
+    dev, note = resolve_device(o.device)
     dt = {"float32": torch.float32, "float64": torch.float64, "bfloat16": torch.bfloat16}[dtype]
     need = memory_need_gb(problem.n, batch, problem.stages, dt.itemsize, parameters)
     have = available_gb(dev)
@@ -117,17 +83,17 @@ def train(
     advice = f"batch={fits} would fit" if fits else "too large even at batch=1"
     if (skip := too_large(need, have, shape, advice)) is not None:
         return skip
-    seed = ctx.seed if seed is None else seed
+    seed = ctx.seed if o.seed is None else o.seed
     torch.manual_seed(seed)
     plan = plan_levels(problem, dev, dt)
-    noise_cls = ReferenceNoise if noise == "torch" else GumbelNoise
+    noise_cls = ReferenceNoise if o.noise == "torch" else GumbelNoise
     gumbel = noise_cls(seed, dev, dt, plan=plan, problem=problem)
     n, stages = problem.n, problem.stages
     if init == "paper":
         start = torch.zeros(n, stages, dtype=dt, device=dev)
         start[:, 0] = 1.0
         sources = torch.tensor(problem.level == 0, device=dev)
-        start[sources, 0] = source_bias
+        start[sources, 0] = o.source_bias
     else:
         from schedbench.solvers.refine import initial_schedule
 
@@ -139,13 +105,13 @@ def train(
         start = start[:, None, :].repeat(1, batch, 1)
     logits = torch.nn.Parameter(start)
     refinement = None
-    if local_search:
+    if o.local_search:
         from schedbench.solvers.refine import PhasedRefinement
 
-        refinement = PhasedRefinement(ctx, phase, seed)
-    optim_cls = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW}[optimizer]
+        refinement = PhasedRefinement(ctx, o.phase, seed)
+    optim_cls = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW}[o.optimizer]
     opt = optim_cls([logits], lr=lr, fused=_fused_supported())
-    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=cosine_t_max, eta_min=1e-7)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=o.cosine_t_max, eta_min=1e-7)
     # the sampler returns rows level by level: weights and edges renumbered to match
     order, position = plan.order, plan.position
     w = torch.tensor(problem.w[order], dtype=dt, device=dev)
@@ -162,7 +128,7 @@ def train(
     while (epochs is None or epoch < epochs) and not ctx.should_stop():
         epoch += 1
         progress = (epoch - 1) / max(1, epochs - 1) if epochs else ctx.elapsed() / ctx.time_limit
-        tau = _temperature(temperature, temperature_final, temperature_schedule, progress)
+        tau = _temperature(temperature, o.temperature_final, o.temperature_schedule, progress)
         opt.zero_grad(set_to_none=True)
         drawn = sample(
             logits, plan, gumbel(n, batch, stages), tau, logit_mask=logit_mask, level_order=True
@@ -175,8 +141,8 @@ def train(
             e_dst,
             e_coeff,
             float(problem.ratio),
-            memory_loss,
-            smoothmax_temperature,
+            o.memory_loss,
+            o.smoothmax_temperature,
             scale=scale,
         )
         loss = terms.total.mean()

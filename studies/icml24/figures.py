@@ -159,9 +159,12 @@ def _design_order(design: str) -> tuple[int, str]:
 def _curve_label(run: pd.Series) -> str:
     import json
 
+    from schedbench.solvers.registry import resolved_options
+
     options = json.loads(run.get("config") or "{}").get("solver", {}).get("options", {})
     if run.get("backend") != "gs":
         return f"{run['solver']}, seed {run['seed']}"
+    options = resolved_options("gs", options)  # what the YAML leaves out is the code's default
     layout = options.get("parameters", "per_node")
     return f"{options.get('optimizer', '?')}, {layout}, seed {run['seed']}"
 

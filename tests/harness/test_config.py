@@ -72,3 +72,27 @@ def test_every_solver_yaml_names_a_registered_solver(compose_run):
 def test_experiment_presets_compose(compose_run, experiment):
     cfg = compose_run(f"+experiment={experiment}")
     assert cfg.budget.seconds > 0
+
+
+def test_a_back_ends_own_yaml_states_its_code_defaults(compose_run):
+    """Options are defined once, in the back-end's ``run`` signature: a YAML named after
+    its back-end (conf/solver/gs.yaml for gs) only exposes them for overrides, so every
+    value it states is the code's default (a variant such as gs_adam.yaml says what it
+    changes)."""
+    from pathlib import Path
+
+    import schedbench.conf
+    from schedbench.solvers.registry import SOLVERS, resolved_options
+
+    folder = Path(schedbench.conf.__file__).parent / "solver"
+    checked = 0
+    for yaml in sorted(folder.glob("*.yaml")):
+        solver = compose_run(f"solver={yaml.stem}").solver
+        if yaml.stem != solver.name or solver.name not in SOLVERS:
+            continue
+        stated = dict(solver.options)
+        defaults = resolved_options(solver.name, {})
+        for name, value in stated.items():
+            assert name in defaults and defaults[name] == value, (yaml.name, name, value)
+        checked += 1
+    assert checked >= 10

@@ -148,6 +148,23 @@ def test_the_time_indexed_milp_proves_the_published_latency(name):
     assert result.latency == reference and result.optimal and result.bound == reference
 
 
+@needs_data
+@pytest.mark.parametrize("solver", ["gurobi", "cplex", "cbc"])
+def test_the_milp_back_ends_solve_rcs_on_the_shared_model(tmp_path, solver):
+    """Gurobi, CPLEX and CBC take the time-indexed model as they take the paper's: hal's
+    model fits the pip packages' size limits."""
+    pytest.importorskip({"gurobi": "gurobipy", "cplex": "cplex", "cbc": "pulp"}[solver])
+    done = _harness(tmp_path, "dataset=heurigym/hal", f"solver={solver}", "budget=smoke")
+    assert done.returncode == 0, done.stderr
+    assert f"heurigym/hal/{solver}/seed0: optimal, best cost 7" in done.stdout
+    done = _harness(tmp_path, "dataset=heurigym/hal", f"solver={solver}", "budget=smoke",
+                    "solver.options.formulation=compact")  # fmt: skip
+    assert done.returncode == 2 and done.stderr == (
+        "error: formulation='compact' is the paper's class's; RCS has one (time-indexed) "
+        "model: drop the option\n"
+    )
+
+
 def _harness(tmp_path, *args):
     import os
     import subprocess
@@ -183,8 +200,8 @@ def test_a_solver_of_another_class_is_one_line(tmp_path):
     assert done.returncode == 2
     (line,) = done.stderr.strip().splitlines()
     assert line == (
-        "error: solver 'gs' does not solve 'rcs' problems; use one of rcs_list, rcs_cpsat, "
-        "rcs_highs"
+        "error: solver 'gs' does not solve 'rcs' problems; use one of gurobi, cplex, cbc, "
+        "rcs_list, rcs_cpsat, rcs_highs"
     )
     assert not (tmp_path / "runs").exists()
 

@@ -1,0 +1,57 @@
+"""The MILP a run's instance needs, whatever its class: a library-neutral
+:class:`~schedbench.solvers.formulations.LinearModel`, how to read a schedule from a
+solution vector, and the MIP start, so each MILP back-end (Gurobi, CPLEX, CBC) knows one
+library and solves every class the same way.
+
+The paper's class: ``formulation`` ('paper' or 'compact', :mod:`.formulations`), started
+from the run's warm start when it has one. RCS: the time-indexed model of
+:mod:`.rcs.milp` over the horizon of the first schedule (the warm start or the list
+schedule, reported at once), which is also its MIP start; it has one formulation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from schedbench.solvers.base import SolveContext
+from schedbench.solvers.formulations import Formulation, LinearModel, build, encode
+
+CLASSES = ("icml24", "rcs")  # what a back-end built on this module solves
+
+
+@dataclass(frozen=True)
+class RunModel:
+    """A model, its decoder (solution vector -> schedule) and a MIP start (or None)."""
+
+    model: LinearModel
+    decode: Callable[[np.ndarray], np.ndarray]
+    start: np.ndarray | None
+
+
+def check(problem: object, options: dict) -> None:
+    """A one-line error before the run for a formulation the class does not have."""
+    formulation = options.get("formulation", "paper")
+    if getattr(problem, "CLASS", "icml24") == "rcs" and formulation != "paper":
+        raise ValueError(
+            f"formulation={formulation!r} is the paper's class's; RCS has one "
+            "(time-indexed) model: drop the option"
+        )
+
+
+def model_of(ctx: SolveContext, formulation: Formulation = "paper") -> RunModel:
+    """The model of ``ctx.problem``'s class (see the module docstring)."""
+    problem = ctx.problem
+    check(problem, {"formulation": formulation})
+    if getattr(problem, "CLASS", "icml24") == "rcs":
+        from schedbench.solvers.rcs import first_schedule
+        from schedbench.solvers.rcs.milp import build as build_rcs
+
+        hint = first_schedule(ctx)
+        indexed = build_rcs(problem, int((hint + problem.node_delay).max()))
+        return RunModel(indexed.model, indexed.decode, indexed.encode(hint))
+    lm = build(problem, formulation)
+    start = None if ctx.warm_start is None else encode(lm, problem, ctx.warm_start)
+    return RunModel(lm, lm.decode, start)
