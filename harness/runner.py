@@ -11,6 +11,7 @@ whose record exists is skipped unless ``force``.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import select
@@ -26,6 +27,7 @@ from schedbench.harness.records import (
     write_json_atomic,
     write_schedule,
 )
+from schedbench.harness.run_record import RunRecord
 from schedbench.harness.spec import RunSpec
 from schedbench.harness.workers import (
     Merged,
@@ -166,15 +168,15 @@ def _worker_status(spec: RunSpec, worker: Worker) -> tuple[str, str]:
     elif worker.stopped:
         return Status.STOPPED, worker.stopped
     elif worker.killed:
-        status = "timeout"
+        status = Status.TIMEOUT
         limit = (worker.member.budget or spec.budget) + spec.grace
         message = f"killed after budget + grace ({limit:.0f} s)"
     else:
-        status = "error"
+        status = Status.ERROR
         message = f"the solver process died (exit code {exitcode}"
         message += ": killed by a signal, e.g. out of memory)" if (exitcode or 0) < 0 else ")"
         message += "; see solver.log"
-    if spec.memory_gb is not None and status == "error" and out_of_memory(message, exitcode):
+    if spec.memory_gb is not None and status == Status.ERROR and out_of_memory(message, exitcode):
         message = f"out of memory (budget.memory_gb={spec.memory_gb}): {message}"
     if worker.stopped:
         message = f"{message}; {worker.stopped}".strip("; ")
@@ -188,28 +190,9 @@ def _record(spec: RunSpec, run: Merged, workers: list[Worker], wall: float) -> d
     bounds = [s["solver_bound"] for s in said if s.get("solver_bound") is not None]
     devices = [s.get("device", "cpu") for s in said if s]
     best = run.best
-    record = {
-        **identity(spec),
-        "status": status,
-        "best_cost": best["cost"],
-        "peak": best.get("peak"),
-        "comm": best.get("comm"),
-        "bound": max(bounds) if bounds else None,
-        "time_to_best": best.get("t"),
-        "wall_time": round(wall, 3),
-        "build_time": primary.get("build_time"),
-        "solve_time": primary.get("solve_time"),
-        "startup_time": primary.get("startup_time"),
-        "peak_memory_gb": max(
-            (s["peak_memory_gb"] for s in said if "peak_memory_gb" in s), default=None
-        ),
-        "version": "; ".join(dict.fromkeys(s["version"] for s in said if s.get("version"))) or None,
-        "message": message,
-        "provenance": provenance(spec.threads, "cuda" if "cuda" in devices else "cpu"),
-        "config": spec.config,
-    }
+    members = None
     if spec.composition != "single":
-        record["members"] = [
+        members = [
             {
                 **w.member.fingerprint(),
                 "budget": w.member.budget,
@@ -218,7 +201,30 @@ def _record(spec: RunSpec, run: Merged, workers: list[Worker], wall: float) -> d
             }
             for w in workers
         ]
-    return record
+    record = RunRecord.from_json(
+        {**identity(spec), "status": Status(status)}
+    )  # a class's own facts beyond the shared columns go to ``extra``
+    record = dataclasses.replace(
+        record,
+        best_cost=best["cost"],
+        peak=best.get("peak"),
+        comm=best.get("comm"),
+        bound=max(bounds) if bounds else None,
+        time_to_best=best.get("t"),
+        wall_time=round(wall, 3),
+        build_time=primary.get("build_time"),
+        solve_time=primary.get("solve_time"),
+        startup_time=primary.get("startup_time"),
+        peak_memory_gb=max(
+            (s["peak_memory_gb"] for s in said if "peak_memory_gb" in s), default=None
+        ),
+        version="; ".join(dict.fromkeys(s["version"] for s in said if s.get("version"))) or None,
+        message=message,
+        provenance=provenance(spec.threads, "cuda" if "cuda" in devices else "cpu"),
+        config=spec.config,
+        members=members,
+    )
+    return record.as_json()
 
 
 def identity(spec: RunSpec) -> dict[str, Any]:

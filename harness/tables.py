@@ -28,6 +28,7 @@ from schedbench.datasets import best_known
 from schedbench.evaluate import relative_gap
 from schedbench.harness import metrics
 from schedbench.harness.records import read_incumbents, write_atomic
+from schedbench.harness.run_record import TABLE_FIELDS
 from schedbench.solvers.base import Status
 
 INSTANCE = ["dataset", "stages", "ratio"]
@@ -184,43 +185,7 @@ def build_tables(results_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         prov = run.get("provenance", {})
         run_rows.append(
             {
-                **{
-                    k: run.get(k)
-                    for k in (
-                        "dataset",
-                        "solver",
-                        "backend",
-                        "formulation",
-                        "seed",
-                        "status",
-                        "best_cost",
-                        "peak",
-                        "comm",
-                        "bound",
-                        "trivial_bound",
-                        "time_to_best",
-                        "budget",
-                        "interval",
-                        "threads",
-                        "n",
-                        "m",
-                        "depth",
-                        "stages",
-                        "ratio",
-                        "total_weight",
-                        "asap_cost",
-                        "wall_time",
-                        "build_time",
-                        "startup_time",
-                        "peak_memory_gb",
-                        "version",
-                        "message",
-                        "command",
-                        "folder",
-                        "run_key",
-                        "problem_digest",
-                    )
-                },
+                **{k: run.get(k) for k in TABLE_FIELDS},
                 "best_known_bound": bound,
                 "gap": relative_gap(best, bound),
                 "first_incumbent_time": times[0] if times else np.nan,

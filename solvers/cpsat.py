@@ -134,7 +134,9 @@ def _paper(model, problem, warm_start):
     from ortools.sat.python import cp_model
 
     lm = build_paper(problem)
-    big = int(problem.w.sum()) * max(1, problem.m)  # finite stand-in for +inf bounds
+    # finite stand-in for +inf bounds: at least the stage count, so indicator columns keep
+    # their 0..1 range when every weight is 0 (unchanged whenever sum w >= L)
+    big = max(int(problem.w.sum()), problem.stages, 1) * max(1, problem.m)
     variables = []
     for j in range(lm.num_cols):
         lo, hi = lm.lb[j], lm.ub[j]

@@ -10,6 +10,7 @@ from builders import brute_force_optimum, random_dag
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from schedbench.problem import Problem
 from schedbench.solvers.base import Status
 from schedbench.solvers.registry import EXACT, solve
 
@@ -73,3 +74,14 @@ def test_license_limit_is_skipped_not_crashed(solver):
         assert "limit" in result.message.lower() or "large" in result.message.lower()
     else:  # a full licence: a real schedule
         assert result.schedule is not None and result.cost is not None
+
+
+@pytest.mark.parametrize("solver", EXACT)
+def test_all_zero_weights_are_solved(solver):
+    """Found by the property test above: with every weight 0 the paper model's
+    unbounded indicator columns once got the bound 0 in CP-SAT, and no schedule."""
+    if not available(solver):
+        pytest.skip(f"{PACKAGES[solver]} is not installed")
+    problem = Problem.from_arrays(3, [0], [2], [0, 0, 0], [0], stages=2, ratio=3)
+    result = solve(problem, solver, time_limit=30, formulation="paper")
+    assert result.status is Status.OPTIMAL and result.cost == 0, result.message

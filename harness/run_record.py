@@ -1,0 +1,91 @@
+"""One run's record, typed: what ``record.json`` stores and the runs table shows.
+
+:class:`RunRecord` is the one definition of a run's fields (docs/columns.md explains each):
+the runner builds it, ``record.json`` is its JSON, and the runs table's record columns are
+:data:`TABLE_FIELDS`, in this order. Records written by older code read back with
+:meth:`RunRecord.from_json`: a field they lack is None, a key this code no longer knows is
+kept in ``extra``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from schedbench.solvers.base import Status
+
+
+@dataclass
+class RunRecord:
+    """A finished (or interrupted) run: identity, instance facts, outcome, provenance."""
+
+    # what the run is
+    dataset: str
+    solver: str  # the solver config's name (e.g. cpsat_compact)
+    backend: str  # the registered back-end it ran
+    formulation: str | None
+    seed: int
+    # what it found
+    status: Status
+    best_cost: float | None = None
+    peak: float | None = None  # the paper's class's terms (None in other classes)
+    comm: float | None = None
+    bound: float | None = None  # the best bound a worker proved
+    trivial_bound: float | None = None
+    time_to_best: float | None = None
+    # the protocol
+    budget: float = 0.0
+    interval: float = 0.0
+    threads: int = 1
+    # the instance (its class's facts(); L and R are None outside the paper's class)
+    n: int | None = None
+    m: int | None = None
+    depth: int | None = None
+    stages: int | None = None
+    ratio: float | None = None
+    total_weight: int | None = None
+    asap_cost: float | None = None
+    # how long, how much
+    wall_time: float | None = None
+    build_time: float | None = None
+    startup_time: float | None = None
+    peak_memory_gb: float | None = None
+    version: str | None = None
+    message: str = ""
+    # where it is
+    command: str | None = None
+    folder: str = ""
+    run_key: str = ""
+    problem_digest: str = ""
+    # kept in record.json, not as table columns
+    solve_time: float | None = None
+    provenance: dict[str, Any] = field(default_factory=dict)
+    config: dict[str, Any] = field(default_factory=dict)
+    members: list[dict[str, Any]] | None = None  # a portfolio's or relay's workers
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        """The record.json dict (members only for a composed run; ``extra`` inlined)."""
+        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        extra = out.pop("extra")
+        if out["members"] is None:
+            del out["members"]
+        out["status"] = str(self.status)
+        return {**out, **extra}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RunRecord:
+        """A record.json dict, from this code or older code."""
+        names = {f.name for f in dataclasses.fields(cls)} - {"extra"}
+        known = {k: v for k, v in data.items() if k in names}
+        known["status"] = Status(known.get("status", Status.ERROR))
+        for required in ("dataset", "solver", "backend", "formulation", "seed"):
+            known.setdefault(required, None)
+        return cls(**known, extra={k: v for k, v in data.items() if k not in names})
+
+
+IDENTITY = ("dataset", "solver", "backend", "formulation", "seed", "run_key", "folder",
+            "problem_digest", "command", "budget", "interval", "threads")  # fmt: skip
+NOT_IN_TABLE = {"solve_time", "provenance", "config", "members", "extra"}
+TABLE_FIELDS = tuple(f.name for f in dataclasses.fields(RunRecord) if f.name not in NOT_IN_TABLE)
