@@ -47,6 +47,10 @@ SOLVERS: dict[str, str] = {
     "rcs_list": "rcs.list_scheduling",
     "rcs_cpsat": "rcs.cpsat",
     "rcs_highs": "rcs.milp",
+    "tcs_cpsat": "tcs.cpsat",
+    "tcs_highs": "tcs.milp",
+    "tcs_list": "tcs.list_scheduling",
+    "tcs_fds": "tcs.fds",
 }
 EXACT = ("cpsat", "highs", "gurobi", "cplex", "cbc")
 BASELINES = ("asap", "topo_chunk", "list", "fds")

@@ -47,15 +47,37 @@ def critical_path_priority(problem: RCSProblem) -> np.ndarray:
 
 def list_schedule(problem: RCSProblem, priority: np.ndarray) -> np.ndarray:
     """One list schedule for ``priority`` (larger goes first); every schedule is feasible."""
-    n, d = problem.n, problem.node_delay
-    waiting = np.bincount(problem.dst, minlength=n)  # predecessors not yet scheduled
+    return schedule_on_units(
+        problem.n,
+        problem.node_delay,
+        problem.successors,
+        problem.dst,
+        problem.op_type,
+        problem.units,
+        priority,
+    )
+
+
+def schedule_on_units(
+    n: int,
+    delay: np.ndarray,
+    successors: list[list[int]],
+    dst: np.ndarray,
+    resource: np.ndarray,
+    capacity: np.ndarray,
+    priority: np.ndarray,
+) -> np.ndarray:
+    """The list scheduler of any class with typed units: operation v needs one of the
+    ``capacity[resource[v]]`` units for ``delay[v]`` cycles; larger ``priority`` first."""
+    d = delay
+    waiting = np.bincount(dst, minlength=n)  # predecessors not yet scheduled
     ready_at = np.zeros(n, dtype=np.int64)  # when the last scheduled predecessor ends
     start = np.full(n, -1, dtype=np.int64)
     ready: list[tuple[float, int]] = [(-priority[v], v) for v in np.flatnonzero(waiting == 0)]
     heapq.heapify(ready)
     pending: list[tuple[int, float, int]] = []  # (ready cycle, -priority, op) not ready yet
-    releases: dict[int, list[int]] = {}  # cycle -> types whose unit frees then
-    free = problem.units.astype(np.int64).copy()
+    releases: dict[int, list[int]] = {}  # cycle -> resources whose unit frees then
+    free = np.asarray(capacity, dtype=np.int64).copy()
     cycle, done = 0, 0
     while done < n:
         for k in releases.pop(cycle, []):
@@ -66,7 +88,7 @@ def list_schedule(problem: RCSProblem, priority: np.ndarray) -> np.ndarray:
         postponed = []
         while ready:
             key, v = heapq.heappop(ready)
-            k = problem.op_type[v]
+            k = resource[v]
             if free[k] == 0:
                 postponed.append((key, v))
                 continue
@@ -74,7 +96,7 @@ def list_schedule(problem: RCSProblem, priority: np.ndarray) -> np.ndarray:
             start[v] = cycle
             done += 1
             releases.setdefault(cycle + int(d[v]), []).append(k)
-            for w in problem.successors[v]:
+            for w in successors[v]:
                 ready_at[w] = max(ready_at[w], cycle + d[v])
                 waiting[w] -= 1
                 if waiting[w] == 0:

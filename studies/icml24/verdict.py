@@ -267,8 +267,8 @@ def registry_markdown() -> str:
     rows = [
         {
             "dataset": e.dataset,
-            "L": e.stages,
-            "R": e.ratio,
+            "L": "" if e.stages is None else f"{e.stages:g}",  # another class has none
+            "R": "" if e.ratio is None else f"{e.ratio:g}",
             "n": e.n,
             "best cost": f"{e.best_cost:,.0f}",
             "found by": e.cost_solver,

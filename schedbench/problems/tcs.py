@@ -1,0 +1,356 @@
+"""Latency-constrained minimum resources (TCS), the time-constrained scheduling of HLS.
+
+Typed operations with an integer delay per type; each type runs on a unit kind (several
+types may share one, as add, sub and compare share an ALU) and each kind has a cost; a
+unit is busy over [t, t + delay); an edge i -> j needs t_i + d_i <= t_j; every operation
+ends by the latency bound T (t_i + d_i <= T, cycles 0..T-1). A schedule is a start cycle
+per operation; its cost is the cost-weighted sum over kinds of the units the kind needs
+(the peak number of its operations busy in one cycle, at least the kind's minimum). The
+statement, in this project's words, is docs/problems/tcs.md.
+
+:class:`TCSProblem` is validated once (one-line errors) and owns evaluation of a batch of
+schedules, the lower bounds and the reference (ASAP) schedule.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from schedbench.graph import Graph, ProblemError
+from schedbench.problems.schedule_text import format_starts, parse_starts
+
+
+@dataclass(frozen=True, eq=False)
+class TCSProblem:
+    """A TCS instance on a typed :class:`~schedbench.graph.Graph`: per operation type its
+    ``delay`` and unit kind (``kind_of``, indexing ``kinds``); per kind its ``kind_cost``
+    and ``min_units``; the latency bound ``latency``. Build with :meth:`on`."""
+
+    graph: Graph
+    delay: np.ndarray
+    kind_of: np.ndarray
+    kinds: tuple[str, ...]
+    kind_cost: np.ndarray
+    min_units: np.ndarray
+    latency: int
+
+    CLASS = "tcs"
+    integral_costs = True  # unit counts times whole costs
+
+    @classmethod
+    def on(
+        cls,
+        graph: Graph,
+        *,
+        delay: dict[str, int],
+        kind: dict[str, str],
+        cost: dict[str, int] | None = None,
+        min_units: dict[str, int] | None = None,
+        latency: int | None = None,
+        latency_factor: float | None = None,
+    ) -> TCSProblem:
+        """Validate: ``delay`` and ``kind`` per operation type, ``cost`` and ``min_units``
+        per kind (1 and 0 by default), and the bound: ``latency`` cycles, or
+        ``latency_factor`` times the critical path, rounded down (the EDS convention)."""
+        if graph.op_type is None:
+            raise ProblemError(
+                f"the graph of {graph.name!r} has no operation types; TCS needs them"
+            )
+        for t in graph.types:
+            for what, table in (("delay", delay), ("unit kind", kind)):
+                if t not in table:
+                    raise ProblemError(
+                        f"operation type {t!r} has no {what}; add it to the {what} table"
+                    )
+        kinds = tuple(dict.fromkeys(kind[t] for t in graph.types))
+        cost = {k: 1 for k in kinds} | dict(cost or {})
+        minimum = {k: 0 for k in kinds} | dict(min_units or {})
+        kinds = tuple(dict.fromkeys([*kinds, *cost, *minimum]))  # a kind no type uses counts
+        d = np.asarray([_whole(delay[t], f"delay of {t!r}", 1) for t in graph.types], np.int64)
+        kind_cost = np.asarray([_whole(cost.get(k, 1), f"cost of {k!r}", 0) for k in kinds])
+        low = np.asarray([_whole(minimum.get(k, 0), f"minimum of {k!r}", 0) for k in kinds])
+        index = {k: i for i, k in enumerate(kinds)}
+        kind_of = np.asarray([index[kind[t]] for t in graph.types], np.int64)
+        node_delay = d[graph.op_type]
+        asap = graph_longest(graph, node_delay)
+        critical = int((asap + node_delay).max())
+        if (latency is None) == (latency_factor is None):
+            raise ProblemError("give the latency bound as latency=<cycles> or latency_factor=<x>")
+        if latency is None:
+            if not latency_factor or latency_factor < 1:
+                raise ProblemError(
+                    f"latency_factor={latency_factor!r} is below 1: no schedule ends before "
+                    f"the critical path ({critical} cycles)"
+                )
+            latency = int(np.floor(critical * float(latency_factor) + 1e-9))
+        latency = _whole(latency, "latency bound", 1)
+        if latency < critical:
+            raise ProblemError(
+                f"the latency bound {latency} is below the critical path {critical}; "
+                f"use a bound >= {critical}"
+            )
+        return cls(graph, d, kind_of, kinds, kind_cost.astype(np.int64), low.astype(np.int64),
+                   latency)  # fmt: skip
+
+    # ------------------------------------------------------------------ graph facts
+
+    @property
+    def name(self) -> str:
+        return self.graph.name
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return self.graph.labels  # type: ignore[return-value]
+
+    @property
+    def n(self) -> int:
+        return self.graph.n
+
+    @property
+    def m(self) -> int:
+        return self.graph.m
+
+    @property
+    def src(self) -> np.ndarray:
+        return self.graph.src
+
+    @property
+    def dst(self) -> np.ndarray:
+        return self.graph.dst
+
+    @cached_property
+    def node_delay(self) -> np.ndarray:
+        return self.delay[self.graph.op_type]
+
+    @cached_property
+    def node_kind(self) -> np.ndarray:
+        """The unit kind of each operation."""
+        return self.kind_of[self.graph.op_type]
+
+    @cached_property
+    def asap(self) -> np.ndarray:
+        """Earliest start of each operation."""
+        return graph_longest(self.graph, self.node_delay)
+
+    @cached_property
+    def tail(self) -> np.ndarray:
+        """Longest path from each operation's end to the end of the schedule."""
+        d = self.node_delay
+        tail = np.zeros(self.n, dtype=np.int64)
+        for v in self.graph.topological_order[::-1]:
+            for w in self.graph.successors[v]:
+                tail[v] = max(tail[v], d[w] + tail[w])
+        return tail
+
+    @cached_property
+    def alap(self) -> np.ndarray:
+        """Latest start of each operation under the latency bound."""
+        return self.latency - self.tail - self.node_delay
+
+    @cached_property
+    def critical_path(self) -> int:
+        return int((self.asap + self.node_delay).max())
+
+    @cached_property
+    def digest(self) -> str:
+        """What identifies the instance: the typed graph, delays, kinds, costs, the bound."""
+        blob = json.dumps(
+            {
+                "class": "tcs",
+                "types": list(self.graph.types),
+                "delay": self.delay.tolist(),
+                "kinds": list(self.kinds),
+                "kind_of": self.kind_of.tolist(),
+                "cost": self.kind_cost.tolist(),
+                "min_units": self.min_units.tolist(),
+                "latency": self.latency,
+                "labels": list(self.labels),
+                "op_type": self.graph.op_type.tolist(),
+                "edges": np.stack([self.src, self.dst], 1).tolist(),
+            }
+        )
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+    # ------------------------------------------------------------------ bounds
+
+    def unit_lower_bounds(self) -> np.ndarray:
+        """Per kind, units every schedule needs: its minimum; the work of its operations
+        over the T cycles; and the peak of their mandatory parts (an operation whose
+        latest start is before its earliest end is busy over [latest start, earliest end)
+        in every schedule)."""
+        d, kind = self.node_delay, self.node_kind
+        out = self.min_units.copy()
+        for k in range(len(self.kinds)):
+            ops = np.flatnonzero(kind == k)
+            if not ops.size:
+                continue
+            work = int(d[ops].sum())
+            out[k] = max(out[k], -(-work // self.latency))
+            lo, hi = self.alap[ops], self.asap[ops] + d[ops]
+            forced = ops[lo < hi]
+            if forced.size:
+                busy = np.zeros(self.latency + 1, np.int64)
+                np.add.at(busy, self.alap[forced], 1)
+                np.add.at(busy, self.asap[forced] + d[forced], -1)
+                out[k] = max(out[k], int(busy.cumsum().max()))
+        return out
+
+    def lower_bounds(self) -> dict[str, int]:
+        return {"units": int(self.kind_cost @ self.unit_lower_bounds())}
+
+    @property
+    def lower_bound(self) -> int:
+        return max(self.lower_bounds().values())
+
+    @property
+    def trivial_lower_bound(self) -> int:
+        return self.lower_bound
+
+    @cached_property
+    def reference_schedule(self) -> np.ndarray:
+        """ASAP: the schedule every curve can be divided by (feasible since T >= the
+        critical path)."""
+        return self.asap
+
+    def facts(self) -> dict[str, object]:
+        """The columns a run's record shares with the other classes."""
+        return {
+            "n": self.n,
+            "m": self.m,
+            "depth": self.critical_path,
+            "stages": self.latency,  # the horizon, as L is the paper's
+            "ratio": None,
+            "total_weight": int(self.node_delay.sum()),
+            "trivial_bound": float(self.lower_bound),
+            "asap_cost": float(self.evaluate(self.reference_schedule).cost[0]),
+        }
+
+    # ------------------------------------------------------------------ evaluation
+
+    def busy_units(self, starts: object) -> np.ndarray:
+        """[B, K]: per schedule and kind, the peak number of its operations busy in one
+        cycle (cycles 0..T-1; starts are clipped there, feasibility is checked apart)."""
+        s = np.clip(np.atleast_2d(np.asarray(starts, np.int64)), 0, self.latency)
+        d, kind = self.node_delay, self.node_kind
+        rows = len(s)
+        out = np.zeros((rows, len(self.kinds)), np.int64)
+        for k in range(len(self.kinds)):
+            ops = np.flatnonzero(kind == k)
+            if not ops.size:
+                continue
+            busy = np.zeros((rows, self.latency + 2), np.int64)
+            r = np.repeat(np.arange(rows), len(ops))
+            np.add.at(busy, (r, s[:, ops].ravel()), 1)
+            np.add.at(busy, (r, np.minimum(s[:, ops] + d[ops], self.latency + 1).ravel()), -1)
+            out[:, k] = busy.cumsum(axis=1).max(axis=1)
+        return out
+
+    def evaluate(self, starts: object) -> TCSEvaluation:
+        """Feasibility, units per kind and cost of a batch of schedules ([B, n] or [n])."""
+        s = np.atleast_2d(np.asarray(starts))
+        if s.shape[1] != self.n:
+            raise ProblemError(
+                f"a schedule has {s.shape[1]} start cycles; this instance has {self.n}"
+            )
+        if not np.issubdtype(s.dtype, np.integer):
+            if not np.all(np.isfinite(s)) or not np.all(s == np.round(s)):
+                raise ProblemError("start cycles must be whole numbers")
+            s = s.astype(np.int64)
+        end = s + self.node_delay
+        feasible = (
+            (s >= 0).all(axis=1)
+            & (end <= self.latency).all(axis=1)
+            & (end[:, self.src] <= s[:, self.dst]).all(axis=1)
+        )
+        units = np.maximum(self.busy_units(s), self.min_units)
+        return TCSEvaluation(feasible, units, units @ self.kind_cost, self.kinds)
+
+    def report(self, start: object) -> TCSReport:
+        """One schedule's feasibility, cost and, if broken, the first broken rule."""
+        s = np.asarray(start).reshape(-1)
+        result = self.evaluate(s)
+        return TCSReport(bool(result.feasible[0]), float(result.cost[0]), self.check(s))
+
+    def check(self, start: object) -> str:
+        """'' for a feasible schedule, else what is wrong with it, in one line."""
+        s = np.asarray(start, np.int64).reshape(-1)
+        d = self.node_delay
+        if (s < 0).any():
+            i = int(np.flatnonzero(s < 0)[0])
+            return f"operation {self.labels[i]!r} starts at {s[i]} < 0"
+        late = np.flatnonzero(s + d > self.latency)
+        if late.size:
+            i = int(late[0])
+            return f"operation {self.labels[i]!r} ends at {s[i] + d[i]} > the bound {self.latency}"
+        broken = np.flatnonzero(s[self.src] + d[self.src] > s[self.dst])
+        if broken.size:
+            a, b = self.src[broken[0]], self.dst[broken[0]]
+            return (
+                f"{self.labels[b]!r} starts at {s[b]} before {self.labels[a]!r} ends at "
+                f"{s[a] + d[a]}"
+            )
+        return ""
+
+    def format_schedule(self, start: object) -> str:
+        """One ``node:cycle`` line per operation (HeuriGym's format, as for RCS)."""
+        return format_starts(self.labels, start)
+
+    def parse_schedule(self, text: str) -> np.ndarray:
+        """Start cycles from ``node:cycle`` lines."""
+        return parse_starts(self.labels, text)
+
+
+@dataclass(frozen=True)
+class TCSEvaluation:
+    """Per schedule of a batch: feasible, units per kind ([B, K]) and the cost."""
+
+    feasible: np.ndarray
+    units: np.ndarray
+    cost: np.ndarray
+    kinds: tuple[str, ...]
+
+    @property
+    def terms(self) -> dict[str, np.ndarray]:
+        return {f"units_{k}": self.units[:, i] for i, k in enumerate(self.kinds)}
+
+    def best(self) -> int | None:
+        """Index of the cheapest feasible schedule, or None when none is feasible."""
+        if not self.feasible.any():
+            return None
+        return int(np.argmin(np.where(self.feasible, self.cost, np.iinfo(np.int64).max)))
+
+
+@dataclass(frozen=True)
+class TCSReport:
+    """One schedule checked: ``reason()`` names what is wrong ('' when feasible)."""
+
+    feasible: bool
+    cost: float
+    why: str
+    peak: None = None  # the paper's terms, absent in this class
+    comm: None = None
+
+    def reason(self) -> str:
+        return self.why
+
+
+def graph_longest(graph: Graph, node_delay: np.ndarray) -> np.ndarray:
+    """Earliest start of each node when an edge u -> v needs s_v >= s_u + delay_u."""
+    start = np.zeros(graph.n, dtype=np.int64)
+    for v in graph.topological_order:
+        for w in graph.successors[v]:
+            start[w] = max(start[w], start[v] + node_delay[v])
+    return start
+
+
+def _whole(value: object, what: str, least: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer):
+        raise ProblemError(f"the {what} is {value!r}; it must be a whole number >= {least}")
+    if value != int(value) or value < least:
+        raise ProblemError(f"the {what} is {value!r}; it must be a whole number >= {least}")
+    return int(value)
