@@ -13,7 +13,6 @@ import math
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -109,13 +108,6 @@ class Problem:
         """Build from a networkx (Multi)DiGraph (options: :meth:`Graph.from_networkx`)."""
         validated = Graph.from_networkx(graph, **options)
         return cls.of(validated, stages=stages, ratio=ratio, comm_mode=comm_mode)
-
-    @classmethod
-    def from_file(cls, path: str | Path, *, stages: int, ratio: float, **options: Any) -> Problem:
-        """Read a GML or edge-list file (see :mod:`schedbench.datasets.files`)."""
-        from schedbench.datasets.files import read_problem
-
-        return read_problem(path, stages=stages, ratio=ratio, **options)
 
     # ------------------------------------------------------------------ the graph
     @property

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from schedbench.graph import Graph, ProblemError
+from schedbench.problems.units import critical_path_priority, schedule_on_units
 
 
 @dataclass(frozen=True, eq=False)
@@ -220,9 +221,15 @@ class RCSProblem:
     def reference_schedule(self) -> np.ndarray:
         """The critical-path list schedule: the common reference every curve can be
         divided by (the role ASAP plays in the paper's class)."""
-        from schedbench.solvers.rcs.list_scheduling import critical_path_priority, list_schedule
-
-        return list_schedule(self, critical_path_priority(self))
+        return schedule_on_units(
+            self.n,
+            self.node_delay,
+            self.successors,
+            self.dst,
+            self.op_type,
+            self.units,
+            critical_path_priority(self),
+        )
 
     def facts(self) -> dict[str, object]:
         """What a run's record says about its instance (the columns the tables share

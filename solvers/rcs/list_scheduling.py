@@ -10,11 +10,10 @@ priorities perturbed by seeded noise and keeps the best schedule.
 
 from __future__ import annotations
 
-import heapq
-
 import numpy as np
 
 from schedbench.problems.rcs import RCSProblem
+from schedbench.problems.units import critical_path_priority, schedule_on_units
 from schedbench.solvers.base import Outcome, SolveContext
 
 LIBRARY = PIP = "numpy"
@@ -39,12 +38,6 @@ def run(ctx: SolveContext, restarts: bool = True, noise: float = 1.0) -> Outcome
     return Outcome(message=f"{tries} restarts")
 
 
-def critical_path_priority(problem: RCSProblem) -> np.ndarray:
-    """Larger first: the operation's delay plus its longest tail, then its fan-out."""
-    fanout = np.asarray([len(s) for s in problem.successors], dtype=float)
-    return (problem.node_delay + problem.tail).astype(float) + fanout / (fanout.max() + 1.0)
-
-
 def list_schedule(problem: RCSProblem, priority: np.ndarray) -> np.ndarray:
     """One list schedule for ``priority`` (larger goes first); every schedule is feasible."""
     return schedule_on_units(
@@ -56,55 +49,6 @@ def list_schedule(problem: RCSProblem, priority: np.ndarray) -> np.ndarray:
         problem.units,
         priority,
     )
-
-
-def schedule_on_units(
-    n: int,
-    delay: np.ndarray,
-    successors: list[list[int]],
-    dst: np.ndarray,
-    resource: np.ndarray,
-    capacity: np.ndarray,
-    priority: np.ndarray,
-) -> np.ndarray:
-    """The list scheduler of any class with typed units: operation v needs one of the
-    ``capacity[resource[v]]`` units for ``delay[v]`` cycles; larger ``priority`` first."""
-    d = delay
-    waiting = np.bincount(dst, minlength=n)  # predecessors not yet scheduled
-    ready_at = np.zeros(n, dtype=np.int64)  # when the last scheduled predecessor ends
-    start = np.full(n, -1, dtype=np.int64)
-    ready: list[tuple[float, int]] = [(-priority[v], v) for v in np.flatnonzero(waiting == 0)]
-    heapq.heapify(ready)
-    pending: list[tuple[int, float, int]] = []  # (ready cycle, -priority, op) not ready yet
-    releases: dict[int, list[int]] = {}  # cycle -> resources whose unit frees then
-    free = np.asarray(capacity, dtype=np.int64).copy()
-    cycle, done = 0, 0
-    while done < n:
-        for k in releases.pop(cycle, []):
-            free[k] += 1
-        while pending and pending[0][0] <= cycle:
-            _, key, v = heapq.heappop(pending)
-            heapq.heappush(ready, (key, v))
-        postponed = []
-        while ready:
-            key, v = heapq.heappop(ready)
-            k = resource[v]
-            if free[k] == 0:
-                postponed.append((key, v))
-                continue
-            free[k] -= 1
-            start[v] = cycle
-            done += 1
-            releases.setdefault(cycle + int(d[v]), []).append(k)
-            for w in successors[v]:
-                ready_at[w] = max(ready_at[w], cycle + d[v])
-                waiting[w] -= 1
-                if waiting[w] == 0:
-                    heapq.heappush(pending, (int(ready_at[w]), -priority[w], w))
-        for item in postponed:
-            heapq.heappush(ready, item)
-        cycle += 1
-    return start
 
 
 def best_list_schedule(

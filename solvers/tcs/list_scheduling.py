@@ -1,7 +1,7 @@
 """List scheduling for TCS: the fewest units under which a list schedule meets the bound.
 
-For a unit count per kind, the classic list scheduler (:func:`~schedbench.solvers.rcs.
-list_scheduling.schedule_on_units`) places the ready operations cycle by cycle, least
+For a unit count per kind, the classic list scheduler (:func:`~schedbench.problems.units.
+schedule_on_units`) places the ready operations cycle by cycle, least
 slack first (the ALAP start under the bound, then the longer tail); the counts are
 searched per kind by bisection, the costliest kind first, the others held at their
 current counts, and passes repeat until no count falls. The ASAP peak per kind always
@@ -15,8 +15,8 @@ from __future__ import annotations
 import numpy as np
 
 from schedbench.problems.tcs import TCSProblem
+from schedbench.problems.units import schedule_on_units
 from schedbench.solvers.base import Outcome, SolveContext
-from schedbench.solvers.rcs.list_scheduling import schedule_on_units
 
 LIBRARY = PIP = "numpy"
 CLASSES = ("tcs",)

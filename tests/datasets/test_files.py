@@ -106,6 +106,6 @@ def test_file_dataset_needs_a_path():
 
 
 def test_problem_from_file(tmp_path):
-    problem = Problem.from_file(write(tmp_path, "g.gml", GML), stages=4, ratio=7)
+    problem = read_problem(write(tmp_path, "g.gml", GML), stages=4, ratio=7)
     assert (problem.n, problem.stages, problem.ratio) == (3, 4, 7)
     assert problem.labels == ("a", "b", "c")
