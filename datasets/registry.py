@@ -58,6 +58,9 @@ def _catalogue() -> dict[str, DatasetInfo]:
     from schedbench.datasets import heurigym
 
     entries += [DatasetInfo(f"{heurigym.PREFIX}{n}", "heurigym", 1) for n in heurigym.NAMES]
+    from schedbench.datasets import eds
+
+    entries += [DatasetInfo(f"{eds.PREFIX}{n}", "eds", 1) for n in eds.NAMES]
     entries += [
         DatasetInfo("synthetic", "synthetic", 10),
         DatasetInfo("gml", "file", 10),
@@ -124,7 +127,8 @@ def load(
     **params: Any,
 ) -> Problem:
     """A validated :class:`Problem` for ``name``; L and R default to the paper's values.
-    A name of another problem class (``heurigym/<name>``) gives that class's instance."""
+    A name of another problem class (``heurigym/<name>``: RCS; ``eds/<name>`` with
+    ``factor``: TCS) gives that class's instance."""
     entry = info(name)
     if entry.family == "heurigym":
         from schedbench.datasets import heurigym
@@ -132,6 +136,13 @@ def load(
         if params:
             raise ProblemError(f"dataset {name!r} takes no parameters, got {sorted(params)}")
         return heurigym.load(name)
+    if entry.family == "eds":
+        from schedbench.datasets import eds
+
+        factor = params.pop("factor", 1.0)
+        if params:
+            raise ProblemError(f"dataset {name!r} takes only factor=, got {sorted(params)}")
+        return eds.load(name, factor)
     return Problem.of(
         graph_of(name, **params),
         stages=entry.stages if stages is None else stages,

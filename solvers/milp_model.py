@@ -6,7 +6,8 @@ library and solves every class the same way.
 The paper's class: ``formulation`` ('paper' or 'compact', :mod:`.formulations`), started
 from the run's warm start when it has one. RCS: the time-indexed model of
 :mod:`.rcs.milp` over the horizon of the first schedule (the warm start or the list
-schedule, reported at once), which is also its MIP start; it has one formulation.
+schedule, reported at once), which is also its MIP start; it has one formulation. TCS:
+the time-indexed model of :mod:`.tcs.milp`, started from the warm start or ASAP.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import numpy as np
 from schedbench.solvers.base import SolveContext
 from schedbench.solvers.formulations import Formulation, LinearModel, build, encode
 
-CLASSES = ("icml24", "rcs")  # what a back-end built on this module solves
+CLASSES = ("icml24", "rcs", "tcs")  # what a back-end built on this module solves
 
 
 @dataclass(frozen=True)
@@ -34,9 +35,10 @@ class RunModel:
 def check(problem: object, options: dict) -> None:
     """A one-line error before the run for a formulation the class does not have."""
     formulation = options.get("formulation", "paper")
-    if getattr(problem, "CLASS", "icml24") == "rcs" and formulation != "paper":
+    kind = getattr(problem, "CLASS", "icml24")
+    if kind != "icml24" and formulation != "paper":
         raise ValueError(
-            f"formulation={formulation!r} is the paper's class's; RCS has one "
+            f"formulation={formulation!r} is the paper's class's; {kind.upper()} has one "
             "(time-indexed) model: drop the option"
         )
 
@@ -52,6 +54,13 @@ def model_of(ctx: SolveContext, formulation: Formulation = "paper") -> RunModel:
         hint = first_schedule(ctx)
         indexed = build_rcs(problem, int((hint + problem.node_delay).max()))
         return RunModel(indexed.model, indexed.decode, indexed.encode(hint))
+    if getattr(problem, "CLASS", "icml24") == "tcs":
+        from schedbench.solvers.tcs import first_schedule as first_tcs
+        from schedbench.solvers.tcs.milp import build as build_tcs
+
+        hint = first_tcs(ctx)
+        model = build_tcs(problem)
+        return RunModel(model.model, model.decode, model.encode(hint))
     lm = build(problem, formulation)
     start = None if ctx.warm_start is None else encode(lm, problem, ctx.warm_start)
     return RunModel(lm, lm.decode, start)

@@ -12,6 +12,7 @@ os.environ.setdefault("SCHEDBENCH_DATA_DIR", str(SHARED / "icml24"))
 os.environ.setdefault("AIGVERSE_BENCHMARK_CACHE", str(SHARED / "epfl"))
 os.environ.setdefault("SCHEDBENCH_ASAP7_DIR", str(SHARED / "asap7"))
 os.environ.setdefault("SCHEDBENCH_HEURIGYM_DIR", str(SHARED / "heurigym"))
+os.environ.setdefault("SCHEDBENCH_EDS_DIR", str(SHARED / "eds"))
 
 
 @pytest.fixture(autouse=True, scope="session")
