@@ -51,6 +51,8 @@ SOLVERS: dict[str, str] = {
     "tcs_highs": "tcs.milp",
     "tcs_list": "tcs.list_scheduling",
     "tcs_fds": "tcs.fds",
+    "hls_gs": "hls.gs",
+    "hls_gauss": "hls.gauss",
 }
 EXACT = ("cpsat", "highs", "gurobi", "cplex", "cbc")
 BASELINES = ("asap", "topo_chunk", "list", "fds")

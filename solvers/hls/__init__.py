@@ -1,0 +1,231 @@
+"""What the differentiable schedulers of the HLS classes (RCS, TCS) share.
+
+A :class:`Typed` view of an instance (per operation its delay, its resource (RCS: its
+type, TCS: its unit kind), its window [lo, hi] of start cycles within a horizon H), the
+busy-unit counts per resource and cycle from one-hot start samples (torch), their
+expectation under Gaussian starts (torch), legalization of any start cycles into a
+feasible schedule of the class (numpy), and the class's local search
+(:func:`improve`). ``hls_gs`` and ``hls_gauss`` build on it.
+
+Horizons: TCS's is its latency bound T; RCS's is the latency of the first schedule (the
+list schedule or the warm start), which every better schedule fits within.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from schedbench.problems.units import critical_path_priority, schedule_on_units
+
+
+@dataclass(frozen=True)
+class Typed:
+    """The arrays a differentiable HLS scheduler works on."""
+
+    problem: Any
+    kind: str  # "rcs" or "tcs"
+    delay: np.ndarray  # per operation
+    resource: np.ndarray  # per operation: RCS its type, TCS its unit kind
+    capacity: np.ndarray | None  # RCS: units per type
+    cost: np.ndarray | None  # TCS: cost per kind
+    horizon: int
+    lo: np.ndarray  # earliest start per operation
+    hi: np.ndarray  # latest start per operation within the horizon
+
+    @property
+    def n(self) -> int:
+        return len(self.delay)
+
+    @property
+    def resources(self) -> int:
+        return int(self.resource.max()) + 1 if self.resource.size else 0
+
+    @classmethod
+    def of(cls, problem: Any, first: np.ndarray) -> Typed:
+        """The view of an RCS or TCS ``problem`` whose first schedule is ``first``."""
+        d = problem.node_delay.astype(np.int64)
+        if problem.CLASS == "tcs":
+            return cls(problem, "tcs", d, problem.node_kind, None, problem.kind_cost,
+                       problem.latency, problem.asap, problem.alap)  # fmt: skip
+        horizon = int((np.asarray(first) + d).max())
+        hi = horizon - problem.tail - d
+        return cls(problem, "rcs", d, problem.op_type, problem.units, None, horizon,
+                   problem.asap, hi)  # fmt: skip
+
+
+def legalize(view: Typed, starts: np.ndarray) -> np.ndarray:
+    """[B, n] feasible schedules from [B, n] wished start cycles.
+
+    TCS: each start clamped to its window, then pushed after its predecessors' ends, level
+    by level (a start never passes its latest start: the latest starts respect the
+    edges). RCS: the list schedule that takes operations in the order of their wished
+    starts (earlier first, ties by the critical path)."""
+    starts = np.atleast_2d(np.asarray(starts, dtype=np.int64))
+    problem = view.problem
+    if view.kind == "tcs":
+        t = np.clip(starts, view.lo, view.hi).T.copy()  # [n, B]
+        graph = problem.graph
+        edge_level = graph.level[graph.dst]
+        by_level = np.argsort(edge_level, kind="stable")
+        bounds = np.searchsorted(edge_level[by_level], np.arange(graph.level.max() + 2))
+        for level in range(1, int(graph.level.max()) + 1):
+            edges = by_level[bounds[level] : bounds[level + 1]]
+            if edges.size:
+                s, e = graph.src[edges], graph.dst[edges]
+                np.maximum.at(t, e, t[s] + view.delay[s, None])
+        return t.T.copy()
+    tie = critical_path_priority(problem)
+    tie = tie / (tie.max() + 1.0)
+    out = np.empty_like(starts)
+    for b, wish in enumerate(starts):
+        out[b] = schedule_on_units(problem.n, view.delay, problem.successors, problem.dst,
+                                   view.resource, view.capacity, -wish + tie)  # fmt: skip
+    return out
+
+
+def improve(view: Typed, start: np.ndarray, deadline: float, rng: np.random.Generator,
+            report: Callable[[np.ndarray], Any] | None = None) -> np.ndarray:  # fmt: skip
+    """The class's local search from a feasible ``start`` until ``deadline``
+    (perf_counter seconds) or a pass without improvement."""
+    if view.kind == "tcs":
+        return _improve_tcs(view, np.asarray(start, np.int64).copy(), deadline, rng, report)
+    return _improve_rcs(view, np.asarray(start, np.int64).copy(), deadline, rng, report)
+
+
+def _improve_tcs(view: Typed, s: np.ndarray, deadline: float, rng: np.random.Generator,
+                 report: Callable | None) -> np.ndarray:  # fmt: skip
+    """Move one operation at a time within its slack (between its predecessors' ends
+    and its successors' starts) to the start that lowers, lexicographically, the
+    cost-weighted peak and the sum of squared busy counts; passes in random order."""
+    problem, d, kind = view.problem, view.delay, view.resource
+    graph = problem.graph
+    pred: list[list[int]] = [[] for _ in range(view.n)]
+    for u, v in zip(graph.src.tolist(), graph.dst.tolist(), strict=True):
+        pred[v].append(u)
+    succ = graph.successors
+    busy = np.zeros((view.resources, view.horizon + 1), np.int64)
+    for v in range(view.n):
+        busy[kind[v], s[v] : s[v] + d[v]] += 1
+    weight = view.cost.astype(float)
+
+    def score(k: int) -> tuple[float, float]:
+        row = busy[k, : view.horizon]
+        return weight[k] * row.max(), float((row.astype(float) ** 2).sum())
+
+    improved = True
+    while improved and time.perf_counter() < deadline:
+        improved = False
+        for v in rng.permutation(view.n):
+            earliest = max([s[u] + d[u] for u in pred[v]], default=0)
+            latest = min([s[w] for w in succ[v]], default=view.horizon) - d[v]
+            if latest <= earliest:
+                continue
+            k = kind[v]
+            best_t, best = s[v], score(k)  # move only on a strict gain
+            busy[k, s[v] : s[v] + d[v]] -= 1
+            for t in range(earliest, latest + 1):
+                busy[k, t : t + d[v]] += 1
+                value = score(k)
+                busy[k, t : t + d[v]] -= 1
+                if value < best:
+                    best_t, best = t, value
+            busy[k, best_t : best_t + d[v]] += 1
+            if best_t != s[v]:
+                improved = True
+                s[v] = best_t
+        if report is not None:
+            report(s)
+    return s
+
+
+def _improve_rcs(view: Typed, s: np.ndarray, deadline: float, rng: np.random.Generator,
+                 report: Callable | None) -> np.ndarray:  # fmt: skip
+    """Double justification: list-schedule the reversed graph latest-ending first
+    (right-justify), then the graph earliest-starting first (left-justify), with seeded
+    tie noise; keep the result when its latency is no worse; until no gain."""
+    problem, d = view.problem, view.delay
+    pred: list[list[int]] = [[] for _ in range(view.n)]
+    for u, v in zip(problem.src.tolist(), problem.dst.tolist(), strict=True):
+        pred[v].append(u)
+    best = s
+    latency = int((s + d).max())
+    stale = 0
+    while time.perf_counter() < deadline and stale < 3:
+        noise = 0.5 * rng.random(view.n)
+        back = schedule_on_units(view.n, d, pred, problem.src, view.resource, view.capacity,
+                                 (best + d).astype(float) + noise)  # fmt: skip
+        span = int((back + d).max())
+        right = span - back - d  # forward starts of the right-justified schedule
+        left = schedule_on_units(view.n, d, problem.successors, problem.dst, view.resource,
+                                 view.capacity, -right.astype(float) + noise)  # fmt: skip
+        new = int((left + d).max())
+        if new < latency:
+            best, latency, stale = left, new, 0
+            if report is not None:
+                report(best)
+        else:
+            stale += 1
+            if new == latency:
+                best = left
+    return best
+
+
+class Refinement:
+    """The local search every ``phase`` seconds of a gradient loop: ``due()`` says when,
+    ``run(start)`` refines for at most a phase, reports, returns the incumbent."""
+
+    def __init__(self, ctx: Any, view: Typed, phase: float | None, seed: int):
+        self.ctx, self.view = ctx, view
+        self.rng = np.random.default_rng(seed)
+        self.phase = phase if phase is not None else max(1.0, ctx.time_limit / 10)
+        self.next = time.perf_counter() + self.phase
+        self.runs = 0
+
+    def due(self) -> bool:
+        return time.perf_counter() >= self.next and not self.ctx.should_stop()
+
+    def run(self, start: np.ndarray, limit: float | None = None) -> np.ndarray:
+        seconds = min(self.phase if limit is None else limit, self.ctx.remaining())
+        refined = improve(self.view, start, time.perf_counter() + seconds, self.rng,
+                          self.ctx.report)  # fmt: skip
+        self.ctx.report(refined)
+        self.next = time.perf_counter() + self.phase
+        self.runs += 1
+        return self.ctx.best_schedule
+
+
+def window_busy(onehot: Any, delay: Any, resource: Any, resources: int) -> Any:
+    """[B, K, H] busy units per resource and cycle from [B, n, H] start weights (one-hot
+    samples, or probabilities): operation v is busy at c when it started in
+    (c - d_v, c]; a cumulative sum over cycles, differenced at each delay."""
+    import torch
+
+    batch, n, horizon = onehot.shape
+    total = torch.cumsum(onehot, dim=2)
+    padded = torch.nn.functional.pad(total, (1, 0))  # padded[..., c + 1] = total[..., c]
+    cycles = torch.arange(horizon, device=onehot.device)
+    before = (cycles[None, :] - delay[:, None]).clamp(min=-1) + 1  # [n, H]
+    earlier = torch.gather(padded, 2, before[None].expand(batch, n, horizon))
+    busy = total - earlier
+    out = torch.zeros(batch, resources, horizon, dtype=onehot.dtype, device=onehot.device)
+    return out.index_add(1, resource, busy)
+
+
+def expected_busy(mu: Any, spread: Any, delay: Any, resource: Any, resources: int,
+                  horizon: int) -> Any:  # fmt: skip
+    """[B, K, H] expected busy units per resource and cycle when operation v starts at
+    round(X), X ~ N(mu[b, v], spread[b, v]): it is busy at c when its start lies in
+    [c - d_v + 1, c], probability Phi((c + 0.5 - mu) / s) - Phi((c - d_v + 0.5 - mu) / s)."""
+    import torch
+
+    cycles = torch.arange(horizon, dtype=mu.dtype, device=mu.device)
+    m, s = mu[:, :, None], spread[:, :, None]
+    upper = torch.special.ndtr((cycles + 0.5 - m) / s)
+    lower = torch.special.ndtr((cycles - delay[None, :, None] + 0.5 - m) / s)
+    out = torch.zeros(mu.shape[0], resources, horizon, dtype=mu.dtype, device=mu.device)
+    return out.index_add(1, resource, upper - lower)

@@ -1,0 +1,155 @@
+"""hls_gauss: a Gaussian-reparameterized scheduler for the HLS classes (RCS, TCS), in
+GauS's formulation.
+
+Per operation a mean and a spread of its start cycle (``batch`` independent rows, the
+first at the first schedule, the others around it); the probability that an operation is
+busy at cycle c, with its start rounded, is a difference of normal CDFs,
+Phi((c + 0.5 - mu) / sigma) - Phi((c - d + 0.5 - mu) / sigma); summed per resource it is
+the expected number of busy units. The objective is, for TCS, the cost-weighted
+log-sum-exp peak of each kind's expected busy units; for RCS, the log-sum-exp of the mean
+ends. Dependencies (mu_u + d_u <= mu_v) and, for RCS, the unit counts (expected busy <=
+units) enter through an augmented Lagrangian (multipliers updated every ``dual_every``
+steps); the means are projected onto their windows. Spreads are learned, capped by a
+ceiling annealed from ``sigma`` to ``sigma_final``. Each step every row's rounded,
+perturbed means are legalized (:func:`schedbench.solvers.hls.legalize`) and scored
+exactly; ``local_search`` refines the incumbent every ``phase`` seconds and moves the
+means there. ``learn=false`` skips the gradient steps (the ablation).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from schedbench.solvers.base import Outcome, SolveContext, too_large
+from schedbench.solvers.hls import Refinement, Typed, expected_busy, legalize
+from schedbench.solvers.hls.gs import first_schedule
+
+LIBRARY = "torch"
+PIP = "torch"
+CLASSES = ("rcs", "tcs")
+COPIES = 8  # [B, n, H] tensors alive at a step's peak (two CDFs, their difference, grads)
+
+
+def version() -> str:
+    from importlib import metadata
+
+    return f"torch {metadata.version('torch')}"
+
+
+def run(
+    ctx: SolveContext,
+    batch: int = 16,
+    sigma: float = 2.0,
+    sigma_final: float = 0.2,
+    lr: float = 0.1,
+    rho: float = 10.0,
+    dual_every: int = 10,
+    softness: float = 0.5,
+    local_search: bool = True,
+    phase: float | None = None,
+    learn: bool = True,
+    epochs: int | None = None,
+    device: str = "auto",
+) -> Outcome:
+    """See the module docstring."""
+    problem = ctx.problem
+    built = time.perf_counter()
+    first = first_schedule(ctx)
+    import torch
+
+    from schedbench.solvers.gs import available_gb, resolve_device
+
+    torch.set_num_threads(max(1, ctx.threads))
+    torch.manual_seed(ctx.seed)
+    rng = np.random.default_rng(ctx.seed)
+    dev, note = resolve_device(device)
+    dt = torch.float32
+    view = Typed.of(problem, first)
+    horizon = view.horizon
+    need = COPIES * batch * view.n * horizon * 4 / 2**30
+    shape = f"[B={batch}, n={view.n}, H={horizon}] float32 tensors on {dev}"
+    if (skip := too_large(need, available_gb(dev), shape, "lower batch")) is not None:
+        return skip
+
+    def tensor(values: np.ndarray, kind=dt):
+        return torch.as_tensor(np.array(values), dtype=kind, device=dev)  # a writable copy
+
+    lo, hi = tensor(view.lo), tensor(view.hi)
+    delay = tensor(view.delay)
+    resource = tensor(view.resource, torch.long)
+    src, dst = tensor(problem.src, torch.long), tensor(problem.dst, torch.long)
+    start = np.repeat(first[None, :].astype(float), batch, 0)
+    start[1:] += rng.normal(0, sigma, (batch - 1, view.n))
+    mu = torch.nn.Parameter(tensor(np.clip(start, view.lo, view.hi)))
+    log_sigma = torch.nn.Parameter(torch.full((batch, view.n), float(np.log(sigma)), device=dev))
+    optimizer = torch.optim.Adam([mu, log_sigma], lr=lr)
+    scale = float(problem.lower_bound) or 1.0
+    weight = None if view.cost is None else tensor(view.cost)
+    limit = None if view.capacity is None else tensor(view.capacity)
+    edge_multipliers = torch.zeros(batch, problem.m, device=dev)
+    unit_multipliers = torch.zeros(batch, view.resources, horizon, device=dev)
+    refinement = Refinement(ctx, view, phase, ctx.seed) if local_search else None
+    build_time = time.perf_counter() - built
+    records: list[dict[str, float]] = []
+    epoch = 0
+    while (epochs is None or epoch < epochs) and not ctx.should_stop():
+        epoch += 1
+        progress = epoch / epochs if epochs else min(1.0, ctx.elapsed() / ctx.time_limit)
+        ceiling = sigma * (sigma_final / sigma) ** progress
+        optimizer.zero_grad(set_to_none=True)
+        spread = log_sigma.exp().clamp(min=0.05, max=ceiling)  # [B, n]
+        busy = expected_busy(mu, spread, delay, resource, view.resources, horizon)
+        violation = torch.relu(mu[:, src] + delay[src] - mu[:, dst])
+        penalty = (edge_multipliers * violation).sum(-1) + 0.5 * rho * (violation**2).sum(-1)
+        if view.kind == "tcs":
+            value = (weight * softness * torch.logsumexp(busy / softness, -1)).sum(-1)
+        else:
+            ends = mu + delay
+            value = softness * torch.logsumexp(ends / softness, -1)
+            over = torch.relu(busy - limit[None, :, None])
+            penalty = penalty + (unit_multipliers * over).sum((1, 2))
+            penalty = penalty + 0.5 * rho * (over**2).sum((1, 2))
+        objective = (value / scale + penalty).mean()
+        if learn:
+            objective.backward()
+            optimizer.step()
+        with torch.no_grad():
+            mu.copy_(torch.minimum(torch.maximum(mu, lo), hi))
+            if learn and epoch % dual_every == 0:
+                edge_multipliers += rho * torch.relu(mu[:, src] + delay[src] - mu[:, dst])
+                if view.kind == "rcs":
+                    unit_multipliers += rho * torch.relu(busy.detach() - limit[None, :, None])
+        means, spreads = mu.detach().cpu().numpy(), spread.detach().cpu().numpy()
+        wishes = np.rint(means + spreads * rng.standard_normal(means.shape)).astype(np.int64)
+        wishes[0] = np.rint(means[0])
+        schedules = legalize(view, wishes)
+        result = problem.evaluate(schedules)
+        ctx.report_batch(schedules, result)
+        if refinement is not None and refinement.due():
+            refined = refinement.run(ctx.best_schedule).astype(float)
+            with torch.no_grad():
+                around = refined[None, :] + rng.normal(0, 1.0, (batch, view.n))
+                around[0] = refined
+                mu.copy_(tensor(np.clip(around, view.lo, view.hi)))
+        records.append(
+            {
+                "epoch": epoch,
+                "time": ctx.elapsed(),
+                "loss": float(objective.detach()),
+                "violation": float(violation.detach().sum(-1).mean()),
+                "sigma": float(spread.detach().mean()),
+                "best_cost": float(ctx.best_cost),
+                "batch_best_cost": float(np.min(np.where(result.feasible, result.cost, np.inf))),
+                "mean_cost": float(np.mean(result.cost)),
+            }
+        )
+    if refinement is not None and not ctx.should_stop():
+        refinement.run(ctx.best_schedule, limit=ctx.remaining())
+    return Outcome(
+        build_time=build_time,
+        message=note or f"{epoch} epochs on {dev}" + ("" if learn else " (no gradient steps)"),
+        records=records,
+        device=dev.type,
+    )

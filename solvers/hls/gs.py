@@ -1,0 +1,184 @@
+"""hls_gs: the ICML24 paper's constrained Gumbel-Softmax for the HLS classes (RCS, TCS).
+
+One categorical per operation over the cycles 0..H-1 of the horizon (TCS: the latency
+bound; RCS: the first schedule's latency). Dependencies are masked exactly as the paper
+masks them, by its sampler (:mod:`schedbench.solvers.gs.sampler`): the product of the
+predecessors' cumulative one-hots, shifted by the edge distance, which here is the
+predecessor's delay (a virtual end operation after every sink, distance its delay, keeps
+every operation inside the horizon). So every sample respects the edges and the horizon.
+Busy units per resource and cycle come from the straight-through one-hots; the loss is,
+for TCS, the cost-weighted log-sum-exp peak of each kind (``loss=cost``) or the paper's
+entropy of each kind's load over cycles (``loss=entropy``); for RCS, the log-sum-exp of
+the end cycles plus ``penalty`` times the busy units above each type's count. Every
+sample is scored exactly: TCS samples are schedules as drawn, RCS samples are legalized
+by the list scheduler in their start order. ``local_search`` refines the incumbent every
+``phase`` seconds and re-centres the logits there; ``learn=false`` skips every gradient
+step (the ablation: the same sampling, legalization and local search without learning).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Literal
+
+import numpy as np
+
+from schedbench.graph import Graph
+from schedbench.problem import Problem
+from schedbench.solvers.base import Outcome, SolveContext, too_large
+from schedbench.solvers.hls import Refinement, Typed, legalize, window_busy
+
+LIBRARY = "torch"
+PIP = "torch"
+CLASSES = ("rcs", "tcs")
+COPIES = 14  # [n, B, H] tensors alive at an epoch's peak (noise, softmax, masks, grads)
+
+
+def version() -> str:
+    from importlib import metadata
+
+    return f"torch {metadata.version('torch')}"
+
+
+def first_schedule(ctx: SolveContext) -> np.ndarray:
+    """The warm start, else RCS's list schedule or TCS's ASAP; reported at once."""
+    problem = ctx.problem
+    if ctx.warm_start is not None:
+        start = np.asarray(ctx.warm_start, np.int64)
+    elif problem.CLASS == "rcs":
+        start = problem.reference_schedule
+    else:
+        start = problem.asap
+    ctx.report(start)
+    return np.asarray(start, np.int64)
+
+
+def shadow_problem(view: Typed) -> Problem:
+    """The paper's problem whose sampler masks this instance: an edge's distance is its
+    source's delay, and a virtual end node after every sink bounds each end by H."""
+    problem = view.problem
+    n = view.n
+    sinks = np.flatnonzero(np.bincount(problem.src, minlength=n) == 0)
+    src = np.r_[problem.src, sinks]
+    dst = np.r_[problem.dst, np.full(sinks.size, n)]
+    graph = Graph.from_arrays(n + 1, src, dst, d=view.delay[src], name=f"{problem.name}-gs")
+    return Problem.of(graph, stages=view.horizon + 1, ratio=1)
+
+
+def run(
+    ctx: SolveContext,
+    batch: int = 32,
+    temperature: float = 1.0,
+    temperature_final: float = 0.1,
+    lr: float = 0.1,
+    loss: Literal["cost", "entropy"] = "cost",
+    softness: float = 0.5,
+    penalty: float = 1.0,
+    init_logit: float = 3.0,
+    local_search: bool = True,
+    phase: float | None = None,
+    learn: bool = True,
+    epochs: int | None = None,
+    device: str = "auto",
+    dtype: Literal["float32", "float64"] = "float32",
+) -> Outcome:
+    """See the module docstring; ``softness`` is the log-sum-exp temperature in units
+    (TCS peaks) or cycles (RCS latency)."""
+    problem = ctx.problem
+    built = time.perf_counter()
+    first = first_schedule(ctx)  # before torch loads
+    import torch
+
+    from schedbench.solvers.gs import available_gb, resolve_device
+    from schedbench.solvers.gs.sampler import GumbelNoise, plan_levels, sample
+
+    torch.set_num_threads(max(1, ctx.threads))
+    torch.manual_seed(ctx.seed)
+    dev, note = resolve_device(device)
+    dt = {"float32": torch.float32, "float64": torch.float64}[dtype]
+    view = Typed.of(problem, first)
+    stages = view.horizon + 1
+    need = COPIES * (view.n + 1) * batch * stages * dt.itemsize / 2**30
+    shape = f"[n={view.n}, B={batch}, H={stages}] {dtype} tensors on {dev}"
+    if (skip := too_large(need, available_gb(dev), shape, "lower batch")) is not None:
+        return skip
+    shadow = shadow_problem(view)
+    plan = plan_levels(shadow, dev, dt)
+    gumbel = GumbelNoise(ctx.seed, dev, dt)
+    rows = torch.as_tensor(plan.order, device=dev)  # row -> node (n is the virtual end)
+    real = torch.as_tensor(plan.order < view.n, device=dev)
+    node = np.minimum(plan.order, view.n - 1)
+    delay = torch.as_tensor(np.where(plan.order < view.n, view.delay[node], 0), device=dev)
+    resource = torch.as_tensor(np.where(plan.order < view.n, view.resource[node], 0), device=dev)
+    cycles = torch.arange(stages, device=dev, dtype=dt)
+
+    def centred(schedule: np.ndarray) -> Any:
+        logits = torch.zeros(view.n + 1, stages, dtype=dt, device=dev)
+        logits[torch.arange(view.n), torch.as_tensor(schedule, device=dev)] = init_logit
+        logits[view.n, view.horizon] = init_logit
+        return logits.index_select(0, rows)  # level order, as the noise
+
+    logits = torch.nn.Parameter(centred(first))
+    optimizer = torch.optim.Adam([logits], lr=lr)
+    scale = float(problem.lower_bound) or 1.0
+    weight = None if view.cost is None else torch.as_tensor(view.cost, dtype=dt, device=dev)
+    limit = None if view.capacity is None else torch.as_tensor(view.capacity, dtype=dt, device=dev)
+    refinement = Refinement(ctx, view, phase, ctx.seed) if local_search else None
+    build_time = time.perf_counter() - built
+    records: list[dict[str, float]] = []
+    epoch = 0
+    while (epochs is None or epoch < epochs) and not ctx.should_stop():
+        epoch += 1
+        progress = epoch / epochs if epochs else min(1.0, ctx.elapsed() / ctx.time_limit)
+        tau = temperature * (temperature_final / temperature) ** progress
+        optimizer.zero_grad(set_to_none=True)
+        drawn = sample(logits, plan, gumbel(view.n + 1, batch, stages), tau, level_order=True)
+        onehot = drawn.onehot * real[:, None, None]  # [rows, B, H]; the end node carries none
+        busy = window_busy(onehot.permute(1, 0, 2), delay, resource, view.resources)
+        if view.kind == "tcs":
+            if loss == "entropy":
+                share = busy / busy.sum(-1, keepdim=True).clamp(min=1e-9)
+                spread = (share * share.clamp(min=1e-9).log()).sum(-1) + np.log(stages)
+                value = (weight * spread).sum(-1)
+            else:
+                value = (weight * softness * torch.logsumexp(busy / softness, -1)).sum(-1)
+            total = value / scale
+        else:
+            ends = (onehot * (cycles[None, None, :] + delay[:, None, None])).sum(-1)  # [rows, B]
+            latency = softness * torch.logsumexp(ends / softness, 0)
+            overload = torch.relu(busy - limit[None, :, None]).sum((1, 2))
+            total = latency / scale + penalty * overload / view.n
+        objective = total.mean()
+        if learn:
+            objective.backward()
+            optimizer.step()
+        starts = np.empty((batch, view.n), np.int64)
+        level_stages = drawn.level_stages.cpu().numpy()  # [rows, B]
+        starts[:, plan.order[plan.order < view.n]] = level_stages[plan.order < view.n].T
+        schedules = starts if view.kind == "tcs" else legalize(view, starts)
+        result = problem.evaluate(schedules)
+        ctx.report_batch(schedules, result)
+        if refinement is not None and refinement.due():
+            refined = refinement.run(ctx.best_schedule)
+            with torch.no_grad():
+                logits.copy_(centred(refined))
+        feasible_costs = np.where(result.feasible, result.cost, np.inf)
+        records.append(
+            {
+                "epoch": epoch,
+                "time": ctx.elapsed(),
+                "loss": float(objective.detach()),
+                "best_cost": float(ctx.best_cost),
+                "batch_best_cost": float(feasible_costs.min()),
+                "mean_cost": float(np.mean(result.cost)),
+                "temperature": tau,
+            }
+        )
+    if refinement is not None and not ctx.should_stop():
+        refinement.run(ctx.best_schedule, limit=ctx.remaining())
+    return Outcome(
+        build_time=build_time,
+        message=note or f"{epoch} epochs on {dev}" + ("" if learn else " (no gradient steps)"),
+        records=records,
+        device=dev.type,
+    )

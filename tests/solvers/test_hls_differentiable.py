@@ -1,0 +1,125 @@
+"""The differentiable schedulers of the HLS classes (hls_gs, hls_gauss): their samplers and
+busy counts against a direct per-node loop on a small graph, legalization, and runs on
+RCS and TCS instances."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from schedbench.problems.dot import typed_graph
+from schedbench.problems.rcs import RCSProblem
+from schedbench.problems.tcs import TCSProblem
+from schedbench.solvers.hls import Typed, expected_busy, legalize, window_busy
+from schedbench.solvers.registry import solve
+
+torch = pytest.importorskip("torch")
+
+NODES = [("a", "mul"), ("b", "mul"), ("c", "add"), ("d", "add"), ("e", "mul"), ("f", "add")]
+EDGES = [("a", "c"), ("b", "c"), ("c", "e"), ("d", "e"), ("e", "f"), ("b", "f")]
+DELAY = {"mul": 2, "add": 1}
+
+
+def tcs(latency: int = 9) -> TCSProblem:
+    return TCSProblem.on(typed_graph("small", NODES, EDGES), delay=DELAY,
+                         kind={"mul": "MUL", "add": "ALU"}, latency=latency)  # fmt: skip
+
+
+def rcs() -> RCSProblem:
+    return RCSProblem.on(typed_graph("small", NODES, EDGES), np.array([2, 1]), np.array([1, 1]))
+
+
+def busy_by_loop(problem, starts: np.ndarray, resource: np.ndarray, horizon: int) -> np.ndarray:
+    """[B, K, H] by counting, operation by operation and cycle by cycle."""
+    d = problem.node_delay
+    out = np.zeros((len(starts), resource.max() + 1, horizon))
+    for b, s in enumerate(starts):
+        for v in range(problem.n):
+            for c in range(horizon):
+                if s[v] <= c < s[v] + d[v]:
+                    out[b, resource[v], c] += 1
+    return out
+
+
+@pytest.mark.parametrize("make", [tcs, rcs], ids=["tcs", "rcs"])
+def test_gs_samples_respect_delays_and_count_busy_units_like_the_evaluator(make):
+    from schedbench.solvers.gs.sampler import GumbelNoise, plan_levels, sample
+    from schedbench.solvers.hls.gs import shadow_problem
+
+    problem = make()
+    first = problem.asap if problem.CLASS == "tcs" else problem.reference_schedule
+    view = Typed.of(problem, first + (2 if problem.CLASS == "rcs" else 0))
+    plan = plan_levels(shadow_problem(view), torch.device("cpu"))
+    stages = view.horizon + 1
+    logits = torch.randn(view.n + 1, stages)
+    drawn = sample(logits, plan, GumbelNoise(3, torch.device("cpu"), torch.float32)(
+        view.n + 1, 64, stages), 0.7)  # fmt: skip
+    rows = drawn.level_stages.numpy()
+    starts = np.empty((64, view.n), np.int64)
+    for row, node in enumerate(plan.order):  # a direct loop from rows to operations
+        if node < view.n:
+            starts[:, node] = rows[row]
+    d = problem.node_delay
+    for s in starts:
+        for u, v in zip(problem.src.tolist(), problem.dst.tolist(), strict=True):
+            assert s[u] + d[u] <= s[v]  # the edge, its source's delay included
+        for v in range(view.n):
+            assert s[v] >= 0 and s[v] + d[v] <= view.horizon
+    onehot = np.zeros((64, view.n, view.horizon), np.float32)
+    for b in range(64):
+        onehot[b, np.arange(view.n), starts[b]] = 1
+    resource = torch.as_tensor(np.array(view.resource))
+    busy = window_busy(torch.as_tensor(onehot), torch.as_tensor(view.delay), resource,
+                       view.resources).numpy()  # fmt: skip
+    assert np.array_equal(busy, busy_by_loop(problem, starts, view.resource, view.horizon))
+    if problem.CLASS == "tcs":
+        assert problem.evaluate(starts).feasible.all()
+        assert np.array_equal(np.maximum(busy.max(-1), problem.min_units),
+                              problem.evaluate(starts).units)  # fmt: skip
+
+
+def test_gauss_expected_busy_is_the_loop_over_start_probabilities():
+    problem = tcs()
+    view = Typed.of(problem, problem.asap)
+    rng = np.random.default_rng(1)
+    mu = problem.asap + rng.uniform(0, 2, (3, view.n))
+    spread = rng.uniform(0.3, 2.0, (3, view.n))
+    got = expected_busy(torch.as_tensor(mu), torch.as_tensor(spread), torch.as_tensor(
+        view.delay, dtype=torch.float64), torch.as_tensor(np.array(view.resource)), view.resources,
+        view.horizon).numpy()  # fmt: skip
+
+    def phi(x: float) -> float:
+        return 0.5 * (1 + math.erf(x / math.sqrt(2)))
+
+    want = np.zeros_like(got)
+    for b in range(3):
+        for v in range(view.n):
+            for t in range(-10, view.horizon + 10):  # P(round(X) = t), busy over [t, t + d)
+                p = phi((t + 0.5 - mu[b, v]) / spread[b, v]) - phi((t - 0.5 - mu[b, v]) /
+                                                                   spread[b, v])  # fmt: skip
+                for c in range(max(t, 0), min(t + view.delay[v], view.horizon)):
+                    want[b, view.resource[v], c] += p
+    assert np.allclose(got, want, atol=1e-9)
+
+
+@pytest.mark.parametrize("make", [tcs, rcs], ids=["tcs", "rcs"])
+def test_legalize_makes_any_wish_feasible(make):
+    problem = make()
+    first = problem.asap if problem.CLASS == "tcs" else problem.reference_schedule
+    view = Typed.of(problem, first)
+    wishes = np.random.default_rng(0).integers(-3, view.horizon + 3, (20, view.n))
+    assert problem.evaluate(legalize(view, wishes)).feasible.all()
+
+
+@pytest.mark.parametrize("solver", ["hls_gs", "hls_gauss"])
+@pytest.mark.parametrize("make", [tcs, rcs], ids=["tcs", "rcs"])
+@pytest.mark.parametrize("learn", [True, False])
+def test_runs_on_both_classes(solver, make, learn):
+    problem = make()
+    result = solve(problem, solver, time_limit=30, threads=1, epochs=15, learn=learn,
+                   phase=0.2)  # fmt: skip
+    assert problem.evaluate(result.schedule).feasible[0]
+    assert result.cost >= problem.lower_bound and len(result.records) == 15
+    assert ("no gradient steps" in result.message) is not learn
