@@ -14,7 +14,7 @@ export SCHEDBENCH_HEURIGYM_DIR ?= $(SHARED)/heurigym
 export SCHEDBENCH_EDS_DIR ?= $(SHARED)/eds
 endif
 
-.PHONY: install test test-all lint table1 bench bench-paper bench-beyond verdict verdict-runs verdict-docs verdict-plan registry-bounds figures clean gpu-prep heurigym
+.PHONY: install test test-all lint table1 bench bench-paper bench-beyond verdict verdict-runs verdict-docs verdict-plan registry-bounds figures clean gpu-prep heurigym eds-optima hls-ablation
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,10 @@ verdict-runs:
 	$(BIN)/python -m schedbench.harness +experiment=verdict_shares
 	$(BIN)/python -m schedbench.harness +experiment=fig5 results.dir=results/verdict threads=2
 	$(BIN)/python -m schedbench.harness +experiment=verdict_time
+	$(BIN)/python -m schedbench.harness +experiment=verdict_rcs
+	$(BIN)/python -m schedbench.harness +experiment=verdict_rcs_seeds
+	$(BIN)/python -m schedbench.harness +experiment=verdict_tcs
+	$(BIN)/python -m schedbench.harness +experiment=verdict_tcs_seeds
 
 # what each part of the protocol still has to run (run keys as the runner makes them)
 verdict-plan:
@@ -73,6 +77,10 @@ verdict-plan:
 	$(BIN)/python -m schedbench.harness.plan +experiment=verdict_shares
 	$(BIN)/python -m schedbench.harness.plan +experiment=fig5 results.dir=results/verdict threads=2
 	$(BIN)/python -m schedbench.harness.plan +experiment=verdict_time
+	$(BIN)/python -m schedbench.harness.plan +experiment=verdict_rcs
+	$(BIN)/python -m schedbench.harness.plan +experiment=verdict_rcs_seeds
+	$(BIN)/python -m schedbench.harness.plan +experiment=verdict_tcs
+	$(BIN)/python -m schedbench.harness.plan +experiment=verdict_tcs_seeds
 
 # BASE=docs/results keeps the committed runs that results/verdict does not supersede
 verdict-docs:
@@ -84,6 +92,18 @@ verdict-docs:
 heurigym:
 	$(BIN)/python -m schedbench.harness +experiment=heurigym
 	$(BIN)/python -m schedbench.studies.heurigym --results results/heurigym --out docs/results/heurigym
+
+# latency-constrained minimum resources: the exact TCS solvers on EDS's 60 instances at
+# 60 s, then the table against EDS's published optima
+eds-optima:
+	$(BIN)/python -m schedbench.harness +experiment=eds_optima
+	$(BIN)/python -m schedbench.studies.tcs --results results/tcs --out docs/results/tcs
+
+# does the gradient pay? the differentiable HLS schedulers with and without gradient steps
+hls-ablation:
+	$(BIN)/python -m schedbench.harness +experiment=hls_ablation
+	$(BIN)/python -m schedbench.harness +experiment=hls_ablation_tcs
+	$(BIN)/python -m schedbench.studies.hls_ablation --results results/hls_ablation --out docs/results/hls_ablation
 
 # 1800 s compact CP-SAT runs hinted with the registry's schedules, to push its bounds
 registry-bounds:
