@@ -62,6 +62,9 @@ def _catalogue() -> dict[str, DatasetInfo]:
 
     entries += [DatasetInfo(f"{eds.PREFIX}{n}", "eds", 1) for n in eds.NAMES]
     entries += [
+        DatasetInfo(name, "typed_synthetic", 1) for name in ("rcs_synthetic", "tcs_synthetic")
+    ]
+    entries += [
         DatasetInfo("synthetic", "synthetic", 10),
         DatasetInfo("gml", "file", 10),
         DatasetInfo("edgelist", "file", 10),
@@ -136,6 +139,14 @@ def load(
         if params:
             raise ProblemError(f"dataset {name!r} takes no parameters, got {sorted(params)}")
         return heurigym.load(name)
+    if entry.family == "typed_synthetic":
+        from schedbench.datasets import typed_synthetic
+
+        make = typed_synthetic.rcs if name == "rcs_synthetic" else typed_synthetic.tcs
+        try:
+            return make(**params)
+        except TypeError as err:
+            raise ProblemError(f"dataset {name!r}: {err}") from None
     if entry.family == "eds":
         from schedbench.datasets import eds
 

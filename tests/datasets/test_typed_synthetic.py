@@ -1,0 +1,27 @@
+"""Seeded synthetic RCS and TCS instances for the scale study."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from schedbench.datasets import load, typed_synthetic
+from schedbench.graph import ProblemError
+
+
+def test_a_seed_names_one_instance_of_each_class():
+    a, b = typed_synthetic.rcs(500, seed=3), typed_synthetic.rcs(500, seed=3)
+    assert a.digest == b.digest and a.digest != typed_synthetic.rcs(500, seed=4).digest
+    assert a.CLASS == "rcs" and (a.units >= 1).all() and a.graph.depth == round(500**0.5)
+    t = load("tcs_synthetic", nodes=500, seed=3, factor=2.0)
+    assert t.CLASS == "tcs" and t.kinds == ("MUL", "ALU", "MEM")
+    assert t.latency == int(2 * t.critical_path) and t.evaluate(t.asap).feasible[0]
+    counts = np.bincount(t.graph.op_type, minlength=5) / 500
+    assert np.allclose(counts, list(typed_synthetic.MIX.values()), atol=0.06)
+
+
+def test_bad_parameters_are_one_line():
+    with pytest.raises(ProblemError, match="at least 2 operations"):
+        typed_synthetic.rcs(1)
+    with pytest.raises(ProblemError, match=r"dataset 'rcs_synthetic': .*unexpected keyword"):
+        load("rcs_synthetic", nodes=100, colour="red")
