@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -22,6 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from schedbench.graph import Graph, ProblemError
+from schedbench.problems.dot import read_dot_lists, typed_graph
+from schedbench.problems.schedule_text import format_starts, parse_starts
 from schedbench.problems.units import critical_path_priority, schedule_on_units
 
 
@@ -70,32 +71,14 @@ class RCSProblem:
         """From (label, type) nodes, (src, dst) edges and per-type delays and unit counts."""
         if not nodes:
             raise ProblemError(f"RCS instance {name!r} has no operations; give at least one")
-        types = tuple(dict.fromkeys(t for _, t in nodes))
+        types = tuple(dict.fromkeys(str(t) for _, t in nodes))
         for t in types:
             for what, table in (("delay", delay), ("resource", units)):
                 if t not in table:
                     raise ProblemError(
                         f"operation type {t!r} has no {what}; add it to the {what!r} table"
                     )
-        index = {t: k for k, t in enumerate(types)}
-        labels = tuple(str(label) for label, _ in nodes)
-        position = {label: i for i, label in enumerate(labels)}
-        pairs = []
-        for s, d in edges:
-            for end in (s, d):
-                if str(end) not in position:
-                    raise ProblemError(f"edge {s!r} -> {d!r} names an unknown operation {end!r}")
-            pairs.append((position[str(s)], position[str(d)]))
-        arr = np.asarray(sorted(set(pairs)), dtype=np.int64).reshape(-1, 2)  # read twice: one
-        graph = Graph.from_arrays(
-            len(labels),
-            arr[:, 0].copy(),
-            arr[:, 1].copy(),
-            name=name,
-            labels=labels,
-            op_type=np.asarray([index[t] for _, t in nodes], dtype=np.int64),
-            types=types,
-        )
+        graph = typed_graph(name, nodes, edges)
         return cls.on(
             graph,
             np.asarray([_whole(delay[t], f"delay of {t!r}") for t in types], np.int64),
@@ -313,27 +296,11 @@ class RCSProblem:
 
     def format_schedule(self, start: object) -> str:
         """HeuriGym's output format: one ``node:cycle`` line per operation."""
-        s = np.asarray(start).reshape(-1)
-        return "".join(f"{label}:{int(t)}\n" for label, t in zip(self.labels, s, strict=True))
+        return format_starts(self.labels, start)
 
     def parse_schedule(self, text: str) -> np.ndarray:
         """Start cycles from ``node:cycle`` lines (any order; every operation once)."""
-        position = {label: i for i, label in enumerate(self.labels)}
-        start = np.full(self.n, -1, dtype=np.int64)
-        for number, line in enumerate(text.splitlines(), 1):
-            line = line.strip()
-            if not line:
-                continue
-            label, sep, cycle = line.rpartition(":")
-            if not sep or label not in position or not cycle.strip().lstrip("-").isdigit():
-                raise ProblemError(
-                    f"schedule line {number} ({line!r}) is not '<operation>:<cycle>'"
-                )
-            start[position[label]] = int(cycle)
-        missing = [self.labels[i] for i in np.flatnonzero(start < 0)]
-        if missing:
-            raise ProblemError(f"the schedule has no start cycle for {missing[0]!r}")
-        return start
+        return parse_starts(self.labels, text)
 
 
 @dataclass(frozen=True)
@@ -398,26 +365,9 @@ def read_heurigym(path: str | Path) -> RCSProblem:
     return RCSProblem.from_lists(path.stem, nodes, edges, delay, units)  # as HeuriGym names it
 
 
-_DOT_NODE = re.compile(r"^\s*\"?([\w.]+)\"?\s*\[\s*label\s*=\s*\"?([\w.]+)\"?\s*[\],;]")
-_DOT_EDGE = re.compile(r"^\s*\"?([\w.]+)\"?\s*->\s*\"?([\w.]+)\"?")
-
-
 def read_dot(path: str | Path, delay: dict[str, int], units: dict[str, int]) -> RCSProblem:
     """A data-flow graph in the DOT form of the ExPRESS benchmarks and HeuriGym
-    (``<op> [label = <type>]`` nodes, ``<src> -> <dst>`` edges), with the delays and unit
-    counts per type given separately (HeuriGym's JSON beside it, or your own)."""
-    path = Path(path)
-    if not path.is_file():
-        raise ProblemError(f"DOT file {str(path)!r} does not exist; check the path")
-    nodes: dict[str, str] = {}
-    edges: list[tuple[str, str]] = []
-    for line in path.read_text().splitlines():
-        if edge := _DOT_EDGE.match(line):
-            edges.append((edge.group(1), edge.group(2)))
-        elif node := _DOT_NODE.match(line):
-            nodes[node.group(1)] = node.group(2)
-    if not nodes:
-        raise ProblemError(
-            f"{path.name} has no '<operation> [label = <type>]' lines; is it a data-flow DOT file?"
-        )
-    return RCSProblem.from_lists(path.stem, list(nodes.items()), edges, delay, units)
+    (:func:`schedbench.problems.dot.read_dot_lists`), with the delays and unit counts per
+    type given separately (HeuriGym's JSON beside it, or your own)."""
+    nodes, edges = read_dot_lists(path)
+    return RCSProblem.from_lists(Path(path).stem, nodes, edges, delay, units)

@@ -201,7 +201,7 @@ def test_a_solver_of_another_class_is_one_line(tmp_path):
     (line,) = done.stderr.strip().splitlines()
     assert line == (
         "error: solver 'gs' does not solve 'rcs' problems; use one of gurobi, cplex, cbc, "
-        "rcs_list, rcs_cpsat, rcs_highs"
+        "rcs_list, rcs_cpsat, rcs_highs, hls_gs, hls_gauss"
     )
     assert not (tmp_path / "runs").exists()
 
