@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from schedbench.studies import classes, hls_ablation
@@ -36,3 +37,27 @@ def test_the_cross_class_summary_reads_what_exists(tmp_path):
     ).to_csv(tmp_path / "hls_ablation" / "ablation.csv", index=False)
     text = classes.write(tmp_path).read_text()
     assert "| rcs | hls_gauss | 1 | 0 |" in text and "RCS" not in text  # no HeuriGym table
+
+
+def test_the_class_verdict_compares_families_with_the_noise_rule():
+    from schedbench.studies import hls_verdict
+
+    rows = []
+    for seed, noise in enumerate((0, 1, 2)):
+        rows += [
+            ("i1", "rcs_cpsat", 20 + noise, seed, 1000, "optimal"),
+            ("i1", "rcs_list", 25, seed, 1000, "timeout"),
+            ("i1", "hls_gs", 30 + noise, seed, 1000, "timeout"),
+            ("i2", "rcs_cpsat", np.nan, seed, 100000, "no_solution"),
+            ("i2", "hls_gauss", 50 + noise, seed, 100000, "timeout"),
+            ("i2", "rcs_list", 51 + noise, seed, 100000, "timeout"),
+        ]
+    runs = pd.DataFrame(rows, columns=["dataset", "solver", "best_cost", "seed", "n", "status"])
+    verdicts = hls_verdict.family_verdicts(runs).set_index("instance")
+    assert verdicts.loc["i1", "differentiable vs exact"] == "behind"
+    assert verdicts.loc["i2", "differentiable vs exact"] == "ahead"  # exact has none
+    assert verdicts.loc["i2", "differentiable vs heuristic"] == "within noise"
+    assert verdicts.loc["i2", "exact"] == "no schedule"
+    scale = hls_verdict.scale_table(runs).set_index(["operations", "solver"])
+    assert scale.loc[(100000, "rcs_cpsat"), "with a schedule"] == "0/3"
+    assert scale.loc[(100000, "hls_gauss"), "best cost"] == "51 (50-52)"
