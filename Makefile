@@ -53,8 +53,9 @@ bench-beyond:
 
 # The verdict protocol (docs/results/README.md): 24 designs x 14 solvers at 60 s, seeds on
 # seven designs, 600 s on two, the portfolio's members alone, Figure 5, gs at 600 s on eight
-# designs (the time claims); about 10 hours on 2 cores (`make verdict-plan` counts what is
-# left), resumable (finished runs are skipped), then docs/results/ rebuilt from results/verdict.
+# designs (the time claims): about 10 hours on 2 cores; then the RCS and TCS verdict parts and
+# their scale studies (at most 23 hours more: `make verdict-plan` counts what is left),
+# resumable (finished runs are skipped), then docs/results/ rebuilt from the results folders.
 verdict: verdict-runs verdict-docs
 
 verdict-runs:
@@ -68,6 +69,8 @@ verdict-runs:
 	$(BIN)/python -m schedbench.harness +experiment=verdict_rcs_seeds
 	$(BIN)/python -m schedbench.harness +experiment=verdict_tcs
 	$(BIN)/python -m schedbench.harness +experiment=verdict_tcs_seeds
+	$(BIN)/python -m schedbench.harness +experiment=scale_rcs
+	$(BIN)/python -m schedbench.harness +experiment=scale_tcs
 
 # what each part of the protocol still has to run (run keys as the runner makes them)
 verdict-plan:
@@ -81,11 +84,16 @@ verdict-plan:
 	$(BIN)/python -m schedbench.harness.plan +experiment=verdict_rcs_seeds
 	$(BIN)/python -m schedbench.harness.plan +experiment=verdict_tcs
 	$(BIN)/python -m schedbench.harness.plan +experiment=verdict_tcs_seeds
+	$(BIN)/python -m schedbench.harness.plan +experiment=scale_rcs
+	$(BIN)/python -m schedbench.harness.plan +experiment=scale_tcs
 
 # BASE=docs/results keeps the committed runs that results/verdict does not supersede
 verdict-docs:
 	if [ -d results/bounds/runs ]; then $(BIN)/python -m schedbench.harness.registry_update --results results/bounds; fi
 	$(BIN)/python -m schedbench.studies.icml24.verdict --results results/verdict --out docs/results $(if $(BASE),--base $(BASE))
+	if [ -d results/verdict_rcs/runs ]; then $(BIN)/python -m schedbench.studies.hls_verdict --results results/verdict_rcs $(if $(wildcard results/scale_rcs/runs),--scale results/scale_rcs) --out docs/results/rcs; fi
+	if [ -d results/verdict_tcs/runs ]; then $(BIN)/python -m schedbench.studies.hls_verdict --results results/verdict_tcs $(if $(wildcard results/scale_tcs/runs),--scale results/scale_tcs) --out docs/results/tcs/verdict; fi
+	$(BIN)/python -m schedbench.studies.classes --docs docs/results
 
 # resource-constrained minimum latency: HeuriGym's 24 instances x the RCS solvers at 60 s
 # (at most 72 minutes), then the table against HeuriGym's published latencies

@@ -129,6 +129,10 @@ def readme(
         "- `registry.md`: the best-known registry, per design the best cost, the best bound "
         "and the gap between them.",
         "- `report.html`: everything above in one file that opens from disk.",
+        "- The other problem classes: `classes.md` (the verdict across classes, "
+        "`python -m schedbench.studies.classes`), `heurigym/` (RCS against HeuriGym's "
+        "references), `tcs/` (TCS against EDS's optima), `hls_ablation/` (does the gradient "
+        "pay), and `rcs/`, `tcs/verdict/` (each class's verdict) when those parts have run.",
         "",
         "## Claims",
         "",
