@@ -229,3 +229,11 @@ def expected_busy(mu: Any, spread: Any, delay: Any, resource: Any, resources: in
     lower = torch.special.ndtr((cycles - delay[None, :, None] + 0.5 - m) / s)
     out = torch.zeros(mu.shape[0], resources, horizon, dtype=mu.dtype, device=mu.device)
     return out.index_add(1, resource, upper - lower)
+
+
+def fitted_batch(batch: int, per_row_gb: float, have_gb: float) -> int:
+    """The largest batch up to ``batch`` whose rows fit in 80 % of ``have_gb`` (0: not
+    even one row fits). At scale the batch shrinks instead of the run being skipped."""
+    if per_row_gb <= 0:
+        return batch
+    return max(0, min(batch, int(0.8 * have_gb / per_row_gb)))

@@ -23,7 +23,7 @@ import time
 import numpy as np
 
 from schedbench.solvers.base import Outcome, SolveContext, too_large
-from schedbench.solvers.hls import Refinement, Typed, expected_busy, legalize
+from schedbench.solvers.hls import Refinement, Typed, expected_busy, fitted_batch, legalize
 from schedbench.solvers.hls.gs import first_schedule
 
 LIBRARY = "torch"
@@ -68,10 +68,14 @@ def run(
     dt = torch.float32
     view = Typed.of(problem, first)
     horizon = view.horizon
-    need = COPIES * batch * view.n * horizon * 4 / 2**30
-    shape = f"[B={batch}, n={view.n}, H={horizon}] float32 tensors on {dev}"
-    if (skip := too_large(need, available_gb(dev), shape, "lower batch")) is not None:
-        return skip
+    per_row = COPIES * view.n * horizon * 4 / 2**30
+    have = available_gb(dev)
+    asked, batch = batch, fitted_batch(batch, per_row, have)
+    shape = f"[B=1, n={view.n}, H={horizon}] float32 tensors on {dev}"
+    if batch < 1:  # not one row fits in 80 % of what is free
+        return too_large(per_row, 0.8 * have, shape)
+    if batch < asked:
+        note = f"batch {asked} lowered to {batch} to fit {have:.1f} GB"
 
     def tensor(values: np.ndarray, kind=dt):
         return torch.as_tensor(np.array(values), dtype=kind, device=dev)  # a writable copy
@@ -149,7 +153,9 @@ def run(
         refinement.run(ctx.best_schedule, limit=ctx.remaining())
     return Outcome(
         build_time=build_time,
-        message=note or f"{epoch} epochs on {dev}" + ("" if learn else " (no gradient steps)"),
+        message="; ".join(
+            filter(None, [note, f"{epoch} epochs on {dev}", "" if learn else "no gradient steps"])
+        ),
         records=records,
         device=dev.type,
     )

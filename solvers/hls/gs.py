@@ -26,7 +26,7 @@ import numpy as np
 from schedbench.graph import Graph
 from schedbench.problem import Problem
 from schedbench.solvers.base import Outcome, SolveContext, too_large
-from schedbench.solvers.hls import Refinement, Typed, legalize, window_busy
+from schedbench.solvers.hls import Refinement, Typed, fitted_batch, legalize, window_busy
 
 LIBRARY = "torch"
 PIP = "torch"
@@ -98,10 +98,14 @@ def run(
     dt = {"float32": torch.float32, "float64": torch.float64}[dtype]
     view = Typed.of(problem, first)
     stages = view.horizon + 1
-    need = COPIES * (view.n + 1) * batch * stages * dt.itemsize / 2**30
-    shape = f"[n={view.n}, B={batch}, H={stages}] {dtype} tensors on {dev}"
-    if (skip := too_large(need, available_gb(dev), shape, "lower batch")) is not None:
-        return skip
+    per_row = COPIES * (view.n + 1) * stages * dt.itemsize / 2**30
+    have = available_gb(dev)
+    asked, batch = batch, fitted_batch(batch, per_row, have)
+    shape = f"[n={view.n}, B=1, H={stages}] {dtype} tensors on {dev}"
+    if batch < 1:  # not one row fits in 80 % of what is free
+        return too_large(per_row, 0.8 * have, shape)
+    if batch < asked:
+        note = f"batch {asked} lowered to {batch} to fit {have:.1f} GB"
     shadow = shadow_problem(view)
     plan = plan_levels(shadow, dev, dt)
     gumbel = GumbelNoise(ctx.seed, dev, dt)
@@ -178,7 +182,9 @@ def run(
         refinement.run(ctx.best_schedule, limit=ctx.remaining())
     return Outcome(
         build_time=build_time,
-        message=note or f"{epoch} epochs on {dev}" + ("" if learn else " (no gradient steps)"),
+        message="; ".join(
+            filter(None, [note, f"{epoch} epochs on {dev}", "" if learn else "no gradient steps"])
+        ),
         records=records,
         device=dev.type,
     )

@@ -123,3 +123,18 @@ def test_runs_on_both_classes(solver, make, learn):
     assert problem.evaluate(result.schedule).feasible[0]
     assert result.cost >= problem.lower_bound and len(result.records) == 15
     assert ("no gradient steps" in result.message) is not learn
+
+
+@pytest.mark.parametrize("solver", ["hls_gs", "hls_gauss"])
+def test_the_batch_shrinks_to_fit_memory_and_a_row_too_large_is_skipped(solver, monkeypatch):
+    import schedbench.solvers.gs as gs_module
+    from schedbench.solvers.hls import fitted_batch
+
+    assert fitted_batch(32, 1.0, 10.0) == 8 and fitted_batch(32, 1.0, 0.5) == 0
+    problem = tcs()
+    monkeypatch.setattr(gs_module, "available_gb", lambda device: 5e-5)  # some rows fit, not 64
+    result = solve(problem, solver, time_limit=30, threads=1, epochs=3, batch=64)
+    assert "lowered to" in result.message and problem.evaluate(result.schedule).feasible[0]
+    monkeypatch.setattr(gs_module, "available_gb", lambda device: 1e-12)
+    result = solve(problem, solver, time_limit=30, threads=1, epochs=3)
+    assert result.status == "skipped" and "would need" in result.message
