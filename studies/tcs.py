@@ -33,7 +33,9 @@ def optima_table(runs: pd.DataFrame) -> pd.DataFrame:
             found = mine.dropna(subset=["best_cost"])
             best = float(found["best_cost"].min()) if not found.empty else np.nan
             bound = float(mine["best_known_bound"].max())
-            proved = sorted(set(mine[mine["status"] == "optimal"]["solver"]))
+            proved_runs = mine[mine["status"] == "optimal"]
+            proved = sorted(set(proved_runs["solver"]))
+            reached = found[found["best_cost"] == best] if not np.isnan(best) else found
             if np.isnan(best):
                 verdict = "no schedule"
             elif best < published:
@@ -53,6 +55,9 @@ def optima_table(runs: pd.DataFrame) -> pd.DataFrame:
                     "ours": None if np.isnan(best) else int(best),
                     "by": ", ".join(sorted(set(found[found["best_cost"] == best]["solver"]))),
                     "proved optimal by": ", ".join(proved) or f"none (bound {bound:g})",
+                    "budget (s)": f"{(proved_runs if proved else reached)['budget'].min():g}"
+                    if len(reached)
+                    else "",
                     "verdict": verdict,
                 }
             )
