@@ -13,7 +13,8 @@ steps); the means are projected onto their windows. Spreads are learned, capped 
 ceiling annealed from ``sigma`` to ``sigma_final``. Each step every row's rounded,
 perturbed means are legalized (:func:`schedbench.solvers.hls.legalize`) and scored
 exactly; ``local_search`` refines the incumbent every ``phase`` seconds and moves the
-means there. ``learn=false`` skips the gradient steps (the ablation).
+means there. ``learn=false`` skips the gradient steps (the ablation). A run stops once it
+holds a schedule at the class's lower bound (optimal).
 """
 
 from __future__ import annotations
@@ -98,7 +99,8 @@ def run(
     build_time = time.perf_counter() - built
     records: list[dict[str, float]] = []
     epoch = 0
-    while (epochs is None or epoch < epochs) and not ctx.should_stop():
+    floor = float(problem.lower_bound)  # a schedule there is optimal: nothing left to gain
+    while (epochs is None or epoch < epochs) and not ctx.should_stop() and ctx.best_cost > floor:
         epoch += 1
         progress = epoch / epochs if epochs else min(1.0, ctx.elapsed() / ctx.time_limit)
         ceiling = sigma * (sigma_final / sigma) ** progress
@@ -149,7 +151,7 @@ def run(
                 "mean_cost": float(np.mean(result.cost)),
             }
         )
-    if refinement is not None and not ctx.should_stop():
+    if refinement is not None and not ctx.should_stop() and ctx.best_cost > floor:
         refinement.run(ctx.best_schedule, limit=ctx.remaining())
     return Outcome(
         build_time=build_time,

@@ -14,6 +14,7 @@ sample is scored exactly: TCS samples are schedules as drawn, RCS samples are le
 by the list scheduler in their start order. ``local_search`` refines the incumbent every
 ``phase`` seconds and re-centres the logits there; ``learn=false`` skips every gradient
 step (the ablation: the same sampling, legalization and local search without learning).
+A run stops once it holds a schedule at the class's lower bound (optimal).
 """
 
 from __future__ import annotations
@@ -131,7 +132,8 @@ def run(
     build_time = time.perf_counter() - built
     records: list[dict[str, float]] = []
     epoch = 0
-    while (epochs is None or epoch < epochs) and not ctx.should_stop():
+    floor = float(problem.lower_bound)  # a schedule there is optimal: nothing left to gain
+    while (epochs is None or epoch < epochs) and not ctx.should_stop() and ctx.best_cost > floor:
         epoch += 1
         progress = epoch / epochs if epochs else min(1.0, ctx.elapsed() / ctx.time_limit)
         tau = temperature * (temperature_final / temperature) ** progress
@@ -178,7 +180,7 @@ def run(
                 "temperature": tau,
             }
         )
-    if refinement is not None and not ctx.should_stop():
+    if refinement is not None and not ctx.should_stop() and ctx.best_cost > floor:
         refinement.run(ctx.best_schedule, limit=ctx.remaining())
     return Outcome(
         build_time=build_time,
