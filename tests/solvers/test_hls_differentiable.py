@@ -121,7 +121,9 @@ def test_runs_on_both_classes(solver, make, learn):
     result = solve(problem, solver, time_limit=30, threads=1, epochs=15, learn=learn,
                    phase=0.2)  # fmt: skip
     assert problem.evaluate(result.schedule).feasible[0]
-    assert result.cost >= problem.lower_bound and len(result.records) == 15
+    assert result.cost >= problem.lower_bound
+    # 15 epochs, or fewer when a schedule reached the lower bound (optimal: it stops)
+    assert len(result.records) == 15 or result.cost == problem.lower_bound
     assert ("no gradient steps" in result.message) is not learn
 
 
