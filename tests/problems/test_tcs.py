@@ -171,3 +171,11 @@ def test_a_solver_of_another_class_is_one_line_for_tcs(tmp_path):
     done = _harness(tmp_path, "dataset=eds/hal", "solver=rcs_list")
     assert done.returncode == 2
     assert done.stderr.startswith("error: solver 'rcs_list' does not solve 'tcs' problems")
+
+
+def test_force_directed_cut_at_its_budget_still_reports_a_schedule():
+    from schedbench.datasets import typed_synthetic
+
+    p = typed_synthetic.tcs(1000, seed=0)
+    result = solve(p, "tcs_fds", time_limit=2, threads=1)
+    assert p.evaluate(result.schedule).feasible[0] and "cut at the budget" in result.message
