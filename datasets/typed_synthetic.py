@@ -5,7 +5,9 @@ The DAG is :func:`schedbench.datasets.synthetic.generate`'s unit-weight shape
 node); each operation's type is
 drawn with an HLS-like mix (``MIX``: multiplies, adds, subtracts, loads, stores) and
 delays (multiply 2, load 2, the rest 1). RCS (``rcs_synthetic``): a unit count per type
-that makes the per-type work bound about ``pressure`` times the critical path. TCS
+that makes the per-type work bound about ``pressure`` times the critical path (rounded to
+the nearest count: rounding down made the rare types one-unit bottlenecks that the list
+schedule meets at once, research/rcs_synthetic_calibration). TCS
 (``tcs_synthetic``): multiplies on a MUL kind (cost 4), adds and subtracts on an ALU
 (cost 1), loads and stores on a memory port kind (cost 2); the latency bound is
 ``factor`` times the critical path. A seed names the same instance anywhere (PCG64).
@@ -46,7 +48,7 @@ def rcs(nodes: int = 1000, density: float = 1.5, depth: int | None = None, seed:
     delay = np.asarray([DELAY[t] for t in graph.types], np.int64)
     probe = RCSProblem.on(graph, delay, np.full(len(graph.types), nodes, np.int64))
     work = np.bincount(graph.op_type, weights=delay[graph.op_type], minlength=len(graph.types))
-    units = np.maximum(1, np.floor(work / (pressure * probe.critical_path))).astype(np.int64)
+    units = np.maximum(1, np.round(work / (pressure * probe.critical_path))).astype(np.int64)
     return RCSProblem.on(graph.renamed(f"rcs_{graph.name}"), delay, units)
 
 
