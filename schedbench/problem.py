@@ -18,6 +18,7 @@ from typing import Any, Literal
 import numpy as np
 
 from schedbench.graph import DuplicatePolicy, Graph, NodeNumbers, ProblemError, distinct
+from schedbench.problems.common import OnGraph
 
 CommMode = Literal["binary", "weighted"]
 
@@ -33,7 +34,7 @@ __all__ = [
 
 
 @dataclass(frozen=True, eq=False)
-class Problem:
+class Problem(OnGraph):
     """A DAG scheduling instance: choose s_v in 0..L-1 with s_u + d_uv <= s_v per edge.
 
     cost(s) = ratio * peak(s) + comm(s), see :mod:`schedbench.evaluate`. Nodes are
@@ -111,26 +112,6 @@ class Problem:
 
     # ------------------------------------------------------------------ the graph
     @property
-    def name(self) -> str:
-        return self.graph.name
-
-    @property
-    def n(self) -> int:
-        return self.graph.n
-
-    @property
-    def m(self) -> int:
-        return self.graph.m
-
-    @property
-    def src(self) -> np.ndarray:
-        return self.graph.src
-
-    @property
-    def dst(self) -> np.ndarray:
-        return self.graph.dst
-
-    @property
     def w(self) -> np.ndarray:
         return self.graph.w
 
@@ -141,10 +122,6 @@ class Problem:
     @property
     def d(self) -> np.ndarray:
         return self.graph.d
-
-    @property
-    def labels(self) -> Sequence[str]:
-        return self.graph.labels
 
     @property
     def topological_order(self) -> np.ndarray:

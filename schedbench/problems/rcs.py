@@ -21,13 +21,14 @@ from pathlib import Path
 import numpy as np
 
 from schedbench.graph import Graph, ProblemError
+from schedbench.problems.common import OnGraph, Report, cheapest
 from schedbench.problems.dot import read_dot_lists, typed_graph
 from schedbench.problems.schedule_text import format_starts, parse_starts
 from schedbench.problems.units import critical_path_priority, schedule_on_units
 
 
 @dataclass(frozen=True, eq=False)
-class RCSProblem:
+class RCSProblem(OnGraph):
     """An RCS instance on a typed :class:`~schedbench.graph.Graph` (``graph.op_type[i]``
     indexes ``graph.types``); ``delay`` and ``units`` are per type. Build with
     :meth:`from_lists`, :func:`read_heurigym` or :func:`read_dot`."""
@@ -88,36 +89,12 @@ class RCSProblem:
     # ------------------------------------------------------------------ graph facts
 
     @property
-    def name(self) -> str:
-        return self.graph.name
-
-    @property
-    def labels(self) -> tuple[str, ...]:
-        return self.graph.labels  # type: ignore[return-value]
-
-    @property
     def types(self) -> tuple[str, ...]:
         return self.graph.types
 
     @property
     def op_type(self) -> np.ndarray:
         return self.graph.op_type  # type: ignore[return-value]
-
-    @property
-    def src(self) -> np.ndarray:
-        return self.graph.src
-
-    @property
-    def dst(self) -> np.ndarray:
-        return self.graph.dst
-
-    @property
-    def n(self) -> int:
-        return self.graph.n
-
-    @property
-    def m(self) -> int:
-        return self.graph.m
 
     @property
     def successors(self) -> list[list[int]]:
@@ -321,23 +298,10 @@ class RCSEvaluation:
 
     def best(self) -> int | None:
         """Index of the lowest-latency feasible schedule, or None when none is feasible."""
-        if not self.feasible.any():
-            return None
-        return int(np.argmin(np.where(self.feasible, self.latency, np.iinfo(np.int64).max)))
+        return cheapest(self.feasible, self.latency)
 
 
-@dataclass(frozen=True)
-class RCSReport:
-    """One schedule checked: ``reason()`` names what is wrong ('' when feasible)."""
-
-    feasible: bool
-    cost: float
-    why: str
-    peak: None = None  # the paper's terms, absent in this class
-    comm: None = None
-
-    def reason(self) -> str:
-        return self.why
+RCSReport = Report  # one checked schedule (the name other modules import)
 
 
 def _whole(value: object, what: str) -> int:

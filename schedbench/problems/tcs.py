@@ -22,11 +22,12 @@ from functools import cached_property
 import numpy as np
 
 from schedbench.graph import Graph, ProblemError
+from schedbench.problems.common import OnGraph, Report, cheapest
 from schedbench.problems.schedule_text import format_starts, parse_starts
 
 
 @dataclass(frozen=True, eq=False)
-class TCSProblem:
+class TCSProblem(OnGraph):
     """A TCS instance on a typed :class:`~schedbench.graph.Graph`: per operation type its
     ``delay`` and unit kind (``kind_of``, indexing ``kinds``); per kind its ``kind_cost``
     and ``min_units``; the latency bound ``latency``. Build with :meth:`on`."""
@@ -98,30 +99,6 @@ class TCSProblem:
                    latency)  # fmt: skip
 
     # ------------------------------------------------------------------ graph facts
-
-    @property
-    def name(self) -> str:
-        return self.graph.name
-
-    @property
-    def labels(self) -> tuple[str, ...]:
-        return self.graph.labels  # type: ignore[return-value]
-
-    @property
-    def n(self) -> int:
-        return self.graph.n
-
-    @property
-    def m(self) -> int:
-        return self.graph.m
-
-    @property
-    def src(self) -> np.ndarray:
-        return self.graph.src
-
-    @property
-    def dst(self) -> np.ndarray:
-        return self.graph.dst
 
     @cached_property
     def node_delay(self) -> np.ndarray:
@@ -320,23 +297,10 @@ class TCSEvaluation:
 
     def best(self) -> int | None:
         """Index of the cheapest feasible schedule, or None when none is feasible."""
-        if not self.feasible.any():
-            return None
-        return int(np.argmin(np.where(self.feasible, self.cost, np.iinfo(np.int64).max)))
+        return cheapest(self.feasible, self.cost)
 
 
-@dataclass(frozen=True)
-class TCSReport:
-    """One schedule checked: ``reason()`` names what is wrong ('' when feasible)."""
-
-    feasible: bool
-    cost: float
-    why: str
-    peak: None = None  # the paper's terms, absent in this class
-    comm: None = None
-
-    def reason(self) -> str:
-        return self.why
+TCSReport = Report  # one checked schedule
 
 
 def graph_longest(graph: Graph, node_delay: np.ndarray) -> np.ndarray:
