@@ -1,15 +1,18 @@
 """What every problem class on a :class:`~schedbench.graph.Graph` shares: the graph's
-facts as properties (:class:`OnGraph`), one checked schedule (:class:`Report`) and the
-cheapest feasible schedule of a batch (:func:`cheapest`)."""
+facts as properties (:class:`OnGraph`), the typed-operation facts and ``node:cycle`` text
+of the HLS classes (:class:`TypedOperations`), one checked schedule (:class:`Report`) and
+the cheapest feasible schedule of a batch (:func:`cheapest`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from schedbench.graph import Graph
+from schedbench.problems.schedule_text import format_starts, parse_starts
 
 
 class OnGraph:
@@ -40,6 +43,55 @@ class OnGraph:
     @property
     def dst(self) -> np.ndarray:
         return self.graph.dst
+
+
+class TypedOperations(OnGraph):
+    """RCS and TCS: operations typed by ``graph.op_type``, a ``delay`` per type (the
+    class's field); their delays, earliest starts, tails, critical path and schedules as
+    HeuriGym's ``node:cycle`` lines."""
+
+    delay: np.ndarray
+
+    @cached_property
+    def node_delay(self) -> np.ndarray:
+        return self.delay[self.graph.op_type]
+
+    @cached_property
+    def asap(self) -> np.ndarray:
+        """Earliest start of each operation with unlimited units."""
+        return earliest_starts(self.graph, self.node_delay)
+
+    @cached_property
+    def tail(self) -> np.ndarray:
+        """Longest path from each operation's end to the end of the schedule (0 at a sink)."""
+        d = self.node_delay
+        tail = np.zeros(self.n, dtype=np.int64)
+        for v in self.graph.topological_order[::-1]:
+            for w in self.graph.successors[v]:
+                tail[v] = max(tail[v], d[w] + tail[w])
+        return tail
+
+    @cached_property
+    def critical_path(self) -> int:
+        """The latency with unlimited units."""
+        return int((self.asap + self.node_delay).max())
+
+    def format_schedule(self, start: object) -> str:
+        """HeuriGym's output format: one ``node:cycle`` line per operation."""
+        return format_starts(self.labels, start)
+
+    def parse_schedule(self, text: str) -> np.ndarray:
+        """Start cycles from ``node:cycle`` lines (any order; every operation once)."""
+        return parse_starts(self.labels, text)
+
+
+def earliest_starts(graph: Graph, node_delay: np.ndarray) -> np.ndarray:
+    """Earliest start of each node when an edge u -> v needs s_v >= s_u + delay_u."""
+    start = np.zeros(graph.n, dtype=np.int64)
+    for v in graph.topological_order:
+        for w in graph.successors[v]:
+            start[w] = max(start[w], start[v] + node_delay[v])
+    return start
 
 
 @dataclass(frozen=True)

@@ -21,14 +21,13 @@ from pathlib import Path
 import numpy as np
 
 from schedbench.graph import Graph, ProblemError
-from schedbench.problems.common import OnGraph, Report, cheapest
+from schedbench.problems.common import Report, TypedOperations, cheapest
 from schedbench.problems.dot import read_dot_lists, typed_graph
-from schedbench.problems.schedule_text import format_starts, parse_starts
 from schedbench.problems.units import critical_path_priority, schedule_on_units
 
 
 @dataclass(frozen=True, eq=False)
-class RCSProblem(OnGraph):
+class RCSProblem(TypedOperations):
     """An RCS instance on a typed :class:`~schedbench.graph.Graph` (``graph.op_type[i]``
     indexes ``graph.types``); ``delay`` and ``units`` are per type. Build with
     :meth:`from_lists`, :func:`read_heurigym` or :func:`read_dot`."""
@@ -104,35 +103,6 @@ class RCSProblem(OnGraph):
     def order(self) -> np.ndarray:
         """A topological order of the operations."""
         return self.graph.topological_order
-
-    @cached_property
-    def node_delay(self) -> np.ndarray:
-        return self.delay[self.op_type]
-
-    @cached_property
-    def asap(self) -> np.ndarray:
-        """Earliest start of each operation with unlimited units."""
-        start = np.zeros(self.n, dtype=np.int64)
-        d = self.node_delay
-        for v in self.order:
-            for w in self.successors[v]:
-                start[w] = max(start[w], start[v] + d[v])
-        return start
-
-    @cached_property
-    def tail(self) -> np.ndarray:
-        """Longest path from each operation's completion to the end (0 at a sink)."""
-        tail = np.zeros(self.n, dtype=np.int64)
-        d = self.node_delay
-        for v in self.order[::-1]:
-            for w in self.successors[v]:
-                tail[v] = max(tail[v], d[w] + tail[w])
-        return tail
-
-    @cached_property
-    def critical_path(self) -> int:
-        """The latency with unlimited units."""
-        return int((self.asap + self.node_delay).max())
 
     @cached_property
     def digest(self) -> str:
@@ -268,16 +238,6 @@ class RCSProblem(OnGraph):
                 if busy > self.units[k]:
                     return f"{busy} {t} operations are busy at cycle {cycle}; {self.units[k]} units"
         return "infeasible"
-
-    # ------------------------------------------------------------------ schedules as text
-
-    def format_schedule(self, start: object) -> str:
-        """HeuriGym's output format: one ``node:cycle`` line per operation."""
-        return format_starts(self.labels, start)
-
-    def parse_schedule(self, text: str) -> np.ndarray:
-        """Start cycles from ``node:cycle`` lines (any order; every operation once)."""
-        return parse_starts(self.labels, text)
 
 
 @dataclass(frozen=True)

@@ -22,12 +22,11 @@ from functools import cached_property
 import numpy as np
 
 from schedbench.graph import Graph, ProblemError
-from schedbench.problems.common import OnGraph, Report, cheapest
-from schedbench.problems.schedule_text import format_starts, parse_starts
+from schedbench.problems.common import Report, TypedOperations, cheapest, earliest_starts
 
 
 @dataclass(frozen=True, eq=False)
-class TCSProblem(OnGraph):
+class TCSProblem(TypedOperations):
     """A TCS instance on a typed :class:`~schedbench.graph.Graph`: per operation type its
     ``delay`` and unit kind (``kind_of``, indexing ``kinds``); per kind its ``kind_cost``
     and ``min_units``; the latency bound ``latency``. Build with :meth:`on`."""
@@ -78,7 +77,7 @@ class TCSProblem(OnGraph):
         index = {k: i for i, k in enumerate(kinds)}
         kind_of = np.asarray([index[kind[t]] for t in graph.types], np.int64)
         node_delay = d[graph.op_type]
-        asap = graph_longest(graph, node_delay)
+        asap = earliest_starts(graph, node_delay)
         critical = int((asap + node_delay).max())
         if (latency is None) == (latency_factor is None):
             raise ProblemError("give the latency bound as latency=<cycles> or latency_factor=<x>")
@@ -101,37 +100,14 @@ class TCSProblem(OnGraph):
     # ------------------------------------------------------------------ graph facts
 
     @cached_property
-    def node_delay(self) -> np.ndarray:
-        return self.delay[self.graph.op_type]
-
-    @cached_property
     def node_kind(self) -> np.ndarray:
         """The unit kind of each operation."""
         return self.kind_of[self.graph.op_type]
 
     @cached_property
-    def asap(self) -> np.ndarray:
-        """Earliest start of each operation."""
-        return graph_longest(self.graph, self.node_delay)
-
-    @cached_property
-    def tail(self) -> np.ndarray:
-        """Longest path from each operation's end to the end of the schedule."""
-        d = self.node_delay
-        tail = np.zeros(self.n, dtype=np.int64)
-        for v in self.graph.topological_order[::-1]:
-            for w in self.graph.successors[v]:
-                tail[v] = max(tail[v], d[w] + tail[w])
-        return tail
-
-    @cached_property
     def alap(self) -> np.ndarray:
         """Latest start of each operation under the latency bound."""
         return self.latency - self.tail - self.node_delay
-
-    @cached_property
-    def critical_path(self) -> int:
-        return int((self.asap + self.node_delay).max())
 
     @cached_property
     def digest(self) -> str:
@@ -273,14 +249,6 @@ class TCSProblem(OnGraph):
             )
         return ""
 
-    def format_schedule(self, start: object) -> str:
-        """One ``node:cycle`` line per operation (HeuriGym's format, as for RCS)."""
-        return format_starts(self.labels, start)
-
-    def parse_schedule(self, text: str) -> np.ndarray:
-        """Start cycles from ``node:cycle`` lines."""
-        return parse_starts(self.labels, text)
-
 
 @dataclass(frozen=True)
 class TCSEvaluation:
@@ -301,15 +269,6 @@ class TCSEvaluation:
 
 
 TCSReport = Report  # one checked schedule
-
-
-def graph_longest(graph: Graph, node_delay: np.ndarray) -> np.ndarray:
-    """Earliest start of each node when an edge u -> v needs s_v >= s_u + delay_u."""
-    start = np.zeros(graph.n, dtype=np.int64)
-    for v in graph.topological_order:
-        for w in graph.successors[v]:
-            start[w] = max(start[w], start[v] + node_delay[v])
-    return start
 
 
 def _whole(value: object, what: str, least: int) -> int:

@@ -58,14 +58,7 @@ class TimeIndexed:
 
     def decode(self, x: np.ndarray) -> np.ndarray:
         """Start cycles from a solution vector."""
-        x = np.asarray(x, dtype=np.float64)
-        return np.asarray(
-            [
-                lo + int(np.argmax(x[first : first + width]))
-                for first, lo, width in zip(self.first, self.lo, self.width, strict=True)
-            ],
-            dtype=np.int64,
-        )
+        return decode_starts(x, self.first, self.lo, self.width)
 
     def encode(self, start: np.ndarray) -> np.ndarray:
         """A solution vector for a feasible schedule (a MIP start)."""
@@ -73,6 +66,21 @@ class TimeIndexed:
         x[self.first + (np.asarray(start) - self.lo)] = 1.0
         x[self.makespan] = float(np.max(np.asarray(start) + self.delay))
         return x
+
+
+def decode_starts(
+    x: np.ndarray, first: np.ndarray, lo: np.ndarray, width: np.ndarray
+) -> np.ndarray:
+    """Start cycles of a time-indexed solution: per operation, the cycle of the largest
+    x[i, t] in its window (columns first_i .. first_i + width_i, cycles from lo_i)."""
+    x = np.asarray(x, dtype=np.float64)
+    return np.asarray(
+        [
+            low + int(np.argmax(x[start : start + size]))
+            for start, low, size in zip(first, lo, width, strict=True)
+        ],
+        dtype=np.int64,
+    )
 
 
 def build(problem: RCSProblem, horizon: int) -> TimeIndexed:

@@ -19,6 +19,7 @@ import numpy as np
 from schedbench.problems.tcs import TCSProblem
 from schedbench.solvers.base import Outcome, SolveContext, Status
 from schedbench.solvers.formulations import LinearModel, _Builder
+from schedbench.solvers.rcs.milp import decode_starts
 from schedbench.solvers.tcs import first_schedule
 
 LIBRARY = "highspy"
@@ -45,14 +46,7 @@ class TimeIndexed:
 
     def decode(self, x: np.ndarray) -> np.ndarray:
         """Start cycles from a solution vector."""
-        x = np.asarray(x, dtype=np.float64)
-        return np.asarray(
-            [
-                lo + int(np.argmax(x[first : first + width]))
-                for first, lo, width in zip(self.first, self.lo, self.width, strict=True)
-            ],
-            dtype=np.int64,
-        )
+        return decode_starts(x, self.first, self.lo, self.width)
 
     def encode(self, start: np.ndarray) -> np.ndarray:
         """A solution vector for a feasible schedule (a MIP start)."""
