@@ -87,12 +87,13 @@ verdict-plan:
 	$(BIN)/python -m schedbench.harness.plan +experiment=scale_rcs
 	$(BIN)/python -m schedbench.harness.plan +experiment=scale_tcs
 
-# BASE=docs/results keeps the committed runs that results/verdict does not supersede
+# BASE=docs/results keeps the committed runs that results/verdict does not supersede; the
+# classes' sections first: the README and report summarize every class
 verdict-docs:
 	if [ -d results/bounds/runs ]; then $(BIN)/python -m schedbench.harness.registry_update --results results/bounds; fi
-	$(BIN)/python -m schedbench.studies.icml24.verdict --results results/verdict --out docs/results $(if $(BASE),--base $(BASE))
 	if [ -d results/verdict_rcs/runs ]; then $(BIN)/python -m schedbench.studies.hls_verdict --results results/verdict_rcs $(if $(wildcard results/scale_rcs/runs),--scale results/scale_rcs) --out docs/results/rcs; fi
 	if [ -d results/verdict_tcs/runs ]; then $(BIN)/python -m schedbench.studies.hls_verdict --results results/verdict_tcs $(if $(wildcard results/scale_tcs/runs),--scale results/scale_tcs) --out docs/results/tcs/verdict; fi
+	$(BIN)/python -m schedbench.studies.icml24.verdict --results results/verdict --out docs/results $(if $(BASE),--base $(BASE))
 	$(BIN)/python -m schedbench.studies.classes --docs docs/results
 
 # resource-constrained minimum latency: HeuriGym's 24 instances x the RCS solvers at 60 s

@@ -14,7 +14,7 @@ from schedbench.harness.tables import GPU_SUFFIX
 
 # family -> its solvers in shade order; anything else is "other"
 FAMILIES: dict[str, list[str]] = {
-    "differentiable": ["gs", "gs_adam", "gs_per_node", "gs_plus", "gauss"],
+    "differentiable": ["gs", "gs_adam", "gs_per_node", "gs_plus", "gauss", "hls_gs", "hls_gauss"],
     "exact": [
         "cpsat",
         "cpsat_compact",
@@ -26,11 +26,24 @@ FAMILIES: dict[str, list[str]] = {
         "cplex_compact",
         "cbc",
         "cbc_compact",
-        "rcs_cpsat",  # another class's: never drawn beside the paper's (shades repeat)
+        "rcs_cpsat",  # other classes': never drawn beside the paper's (shades repeat)
         "rcs_highs",
+        "tcs_cpsat",
+        "tcs_highs",
     ],
-    "heuristic": ["asap", "list", "topo_chunk", "fds", "local_search", "rcs_list"],
+    "heuristic": [
+        "asap",
+        "list",
+        "topo_chunk",
+        "fds",
+        "local_search",
+        "rcs_list",
+        "tcs_list",
+        "tcs_fds",
+    ],
     "composed": ["hybrid", "relay"],
+    # a differentiable solver without its gradient steps (the ablation's control)
+    "ablation": ["hls_gs_nograd", "hls_gauss_nograd"],
 }
 # per family, shades from dark to light (ColorBrewer sequential ramps)
 SHADES: dict[str, list[str]] = {
@@ -49,6 +62,7 @@ SHADES: dict[str, list[str]] = {
     ],
     "heuristic": ["#00441b", "#238b45", "#74c476", "#006d2c", "#41ab5d"],
     "composed": ["#3f007d", "#807dba"],
+    "ablation": ["#525252", "#969696"],
     # solvers of your own: teals, browns, greys, pinks, olives (tab20's, 20 apart)
     "other": [
         "#17becf",

@@ -3,10 +3,12 @@
     python -m schedbench.studies.classes --docs docs/results
 
 Reads what exists of ``heurigym/table.csv`` (RCS against HeuriGym's references),
-``tcs/optima.csv`` (TCS against EDS's optima) and ``hls_ablation/ablation.csv`` (does the
-gradient pay) and writes ``classes.md``: per class, what the exact solvers reproduce and
-prove at 60 s, and per differentiable solver how often gradient steps put it ahead of the
-same search without them (medians over seeds, ranges that do not overlap).
+``tcs/optima.csv`` (TCS against EDS's optima), ``hls_ablation/ablation.csv`` (does the
+gradient pay), each class's family verdicts (the paper's from ``runs.parquet`` and
+``scaling/solver_runs.csv``, RCS's and TCS's from ``rcs/`` and ``tcs/verdict/``) and writes
+``classes.md``: per class, what the exact solvers reproduce and prove at 60 s, each
+solver family's wins, ties and losses at 60 s and at scale, and per differentiable solver
+how often gradient steps put it ahead of the same search without them.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import argparse
 from pathlib import Path
 
 import pandas as pd
+
+from schedbench.studies.families import COMPARED, family_verdicts, standings
 
 
 def _reproduction(docs: Path) -> list[str]:
@@ -69,20 +73,149 @@ def _ablation(docs: Path) -> str:
     return "\n".join(rows)
 
 
-def write(docs: Path) -> Path:
-    """Write ``docs/classes.md`` from the class tables that exist."""
+# (class, where its section lives under docs/results); the paper's class is the root
+CLASSES = (("ICML24", ""), ("RCS", "rcs"), ("TCS", "tcs/verdict"))
+
+
+def _paper_runs(docs: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The paper's class: its runs at the protocol's budget and its scale runs."""
+    from schedbench.harness.figures import main_budget
+
+    runs = docs / "runs.parquet"
+    at_budget = (
+        main_budget(pd.read_parquet(runs), pd.DataFrame({"run_key": []}))[0]
+        if runs.is_file()
+        else pd.DataFrame()
+    )
+    scale = docs / "scaling" / "solver_runs.csv"
+    return at_budget, pd.read_csv(scale) if scale.is_file() else pd.DataFrame()
+
+
+def class_verdicts(docs: Path, section: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A class's family verdicts (at the budget, at scale) from its committed tables."""
+    if not section:
+        at_budget, scale = _paper_runs(docs)
+        return (
+            family_verdicts(at_budget) if not at_budget.empty else pd.DataFrame(),
+            family_verdicts(scale) if not scale.empty else pd.DataFrame(),
+        )
+    folder = docs / section
+    return tuple(  # type: ignore[return-value]
+        pd.read_csv(folder / name) if (folder / name).is_file() else pd.DataFrame()
+        for name in ("verdict.csv", "scale_verdict.csv")
+    )
+
+
+def cross_class(docs: Path) -> pd.DataFrame:
+    """Class x family: wins/ties/losses (instances) at the budget and at scale."""
+    rows = []
+    for name, section in CLASSES:
+        at_budget, scale = class_verdicts(docs, section)
+        if at_budget.empty and scale.empty:
+            continue
+        row = {"class": name, "instances": len(at_budget)}
+        row.update({f"{f} (60 s)": v for f, v in standings(at_budget).items()})
+        row["sizes"] = len(scale)
+        row.update({f"{f} (scale)": v for f, v in standings(scale).items()})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _leader(line: dict[str, str]) -> str:
+    """The family with the most wins in a wins/ties/losses mapping, with its numbers."""
+    scored = [(int(v.split("/")[0]), f) for f, v in line.items() if v != "-" and f in COMPARED]
+    if not scored or max(scored)[0] == 0:
+        return "no family wins an instance outright"
+    wins, family = max(scored)
+    return (
+        f"{family} ({wins} wins; "
+        + ", ".join(f"{f} {v}" for f, v in line.items() if v != "-")
+        + " as wins/ties/losses)"
+    )
+
+
+def _gradient(docs: Path, section: str) -> str:
+    """Whether the gradient pays in a class, from its ablation tables or claims."""
+    if not section:
+        claims = docs / "claims.csv"
+        if not claims.is_file():
+            return ""
+        table = pd.read_csv(claims).set_index("key")
+        parts = [
+            f"{label}: {table.loc[key, 'verdict']}"
+            for key, label in (("gradient_gauss", "gauss vs local search alone"),
+                               ("gradient_gs_plus", "gs_plus vs local search alone"))
+            if key in table.index
+        ]  # fmt: skip
+        return "; ".join(parts) + " (claims 10-11)" if parts else ""
+    parts = []
+    kind = section.split("/")[0]
+    for label, path in (("20 s", docs / "hls_ablation" / "ablation.csv"),
+                        ("60 s", docs / section / "ablation.csv")):  # fmt: skip
+        if not path.is_file() or path.stat().st_size < 2:
+            continue
+        table = pd.read_csv(path)
+        if "class" in table:
+            table = table[table["class"] == kind]
+        for solver, mine in table.groupby("solver", sort=True):
+            tally = mine["verdict"].value_counts()
+            parts.append(
+                f"{solver} at {label}: ahead on {int(tally.get('gradient ahead', 0))}, "
+                f"behind on {int(tally.get('gradient behind', 0))}, tied on "
+                f"{int(tally.get('tie', 0))}, within noise on "
+                f"{int(tally.get('within noise', 0))} of {len(mine)}"
+            )
+    return "; ".join(parts)
+
+
+def summary(docs: Path) -> list[str]:
+    """Per class: who wins at 60 s, who wins at scale, whether the gradient pays."""
+    docs = Path(docs)
+    lines = []
+    for name, section in CLASSES:
+        at_budget, scale = class_verdicts(docs, section)
+        if at_budget.empty and scale.empty:
+            continue
+        text = f"- **{name}**: at 60 s "
+        text += _leader(standings(at_budget)) if not at_budget.empty else "not run yet"
+        text += f" on {len(at_budget)} instances; at scale "
+        text += (
+            _leader(standings(scale)) + f" over {len(scale)} sizes"
+            if not scale.empty
+            else "not run yet"
+        )
+        gradient = _gradient(docs, section)
+        text += f". Does the gradient pay? {gradient}." if gradient else "."
+        lines.append(text)
+    return lines
+
+
+def write(docs: Path, out: Path | None = None) -> Path:
+    """Write ``classes.md`` (into ``docs``, or the file ``out``) from the class tables in
+    ``docs`` that exist."""
+    from schedbench.harness.figures import markdown
+
     docs = Path(docs)
     parts = ["# The verdict across problem classes\n",
              "Generated by `python -m schedbench.studies.classes` from the committed "
              "tables; the paper's class is in `README.md` and `claims.md`.\n",
              "## Exact solvers against published values\n", *_reproduction(docs)]  # fmt: skip
+    table = cross_class(docs)
+    if not table.empty:
+        parts += ["\n## Solver families per class\n",
+                  "Per class, each family's instances as wins/ties/losses: its best solver's "
+                  "median over seeds against the other families' best, ahead only when the "
+                  "medians do not tie and the ranges do not overlap (`studies/families.py`); "
+                  "at 60 s on the class's verdict instances, at scale on the scale study's "
+                  "sizes (the paper's class: one seed per size, a direction).\n",
+                  markdown(table), "", *summary(docs)]  # fmt: skip
     ablation = _ablation(docs)
     if ablation:
         parts += ["\n## Does the gradient pay?\n",
                   "Each differentiable scheduler against itself without gradient steps (same "
                   "first schedule, sampling, legalization, local search), instances counted "
                   "by verdict (`hls_ablation/ablation.md`):\n", ablation]  # fmt: skip
-    out = docs / "classes.md"
+    out = Path(out) if out is not None else docs / "classes.md"
     out.write_text("\n".join(parts) + "\n")
     return out
 

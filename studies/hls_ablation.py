@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from schedbench.harness.metrics import TIE_TOLERANCE, tied
+from schedbench.harness.metrics import TIE_TOLERANCE
+from schedbench.studies.families import compare
 
 PAIRS = (("hls_gs", "hls_gs_nograd"), ("hls_gauss", "hls_gauss_nograd"))
 
@@ -24,24 +25,25 @@ def _class(dataset: str) -> str:
     return "rcs" if dataset.startswith("heurigym/") else "tcs"
 
 
-def ablation_table(runs: pd.DataFrame, tolerance: float = TIE_TOLERANCE) -> pd.DataFrame:
-    """One row per (instance, differentiable solver) with both sides' medians and ranges."""
+def ablation_table(
+    runs: pd.DataFrame, tolerance: float = TIE_TOLERANCE, min_seeds: int = 1
+) -> pd.DataFrame:
+    """One row per (instance, differentiable solver) with both sides' medians and ranges,
+    where each side has at least ``min_seeds`` runs with a schedule."""
     rows = []
     for dataset, mine in runs.groupby("dataset", sort=True):
         for learned, frozen in PAIRS:
             a = mine[mine["solver"] == learned]["best_cost"].dropna()
             b = mine[mine["solver"] == frozen]["best_cost"].dropna()
-            if a.empty or b.empty:
+            if min(len(a), len(b)) < max(min_seeds, 1):
                 continue
             ma, mb = float(a.median()), float(b.median())
-            if tied(ma, mb, tolerance):
-                verdict = "tie"
-            elif a.max() < b.min():
-                verdict = "gradient ahead"
-            elif b.max() < a.min():
-                verdict = "gradient behind"
-            else:
-                verdict = "within noise"
+            verdict = compare(
+                pd.Series({"median": ma, "low": a.min(), "high": a.max()}),
+                pd.Series({"median": mb, "low": b.min(), "high": b.max()}),
+                tolerance,
+            )
+            verdict = f"gradient {verdict}" if verdict in ("ahead", "behind") else verdict
             rows.append(
                 {
                     "class": _class(str(dataset)),

@@ -4,12 +4,13 @@
         --scale results/scale_rcs --out docs/results/rcs
 
 Writes the class's section of docs/results: its runs and points tables, the harness's
-figures (curves, performance profile) and report, and ``verdict.md``: per instance, which
-solver family (exact, heuristic, differentiable) holds the best cost at the protocol's
-budget, each solver's cost the median over its seeds with the range; a family is ahead of
-another only when its best solver's median is lower beyond the tie tolerance and their
-ranges do not overlap (else "within noise"). With ``--scale``, the scale study's table:
-per size and solver, the runs with a schedule and the median best cost (range).
+figures (curves, performance profile) and report, and ``verdict.md`` (``verdict.csv``):
+per instance, which solver family (exact, heuristic, differentiable) holds the best cost
+at the protocol's budget under :mod:`schedbench.studies.families`' noise rule. With
+``--scale``, the scale study's runs (``scale_runs.csv``), its table per size and solver
+(runs with a schedule, median best cost and range) and the same family verdict per size
+(``scale_verdict.csv``); ``ablation.csv``: each differentiable solver against its
+``_nograd`` control where both have three seeds. ``studies.classes`` reads these files.
 """
 
 from __future__ import annotations
@@ -17,86 +18,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from schedbench.harness.metrics import TIE_TOLERANCE, tied
-
-FAMILIES = {
-    "exact": ("rcs_cpsat", "rcs_highs", "tcs_cpsat", "tcs_highs", "gurobi", "cplex", "cbc"),
-    "heuristic": ("rcs_list", "tcs_list", "tcs_fds"),
-    "differentiable": ("hls_gs", "hls_gauss"),
-    "ablation": ("hls_gs_nograd", "hls_gauss_nograd"),
-}
-
-
-def family_of(solver: str) -> str:
-    return next((f for f, names in FAMILIES.items() if solver in names), "other")
-
-
-def solver_medians(runs: pd.DataFrame) -> pd.DataFrame:
-    """Per instance and solver: median, min and max best cost over seeds, and counts."""
-    found = runs.assign(cost=runs["best_cost"].astype(float))
-    grouped = found.groupby(["dataset", "solver"])["cost"]
-    out = grouped.agg(median="median", low="min", high="max", schedules="count")
-    out["runs"] = found.groupby(["dataset", "solver"]).size()
-    out = out.reset_index()
-    out["family"] = out["solver"].map(family_of)
-    return out
-
-
-def compare(a: pd.Series, b: pd.Series, tolerance: float = TIE_TOLERANCE) -> str:
-    """a's best solver against b's: ahead, tie, behind, or within noise."""
-    if np.isnan(a["median"]) and np.isnan(b["median"]):
-        return "neither has a schedule"
-    if np.isnan(b["median"]):
-        return "ahead"
-    if np.isnan(a["median"]):
-        return "behind"
-    if tied(a["median"], b["median"], tolerance):
-        return "tie"
-    if a["high"] < b["low"]:
-        return "ahead"
-    if b["high"] < a["low"]:
-        return "behind"
-    return "within noise"
-
-
-def family_verdicts(runs: pd.DataFrame, tolerance: float = TIE_TOLERANCE) -> pd.DataFrame:
-    """Per instance: each family's best solver (median, range) and the differentiable
-    family against the exact and the heuristic families."""
-    medians = solver_medians(runs)
-    rows = []
-    for dataset, mine in medians.groupby("dataset", sort=True):
-        best: dict[str, pd.Series] = {}
-        for family in ("exact", "heuristic", "differentiable"):
-            members = mine[mine["family"] == family]
-            if members.empty:
-                continue
-            ordered = members.sort_values("median", na_position="last")
-            best[family] = ordered.iloc[0]
-        row = {"instance": dataset}
-        for family, top in best.items():
-            row[family] = (
-                "no schedule"
-                if np.isnan(top["median"])
-                else f"{top['median']:g} ({top['low']:g}-{top['high']:g}) {top['solver']}"
-            )
-        if "differentiable" in best:
-            for other in ("exact", "heuristic"):
-                if other in best:
-                    row[f"differentiable vs {other}"] = compare(
-                        best["differentiable"], best[other], tolerance
-                    )
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def counts(verdicts: pd.DataFrame) -> pd.DataFrame:
-    """How many instances fall under each verdict, per comparison."""
-    columns = [c for c in verdicts.columns if c.startswith("differentiable vs")]
-    frames = [verdicts[c].value_counts().rename(c) for c in columns]
-    return pd.concat(frames, axis=1).fillna(0).astype(int).T if frames else pd.DataFrame()
+from schedbench.harness.metrics import TIE_TOLERANCE
+from schedbench.studies.families import counts, family_verdicts
+from schedbench.studies.hls_ablation import ablation_table
 
 
 def scale_table(runs: pd.DataFrame) -> pd.DataFrame:
@@ -120,44 +46,82 @@ def scale_table(runs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def main(argv: list[str] | None = None) -> None:
+SCALE_COLUMNS = ("dataset", "solver", "seed", "n", "m", "status", "best_cost", "bound",
+                 "budget", "threads", "wall_time", "peak_memory_gb", "message")  # fmt: skip
+
+
+def _section(title: str, verdicts: pd.DataFrame) -> list[str]:
+    from schedbench.harness.figures import markdown
+
+    return [
+        f"\n## {title}: differentiable against the other families\n",
+        markdown(counts(verdicts).reset_index()),
+        f"\n## {title}: per instance\n",
+        "Each family's best solver (median over seeds, range); a family wins an instance "
+        "when it is ahead of both others (medians not tied, ranges apart), loses when one "
+        "is ahead of it, else ties.\n",
+        markdown(verdicts),
+    ]
+
+
+def write(results: Path, out: Path, scale: Path | None = None,
+          tolerance: float = TIE_TOLERANCE) -> Path:  # fmt: skip
+    """Write the class's section into ``out``; returns ``verdict.md``'s path."""
     from schedbench.harness.figures import main_budget, make_figures, markdown
     from schedbench.harness.report import write_report
     from schedbench.harness.tables import build_tables, write_frame
 
+    runs, points = build_tables(results)
+    if runs.empty:
+        raise SystemExit(f"error: no runs in {results}; run its +experiment first")
+    out.mkdir(parents=True, exist_ok=True)
+    for name, frame in (("runs", runs), ("points", points)):
+        write_frame(frame, out, name)
+    make_figures(results, out / "figures", ("png",), (runs, points), tolerance)
+    at_budget, _ = main_budget(runs, points)
+    verdicts = family_verdicts(at_budget, tolerance)
+    verdicts.to_csv(out / "verdict.csv", index=False)
+    ablation = ablation_table(at_budget, tolerance, min_seeds=3)
+    ablation.to_csv(out / "ablation.csv", index=False)
+    extra = [("Families at the budget", verdicts), ("Does the gradient pay?", ablation)]
+    text = [
+        f"# The verdict of `{results.name}`\n",
+        f"Generated by `python -m schedbench.studies.hls_verdict` from {len(runs)} runs "
+        f"({len(at_budget)} at the {at_budget['budget'].max():g} s budget); best costs are "
+        "medians over seeds (range); ahead only when ranges do not overlap.\n",
+        *_section(f"At {at_budget['budget'].max():g} s", verdicts),
+        "\n## Does the gradient pay?\n",
+        "Each differentiable solver against itself without gradient steps on the instances "
+        "with three or more seeds each (`studies.hls_ablation`'s table at this budget):\n",
+        markdown(ablation) if not ablation.empty else "No instance has three seeds of both.",
+    ]
+    if scale is not None:
+        scale_runs, _ = build_tables(scale)
+        if not scale_runs.empty:
+            kept = [c for c in SCALE_COLUMNS if c in scale_runs]
+            scale_runs[kept].sort_values(["n", "solver", "seed"]).to_csv(
+                out / "scale_runs.csv", index=False
+            )
+            at_scale = family_verdicts(scale_runs, tolerance)
+            at_scale.to_csv(out / "scale_verdict.csv", index=False)
+            extra.append(("Families at scale", at_scale))
+            text += ["\n## Scale: per size and solver\n", markdown(scale_table(scale_runs)),
+                     *_section("At scale", at_scale)]  # fmt: skip
+    write_report(results, out / "report.html", (runs, points, pd.DataFrame()), tolerance,
+                 extra=extra)  # fmt: skip
+    path = out / "verdict.md"
+    path.write_text("\n".join(text) + "\n")
+    return path
+
+
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--results", type=Path, required=True)
     parser.add_argument("--scale", type=Path, default=None)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--tie-tolerance", type=float, default=TIE_TOLERANCE)
     args = parser.parse_args(argv)
-    runs, points = build_tables(args.results)
-    if runs.empty:
-        raise SystemExit(f"error: no runs in {args.results}; run its +experiment first")
-    args.out.mkdir(parents=True, exist_ok=True)
-    for name, frame in (("runs", runs), ("points", points)):
-        write_frame(frame, args.out, name)
-    make_figures(args.results, args.out / "figures", ("png",), (runs, points), args.tie_tolerance)
-    write_report(args.results, args.out / "report.html", (runs, points, pd.DataFrame()),
-                 args.tie_tolerance)  # fmt: skip
-    at_budget, _ = main_budget(runs, points)
-    verdicts = family_verdicts(at_budget, args.tie_tolerance)
-    text = [
-        f"# The verdict of `{args.results.name}`\n",
-        f"Generated by `python -m schedbench.studies.hls_verdict` from {len(runs)} runs "
-        f"({len(at_budget)} at the {at_budget['budget'].max():g} s budget); best costs are "
-        "medians over seeds (range); ahead only when ranges do not overlap.\n",
-        "## Differentiable against the other families\n",
-        markdown(counts(verdicts).reset_index()),
-        "\n## Per instance\n",
-        markdown(verdicts),
-    ]
-    if args.scale is not None:
-        scale_runs, _ = build_tables(args.scale)
-        if not scale_runs.empty:
-            text += ["\n## Scale\n", markdown(scale_table(scale_runs))]
-    (args.out / "verdict.md").write_text("\n".join(text) + "\n")
-    print("\n".join(text))
+    print(write(args.results, args.out, args.scale, args.tie_tolerance).read_text())
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ from schedbench.harness.tables import (
     write_tables,
 )
 from schedbench.solvers.base import Status
+from schedbench.studies import classes
 from schedbench.studies.icml24.claims import NO_DATA, check_claims
 from schedbench.studies.icml24.figures import FAMILIES, make_figures
 from schedbench.studies.icml24.rules import claims_frame, claims_markdown, claims_table
@@ -59,8 +60,10 @@ def readme(
     info: dict,
     expected: int | None,
     tolerance: float = TIE_TOLERANCE,
+    classes: list[str] | None = None,
 ) -> str:
-    """docs/results/README.md: the one command, the machine time, what is here."""
+    """docs/results/README.md: the one command, the machine time, the verdict per class
+    (``classes``: :func:`schedbench.studies.classes.summary`'s lines), what is here."""
     budgets = runs.groupby("budget").size()
     status = runs.groupby("status").size()
     complete = (
@@ -101,6 +104,19 @@ def readme(
         f"{', '.join(c[:10] for c in info['git_commits'])}. Run one sitting at a time with "
         "nothing else on the machine: the solvers share its cores.",
         "",
+        *(
+            [
+                "## Every problem class",
+                "",
+                "Who wins at 60 s, who wins at scale, and whether the gradient pays, per class "
+                "(`classes.md` has the table and the rules):",
+                "",
+                *classes,
+                "",
+            ]
+            if classes
+            else []
+        ),
         "## Rules",
         "",
         f"- Ties: two costs whose relative difference is below {tolerance:g} are equal in "
@@ -206,6 +222,8 @@ def build(
         written += paths
     claims = check_claims(runs, points, epochs, tolerance)
     claims_md = claims_markdown(claims)
+    class_docs = base if base is not None else out  # where the other classes' tables are
+    across = classes.cross_class(class_docs)
     pending = sum(c.verdict == NO_DATA for c in claims)
     header = f"# The paper's claims, checked ({len(runs)} runs"
     header += f"; {pending} claims wait for runs)\n\n" if pending else ")\n\n"
@@ -224,12 +242,15 @@ def build(
             out / "report.html",
             (runs, points, epochs),
             tolerance,
-            extra=[("The paper's claims", claims_table(claims))],
+            extra=[("The paper's claims", claims_table(claims))]
+            + ([("Every problem class (classes.md)", across)] if not across.empty else []),
             families=FAMILIES,
         )
     )
     (out / "registry.md").write_text(registry_markdown())
-    (out / "README.md").write_text(readme(runs, claims_md, info, protocol_size(), tolerance))
+    (out / "README.md").write_text(
+        readme(runs, claims_md, info, protocol_size(), tolerance, classes.summary(class_docs))
+    )
     names = ("machine.json", "claims.md", "claims.csv", "registry.md", "README.md")
     return [*written, *(out / name for name in names)]
 

@@ -61,3 +61,50 @@ def test_the_class_verdict_compares_families_with_the_noise_rule():
     scale = hls_verdict.scale_table(runs).set_index(["operations", "solver"])
     assert scale.loc[(100000, "rcs_cpsat"), "with a schedule"] == "0/3"
     assert scale.loc[(100000, "hls_gauss"), "best cost"] == "51 (50-52)"
+
+
+def test_a_family_wins_only_when_ahead_of_every_other_family():
+    from schedbench.studies.families import family_verdicts, standings
+
+    rows = []
+    for seed, noise in enumerate((0, 1, 2)):
+        rows += [
+            ("a", "rcs_cpsat", 10 + noise, seed),  # exact ahead of both
+            ("a", "rcs_list", 20, seed),
+            ("a", "hls_gs", 30 + noise, seed),
+            ("b", "rcs_cpsat", 21 + noise, seed),  # exact and differentiable within noise,
+            ("b", "rcs_list", 30, seed),  # both ahead of the heuristic
+            ("b", "hls_gauss", 20 + 2 * noise, seed),
+            ("b", "hls_gauss_nograd", 1, seed),  # the ablation's control is no family
+        ]
+    runs = pd.DataFrame(rows, columns=["dataset", "solver", "best_cost", "seed"])
+    verdicts = family_verdicts(runs).set_index("instance")
+    assert list(verdicts.loc["a", ["exact standing", "heuristic standing"]]) == ["wins", "losses"]
+    assert verdicts.loc["b", "exact standing"] == "ties"
+    assert verdicts.loc["b", "differentiable standing"] == "ties"
+    assert verdicts.loc["b", "heuristic standing"] == "losses"
+    assert standings(verdicts.reset_index()) == {
+        "exact": "1/1/0",
+        "heuristic": "0/0/2",
+        "differentiable": "0/1/1",
+    }
+
+
+def test_the_cross_class_table_reads_each_class_verdict(tmp_path):
+    section = tmp_path / "tcs" / "verdict"
+    section.mkdir(parents=True)
+    pd.DataFrame(
+        {
+            "instance": ["x", "y"],
+            "exact standing": ["wins", "ties"],
+            "heuristic standing": ["losses", "ties"],
+            "differentiable standing": ["losses", "-"],
+        }
+    ).to_csv(section / "verdict.csv", index=False)
+    table = classes.cross_class(tmp_path).set_index("class")
+    assert list(table.index) == ["TCS"]  # no other class has tables here
+    assert table.loc["TCS", "exact (60 s)"] == "1/1/0"
+    assert table.loc["TCS", "differentiable (60 s)"] == "0/0/1"
+    assert table.loc["TCS", "sizes"] == 0
+    (line,) = classes.summary(tmp_path)
+    assert line.startswith("- **TCS**: at 60 s exact (1 wins;") and "at scale not run yet" in line

@@ -27,3 +27,13 @@ def test_the_committed_verdict_regenerates_unchanged(rebuilt, name):
         f"docs/results/{name} differs from what the code builds from the committed tables; "
         "rebuild with make verdict-docs BASE=docs/results and review the change"
     )
+
+
+def test_the_committed_class_verdict_regenerates_unchanged(tmp_path):
+    from schedbench.studies import classes
+
+    rebuilt = classes.write(DOCS, tmp_path / "classes.md")
+    assert rebuilt.read_text() == (DOCS / "classes.md").read_text(), (
+        "docs/results/classes.md differs from what the code builds from the committed "
+        "tables; rebuild with python -m schedbench.studies.classes and review the change"
+    )

@@ -1,0 +1,125 @@
+"""Solver families compared per instance, with the verdict protocol's noise rule.
+
+Every class's verdict asks the same question of its runs table: per instance, does the
+best differentiable solver beat the best exact and the best heuristic one? A solver's
+cost is its median over seeds with the range; a family's cost is its best solver's. One
+family is ahead of another only when the medians do not tie (relative ``tolerance``)
+and the ranges do not overlap; overlapping ranges are "within noise". Families come from
+:data:`schedbench.harness.palette.FAMILIES` (the figures' colours), so a solver belongs
+to one family everywhere.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from schedbench.harness.metrics import TIE_TOLERANCE, tied
+from schedbench.harness.palette import family
+
+COMPARED = ("exact", "heuristic", "differentiable")
+STANDINGS = ("wins", "ties", "losses")
+
+
+def solver_medians(runs: pd.DataFrame) -> pd.DataFrame:
+    """Per instance and solver: median, min and max best cost over seeds, and counts."""
+    found = runs.assign(cost=runs["best_cost"].astype(float))
+    grouped = found.groupby(["dataset", "solver"])["cost"]
+    out = grouped.agg(median="median", low="min", high="max", schedules="count")
+    out["runs"] = found.groupby(["dataset", "solver"]).size()
+    out = out.reset_index()
+    out["family"] = out["solver"].map(family)
+    return out
+
+
+def compare(a: pd.Series, b: pd.Series, tolerance: float = TIE_TOLERANCE) -> str:
+    """a's best solver against b's: ahead, tie, behind, or within noise."""
+    if np.isnan(a["median"]) and np.isnan(b["median"]):
+        return "neither has a schedule"
+    if np.isnan(b["median"]):
+        return "ahead"
+    if np.isnan(a["median"]):
+        return "behind"
+    if tied(a["median"], b["median"], tolerance):
+        return "tie"
+    if a["high"] < b["low"]:
+        return "ahead"
+    if b["high"] < a["low"]:
+        return "behind"
+    return "within noise"
+
+
+def family_bests(medians: pd.DataFrame) -> dict[str, dict[str, pd.Series]]:
+    """Per instance, each compared family's best solver row (lowest median)."""
+    out: dict[str, dict[str, pd.Series]] = {}
+    for dataset, mine in medians.groupby("dataset", sort=True):
+        best = {}
+        for name in COMPARED:
+            members = mine[mine["family"] == name]
+            if not members.empty:
+                best[name] = members.sort_values("median", na_position="last").iloc[0]
+        out[dataset] = best
+    return out
+
+
+def standing(name: str, best: dict[str, pd.Series], tolerance: float = TIE_TOLERANCE) -> str:
+    """One family's standing on an instance: a win when it is ahead of every other family
+    there, a loss when another is ahead of it (or it has no schedule where another has),
+    else a tie (equal costs or within noise); "-" where it did not run or only it ran."""
+    if name not in best or len(best) < 2:
+        return "-"
+    verdicts = [compare(best[name], row, tolerance) for other, row in best.items() if other != name]
+    if all(v == "neither has a schedule" for v in verdicts):
+        return "-"
+    if all(v == "ahead" for v in verdicts):
+        return "wins"
+    if any(v == "behind" for v in verdicts):
+        return "losses"
+    return "ties"
+
+
+def family_verdicts(runs: pd.DataFrame, tolerance: float = TIE_TOLERANCE) -> pd.DataFrame:
+    """Per instance: each family's best solver (median, range), each family's standing,
+    and the differentiable family against the exact and the heuristic families."""
+    rows = []
+    for dataset, best in family_bests(solver_medians(runs)).items():
+        row: dict[str, str] = {"instance": dataset}
+        for name, top in best.items():
+            row[name] = (
+                "no schedule"
+                if np.isnan(top["median"])
+                else f"{top['median']:g} ({top['low']:g}-{top['high']:g}) {top['solver']}"
+            )
+        for name in COMPARED:
+            row[f"{name} standing"] = standing(name, best, tolerance)
+        if "differentiable" in best:
+            for other in ("exact", "heuristic"):
+                if other in best:
+                    row[f"differentiable vs {other}"] = compare(
+                        best["differentiable"], best[other], tolerance
+                    )
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def counts(verdicts: pd.DataFrame) -> pd.DataFrame:
+    """How many instances fall under each verdict, per comparison."""
+    columns = [c for c in verdicts.columns if c.startswith("differentiable vs")]
+    frames = [verdicts[c].value_counts().rename(c) for c in columns]
+    return pd.concat(frames, axis=1).fillna(0).astype(int).T if frames else pd.DataFrame()
+
+
+def standings(verdicts: pd.DataFrame) -> dict[str, str]:
+    """Per compared family: "wins/ties/losses" over the instances where it competed."""
+    out = {}
+    for name in COMPARED:
+        column = f"{name} standing"
+        if column not in verdicts:
+            out[name] = "-"
+            continue
+        tally = verdicts[column].value_counts()
+        if not sum(int(tally.get(s, 0)) for s in STANDINGS):
+            out[name] = "-"
+            continue
+        out[name] = "/".join(str(int(tally.get(s, 0))) for s in STANDINGS)
+    return out
