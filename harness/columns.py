@@ -11,7 +11,10 @@ from __future__ import annotations
 STATUSES: dict[str, tuple[str, str]] = {
     "optimal": (
         "optimal",
-        "finished with a schedule whose cost equals a bound the solver proved",
+        "finished with a schedule whose cost equals a bound the solver proved, or the "
+        "harness stopped it when its schedule met a proved lower bound (the class's own or "
+        "the best-known registry's: nothing can beat it, so its cost at the budget is the "
+        "same)",
     ),
     "feasible": (
         "finished, feasible",

@@ -34,6 +34,7 @@ from schedbench.harness.workers import (
     Worker,
     out_of_memory,
     start_worker,
+    stop_at_floor,
     stop_on_event,
     stop_process,
     stop_the_impatient,
@@ -101,6 +102,8 @@ def execute(spec: RunSpec) -> dict[str, Any]:
                                 stop_the_others(worker, active, run)
                         elif run.offer(worker, message, stream):
                             stop_on_event(worker, active, run)
+                        if not run.met_floor and run.meets_floor():
+                            stop_at_floor(active, run)
                 stop_the_impatient(active, run)
                 for worker in [w for w in active if w.closed]:
                     active.remove(worker)
@@ -143,6 +146,8 @@ def run_status(spec: RunSpec, workers: list[Worker], run: Merged) -> tuple[str, 
             status = "timeout" if "timeout" in statuses else "feasible"
         else:
             status = statuses[0]
+    if run.met_floor and status in (Status.STOPPED, Status.TIMEOUT, Status.FEASIBLE):
+        status = Status.OPTIMAL  # the best schedule meets a proved lower bound
     # what only the parent sees: schedules after the budget, and reports it rejected (the
     # clock was read by each worker's own decision: elapsed 0 keeps it)
     known = {s.value for s in Status}

@@ -80,6 +80,15 @@ class Merged:
         self.rejected = ""
         self.late = 0  # incumbents found after the budget, in the grace period: not counted
         self.composed = spec.composition != "single"
+        self.floor = proved_floor(spec.problem)
+        self.met_floor = False  # the best schedule meets a proved lower bound: optimal
+
+    def meets_floor(self) -> bool:
+        """Whether the best schedule's cost is at a proved lower bound (nothing can beat it)."""
+        cost = self.best["cost"]
+        if cost is None or self.floor is None:
+            return False
+        return float(cost) <= self.floor + 1e-9 * max(1.0, abs(self.floor))
 
     def offer(self, worker: Worker, message: dict[str, Any], stream: Any) -> bool:
         """Check one report; True when it is the member's first feasible one."""
@@ -101,6 +110,35 @@ class Merged:
             stream.flush()
             os.fsync(stream.fileno())
         return first
+
+
+def proved_floor(problem: Any) -> float | None:
+    """The best lower bound proved for ``problem``: its class's own bound, or the
+    best-known registry's when higher (a bound some exact run proved on this instance)."""
+    from schedbench.datasets import best_known
+
+    bounds = []
+    own = getattr(problem, "trivial_lower_bound", None)
+    if own is not None:
+        bounds.append(float(own))
+    try:
+        entry = best_known.lookup(problem)
+    except (OSError, ValueError):  # an unreadable registry only loses the shortcut
+        entry = None
+    if entry is not None and entry.best_bound is not None:
+        bounds.append(float(entry.best_bound))
+    return max(bounds) if bounds else None
+
+
+def stop_at_floor(active: list[Worker], run: Merged) -> None:
+    """The best schedule meets a proved lower bound: no member can beat it, stop them all
+    (its cost at the budget is the same; only the time the run takes is saved)."""
+    run.met_floor = True
+    when = time.perf_counter() - run.started
+    for worker in active:
+        if not worker.closed:
+            _halt(worker, f"stopped: the schedule meets the proved lower bound {run.floor:g} "
+                          f"({when:.1f} s)")  # fmt: skip
 
 
 def stop_on_event(reporter: Worker, active: list[Worker], run: Merged) -> None:

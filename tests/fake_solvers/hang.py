@@ -1,8 +1,10 @@
-"""Reports the ASAP schedule, then hangs and ignores its budget."""
+"""Reports the ASAP schedule, then hangs and ignores its budget (any problem class whose
+ASAP schedule is feasible)."""
 
 import time
 
 LIBRARY = PIP = "none"
+CLASSES = ("icml24", "rcs", "tcs")
 
 
 def version() -> str:

@@ -260,3 +260,31 @@ def test_best_known_bound_takes_the_cached_lp_bound(problem, tmp_path):
     assert (points["best_known_bound"] == trivial + 1).all()
     cost = record["best_cost"]
     assert runs.loc[0, "gap"] == pytest.approx((cost - trivial - 1) / cost)
+
+
+def test_a_schedule_at_a_proved_lower_bound_ends_the_run_as_optimal(tmp_path):
+    """A chain on one unit: ASAP meets the critical-path bound, so the hanging solver is
+    stopped at once and the run is optimal (its cost at the budget is the same)."""
+    from schedbench.problems.rcs import RCSProblem
+
+    chain = RCSProblem.from_lists(
+        "chain", [("a", "add"), ("b", "add"), ("c", "add")], [("a", "b"), ("b", "c")],
+        delay={"add": 1}, units={"add": 1},
+    )  # fmt: skip
+    record = execute(
+        spec(chain, tmp_path, "hang", module="fake_solvers.hang", budget=20.0, grace=1.0)
+    )
+    assert record["status"] == "optimal", record["message"]
+    assert record["best_cost"] == chain.lower_bound == 3
+    assert "meets the proved lower bound 3" in record["message"]
+    assert record["wall_time"] < 15.0  # not the 20 s budget the hanging solver would take
+
+
+def test_a_schedule_above_every_bound_runs_its_budget(problem, tmp_path):
+    from schedbench.harness.workers import proved_floor
+
+    assert evaluate(problem, problem.asap).cost[0] > proved_floor(problem)
+    record = execute(
+        spec(problem, tmp_path, "hang", module="fake_solvers.hang", budget=1.0, grace=1.0)
+    )
+    assert record["status"] == "timeout" and "lower bound" not in record["message"]
