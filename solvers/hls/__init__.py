@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from schedbench.problems.units import critical_path_priority, schedule_on_units
+from schedbench.solvers.base import Outcome, SolveContext, too_large
 
 
 @dataclass(frozen=True)
@@ -237,3 +238,95 @@ def fitted_batch(batch: int, per_row_gb: float, have_gb: float) -> int:
     if per_row_gb <= 0:
         return batch
     return max(0, min(batch, int(0.8 * have_gb / per_row_gb)))
+
+
+def batch_that_fits(batch: int, per_row_gb: float, have_gb: float, shape: str,
+                    note: str) -> tuple[int, str] | Outcome:  # fmt: skip
+    """The batch to build (``fitted_batch``) and the run's note (the device's, or that the
+    batch was lowered), or the skip ``Outcome`` when not one row fits; ``shape`` names the
+    tensors in the skip message."""
+    fitted = fitted_batch(batch, per_row_gb, have_gb)
+    if fitted < 1:  # not one row fits in 80 % of what is free
+        return too_large(per_row_gb, 0.8 * have_gb, shape)
+    if fitted < batch:
+        note = f"batch {batch} lowered to {fitted} to fit {have_gb:.1f} GB"
+    return fitted, note
+
+
+def first_schedule(ctx: SolveContext) -> np.ndarray:
+    """The warm start, else RCS's list schedule or TCS's ASAP; reported at once."""
+    problem = ctx.problem
+    if ctx.warm_start is not None:
+        start = np.asarray(ctx.warm_start, np.int64)
+    elif problem.CLASS == "rcs":
+        start = problem.reference_schedule
+    else:
+        start = problem.asap
+    ctx.report(start)
+    return np.asarray(start, np.int64)
+
+
+@dataclass
+class Epochs:
+    """The loop both differentiable schedulers share: epochs until the budget, a fixed
+    count, or a schedule at the class's lower bound (nothing left to gain); the per-epoch
+    records; the last refinement and the run's ``Outcome``."""
+
+    ctx: SolveContext
+    epochs: int | None
+    learn: bool
+    refinement: Refinement | None
+    epoch: int = 0
+
+    def __post_init__(self) -> None:
+        self.floor = float(self.ctx.problem.lower_bound)
+        self.records: list[dict[str, float]] = []
+
+    def next(self) -> bool:
+        """Start another epoch, if one is due."""
+        ctx = self.ctx
+        if (self.epochs is not None and self.epoch >= self.epochs) or ctx.should_stop():
+            return False
+        if ctx.best_cost <= self.floor:
+            return False
+        self.epoch += 1
+        return True
+
+    @property
+    def progress(self) -> float:
+        """How far through the run (epochs, else the budget) this epoch is, in [0, 1]."""
+        if self.epochs:
+            return self.epoch / self.epochs
+        return min(1.0, self.ctx.elapsed() / self.ctx.time_limit)
+
+    def record(self, loss: float, result: Any, **extra: float) -> None:
+        """One epoch's row: its loss, the best cost so far, the batch's best and mean."""
+        costs = np.where(result.feasible, result.cost, np.inf)
+        self.records.append(
+            {
+                "epoch": self.epoch,
+                "time": self.ctx.elapsed(),
+                "loss": loss,
+                "best_cost": float(self.ctx.best_cost),
+                "batch_best_cost": float(costs.min()),
+                "mean_cost": float(np.mean(result.cost)),
+                **extra,
+            }
+        )
+
+    def outcome(self, build_time: float, note: str, device: Any) -> Outcome:
+        """Refine the best schedule with the time left, then the run's ``Outcome``."""
+        ctx = self.ctx
+        if self.refinement is not None and not ctx.should_stop() and ctx.best_cost > self.floor:
+            self.refinement.run(ctx.best_schedule, limit=ctx.remaining())
+        parts = [
+            note,
+            f"{self.epoch} epochs on {device}",
+            "" if self.learn else "no gradient steps",
+        ]
+        return Outcome(
+            build_time=build_time,
+            message="; ".join(filter(None, parts)),
+            records=self.records,
+            device=device.type,
+        )

@@ -23,9 +23,16 @@ import time
 
 import numpy as np
 
-from schedbench.solvers.base import Outcome, SolveContext, too_large
-from schedbench.solvers.hls import Refinement, Typed, expected_busy, fitted_batch, legalize
-from schedbench.solvers.hls.gs import first_schedule
+from schedbench.solvers.base import Outcome, SolveContext
+from schedbench.solvers.hls import (
+    Epochs,
+    Refinement,
+    Typed,
+    batch_that_fits,
+    expected_busy,
+    first_schedule,
+    legalize,
+)
 
 LIBRARY = "torch"
 PIP = "torch"
@@ -70,13 +77,11 @@ def run(
     view = Typed.of(problem, first)
     horizon = view.horizon
     per_row = COPIES * view.n * horizon * 4 / 2**30
-    have = available_gb(dev)
-    asked, batch = batch, fitted_batch(batch, per_row, have)
     shape = f"[B=1, n={view.n}, H={horizon}] float32 tensors on {dev}"
-    if batch < 1:  # not one row fits in 80 % of what is free
-        return too_large(per_row, 0.8 * have, shape)
-    if batch < asked:
-        note = f"batch {asked} lowered to {batch} to fit {have:.1f} GB"
+    fits = batch_that_fits(batch, per_row, available_gb(dev), shape, note)
+    if isinstance(fits, Outcome):
+        return fits
+    batch, note = fits
 
     def tensor(values: np.ndarray, kind=dt):
         return torch.as_tensor(np.array(values), dtype=kind, device=dev)  # a writable copy
@@ -97,13 +102,9 @@ def run(
     unit_multipliers = torch.zeros(batch, view.resources, horizon, device=dev)
     refinement = Refinement(ctx, view, phase, ctx.seed) if local_search else None
     build_time = time.perf_counter() - built
-    records: list[dict[str, float]] = []
-    epoch = 0
-    floor = float(problem.lower_bound)  # a schedule there is optimal: nothing left to gain
-    while (epochs is None or epoch < epochs) and not ctx.should_stop() and ctx.best_cost > floor:
-        epoch += 1
-        progress = epoch / epochs if epochs else min(1.0, ctx.elapsed() / ctx.time_limit)
-        ceiling = sigma * (sigma_final / sigma) ** progress
+    loop = Epochs(ctx, epochs, learn, refinement)
+    while loop.next():
+        ceiling = sigma * (sigma_final / sigma) ** loop.progress
         optimizer.zero_grad(set_to_none=True)
         spread = log_sigma.exp().clamp(min=0.05, max=ceiling)  # [B, n]
         busy = expected_busy(mu, spread, delay, resource, view.resources, horizon)
@@ -123,7 +124,7 @@ def run(
             optimizer.step()
         with torch.no_grad():
             mu.copy_(torch.minimum(torch.maximum(mu, lo), hi))
-            if learn and epoch % dual_every == 0:
+            if learn and loop.epoch % dual_every == 0:
                 edge_multipliers += rho * torch.relu(mu[:, src] + delay[src] - mu[:, dst])
                 if view.kind == "rcs":
                     unit_multipliers += rho * torch.relu(busy.detach() - limit[None, :, None])
@@ -139,25 +140,10 @@ def run(
                 around = refined[None, :] + rng.normal(0, 1.0, (batch, view.n))
                 around[0] = refined
                 mu.copy_(tensor(np.clip(around, view.lo, view.hi)))
-        records.append(
-            {
-                "epoch": epoch,
-                "time": ctx.elapsed(),
-                "loss": float(objective.detach()),
-                "violation": float(violation.detach().sum(-1).mean()),
-                "sigma": float(spread.detach().mean()),
-                "best_cost": float(ctx.best_cost),
-                "batch_best_cost": float(np.min(np.where(result.feasible, result.cost, np.inf))),
-                "mean_cost": float(np.mean(result.cost)),
-            }
+        loop.record(
+            float(objective.detach()),
+            result,
+            violation=float(violation.detach().sum(-1).mean()),
+            sigma=float(spread.detach().mean()),
         )
-    if refinement is not None and not ctx.should_stop() and ctx.best_cost > floor:
-        refinement.run(ctx.best_schedule, limit=ctx.remaining())
-    return Outcome(
-        build_time=build_time,
-        message="; ".join(
-            filter(None, [note, f"{epoch} epochs on {dev}", "" if learn else "no gradient steps"])
-        ),
-        records=records,
-        device=dev.type,
-    )
+    return loop.outcome(build_time, note, dev)

@@ -26,8 +26,16 @@ import numpy as np
 
 from schedbench.graph import Graph
 from schedbench.problem import Problem
-from schedbench.solvers.base import Outcome, SolveContext, too_large
-from schedbench.solvers.hls import Refinement, Typed, fitted_batch, legalize, window_busy
+from schedbench.solvers.base import Outcome, SolveContext
+from schedbench.solvers.hls import (
+    Epochs,
+    Refinement,
+    Typed,
+    batch_that_fits,
+    first_schedule,
+    legalize,
+    window_busy,
+)
 
 LIBRARY = "torch"
 PIP = "torch"
@@ -39,19 +47,6 @@ def version() -> str:
     from importlib import metadata
 
     return f"torch {metadata.version('torch')}"
-
-
-def first_schedule(ctx: SolveContext) -> np.ndarray:
-    """The warm start, else RCS's list schedule or TCS's ASAP; reported at once."""
-    problem = ctx.problem
-    if ctx.warm_start is not None:
-        start = np.asarray(ctx.warm_start, np.int64)
-    elif problem.CLASS == "rcs":
-        start = problem.reference_schedule
-    else:
-        start = problem.asap
-    ctx.report(start)
-    return np.asarray(start, np.int64)
 
 
 def shadow_problem(view: Typed) -> Problem:
@@ -100,13 +95,11 @@ def run(
     view = Typed.of(problem, first)
     stages = view.horizon + 1
     per_row = COPIES * (view.n + 1) * stages * dt.itemsize / 2**30
-    have = available_gb(dev)
-    asked, batch = batch, fitted_batch(batch, per_row, have)
     shape = f"[n={view.n}, B=1, H={stages}] {dtype} tensors on {dev}"
-    if batch < 1:  # not one row fits in 80 % of what is free
-        return too_large(per_row, 0.8 * have, shape)
-    if batch < asked:
-        note = f"batch {asked} lowered to {batch} to fit {have:.1f} GB"
+    fits = batch_that_fits(batch, per_row, available_gb(dev), shape, note)
+    if isinstance(fits, Outcome):
+        return fits
+    batch, note = fits
     shadow = shadow_problem(view)
     plan = plan_levels(shadow, dev, dt)
     gumbel = GumbelNoise(ctx.seed, dev, dt)
@@ -130,13 +123,9 @@ def run(
     limit = None if view.capacity is None else torch.as_tensor(view.capacity, dtype=dt, device=dev)
     refinement = Refinement(ctx, view, phase, ctx.seed) if local_search else None
     build_time = time.perf_counter() - built
-    records: list[dict[str, float]] = []
-    epoch = 0
-    floor = float(problem.lower_bound)  # a schedule there is optimal: nothing left to gain
-    while (epochs is None or epoch < epochs) and not ctx.should_stop() and ctx.best_cost > floor:
-        epoch += 1
-        progress = epoch / epochs if epochs else min(1.0, ctx.elapsed() / ctx.time_limit)
-        tau = temperature * (temperature_final / temperature) ** progress
+    loop = Epochs(ctx, epochs, learn, refinement)
+    while loop.next():
+        tau = temperature * (temperature_final / temperature) ** loop.progress
         optimizer.zero_grad(set_to_none=True)
         drawn = sample(logits, plan, gumbel(view.n + 1, batch, stages), tau, level_order=True)
         onehot = drawn.onehot * real[:, None, None]  # [rows, B, H]; the end node carries none
@@ -168,25 +157,5 @@ def run(
             refined = refinement.run(ctx.best_schedule)
             with torch.no_grad():
                 logits.copy_(centred(refined))
-        feasible_costs = np.where(result.feasible, result.cost, np.inf)
-        records.append(
-            {
-                "epoch": epoch,
-                "time": ctx.elapsed(),
-                "loss": float(objective.detach()),
-                "best_cost": float(ctx.best_cost),
-                "batch_best_cost": float(feasible_costs.min()),
-                "mean_cost": float(np.mean(result.cost)),
-                "temperature": tau,
-            }
-        )
-    if refinement is not None and not ctx.should_stop() and ctx.best_cost > floor:
-        refinement.run(ctx.best_schedule, limit=ctx.remaining())
-    return Outcome(
-        build_time=build_time,
-        message="; ".join(
-            filter(None, [note, f"{epoch} epochs on {dev}", "" if learn else "no gradient steps"])
-        ),
-        records=records,
-        device=dev.type,
-    )
+        loop.record(float(objective.detach()), result, temperature=tau)
+    return loop.outcome(build_time, note, dev)
