@@ -26,28 +26,45 @@ from schedbench.studies.hls_ablation import ablation_table
 
 
 def scale_table(runs: pd.DataFrame) -> pd.DataFrame:
-    """Per size and solver: runs with a schedule, median best cost (range), statuses."""
+    """Per size and solver: runs with a schedule, median best cost (range), its gap to the
+    class's lower bound, the median time to a first schedule, statuses."""
     rows = []
     for (n, solver), mine in runs.groupby(["n", "solver"], sort=True):
-        costs = mine["best_cost"].dropna().astype(float)
-        rows.append(
-            {
-                "operations": int(n),
-                "solver": solver,
-                "with a schedule": f"{len(costs)}/{len(mine)}",
-                "best cost": "-"
-                if costs.empty
-                else f"{costs.median():g} ({costs.min():g}-{costs.max():g})",
-                "statuses": ", ".join(
-                    f"{k} {v}" for k, v in mine["status"].value_counts().sort_index().items()
-                ),
-            }
+        found = mine.dropna(subset=["best_cost"])
+        costs = found["best_cost"].astype(float)
+        row = {
+            "operations": int(n),
+            "solver": solver,
+            "with a schedule": f"{len(costs)}/{len(mine)}",
+            "best cost": "-"
+            if costs.empty
+            else f"{costs.median():g} ({costs.min():g}-{costs.max():g})",
+        }
+        if "trivial_bound" in found and not costs.empty:
+            gap = 100 * (costs - found["trivial_bound"].astype(float)) / costs
+            row["gap to the class bound (%)"] = f"{gap.median():.1f}"
+        if "first_incumbent_time" in found and found["first_incumbent_time"].notna().any():
+            row["first schedule (s)"] = f"{found['first_incumbent_time'].median():.1f}"
+        row["statuses"] = ", ".join(
+            f"{k} {v}" for k, v in mine["status"].value_counts().sort_index().items()
         )
+        rows.append(row)
     return pd.DataFrame(rows)
 
 
 SCALE_COLUMNS = ("dataset", "solver", "seed", "n", "m", "status", "best_cost", "bound",
-                 "budget", "threads", "wall_time", "peak_memory_gb", "message")  # fmt: skip
+                 "trivial_bound", "first_incumbent_time", "budget", "threads", "wall_time",
+                 "peak_memory_gb", "message")  # fmt: skip
+
+
+def _finished(runs: pd.DataFrame, points: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Without the runs in flight (or cut short by a stopped sitting: they are rerun)."""
+    from schedbench.solvers.base import Status
+
+    if runs.empty:
+        return runs, points
+    runs = runs[runs["status"] != Status.INTERRUPTED]
+    return runs, points[points["run_key"].isin(set(runs["run_key"]))]
 
 
 def _section(title: str, verdicts: pd.DataFrame) -> list[str]:
@@ -71,7 +88,7 @@ def write(results: Path, out: Path, scale: Path | None = None,
     from schedbench.harness.report import write_report
     from schedbench.harness.tables import build_tables, write_frame
 
-    runs, points = build_tables(results)
+    runs, points = _finished(*build_tables(results))
     if runs.empty:
         raise SystemExit(f"error: no runs in {results}; run its +experiment first")
     out.mkdir(parents=True, exist_ok=True)
@@ -96,7 +113,7 @@ def write(results: Path, out: Path, scale: Path | None = None,
         markdown(ablation) if not ablation.empty else "No instance has three seeds of both.",
     ]
     if scale is not None:
-        scale_runs, _ = build_tables(scale)
+        scale_runs, _ = _finished(*build_tables(scale))
         if not scale_runs.empty:
             kept = [c for c in SCALE_COLUMNS if c in scale_runs]
             scale_runs[kept].sort_values(["n", "solver", "seed"]).to_csv(

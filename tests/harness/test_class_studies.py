@@ -53,6 +53,7 @@ def test_the_class_verdict_compares_families_with_the_noise_rule():
             ("i2", "rcs_list", 51 + noise, seed, 100000, "timeout"),
         ]
     runs = pd.DataFrame(rows, columns=["dataset", "solver", "best_cost", "seed", "n", "status"])
+    runs["trivial_bound"] = 40
     verdicts = hls_verdict.family_verdicts(runs).set_index("instance")
     assert verdicts.loc["i1", "differentiable vs exact"] == "behind"
     assert verdicts.loc["i2", "differentiable vs exact"] == "ahead"  # exact has none
@@ -61,6 +62,7 @@ def test_the_class_verdict_compares_families_with_the_noise_rule():
     scale = hls_verdict.scale_table(runs).set_index(["operations", "solver"])
     assert scale.loc[(100000, "rcs_cpsat"), "with a schedule"] == "0/3"
     assert scale.loc[(100000, "hls_gauss"), "best cost"] == "51 (50-52)"
+    assert scale.loc[(100000, "hls_gauss"), "gap to the class bound (%)"] == "21.6"  # 11/51
 
 
 def test_a_family_wins_only_when_ahead_of_every_other_family():
