@@ -12,6 +12,7 @@ from functools import cached_property
 import numpy as np
 
 from schedbench.graph import Graph
+from schedbench.node_arrays import ProblemError
 from schedbench.problems.schedule_text import format_starts, parse_starts
 
 
@@ -55,6 +56,20 @@ class TypedOperations(OnGraph):
     @cached_property
     def node_delay(self) -> np.ndarray:
         return self.delay[self.graph.op_type]
+
+    def start_cycles(self, starts: object) -> np.ndarray:
+        """A batch of schedules as [B, n] whole start cycles ([n] is one schedule); a wrong
+        width or a fractional cycle is a one-line error."""
+        s = np.atleast_2d(np.asarray(starts))
+        if s.ndim != 2 or s.shape[1] != self.n:
+            raise ProblemError(
+                f"a schedule has {s.shape[-1]} start cycles; this instance has {self.n}"
+            )
+        if not np.issubdtype(s.dtype, np.integer):
+            if not np.all(np.isfinite(s)) or not np.all(s == np.round(s)):
+                raise ProblemError("start cycles must be whole numbers")
+            s = s.astype(np.int64)
+        return s
 
     @cached_property
     def asap(self) -> np.ndarray:

@@ -179,15 +179,7 @@ class RCSProblem(TypedOperations):
 
     def evaluate(self, starts: object) -> RCSEvaluation:
         """Feasibility and latency of a batch of schedules ([B, n] or [n] start cycles)."""
-        s = np.atleast_2d(np.asarray(starts))
-        if s.shape[1] != self.n:
-            raise ProblemError(
-                f"a schedule has {s.shape[1]} start cycles; this instance has {self.n}"
-            )
-        if not np.issubdtype(s.dtype, np.integer):
-            if not np.all(np.isfinite(s)) or not np.all(s == np.round(s)):
-                raise ProblemError("start cycles must be whole numbers")
-            s = s.astype(np.int64)
+        s = self.start_cycles(starts)
         d = self.node_delay
         end = s + d
         negative = (s < 0).any(axis=1)

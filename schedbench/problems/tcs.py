@@ -205,15 +205,7 @@ class TCSProblem(TypedOperations):
 
     def evaluate(self, starts: object) -> TCSEvaluation:
         """Feasibility, units per kind and cost of a batch of schedules ([B, n] or [n])."""
-        s = np.atleast_2d(np.asarray(starts))
-        if s.shape[1] != self.n:
-            raise ProblemError(
-                f"a schedule has {s.shape[1]} start cycles; this instance has {self.n}"
-            )
-        if not np.issubdtype(s.dtype, np.integer):
-            if not np.all(np.isfinite(s)) or not np.all(s == np.round(s)):
-                raise ProblemError("start cycles must be whole numbers")
-            s = s.astype(np.int64)
+        s = self.start_cycles(starts)
         end = s + self.node_delay
         feasible = (
             (s >= 0).all(axis=1)
