@@ -11,6 +11,7 @@ that read a LinearModel can take it too.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -83,24 +84,19 @@ def decode_starts(
     )
 
 
-def build(problem: RCSProblem, horizon: int) -> TimeIndexed:
-    """The time-indexed model with latency at most ``horizon``."""
+def start_windows(b: _Builder, problem: Any, lo: np.ndarray, hi: np.ndarray) -> tuple:
+    """The part of a time-indexed model RCS and TCS share: a binary x[i, t] per operation
+    i and cycle t of its window [lo_i, hi_i], one start per operation, and each edge's
+    delay (sum t x[j, t] - sum t x[i, t] >= d_i). Returns (first column of each
+    operation, each column's operation, each column's cycle, window widths)."""
     d = problem.node_delay
-    lo = problem.asap.astype(np.int64)
-    hi = horizon - problem.tail - d
-    if (hi < lo).any():
-        raise ValueError(f"horizon {horizon} is below the critical path {problem.critical_path}")
     width = (hi - lo + 1).astype(np.int64)
-    b = _Builder()
     first = np.concatenate([[0], np.cumsum(width)[:-1]]).astype(np.int64)
     owner = np.repeat(np.arange(problem.n), width)  # operation of each x column
     cycle = np.concatenate([np.arange(a, z + 1) for a, z in zip(lo, hi, strict=True)])
     b.columns([f"x{i}_{t}" for i, t in zip(owner, cycle, strict=True)], 0, 1, True)
-    makespan = int(b.columns(["latency"], problem.lower_bound, horizon, True, 1.0)[0])
     x = np.arange(len(owner))
-    # one start per operation
-    b.constraints(owner, x, np.ones(len(x)), problem.n, 1.0, 1.0)
-    # precedence: sum t x[j, t] - sum t x[i, t] >= d_i
+    b.constraints(owner, x, np.ones(len(x)), problem.n, 1.0, 1.0)  # one start each
     rows, cols, vals = [], [], []
     for e, (s, t) in enumerate(zip(problem.src.tolist(), problem.dst.tolist(), strict=True)):
         for op, sign in ((t, 1.0), (s, -1.0)):
@@ -113,6 +109,19 @@ def build(problem: RCSProblem, horizon: int) -> TimeIndexed:
             np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), problem.m,
             d[problem.src].astype(float), np.inf,
         )  # fmt: skip
+    return first, owner, cycle, width
+
+
+def build(problem: RCSProblem, horizon: int) -> TimeIndexed:
+    """The time-indexed model with latency at most ``horizon``."""
+    d = problem.node_delay
+    lo = problem.asap.astype(np.int64)
+    hi = horizon - problem.tail - d
+    if (hi < lo).any():
+        raise ValueError(f"horizon {horizon} is below the critical path {problem.critical_path}")
+    b = _Builder()
+    first, owner, cycle, width = start_windows(b, problem, lo, hi)
+    makespan = int(b.columns(["latency"], problem.lower_bound, horizon, True, 1.0)[0])
     # units: per type and cycle, the operations started in (c - d_i, c]
     rows, cols, caps, count = [], [], [], 0
     for k in range(len(problem.types)):

@@ -19,7 +19,7 @@ import numpy as np
 from schedbench.problems.tcs import TCSProblem
 from schedbench.solvers.base import Outcome, SolveContext, Status
 from schedbench.solvers.formulations import LinearModel, _Builder
-from schedbench.solvers.rcs.milp import decode_starts
+from schedbench.solvers.rcs.milp import decode_starts, start_windows
 from schedbench.solvers.tcs import first_schedule
 
 LIBRARY = "highspy"
@@ -60,12 +60,8 @@ def build(problem: TCSProblem) -> TimeIndexed:
     """The time-indexed model of ``problem``."""
     d = problem.node_delay
     lo, hi = problem.asap.astype(np.int64), problem.alap.astype(np.int64)
-    width = (hi - lo + 1).astype(np.int64)
     b = _Builder()
-    first = np.concatenate([[0], np.cumsum(width)[:-1]]).astype(np.int64)
-    owner = np.repeat(np.arange(problem.n), width)
-    cycle = np.concatenate([np.arange(a, z + 1) for a, z in zip(lo, hi, strict=True)])
-    b.columns([f"x{i}_{t}" for i, t in zip(owner, cycle, strict=True)], 0, 1, True)
+    first, owner, cycle, width = start_windows(b, problem, lo, hi)
     low = problem.unit_lower_bounds()
     units = np.concatenate(
         [
@@ -73,20 +69,6 @@ def build(problem: TCSProblem) -> TimeIndexed:
             for i, k in enumerate(problem.kinds)
         ]
     ).astype(np.int64)
-    x = np.arange(len(owner))
-    b.constraints(owner, x, np.ones(len(x)), problem.n, 1.0, 1.0)
-    rows, cols, vals = [], [], []
-    for e, (s, t) in enumerate(zip(problem.src.tolist(), problem.dst.tolist(), strict=True)):
-        for op, sign in ((t, 1.0), (s, -1.0)):
-            span = np.arange(first[op], first[op] + width[op])
-            rows.append(np.full(len(span), e))
-            cols.append(span)
-            vals.append(sign * cycle[span])
-    if rows:
-        b.constraints(
-            np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), problem.m,
-            d[problem.src].astype(float), np.inf,
-        )  # fmt: skip
     rows, cols, vals, count = [], [], [], 0
     kind = problem.node_kind[owner]
     for k in range(len(problem.kinds)):
