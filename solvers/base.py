@@ -183,8 +183,8 @@ def decide_status(
 
 
 def host_memory_gb() -> float:
-    """Memory this process can still use: the host's available memory, capped by its
-    address-space limit (``budget.memory_gb``)."""
+    """Memory this process can still use: the host's available memory, capped by what its
+    address-space limit (``budget.memory_gb``) leaves beside what it already maps."""
     import os
     import resource
 
@@ -195,7 +195,14 @@ def host_memory_gb() -> float:
     except (OSError, KeyError, ValueError):  # not Linux
         free = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     limit = resource.getrlimit(resource.RLIMIT_AS)[0]
-    return min(free, free if limit == resource.RLIM_INFINITY else limit) / 2**30
+    if limit == resource.RLIM_INFINITY:
+        return free / 2**30
+    try:  # the limit caps the address space, of which the process already holds some
+        with open("/proc/self/status") as status:
+            held = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize"))
+    except (OSError, StopIteration, ValueError):
+        held = 0
+    return min(free, max(0, limit - held)) / 2**30
 
 
 def too_large(need_gb: float, have_gb: float, what: str, advice: str = "") -> Outcome | None:

@@ -121,7 +121,9 @@ def _improve_tcs(view: Typed, s: np.ndarray, deadline: float, rng: np.random.Gen
     improved = True
     while improved and time.perf_counter() < deadline:
         improved = False
-        for v in rng.permutation(view.n):
+        for visited, v in enumerate(rng.permutation(view.n)):
+            if visited % 256 == 0 and time.perf_counter() >= deadline:
+                break  # a pass over 10^5 operations outlasts a budget: stop mid-pass
             earliest = max([s[u] + d[u] for u in pred[v]], default=0)
             latest = min([s[w] for w in succ[v]], default=view.horizon) - d[v]
             if latest <= earliest:
@@ -281,14 +283,22 @@ class Epochs:
     def __post_init__(self) -> None:
         self.floor = float(self.ctx.problem.lower_bound)
         self.records: list[dict[str, float]] = []
+        self.started: float | None = None  # when the last epoch began
 
     def next(self) -> bool:
-        """Start another epoch, if one is due."""
+        """Start another epoch, if one is due: not after a fixed count, the budget or a
+        schedule at the lower bound, and not when the last epoch took longer than what
+        is left (at 10^5 operations an epoch takes seconds: it would end past the budget)."""
         ctx = self.ctx
         if (self.epochs is not None and self.epoch >= self.epochs) or ctx.should_stop():
             return False
         if ctx.best_cost <= self.floor:
             return False
+        now = time.perf_counter()
+        last = None if self.started is None else now - self.started
+        if self.epochs is None and last is not None and last > ctx.remaining():
+            return False
+        self.started = now
         self.epoch += 1
         return True
 

@@ -140,3 +140,67 @@ def test_the_batch_shrinks_to_fit_memory_and_a_row_too_large_is_skipped(solver, 
     monkeypatch.setattr(gs_module, "available_gb", lambda device: 1e-12)
     result = solve(problem, solver, time_limit=30, threads=1, epochs=3)
     assert result.status == "skipped" and "would need" in result.message
+
+
+class _Clock:
+    """A SolveContext stand-in whose time left is set by the test."""
+
+    def __init__(self, problem, left: float):
+        self.problem, self.left, self.best_cost, self.time_limit = problem, left, 99.0, 60.0
+
+    def should_stop(self) -> bool:
+        return self.left <= 0
+
+    def remaining(self) -> float:
+        return self.left
+
+    def elapsed(self) -> float:
+        return self.time_limit - self.left
+
+
+def test_no_epoch_starts_that_the_time_left_cannot_hold():
+    import time
+
+    from schedbench.solvers.hls import Epochs
+
+    clock = _Clock(tcs(), left=10.0)
+    loop = Epochs(clock, epochs=None, learn=True, refinement=None)
+    assert loop.next() and loop.epoch == 1
+    loop.started -= 0.5  # the first epoch took half a second
+    assert loop.next() and loop.epoch == 2
+    loop.started = time.perf_counter() - 20.0  # one took 20 s, and 10 s are left
+    assert not loop.next() and loop.epoch == 2
+    fixed = Epochs(clock, epochs=3, learn=True, refinement=None)  # a fixed count runs out
+    fixed.started = time.perf_counter() - 20.0
+    assert fixed.next() and fixed.epoch == 1
+
+
+def test_the_tcs_local_search_stops_mid_pass_at_its_deadline(monkeypatch):
+    import itertools
+
+    from schedbench.solvers import hls
+
+    problem = tcs(latency=12)
+    start = np.array([0, 0, 5, 0, 6, 9])  # a and b share the MUL at 0; b has slack
+    assert problem.evaluate(start).feasible[0]
+    view = Typed.of(problem, start)
+    moved = hls.improve(view, start, float("inf"), np.random.default_rng(0))
+    assert not np.array_equal(moved, start)  # a full pass moves b off a's cycles
+    clock = itertools.chain([0.0], itertools.repeat(10.0))  # the pass begins, then time is up
+    monkeypatch.setattr(hls.time, "perf_counter", lambda: next(clock))
+    out = hls.improve(view, start, 5.0, np.random.default_rng(0))
+    assert np.array_equal(out, start)  # stopped before its first move
+
+
+def test_the_memory_check_counts_what_the_process_already_maps():
+    import subprocess
+    import sys
+
+    code = (
+        "import resource; from schedbench.solvers.base import host_memory_gb; "
+        "resource.setrlimit(resource.RLIMIT_AS, (8 * 2**30, resource.RLIM_INFINITY)); "
+        "held = next(int(l.split()[1]) for l in open('/proc/self/status') "
+        "if l.startswith('VmSize')) / 2**20; print(host_memory_gb(), held)"
+    )
+    have, held = map(float, subprocess.check_output([sys.executable, "-c", code]).split())
+    assert held > 0.05 and have <= 8 - held + 0.01
