@@ -54,6 +54,7 @@ def test_the_class_verdict_compares_families_with_the_noise_rule():
         ]
     runs = pd.DataFrame(rows, columns=["dataset", "solver", "best_cost", "seed", "n", "status"])
     runs["trivial_bound"] = 40
+    runs["first_cost"] = 51
     verdicts = hls_verdict.family_verdicts(runs).set_index("instance")
     assert verdicts.loc["i1", "differentiable vs exact"] == "behind"
     assert verdicts.loc["i2", "differentiable vs exact"] == "ahead"  # exact has none
@@ -63,6 +64,7 @@ def test_the_class_verdict_compares_families_with_the_noise_rule():
     assert scale.loc[(100000, "rcs_cpsat"), "with a schedule"] == "0/3"
     assert scale.loc[(100000, "hls_gauss"), "best cost"] == "51 (50-52)"
     assert scale.loc[(100000, "hls_gauss"), "gap to the class bound (%)"] == "21.6"  # 11/51
+    assert scale.loc[(100000, "hls_gauss"), "improved its first schedule"] == "1/3"  # 50
 
 
 def test_a_family_wins_only_when_ahead_of_every_other_family():
