@@ -123,6 +123,8 @@ def cross_class(docs: Path) -> pd.DataFrame:
 
 def _leader(line: dict[str, str]) -> str:
     """The family with the most wins in a wins/ties/losses mapping, with its numbers."""
+    if all(v == "-" for v in line.values()):
+        return "no two families compared yet (runs missing)"
     scored = [(int(v.split("/")[0]), f) for f, v in line.items() if v != "-" and f in COMPARED]
     if not scored or max(scored)[0] == 0:
         return "no family wins an instance outright"
