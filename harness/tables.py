@@ -136,6 +136,15 @@ def _given(value: Any) -> Any:
     return value
 
 
+def finished(runs: pd.DataFrame, points: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The tables without runs in flight or cut short by a stopped sitting (``interrupted``:
+    they are rerun when the sweep resumes and never count in a result)."""
+    if runs.empty:
+        return runs, points
+    runs = runs[runs["status"] != Status.INTERRUPTED]
+    return runs, points[points["run_key"].isin(set(runs["run_key"]))]
+
+
 def build_tables(results_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(runs, points) with normalized values, gaps and anytime metrics."""
     runs = load_runs(results_dir)

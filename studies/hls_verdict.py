@@ -62,16 +62,6 @@ SCALE_COLUMNS = ("dataset", "solver", "seed", "n", "m", "status", "best_cost", "
                  "wall_time", "peak_memory_gb", "message")  # fmt: skip
 
 
-def _finished(runs: pd.DataFrame, points: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Without the runs in flight (or cut short by a stopped sitting: they are rerun)."""
-    from schedbench.solvers.base import Status
-
-    if runs.empty:
-        return runs, points
-    runs = runs[runs["status"] != Status.INTERRUPTED]
-    return runs, points[points["run_key"].isin(set(runs["run_key"]))]
-
-
 def _present(runs: pd.DataFrame) -> str:
     """Which solvers of each compared family have runs (an unrun family shows as none)."""
     from schedbench.harness.palette import family
@@ -102,9 +92,9 @@ def write(results: Path, out: Path, scale: Path | None = None,
     """Write the class's section into ``out``; returns ``verdict.md``'s path."""
     from schedbench.harness.figures import main_budget, make_figures, markdown
     from schedbench.harness.report import write_report
-    from schedbench.harness.tables import build_tables, write_frame
+    from schedbench.harness.tables import build_tables, finished, write_frame
 
-    runs, points = _finished(*build_tables(results))
+    runs, points = finished(*build_tables(results))
     if runs.empty:
         raise SystemExit(f"error: no runs in {results}; run its +experiment first")
     out.mkdir(parents=True, exist_ok=True)
@@ -130,7 +120,7 @@ def write(results: Path, out: Path, scale: Path | None = None,
         markdown(ablation) if not ablation.empty else "No instance has three seeds of both.",
     ]
     if scale is not None:
-        scale_runs, _ = _finished(*build_tables(scale))
+        scale_runs, _ = finished(*build_tables(scale))
         if not scale_runs.empty:
             kept = [c for c in SCALE_COLUMNS if c in scale_runs]
             scale_runs[kept].sort_values(["n", "solver", "seed"]).to_csv(

@@ -25,12 +25,12 @@ from schedbench.harness.report import write_report
 from schedbench.harness.tables import (
     build_epochs,
     combine,
+    finished,
     gap_table,
     read_frames,
     write_frame,
     write_tables,
 )
-from schedbench.solvers.base import Status
 from schedbench.studies import classes
 from schedbench.studies.icml24.claims import NO_DATA, check_claims
 from schedbench.studies.icml24.figures import FAMILIES, make_figures
@@ -198,9 +198,7 @@ def build(
         runs, points = write_tables(results_dir)  # after the registry: its bounds count
     finally:
         lock.release(results_dir, token)
-    if not runs.empty:  # a run cut short by a stopped sitting is rerun when it resumes
-        runs = runs[runs["status"] != Status.INTERRUPTED]
-        points = points[points["run_key"].isin(set(runs["run_key"]))]
+    runs, points = finished(runs, points)
     epochs = build_epochs(results_dir, runs)
     if not epochs.empty:  # what Figure 5 and the loss claim read: GS's epochs (the
         epochs = epochs[epochs["backend"] == "gs"]  # others' stay in the results folder)
