@@ -221,7 +221,8 @@ def build(
     claims = check_claims(runs, points, epochs, tolerance)
     claims_md = claims_markdown(claims)
     class_docs = base if base is not None else out  # where the other classes' tables are
-    across = classes.cross_class(class_docs)
+    verdicts = classes.all_verdicts(class_docs)
+    across = classes.cross_class(class_docs, verdicts)
     pending = sum(c.verdict == NO_DATA for c in claims)
     header = f"# The paper's claims, checked ({len(runs)} runs"
     header += f"; {pending} claims wait for runs)\n\n" if pending else ")\n\n"
@@ -246,9 +247,8 @@ def build(
         )
     )
     (out / "registry.md").write_text(registry_markdown())
-    (out / "README.md").write_text(
-        readme(runs, claims_md, info, protocol_size(), tolerance, classes.summary(class_docs))
-    )
+    lines = classes.summary(class_docs, verdicts)
+    (out / "README.md").write_text(readme(runs, claims_md, info, protocol_size(), tolerance, lines))
     names = ("machine.json", "claims.md", "claims.csv", "registry.md", "README.md")
     return [*written, *(out / name for name in names)]
 
