@@ -20,6 +20,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.ticker import LogFormatter
 
 from schedbench.harness import metrics, palette
 from schedbench.harness.tables import fixed_epochs, gap_table, write_tables
@@ -50,8 +51,6 @@ def _series(values: pd.Series, value: str) -> pd.Series:
 
 def _axis(ax: plt.Axes, value: str) -> None:
     if value == "gap":
-        from matplotlib.ticker import LogFormatter
-
         ax.set_yscale("log")  # plain numbers (20, 30, 50), labelled within a decade too
         ax.yaxis.set_major_formatter(LogFormatter(labelOnlyBase=False))
         ax.yaxis.set_minor_formatter(LogFormatter(labelOnlyBase=False, minor_thresholds=(2, 1)))
@@ -189,7 +188,9 @@ def profile_figure(runs: pd.DataFrame, tolerance: float = metrics.TIE_TOLERANCE)
             markersize=3,
             markevery=max(1, len(rows) // 6),
         )
-    ax.set_xscale("log")
+    ax.set_xscale("log")  # plain numbers (1.02, 1.05) also when tau spans under a decade
+    ax.xaxis.set_major_formatter(LogFormatter(labelOnlyBase=False))
+    ax.xaxis.set_minor_formatter(LogFormatter(labelOnlyBase=False, minor_thresholds=(2, 1)))
     ax.set_xlabel("tau = cost / best cost on the design (ties within the tolerance: 1)")
     ax.set_ylabel("share of designs within tau")
     ax.set_title("Performance profile (final cost)")
