@@ -30,6 +30,14 @@ COST = {"MUL": 4, "ALU": 1, "MEM": 2}
 
 def typed_graph(nodes: int, density: float, depth: int | None, seed: int) -> Graph:
     """The DAG with a seeded operation type per node (``depth`` None: sqrt(nodes) levels)."""
+    for name, value in (("nodes", nodes), ("seed", seed), ("depth", depth)):
+        if not (value is None and name == "depth") and (
+            isinstance(value, bool) or not isinstance(value, int | np.integer)
+        ):
+            raise ProblemError(
+                f"dataset.params.{name} is {value!r}; give a whole number, e.g. "
+                f"dataset.params.{name}=1000"
+            )
     if nodes < 2:
         raise ProblemError(f"a typed synthetic instance needs at least 2 operations, got {nodes}")
     depth = max(2, min(round(nodes**0.5) if depth is None else depth, nodes))

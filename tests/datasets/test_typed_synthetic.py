@@ -25,3 +25,7 @@ def test_bad_parameters_are_one_line():
         typed_synthetic.rcs(1)
     with pytest.raises(ProblemError, match=r"dataset 'rcs_synthetic': .*unexpected keyword"):
         load("rcs_synthetic", nodes=100, colour="red")
+    with pytest.raises(ProblemError, match=r"dataset.params.nodes is 'abc'; give a whole number"):
+        load("tcs_synthetic", nodes="abc")
+    with pytest.raises(ProblemError, match=r"dataset.params.depth is 2.5"):
+        typed_synthetic.tcs(100, depth=2.5)
