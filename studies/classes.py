@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from schedbench.studies.families import COMPARED, family_verdicts, standings
+from schedbench.studies.families import COMPARED, counted, family_verdicts, standings
 
 
 def _reproduction(docs: Path) -> list[str]:
@@ -125,9 +125,9 @@ def cross_class(docs: Path, verdicts: Verdicts | None = None) -> pd.DataFrame:
     rows = []
     verdicts = verdicts if verdicts is not None else all_verdicts(docs)
     for name, _, at_budget, scale in verdicts:
-        row = {"class": name, "instances": len(at_budget)}
+        row = {"class": name, "instances": counted(at_budget)}
         row.update({f"{f} (60 s)": v for f, v in standings(at_budget).items()})
-        row["sizes"] = len(scale)
+        row["sizes"] = counted(scale)
         row.update({f"{f} (scale)": v for f, v in standings(scale).items()})
         rows.append(row)
     return pd.DataFrame(rows)
@@ -190,9 +190,9 @@ def summary(docs: Path, verdicts: Verdicts | None = None) -> list[str]:
     for name, section, at_budget, scale in verdicts:
         text = f"- **{name}**: at 60 s "
         text += _leader(standings(at_budget)) if not at_budget.empty else "not run yet"
-        text += f" on {len(at_budget)} instances; at scale "
+        text += f" on {counted(at_budget)} instances; at scale "
         text += (
-            _leader(standings(scale)) + f" over {len(scale)} sizes"
+            _leader(standings(scale)) + f" over {counted(scale)} sizes"
             if not scale.empty
             else "not run yet"
         )
@@ -220,7 +220,8 @@ def write(docs: Path, out: Path | None = None) -> Path:
                   "median over seeds against the other families' best, ahead only when the "
                   "medians do not tie and the ranges do not overlap (`studies/families.py`); "
                   "at 60 s on the class's verdict instances, at scale on the scale study's "
-                  "sizes (the paper's class: one seed per size, a direction).\n",
+                  "sizes (the paper's class: one seed per size, a direction); only where "
+                  "all three families ran (\"20 of 60\": the rest lack a family's runs).\n",
                   markdown(table), "", *summary(docs, verdicts)]  # fmt: skip
     ablation = _ablation(docs)
     if ablation:

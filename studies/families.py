@@ -109,15 +109,28 @@ def counts(verdicts: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(frames, axis=1).fillna(0).astype(int).T if frames else pd.DataFrame()
 
 
+def compared(verdicts: pd.DataFrame) -> pd.DataFrame:
+    """The instances where every compared family stands (ran, and someone has a schedule):
+    standings count only these, so a verdict whose runs are partly done compares like
+    with like instead of crediting two families with a third's absence."""
+    columns = [f"{name} standing" for name in COMPARED]
+    if verdicts.empty or not all(c in verdicts for c in columns):
+        return verdicts.iloc[0:0]
+    return verdicts[(verdicts[columns] != "-").all(axis=1)]
+
+
+def counted(verdicts: pd.DataFrame) -> str:
+    """How many instances the standings count: "24", or "20 of 60" when some lack a family."""
+    n = len(compared(verdicts))
+    return str(n) if n == len(verdicts) else f"{n} of {len(verdicts)}"
+
+
 def standings(verdicts: pd.DataFrame) -> dict[str, str]:
-    """Per compared family: "wins/ties/losses" over the instances where it competed."""
+    """Per compared family: "wins/ties/losses" over the instances where all families stand."""
+    complete = compared(verdicts)
     out = {}
     for name in COMPARED:
-        column = f"{name} standing"
-        if column not in verdicts:
-            out[name] = "-"
-            continue
-        tally = verdicts[column].value_counts()
+        tally = complete[f"{name} standing"].value_counts() if not complete.empty else {}
         if not sum(int(tally.get(s, 0)) for s in STANDINGS):
             out[name] = "-"
             continue

@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from schedbench.harness.metrics import TIE_TOLERANCE
-from schedbench.studies.families import COMPARED, counts, family_verdicts
+from schedbench.studies.families import COMPARED, counted, counts, family_verdicts
 from schedbench.studies.hls_ablation import ablation_table
 
 
@@ -82,7 +82,8 @@ def _section(title: str, verdicts: pd.DataFrame) -> list[str]:
         f"\n## {title}: per instance\n",
         "Each family's best solver (median over seeds, range); a family wins an instance "
         "when it is ahead of both others (medians not tied, ranges apart), loses when one "
-        "is ahead of it, else ties.\n",
+        f"is ahead of it, else ties; standings count the instances where all three "
+        f"families ran: {counted(verdicts)}.\n",
         markdown(verdicts),
     ]
 
