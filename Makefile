@@ -54,7 +54,7 @@ bench-beyond:
 # The verdict protocol (docs/results/README.md): 24 designs x 14 solvers at 60 s, seeds on
 # seven designs, 600 s on two, the portfolio's members alone, Figure 5, gs at 600 s on eight
 # designs (the time claims): about 10 hours on 2 cores; then the RCS and TCS verdict parts and
-# their scale studies (at most 23 hours more: `make verdict-plan` counts what is left),
+# their scale studies (`make verdict-plan` counts what is left and its hours at most),
 # resumable (finished runs are skipped), then docs/results/ rebuilt from the results folders.
 verdict: verdict-runs verdict-docs
 
