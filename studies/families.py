@@ -99,7 +99,10 @@ def family_verdicts(runs: pd.DataFrame, tolerance: float = TIE_TOLERANCE) -> pd.
                         best["differentiable"], best[other], tolerance
                     )
         rows.append(row)
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    order = ["instance", *COMPARED, *(f"{n} standing" for n in COMPARED),
+             "differentiable vs exact", "differentiable vs heuristic"]  # fmt: skip
+    return frame[[c for c in order if c in frame]]  # the same columns whichever row is first
 
 
 def counts(verdicts: pd.DataFrame) -> pd.DataFrame:

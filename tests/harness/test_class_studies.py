@@ -114,3 +114,16 @@ def test_the_cross_class_table_reads_each_class_verdict(tmp_path):
     assert table.loc["TCS", "sizes"] == "0"
     (line,) = classes.summary(tmp_path)
     assert line.startswith("- **TCS**: at 60 s exact (1 wins;") and "at scale not run yet" in line
+
+
+def test_the_family_verdict_keeps_its_column_order_when_a_family_is_missing_first():
+    from schedbench.studies.families import family_verdicts
+
+    runs = pd.DataFrame(
+        [("a", "rcs_cpsat", 5, 0), ("a", "rcs_list", 5, 0),  # no differentiable run on a
+         ("b", "rcs_cpsat", 5, 0), ("b", "rcs_list", 6, 0), ("b", "hls_gs", 5, 0)],
+        columns=["dataset", "solver", "best_cost", "seed"],
+    )  # fmt: skip
+    verdicts = family_verdicts(runs)
+    assert list(verdicts.columns[:4]) == ["instance", "exact", "heuristic", "differentiable"]
+    assert verdicts.loc[0, "differentiable standing"] == "-"
