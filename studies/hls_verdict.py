@@ -82,7 +82,7 @@ def _section(title: str, verdicts: pd.DataFrame) -> list[str]:
         f"\n## {title}: per instance\n",
         "Each family's best solver (median over seeds, range); a family wins an instance "
         "when it is ahead of both others (medians not tied, ranges apart), loses when one "
-        f"is ahead of it, else ties; standings count the instances where all three "
+        "is ahead of it, else ties; standings count the instances where all three "
         f"families ran: {counted(verdicts)}.\n",
         markdown(verdicts),
     ]
