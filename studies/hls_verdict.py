@@ -29,7 +29,9 @@ def scale_table(runs: pd.DataFrame) -> pd.DataFrame:
     """Per size and solver: runs with a schedule, median best cost (range), how many runs
     improved on their first schedule (the exact back-ends report their warm start at
     once: a schedule is not yet a solver's find), the gap to the class's lower bound, the
-    median time to a first schedule, statuses."""
+    median time to a first schedule, the gradient solvers' epochs (at scale a few epochs
+    fit the budget: what such a run reports is mostly its legalization and local search),
+    statuses."""
     rows = []
     for (n, solver), mine in runs.groupby(["n", "solver"], sort=True):
         found = mine.dropna(subset=["best_cost"])
@@ -50,6 +52,9 @@ def scale_table(runs: pd.DataFrame) -> pd.DataFrame:
             row["gap to the class bound (%)"] = f"{gap.median():.1f}"
         if "first_incumbent_time" in found and found["first_incumbent_time"].notna().any():
             row["first schedule (s)"] = f"{found['first_incumbent_time'].median():.1f}"
+        if "epochs" in mine and mine["epochs"].notna().any():
+            done = mine["epochs"].dropna()
+            row["gradient epochs"] = f"{done.median():g} ({done.min():g}-{done.max():g})"
         row["statuses"] = ", ".join(
             f"{k} {v}" for k, v in mine["status"].value_counts().sort_index().items()
         )
@@ -59,7 +64,14 @@ def scale_table(runs: pd.DataFrame) -> pd.DataFrame:
 
 SCALE_COLUMNS = ("dataset", "solver", "seed", "n", "m", "status", "best_cost", "bound",
                  "trivial_bound", "first_cost", "first_incumbent_time", "budget", "threads",
-                 "wall_time", "peak_memory_gb", "message")  # fmt: skip
+                 "wall_time", "peak_memory_gb", "epochs", "message")  # fmt: skip
+
+
+def with_epochs(runs: pd.DataFrame, epochs: pd.DataFrame) -> pd.DataFrame:
+    """``runs`` with an ``epochs`` column: how many gradient epochs each run recorded (none
+    for the solvers without epochs)."""
+    done = epochs.groupby("run_key")["epoch"].max() if not epochs.empty else pd.Series(dtype=float)
+    return runs.assign(epochs=runs["run_key"].map(done))
 
 
 def _present(runs: pd.DataFrame) -> str:
@@ -93,7 +105,7 @@ def write(results: Path, out: Path, scale: Path | None = None,
     """Write the class's section into ``out``; returns ``verdict.md``'s path."""
     from schedbench.harness.figures import main_budget, make_figures, markdown
     from schedbench.harness.report import write_report
-    from schedbench.harness.tables import build_tables, finished, write_frame
+    from schedbench.harness.tables import build_epochs, build_tables, finished, write_frame
 
     runs, points = finished(*build_tables(results))
     if runs.empty:
@@ -123,6 +135,7 @@ def write(results: Path, out: Path, scale: Path | None = None,
     if scale is not None:
         scale_runs, _ = finished(*build_tables(scale))
         if not scale_runs.empty:
+            scale_runs = with_epochs(scale_runs, build_epochs(scale, scale_runs))
             kept = [c for c in SCALE_COLUMNS if c in scale_runs]
             scale_runs[kept].sort_values(["n", "solver", "seed"]).to_csv(
                 out / "scale_runs.csv", index=False

@@ -65,6 +65,12 @@ def test_the_class_verdict_compares_families_with_the_noise_rule():
     assert scale.loc[(100000, "hls_gauss"), "best cost"] == "51 (50-52)"
     assert scale.loc[(100000, "hls_gauss"), "gap to the class bound (%)"] == "21.6"  # 11/51
     assert scale.loc[(100000, "hls_gauss"), "improved its first schedule"] == "1/3"  # 50
+    assert "gradient epochs" not in scale  # no run recorded epochs
+    runs["run_key"] = [f"k{i}" for i in range(len(runs))]
+    epochs = pd.DataFrame({"run_key": ["k4", "k4", "k10", "k16"], "epoch": [1, 2, 1, 4]})
+    scale = hls_verdict.scale_table(hls_verdict.with_epochs(runs, epochs))
+    scale = scale.set_index(["operations", "solver"])["gradient epochs"]
+    assert scale[(100000, "hls_gauss")] == "2 (1-4)" and pd.isna(scale[(100000, "rcs_list")])
 
 
 def test_a_family_wins_only_when_ahead_of_every_other_family():
