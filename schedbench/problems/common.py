@@ -53,6 +53,19 @@ class TypedOperations(OnGraph):
 
     delay: np.ndarray
 
+    def lower_bounds(self) -> dict[str, int]:
+        """The class's lower bounds on the objective by name (each class says which)."""
+        raise NotImplementedError
+
+    @property
+    def lower_bound(self) -> int:
+        return max(self.lower_bounds().values())
+
+    @property
+    def trivial_lower_bound(self) -> int:
+        """The bound every run reports before any solver proves one (the best of ours)."""
+        return self.lower_bound
+
     @cached_property
     def node_delay(self) -> np.ndarray:
         return self.delay[self.graph.op_type]

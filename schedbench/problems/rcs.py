@@ -135,15 +135,6 @@ class RCSProblem(TypedOperations):
             per_type = max(per_type, int(self.asap[ops].min()) + span + int(self.tail[ops].min()))
         return {"critical_path": self.critical_path, "resource": per_type}
 
-    @property
-    def lower_bound(self) -> int:
-        return max(self.lower_bounds().values())
-
-    @property
-    def trivial_lower_bound(self) -> int:
-        """The bound every run reports before any solver proves one (the best of ours)."""
-        return self.lower_bound
-
     integral_costs = True  # latencies are whole cycles: bounds round up
     CLASS = "rcs"
 

@@ -156,14 +156,6 @@ class TCSProblem(TypedOperations):
     def lower_bounds(self) -> dict[str, int]:
         return {"units": int(self.kind_cost @ self.unit_lower_bounds())}
 
-    @property
-    def lower_bound(self) -> int:
-        return max(self.lower_bounds().values())
-
-    @property
-    def trivial_lower_bound(self) -> int:
-        return self.lower_bound
-
     @cached_property
     def reference_schedule(self) -> np.ndarray:
         """ASAP: the schedule every curve can be divided by (feasible since T >= the
