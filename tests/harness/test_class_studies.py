@@ -66,6 +66,13 @@ def test_the_class_verdict_compares_families_with_the_noise_rule():
     assert scale.loc[(100000, "hls_gauss"), "gap to the class bound (%)"] == "21.6"  # 11/51
     assert scale.loc[(100000, "hls_gauss"), "improved its first schedule"] == "1/3"  # 50
     assert "gradient epochs" not in scale  # no run recorded epochs
+    runs["budget"] = 60
+    assert "100,000 operations and 60 s" in hls_verdict.exact_at_scale(runs)
+    assert "rcs_cpsat 0/3." in hls_verdict.exact_at_scale(runs)  # no schedule at all
+    found = runs.assign(best_cost=np.where(runs["solver"] == "rcs_cpsat", 45, runs["best_cost"]))
+    died = found["solver"].eq("rcs_cpsat") & found["seed"].eq(2)
+    found.loc[died, ["status", "best_cost"]] = ["error", 51]  # died holding its warm start
+    assert "rcs_cpsat 2/3 (1 died)." in hls_verdict.exact_at_scale(found)  # 45 < 51
     runs["run_key"] = [f"k{i}" for i in range(len(runs))]
     epochs = pd.DataFrame({"run_key": ["k4", "k4", "k10", "k16"], "epoch": [1, 2, 1, 4]})
     scale = hls_verdict.scale_table(hls_verdict.with_epochs(runs, epochs))
