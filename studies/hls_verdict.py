@@ -93,10 +93,21 @@ def exact_at_scale(runs: pd.DataFrame) -> str:
 
 
 def with_epochs(runs: pd.DataFrame, epochs: pd.DataFrame) -> pd.DataFrame:
-    """``runs`` with an ``epochs`` column: how many gradient epochs each run recorded (none
-    for the solvers without epochs)."""
-    done = epochs.groupby("run_key")["epoch"].max() if not epochs.empty else pd.Series(dtype=float)
-    return runs.assign(epochs=runs["run_key"].map(done))
+    """``runs`` with an ``epochs`` column: how many gradient epochs each run (run key and
+    seed) recorded; 0 for a differentiable run that recorded none (it stopped at the bound
+    before its first step), empty for the solvers without epochs."""
+    from schedbench.harness.palette import family
+
+    keys = ["run_key", "seed"]
+    done = (
+        epochs.groupby(keys)["epoch"].max().rename("epochs").reset_index()
+        if not epochs.empty
+        else pd.DataFrame(columns=[*keys, "epochs"])
+    )
+    out = runs.drop(columns="epochs", errors="ignore").merge(done, on=keys, how="left")
+    gradient = out["solver"].map(family) == "differentiable"
+    out["epochs"] = out["epochs"].astype(float).where(~gradient, out["epochs"].fillna(0))
+    return out.set_axis(runs.index)
 
 
 def _present(runs: pd.DataFrame) -> str:

@@ -73,11 +73,12 @@ def test_the_class_verdict_compares_families_with_the_noise_rule():
     died = found["solver"].eq("rcs_cpsat") & found["seed"].eq(2)
     found.loc[died, ["status", "best_cost"]] = ["error", 51]  # died holding its warm start
     assert "rcs_cpsat 2/3 (1 died)." in hls_verdict.exact_at_scale(found)  # 45 < 51
-    runs["run_key"] = [f"k{i}" for i in range(len(runs))]
-    epochs = pd.DataFrame({"run_key": ["k4", "k4", "k10", "k16"], "epoch": [1, 2, 1, 4]})
+    runs["run_key"] = runs["solver"] + runs["n"].astype(str)  # one key, three seeds
+    epochs = pd.DataFrame({"run_key": "hls_gauss100000", "seed": [0, 0, 1], "epoch": [1, 2, 4]})
     scale = hls_verdict.scale_table(hls_verdict.with_epochs(runs, epochs))
     scale = scale.set_index(["operations", "solver"])["gradient epochs"]
-    assert scale[(100000, "hls_gauss")] == "2 (1-4)" and pd.isna(scale[(100000, "rcs_list")])
+    assert scale[(100000, "hls_gauss")] == "2 (0-4)"  # seed 2 stopped before a step
+    assert pd.isna(scale[(100000, "rcs_list")]) and scale[(1000, "hls_gs")] == "0 (0-0)"
 
 
 def test_a_family_wins_only_when_ahead_of_every_other_family():
