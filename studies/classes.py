@@ -18,7 +18,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from schedbench.studies.families import COMPARED, counted, family_verdicts, standings
+from schedbench.studies.families import (
+    COMPARED,
+    MIN_SEEDS,
+    counted,
+    directions,
+    family_verdicts,
+    seeded_solvers,
+    standings,
+)
 
 
 def _reproduction(docs: Path) -> list[str]:
@@ -97,7 +105,10 @@ def class_verdicts(docs: Path, section: str) -> tuple[pd.DataFrame, pd.DataFrame
         at_budget, scale = _paper_runs(docs)
         return (
             family_verdicts(at_budget) if not at_budget.empty else pd.DataFrame(),
-            family_verdicts(scale) if not scale.empty else pd.DataFrame(),
+            # one seed per size: which solvers vary by seed is known from the protocol
+            family_verdicts(scale, seeded=seeded_solvers(at_budget))
+            if not scale.empty
+            else pd.DataFrame(),
         )
     folder = docs / section
     return tuple(  # type: ignore[return-value]
@@ -127,8 +138,10 @@ def cross_class(docs: Path, verdicts: Verdicts | None = None) -> pd.DataFrame:
     for name, _, at_budget, scale in verdicts:
         row = {"class": name, "instances": counted(at_budget)}
         row.update({f"{f} (60 s)": v for f, v in standings(at_budget).items()})
+        row["directions (60 s)"] = directions(at_budget)
         row["sizes"] = counted(scale)
         row.update({f"{f} (scale)": v for f, v in standings(scale).items()})
+        row["directions (scale)"] = directions(scale)
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -182,6 +195,12 @@ def _gradient(docs: Path, section: str) -> str:
     return "; ".join(parts)
 
 
+def _drawn(verdicts: pd.DataFrame) -> str:
+    """ " (N decided on one draw)" when some wins or losses rest on too few seeds."""
+    n = directions(verdicts)
+    return f" ({n} decided on fewer than {MIN_SEEDS} seeds: directions)" if n else ""
+
+
 def summary(docs: Path, verdicts: Verdicts | None = None) -> list[str]:
     """Per class: who wins at 60 s, who wins at scale, whether the gradient pays."""
     docs = Path(docs)
@@ -190,9 +209,9 @@ def summary(docs: Path, verdicts: Verdicts | None = None) -> list[str]:
     for name, section, at_budget, scale in verdicts:
         text = f"- **{name}**: at 60 s "
         text += _leader(standings(at_budget)) if not at_budget.empty else "not run yet"
-        text += f" on {counted(at_budget)} instances; at scale "
+        text += f" on {counted(at_budget)} instances{_drawn(at_budget)}; at scale "
         text += (
-            _leader(standings(scale)) + f" over {counted(scale)} sizes"
+            _leader(standings(scale)) + f" over {counted(scale)} sizes{_drawn(scale)}"
             if not scale.empty
             else "not run yet"
         )
@@ -221,7 +240,10 @@ def write(docs: Path, out: Path | None = None) -> Path:
                   "medians do not tie and the ranges do not overlap (`studies/families.py`); "
                   "at 60 s on the class's verdict instances, at scale on the scale study's "
                   "sizes (the paper's class: one seed per size, a direction); only where "
-                  "all three families ran (\"20 of 60\": the rest lack a family's runs).\n",
+                  "all three families ran (\"20 of 60\": the rest lack a family's runs). "
+                  "`directions`: instances whose win or loss rests on fewer than "
+                  f"{MIN_SEEDS} runs of a seeded solver (one draw: a direction, not a "
+                  "result).\n",
                   markdown(table), "", *summary(docs, verdicts)]  # fmt: skip
     ablation = _ablation(docs)
     if ablation:

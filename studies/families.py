@@ -6,7 +6,8 @@ cost is its median over seeds with the range; a family's cost is its best solver
 family is ahead of another only when the medians do not tie (relative ``tolerance``)
 and the ranges do not overlap; overlapping ranges are "within noise". Families come from
 :data:`schedbench.harness.palette.FAMILIES` (the figures' colours), so a solver belongs
-to one family everywhere.
+to one family everywhere. A seeded solver's range from fewer than ``MIN_SEEDS`` runs is a
+single draw: an instance decided on it is a direction, not a result (``directions``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from schedbench.harness.palette import family
 
 COMPARED = ("exact", "heuristic", "differentiable")
 STANDINGS = ("wins", "ties", "losses")
+MIN_SEEDS = 3  # runs of a seeded solver before its range counts as measured
 
 
 def solver_medians(runs: pd.DataFrame) -> pd.DataFrame:
@@ -78,18 +80,24 @@ def standing(name: str, best: dict[str, pd.Series], tolerance: float = TIE_TOLER
     return "ties"
 
 
-def family_verdicts(runs: pd.DataFrame, tolerance: float = TIE_TOLERANCE) -> pd.DataFrame:
-    """Per instance: each family's best solver (median, range), each family's standing,
-    and the differentiable family against the exact and the heuristic families."""
+def family_verdicts(runs: pd.DataFrame, tolerance: float = TIE_TOLERANCE,
+                    seeded: set[str] | None = None) -> pd.DataFrame:  # fmt: skip
+    """Per instance: each family's best solver (median, range), the fewest runs behind a
+    seeded best (``seeds``; ``seeded``: the solvers that vary by seed, by default those
+    run with several seeds in ``runs``), each family's standing, and the differentiable
+    family against the exact and the heuristic families."""
+    seeded = seeded_solvers(runs) if seeded is None else seeded
     rows = []
     for dataset, best in family_bests(solver_medians(runs)).items():
-        row: dict[str, str] = {"instance": dataset}
+        row: dict[str, object] = {"instance": dataset}
         for name, top in best.items():
             row[name] = (
                 "no schedule"
                 if np.isnan(top["median"])
                 else f"{top['median']:g} ({top['low']:g}-{top['high']:g}) {top['solver']}"
             )
+        draws = [int(top["runs"]) for top in best.values() if top["solver"] in seeded]
+        row["seeds"] = min(draws) if draws else np.nan  # nan: every best is deterministic
         for name in COMPARED:
             row[f"{name} standing"] = standing(name, best, tolerance)
         if "differentiable" in best:
@@ -100,9 +108,17 @@ def family_verdicts(runs: pd.DataFrame, tolerance: float = TIE_TOLERANCE) -> pd.
                     )
         rows.append(row)
     frame = pd.DataFrame(rows)
-    order = ["instance", *COMPARED, *(f"{n} standing" for n in COMPARED),
+    order = ["instance", *COMPARED, "seeds", *(f"{n} standing" for n in COMPARED),
              "differentiable vs exact", "differentiable vs heuristic"]  # fmt: skip
     return frame[[c for c in order if c in frame]]  # the same columns whichever row is first
+
+
+def seeded_solvers(runs: pd.DataFrame) -> set[str]:
+    """The solvers whose runs differ by seed: those run with more than one seed here."""
+    if "seed" not in runs or runs.empty:
+        return set()
+    per_solver = runs.groupby("solver")["seed"].nunique()
+    return set(per_solver[per_solver > 1].index)
 
 
 def counts(verdicts: pd.DataFrame) -> pd.DataFrame:
@@ -126,6 +142,16 @@ def counted(verdicts: pd.DataFrame) -> str:
     """How many instances the standings count: "24", or "20 of 60" when some lack a family."""
     n = len(compared(verdicts))
     return str(n) if n == len(verdicts) else f"{n} of {len(verdicts)}"
+
+
+def directions(verdicts: pd.DataFrame) -> int:
+    """Counted instances with a win or loss that rests on fewer than ``MIN_SEEDS`` runs of
+    a seeded solver: their standings are directions, not results."""
+    complete = compared(verdicts)
+    if complete.empty or "seeds" not in complete:
+        return 0
+    decided = complete[[f"{n} standing" for n in COMPARED]].isin(["wins", "losses"]).any(axis=1)
+    return int((decided & (complete["seeds"].astype(float) < MIN_SEEDS)).sum())
 
 
 def standings(verdicts: pd.DataFrame) -> dict[str, str]:

@@ -21,7 +21,14 @@ from pathlib import Path
 import pandas as pd
 
 from schedbench.harness.metrics import TIE_TOLERANCE
-from schedbench.studies.families import COMPARED, counted, counts, family_verdicts
+from schedbench.studies.families import (
+    COMPARED,
+    MIN_SEEDS,
+    counted,
+    counts,
+    directions,
+    family_verdicts,
+)
 from schedbench.studies.hls_ablation import ablation_table
 
 
@@ -131,7 +138,9 @@ def _section(title: str, verdicts: pd.DataFrame) -> list[str]:
         "Each family's best solver (median over seeds, range); a family wins an instance "
         "when it is ahead of both others (medians not tied, ranges apart), loses when one "
         "is ahead of it, else ties; standings count the instances where all three "
-        f"families ran: {counted(verdicts)}.\n",
+        f"families ran: {counted(verdicts)}; on {directions(verdicts)} of them a win or "
+        f"loss rests on fewer than {MIN_SEEDS} runs of a seeded solver (`seeds`): a "
+        "direction, not a result.\n",
         markdown(verdicts),
     ]
 

@@ -141,3 +141,26 @@ def test_the_family_verdict_keeps_its_column_order_when_a_family_is_missing_firs
     verdicts = family_verdicts(runs)
     assert list(verdicts.columns[:4]) == ["instance", "exact", "heuristic", "differentiable"]
     assert verdicts.loc[0, "differentiable standing"] == "-"
+
+
+def test_a_win_on_one_draw_of_a_seeded_solver_is_a_direction():
+    from schedbench.studies.families import directions, family_verdicts
+
+    rows = [
+        ("one", solver, cost, 0)
+        for solver, cost in (("rcs_cpsat", 10), ("rcs_list", 12), ("hls_gs", 11), ("rcs_highs", 10))
+    ]
+    rows += [
+        ("three", solver, cost, seed)
+        for seed in (0, 1, 2)
+        for solver, cost in (("rcs_cpsat", 10), ("rcs_list", 12), ("hls_gs", 11))
+    ]
+    runs = pd.DataFrame(rows, columns=["dataset", "solver", "best_cost", "seed"])
+    verdicts = family_verdicts(runs).set_index("instance")
+    assert (
+        verdicts.loc["one", "exact standing"] == "wins" == verdicts.loc["three", "exact standing"]
+    )
+    assert verdicts.loc["one", "seeds"] == 1 and verdicts.loc["three", "seeds"] == 3
+    assert directions(verdicts.reset_index()) == 1  # rcs_highs ran once but has no seeds
+    unseeded = family_verdicts(runs[runs["solver"] == "rcs_highs"].assign(dataset="x"))
+    assert np.isnan(unseeded["seeds"].iloc[0])  # a deterministic best is no draw
