@@ -196,7 +196,7 @@ def _gradient(docs: Path, section: str) -> str:
 
 
 def _drawn(verdicts: pd.DataFrame) -> str:
-    """ " (N decided on one draw)" when some wins or losses rest on too few seeds."""
+    """The summary's note of how many wins or losses rest on too few seeds ("" if none)."""
     n = directions(verdicts)
     return f" ({n} decided on fewer than {MIN_SEEDS} seeds: directions)" if n else ""
 

@@ -161,6 +161,6 @@ def test_a_win_on_one_draw_of_a_seeded_solver_is_a_direction():
         verdicts.loc["one", "exact standing"] == "wins" == verdicts.loc["three", "exact standing"]
     )
     assert verdicts.loc["one", "seeds"] == 1 and verdicts.loc["three", "seeds"] == 3
-    assert directions(verdicts.reset_index()) == 1  # rcs_highs ran once but has no seeds
+    assert directions(verdicts.reset_index()) == 1  # "one": single runs of seeded solvers
     unseeded = family_verdicts(runs[runs["solver"] == "rcs_highs"].assign(dataset="x"))
     assert np.isnan(unseeded["seeds"].iloc[0])  # a deterministic best is no draw
