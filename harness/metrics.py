@@ -101,6 +101,21 @@ def shifted_geometric_mean(values: Sequence[float], shift: float = 1.0) -> float
     return float(np.exp(np.mean(np.log(x + shift))) - shift)
 
 
+def on_every_design(runs: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """A profile's runs: those of the solvers that ran on every design (a failed run
+    counts as run: it never solves its design), and the solvers left out because they ran
+    on only some (an ablation's control on a named third), which a profile would otherwise
+    draw as failing where they never ran. All runs when every solver ran on only some."""
+    if runs.empty:
+        return runs, []
+    ran = runs.groupby("solver")["dataset"].nunique()
+    partial = ran[ran < runs["dataset"].nunique()]
+    if not 0 < len(partial) < len(ran):
+        return runs, []
+    left_out = sorted(partial.index)
+    return runs[~runs["solver"].isin(left_out)], left_out
+
+
 def performance_profile(
     table: pd.DataFrame,
     value: str = "best_cost",

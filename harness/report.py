@@ -138,6 +138,13 @@ def _table(frame: pd.DataFrame, numeric: bool = True) -> str:
 
 
 def _profile_svg(runs: pd.DataFrame, colors: dict[str, str], tolerance: float) -> str:
+    """The profile over the designs every drawn solver ran on, naming those left out."""
+    runs, left_out = metrics.on_every_design(runs)
+    note = (
+        f"<p>Not run on every design, left out: {html.escape(', '.join(left_out))}.</p>"
+        if left_out
+        else ""
+    )
     finished = runs.dropna(subset=["best_cost"])
     if finished.empty:
         return "<p>(no finished runs)</p>"
@@ -146,7 +153,7 @@ def _profile_svg(runs: pd.DataFrame, colors: dict[str, str], tolerance: float) -
     profile["tau"] = profile["tau"].clip(upper=10.0)
     stats = profile.rename(columns={"tau": "t", "share": "median"})
     stats = stats.assign(lo=stats["median"], hi=stats["median"], n=1)
-    return curve_svg(stats, "share", "share of designs within tau of the best", colors)
+    return note + curve_svg(stats, "share", "share of designs within tau of the best", colors)
 
 
 def _legend(colors: dict[str, str]) -> str:

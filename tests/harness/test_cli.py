@@ -262,6 +262,21 @@ def test_profile_gives_each_solver_its_own_colour():
     assert len({tuple(line.get_color()) for line in lines}) == 12
 
 
+def test_profile_leaves_out_a_solver_that_did_not_run_on_every_design():
+    from schedbench.harness.figures import profile_figure
+
+    runs = pd.DataFrame(
+        [("a", "cpsat", 10.0), ("b", "cpsat", 10.0), ("a", "gs", float("nan")), ("b", "gs", 12.0),
+         ("a", "gs_nograd", 11.0)],
+        columns=["dataset", "solver", "best_cost"],
+    )  # fmt: skip
+    axes = profile_figure(runs).axes[0]
+    lines = {line.get_label(): line for line in axes.get_lines()}
+    assert set(lines) == {"cpsat", "gs"}  # gs failed on a: drawn, as not solving a
+    assert lines["gs"].get_ydata().max() == 0.5
+    assert any("left out: gs_nograd" in text.get_text() for text in axes.texts)
+
+
 @pytest.mark.parametrize("module", ["harness", "schedbench.harness"])
 def test_module_entry_points(tmp_path, module):
     root = TESTS.parent

@@ -111,3 +111,17 @@ def test_every_status_and_column_is_documented_and_the_page_is_current():
     keys = {"dataset", "solver", "formulation", "seed", "run_key", "stages", "ratio"}
     assert set(points.columns) <= set(columns.POINT_COLUMNS) | keys
     assert columns.status_words("timeout") == "budget reached"
+
+
+def test_a_profile_leaves_out_solvers_not_run_on_every_design():
+    runs = pd.DataFrame(
+        [("a", "cpsat", 10.0), ("b", "cpsat", 10.0), ("a", "gs", float("nan")),
+         ("b", "gs", 12.0), ("a", "gs_nograd", 11.0)],
+        columns=["dataset", "solver", "best_cost"],
+    )  # fmt: skip
+    kept, left_out = metrics.on_every_design(runs)
+    assert left_out == ["gs_nograd"] and set(kept["solver"]) == {"cpsat", "gs"}  # gs failed
+    only_some = pd.DataFrame(  # nobody ran on every design: nothing to drop
+        [("a", "gs_nograd", 11.0), ("b", "list", 9.0)], columns=runs.columns
+    )
+    assert metrics.on_every_design(only_some)[1] == []

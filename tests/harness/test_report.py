@@ -482,3 +482,15 @@ def test_long_budget_claim_skips_designs_with_one_solver_at_the_long_budget():
     ]
     claim = beyond.claim_long_budget(_tables(short + long))
     assert "rw10: ordered" in claim.measured and "rw1:" not in claim.measured
+
+
+def test_the_report_profile_names_a_solver_not_run_on_every_design():
+    from schedbench.harness.report import _profile_svg
+
+    runs = pd.DataFrame(
+        [("a", "cpsat", 10.0), ("b", "cpsat", 10.0), ("a", "gs_nograd", 11.0)],
+        columns=["dataset", "solver", "best_cost"],
+    )
+    colors = {"cpsat": "#000000", "gs_nograd": "#111111"}
+    svg = _profile_svg(runs, colors, 1e-4)
+    assert "left out: gs_nograd" in svg and "<svg" in svg
