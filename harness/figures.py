@@ -176,7 +176,7 @@ def profile_figure(runs: pd.DataFrame, tolerance: float = metrics.TIE_TOLERANCE)
     if finished.empty:
         ax.text(0.5, 0.5, "no runs", ha="center", va="center", transform=ax.transAxes)
         return fig
-    per_instance = finished.groupby(["dataset", "solver"])["best_cost"].mean().reset_index()
+    per_instance = finished.groupby(["dataset", "solver"])["best_cost"].median().reset_index()
     profile = metrics.performance_profile(per_instance, tolerance=tolerance)
     colors = _colors(finished)
     for solver, rows in profile.groupby("solver"):

@@ -277,6 +277,17 @@ def test_profile_leaves_out_a_solver_that_did_not_run_on_every_design():
     assert any("left out: gs_nograd" in text.get_text() for text in axes.texts)
 
 
+def test_profile_takes_each_solver_s_median_over_seeds():
+    from schedbench.harness.figures import profile_figure
+
+    runs = pd.DataFrame(
+        [("a", "gs", 10.0), ("a", "gs", 10.0), ("a", "gs", 40.0), ("a", "list", 12.0)],
+        columns=["dataset", "solver", "best_cost"],
+    )  # gs: median 10 (best on a), mean 20
+    lines = {line.get_label(): line for line in profile_figure(runs).axes[0].get_lines()}
+    assert lines["gs"].get_ydata()[0] == 1.0 and lines["list"].get_ydata()[0] == 0.0
+
+
 @pytest.mark.parametrize("module", ["harness", "schedbench.harness"])
 def test_module_entry_points(tmp_path, module):
     root = TESTS.parent
