@@ -36,9 +36,8 @@ def scale_table(runs: pd.DataFrame) -> pd.DataFrame:
     """Per size and solver: runs with a schedule, median best cost (range), how many runs
     improved on their first schedule (the exact back-ends report their warm start at
     once: a schedule is not yet a solver's find), the gap to the class's lower bound, the
-    median time to a first schedule, the gradient solvers' epochs (at scale a few epochs
-    fit the budget: what such a run reports is mostly its legalization and local search),
-    statuses."""
+    median time to a first schedule, the gradient solvers' epochs (how much of a run was
+    gradient steps rather than legalization and local search), statuses."""
     rows = []
     for (n, solver), mine in runs.groupby(["n", "solver"], sort=True):
         found = mine.dropna(subset=["best_cost"])
