@@ -18,7 +18,8 @@ from __future__ import annotations
 import numpy as np
 
 from schedbench.datasets.synthetic import generate
-from schedbench.graph import Graph, ProblemError
+from schedbench.graph import Graph
+from schedbench.problems.common import param_number
 from schedbench.problems.rcs import RCSProblem
 from schedbench.problems.tcs import TCSProblem
 
@@ -30,16 +31,10 @@ COST = {"MUL": 4, "ALU": 1, "MEM": 2}
 
 def typed_graph(nodes: int, density: float, depth: int | None, seed: int) -> Graph:
     """The DAG with a seeded operation type per node (``depth`` None: sqrt(nodes) levels)."""
-    for name, value in (("nodes", nodes), ("seed", seed), ("depth", depth)):
-        if not (value is None and name == "depth") and (
-            isinstance(value, bool) or not isinstance(value, int | np.integer)
-        ):
-            raise ProblemError(
-                f"dataset.params.{name} is {value!r}; give a whole number, e.g. "
-                f"dataset.params.{name}=1000"
-            )
-    if nodes < 2:
-        raise ProblemError(f"a typed synthetic instance needs at least 2 operations, got {nodes}")
+    nodes = param_number(nodes, "nodes", least=2, whole=True)
+    seed = param_number(seed, "seed", least=0, whole=True)
+    depth = None if depth is None else param_number(depth, "depth", least=1, whole=True)
+    density = param_number(density, "density", above=0)
     depth = max(2, min(round(nodes**0.5) if depth is None else depth, nodes))
     dag = generate(nodes, max(density, 1.0), depth, seed, shrink=1.0, weights="unit")
     rng = np.random.Generator(np.random.PCG64(seed + 7919))
@@ -52,6 +47,7 @@ def typed_graph(nodes: int, density: float, depth: int | None, seed: int) -> Gra
 def rcs(nodes: int = 1000, density: float = 1.5, depth: int | None = None, seed: int = 0,
         pressure: float = 1.0) -> RCSProblem:  # fmt: skip
     """An RCS instance whose resources bind: per type, units ~ work / (pressure x CP)."""
+    pressure = param_number(pressure, "pressure", above=0)
     graph = typed_graph(nodes, density, depth, seed)
     delay = np.asarray([DELAY[t] for t in graph.types], np.int64)
     probe = RCSProblem.on(graph, delay, np.full(len(graph.types), nodes, np.int64))
@@ -63,6 +59,7 @@ def rcs(nodes: int = 1000, density: float = 1.5, depth: int | None = None, seed:
 def tcs(nodes: int = 1000, density: float = 1.5, depth: int | None = None, seed: int = 0,
         factor: float = 1.5) -> TCSProblem:  # fmt: skip
     """A TCS instance at ``factor`` x the critical path, three unit kinds."""
+    factor = param_number(factor, "factor", least=1)
     graph = typed_graph(nodes, density, depth, seed)
     return TCSProblem.on(graph.renamed(f"tcs_{graph.name}_f{factor:g}"), delay=DELAY,
                          kind=KIND, cost=COST, latency_factor=factor)  # fmt: skip

@@ -17,6 +17,7 @@ import hydra
 import numpy as np
 from omegaconf import DictConfig, OmegaConf
 
+from schedbench import classes
 from schedbench.evaluate import relative_gap
 from schedbench.harness.config import register
 
@@ -36,7 +37,12 @@ def spec_from_config(cfg: DictConfig, solver_key: str | None = None) -> Any:
     params = OmegaConf.to_container(cfg.dataset.params, resolve=True)
     stages = cfg.stages if cfg.stages is not None else cfg.dataset.stages
     ratio = cfg.ratio if cfg.ratio is not None else cfg.dataset.ratio
-    problem = load(cfg.dataset.name, stages=int(stages), ratio=_number(ratio), **params)
+    problem = load(
+        cfg.dataset.name,
+        stages=None if stages is None else int(stages),
+        ratio=None if ratio is None else _number(ratio),
+        **params,
+    )
     solver_key = solver_key or _choice("solver") or cfg.solver.name
     options = OmegaConf.to_container(cfg.solver.options, resolve=True)
     threads = cfg.threads if cfg.threads is not None else (os.cpu_count() or 1)
@@ -288,8 +294,10 @@ def main(cfg: DictConfig) -> dict[str, Any] | None:
     state = (
         "skipped (already finished)" if record.get("skipped") else status_words(record["status"])
     )
+    unit = classes.of(spec.problem).unit
     print(
         f"{spec.label}{spec.dataset}/{spec.solver_key}/seed{spec.seed}: {state}, best cost "
-        f"{record['best_cost']} ({_gap_line(record, spec.results_dir)}) -> {spec.paths.folder}"
+        f"{record['best_cost']} {unit} ({_gap_line(record, spec.results_dir)}) -> "
+        f"{spec.paths.folder}"
     )
     return record

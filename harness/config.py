@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hydra.core.config_store import ConfigStore
-from omegaconf import MISSING
+from omegaconf import MISSING, OmegaConf
 
 
 @dataclass
@@ -19,8 +19,8 @@ class SolverConf:
 @dataclass
 class DatasetConf:
     name: str = MISSING
-    stages: int = 10
-    ratio: float = 10.0
+    stages: int | None = None  # the paper's class's L and R (other classes have none)
+    ratio: float | None = None
     params: dict[str, Any] = field(default_factory=dict)
     label: str | None = None  # the name in records and tables (default: name, a file's stem)
 
@@ -54,6 +54,28 @@ class RunConf:
 
 
 def register() -> None:
-    """Make the schema available to ``conf/config.yaml``'s defaults list."""
+    """Make the schema available to ``conf/config.yaml``'s defaults list, and every
+    installed class's solvers and datasets that have no YAML of their own selectable as
+    ``solver=<name>`` and ``dataset=<name>`` (a plugin class needs no config file)."""
+    from importlib.resources import files
+
+    from schedbench import classes
+    from schedbench.solvers.registry import modules
+
     store = ConfigStore.instance()
     store.store(name="schedbench_schema", node=RunConf)
+    conf = files("schedbench.conf")
+    for name in modules():
+        if not conf.joinpath("solver", f"{name}.yaml").is_file():
+            store.store(group="solver", name=name, node=SolverConf(name=name))
+    for plugin in classes.classes().values():
+        for entry in plugin.catalogue():
+            yaml = conf.joinpath(f"dataset/{entry.name}.yaml")
+            if yaml.is_file():  # an alias is the same config under another name
+                node = OmegaConf.create(yaml.read_text())
+            else:
+                node = DatasetConf(name=entry.name, params=dict(entry.params or {}))
+            for name in (entry.name, *entry.aliases):
+                group, _, leaf = f"dataset/{name}".rpartition("/")
+                if not conf.joinpath(group, f"{leaf}.yaml").is_file():
+                    store.store(group=group, name=leaf, node=node)

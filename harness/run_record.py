@@ -28,12 +28,14 @@ class RunRecord:
     seed: int
     # what it found
     status: Status
+    problem_class: str | None = None  # "class" in record.json and the tables
     best_cost: float | None = None
     peak: float | None = None  # the paper's class's terms (None in other classes)
     comm: float | None = None
     bound: float | None = None  # the best bound a worker proved
     trivial_bound: float | None = None
     time_to_best: float | None = None
+    rejected: int = 0  # reported schedules the evaluator rejected (the first: message)
     # the protocol
     budget: float = 0.0
     interval: float = 0.0
@@ -72,12 +74,15 @@ class RunRecord:
         if out["members"] is None:
             del out["members"]
         out["status"] = str(self.status)
+        out = {("class" if k == "problem_class" else k): v for k, v in out.items()}
         return {**out, **extra}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> RunRecord:
         """A record.json dict, from this code or older code."""
         names = {f.name for f in dataclasses.fields(cls)} - {"extra"}
+        data = {**data, "problem_class": data.get("class") or legacy_class(data)}
+        data.pop("class", None)
         known = {k: v for k, v in data.items() if k in names}
         known["status"] = Status(known.get("status", Status.ERROR))
         for required in ("dataset", "solver", "backend", "formulation", "seed"):
@@ -85,7 +90,29 @@ class RunRecord:
         return cls(**known, extra={k: v for k, v in data.items() if k not in names})
 
 
+def legacy_class(data: dict[str, Any]) -> str | None:
+    """The class of a record written before records named it: the paper's when it has
+    R, else the class owning its dataset's collection (eds/..., heurigym/...)."""
+    if data.get("ratio") is not None:
+        return "icml24"
+    from schedbench import classes
+    from schedbench.node_arrays import ProblemError
+
+    dataset = str(data.get("dataset") or "")
+    cuts = [i for i, char in enumerate(dataset) if char == "_"][::-1]
+    for name in (dataset, *(dataset[:i] for i in cuts)):  # eds/hal_1.5: eds/hal at 1.5
+        try:
+            return classes.owner(name).name
+        except ProblemError:
+            continue
+    return None
+
+
 IDENTITY = ("dataset", "solver", "backend", "formulation", "seed", "run_key", "folder",
             "problem_digest", "command", "budget", "interval", "threads")  # fmt: skip
 NOT_IN_TABLE = {"solve_time", "provenance", "config", "members", "extra"}
-TABLE_FIELDS = tuple(f.name for f in dataclasses.fields(RunRecord) if f.name not in NOT_IN_TABLE)
+TABLE_FIELDS = tuple(
+    "class" if f.name == "problem_class" else f.name
+    for f in dataclasses.fields(RunRecord)
+    if f.name not in NOT_IN_TABLE
+)

@@ -19,7 +19,6 @@ import sys
 import time
 from typing import Any
 
-from schedbench.evaluate import evaluate
 from schedbench.harness.records import (
     RunPaths,
     provenance,
@@ -100,6 +99,8 @@ def execute(spec: RunSpec) -> dict[str, Any]:
                             worker.summary = message
                             if message["status"] == "optimal":
                                 stop_the_others(worker, active, run)
+                        elif message["type"] == "rejected":
+                            run.reject(worker, message)
                         elif run.offer(worker, message, stream):
                             stop_on_event(worker, active, run)
                         if not run.met_floor and run.meets_floor():
@@ -147,7 +148,8 @@ def run_status(spec: RunSpec, workers: list[Worker], run: Merged) -> tuple[str, 
         else:
             status = statuses[0]
     if run.met_floor and status in (Status.STOPPED, Status.TIMEOUT, Status.FEASIBLE):
-        status = Status.OPTIMAL  # the best schedule meets a proved lower bound
+        status = Status.OPTIMAL  # the best schedule meets a proved lower bound (and a
+        # rejected report makes it an error below: a run with one is never optimal)
     # what only the parent sees: schedules after the budget, and reports it rejected (the
     # clock was read by each worker's own decision: elapsed 0 keeps it)
     known = {s.value for s in Status}
@@ -214,6 +216,7 @@ def _record(spec: RunSpec, run: Merged, workers: list[Worker], wall: float) -> d
         best_cost=best["cost"],
         peak=best.get("peak"),
         comm=best.get("comm"),
+        rejected=run.rejections,
         bound=max(bounds) if bounds else None,
         time_to_best=best.get("t"),
         wall_time=round(wall, 3),
@@ -248,21 +251,8 @@ def identity(spec: RunSpec) -> dict[str, Any]:
         "budget": spec.budget,
         "interval": spec.interval,
         "threads": spec.threads,
-        **(problem.facts() if hasattr(problem, "facts") else _icml24_facts(problem)),
-    }
-
-
-def _icml24_facts(problem: Any) -> dict[str, Any]:
-    """The paper's class: size, L, R, total weight, trivial bound, the ASAP reference."""
-    return {
-        "n": problem.n,
-        "m": problem.m,
-        "depth": problem.depth,
-        "stages": problem.stages,
-        "ratio": problem.ratio,
-        "total_weight": int(problem.w.sum()),
-        "trivial_bound": float(problem.trivial_lower_bound),
-        "asap_cost": evaluate(problem, problem.asap).cost[0].item(),
+        "class": problem.CLASS,
+        **problem.facts(),
     }
 
 

@@ -28,7 +28,7 @@ from schedbench.datasets import best_known
 from schedbench.evaluate import relative_gap
 from schedbench.harness import metrics
 from schedbench.harness.records import read_incumbents, write_atomic
-from schedbench.harness.run_record import TABLE_FIELDS
+from schedbench.harness.run_record import TABLE_FIELDS, RunRecord
 from schedbench.solvers.base import Status
 
 INSTANCE = ["dataset", "stages", "ratio"]
@@ -98,6 +98,7 @@ def load_runs(results_dir: Path) -> list[dict[str, Any]]:
             finished.append(running_path.stat().st_mtime)
         else:
             continue
+        record = RunRecord.from_json(record).as_json()  # older records in today's shape
         record["curve"] = read_incumbents(folder / "incumbents.jsonl")
         runs.append(record)
     old = superseded(runs, finished)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import signal
 import sys
 import threading
 import time
@@ -74,6 +75,11 @@ def main(argv: list[str]) -> None:
         # a low-priority member: before unpickling imports numpy, so that every thread a
         # library starts inherits it (nice is per thread on Linux)
         os.nice(int(argv[2]))
+    from schedbench.solvers.base import STOP_REQUESTED
+
+    # the harness's "end your search" (a schedule met a proved bound): the back-end sees
+    # its budget spent, returns, and this process still sends its summary
+    signal.signal(signal.SIGUSR1, lambda *_: STOP_REQUESTED.set())
     with open(input_path, "rb") as handle:
         spec: dict[str, Any] = pickle.load(handle)
     channel = os.fdopen(fd, "w", buffering=1)
@@ -95,6 +101,9 @@ def main(argv: list[str]) -> None:
                 }
             )
 
+        def on_rejected(reason: str) -> None:
+            send({"type": "rejected", "t": time.perf_counter() - started, "reason": reason})
+
         result = solve(
             spec["problem"],
             spec["solver"],
@@ -103,6 +112,7 @@ def main(argv: list[str]) -> None:
             threads=spec["threads"],
             seed=spec["seed"],
             on_incumbent=on_incumbent,
+            on_rejected=on_rejected,
             warm_start=_warm_start(spec),
             module=spec["module"],
             **spec["options"],

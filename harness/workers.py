@@ -19,7 +19,6 @@ from typing import Any
 
 import numpy as np
 
-from schedbench.evaluate import evaluate
 from schedbench.harness.compose import Member
 from schedbench.harness.records import RunPaths
 from schedbench.harness.spec import RunSpec
@@ -27,6 +26,7 @@ from schedbench.harness.worker import unpack
 from schedbench.problem import Problem
 
 TERMINATE_WAIT_S = 5.0
+WIND_DOWN_S = 3.0  # a worker asked to end its search gets this long to send its summary
 
 
 @dataclass
@@ -77,7 +77,8 @@ class Merged:
         self.spec, self.started = spec, started
         self.best: dict[str, Any] = {"cost": None}
         self.leader: Worker | None = None  # the member whose schedule is the best
-        self.rejected = ""
+        self.rejected = ""  # the first rejected report's reason
+        self.rejections = 0  # reports the evaluator rejected (worker- and parent-side)
         self.late = 0  # incumbents found after the budget, in the grace period: not counted
         self.composed = spec.composition != "single"
         self.floor = proved_floor(spec.problem)
@@ -96,7 +97,7 @@ class Merged:
         schedule = unpack(message["schedule"])
         row = _check(self.spec.problem, schedule, t, message["bound"])
         if row is None:
-            self.rejected = self.rejected or f"an incumbent at {t:.2f} s is infeasible"
+            self.reject(worker, {"t": message["t"], "reason": "its incumbent is infeasible"})
             return False
         first, worker.reported = not worker.reported, True
         if t > self.spec.budget:
@@ -111,6 +112,17 @@ class Merged:
             os.fsync(stream.fileno())
         return first
 
+    def reject(self, worker: Worker, message: dict[str, Any]) -> None:
+        """A schedule the evaluator rejected (in the worker or here): the run is an error,
+        whatever else it finds, and its record says so."""
+        self.rejections += 1
+        if not self.rejected:
+            t = worker.offset + message["t"]
+            who = f"{worker.member.label}: " if self.composed else ""
+            self.rejected = (
+                f"{who}a reported schedule was rejected at {t:.2f} s ({message['reason']})"
+            )
+
 
 def proved_floor(problem: Any) -> float | None:
     """The best lower bound proved for ``problem``: its class's own bound, or the
@@ -118,9 +130,7 @@ def proved_floor(problem: Any) -> float | None:
     from schedbench.datasets import best_known
 
     bounds = []
-    own = getattr(problem, "trivial_lower_bound", None)
-    if own is not None:
-        bounds.append(float(own))
+    bounds.append(float(problem.trivial_lower_bound))
     try:
         entry = best_known.lookup(problem)
     except (OSError, ValueError):  # an unreadable registry only loses the shortcut
@@ -134,11 +144,18 @@ def stop_at_floor(active: list[Worker], run: Merged) -> None:
     """The best schedule meets a proved lower bound: no member can beat it, stop them all
     (its cost at the budget is the same; only the time the run takes is saved)."""
     run.met_floor = True
-    when = time.perf_counter() - run.started
+    now = time.perf_counter()
     for worker in active:
         if not worker.closed:
-            _halt(worker, f"stopped: the schedule meets the proved lower bound {run.floor:g} "
-                          f"({when:.1f} s)")  # fmt: skip
+            # asked, not killed: the worker ends its search and still sends its summary
+            # (version, times, memory, bound); killed at the deadline if it cannot
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(worker.process.pid, signal.SIGUSR1)
+            worker.stopped = (
+                f"stopped: the schedule meets the proved lower bound {run.floor:g} "
+                f"({now - run.started:.1f} s)"
+            )
+            worker.deadline = min(worker.deadline, now + WIND_DOWN_S)
 
 
 def stop_on_event(reporter: Worker, active: list[Worker], run: Merged) -> None:
@@ -267,12 +284,11 @@ def _check(
     problem: Problem, schedule: np.ndarray, t: float, bound: float | None
 ) -> dict[str, Any] | None:
     """The evaluator's verdict on a streamed incumbent (None when infeasible)."""
-    result = evaluate(problem, schedule)
+    result = problem.evaluate(schedule)
     if not result.feasible[0]:
         return None
     finite = bound is not None and np.isfinite(bound)
-    # the class's named cost terms (the paper's: peak and comm; RCS: latency)
-    terms = getattr(result, "terms", None) or {"peak": result.peak, "comm": result.comm}
+    terms = result.terms  # the class's named cost terms (the paper's: peak and comm)
     return {
         "t": round(t, 6),
         "cost": result.cost[0].item(),

@@ -1,9 +1,10 @@
-"""Command line: check a schedule against an instance and the best-known registry.
+"""Command line: what is installed, and a schedule checked against its instance.
 
+    python -m schedbench list [classes|datasets|solvers] [--class rcs]
     python -m schedbench verify --dataset rw1 --schedule my.csv [--stages L] [--ratio R]
 
-Prints the schedule's cost and its gap to the registry's best bound and best cost.
-Exit 0: feasible; 1: infeasible (the violations are named); 2: bad input (one line).
+``verify`` prints the schedule's cost and its gap to the registry's best bound and best
+cost. Exit 0: feasible; 1: infeasible (the violations are named); 2: bad input (one line).
 """
 
 from __future__ import annotations
@@ -15,23 +16,23 @@ from schedbench.problem import ProblemError
 
 
 def verify(args: argparse.Namespace) -> int:
+    from schedbench import classes
     from schedbench.datasets import best_known, registry
-    from schedbench.evaluate import check, relative_gap
+    from schedbench.evaluate import relative_gap
 
     params = dict(_pair(p) for p in args.param)
     ratio = None if args.ratio is None else best_known.as_ratio(args.ratio)
     problem = registry.load(args.dataset, stages=args.stages, ratio=ratio, **params)
     schedule = _read(args.schedule, problem, best_known)
-    report = check(problem, schedule)
-    if hasattr(problem, "stages"):  # the paper's class: its settings and its two cost terms
-        head = f"{args.dataset} (L={problem.stages}, R={problem.ratio:g}, n={problem.n:,})"
-        terms = f" (peak {report.peak:,}, comm {report.comm:,})"
-    else:
-        head, terms = f"{args.dataset} ({problem.CLASS}, n={problem.n:,})", ""
+    report = problem.report(schedule)
+    facts = problem.facts()
+    shown = [f"{k}={facts[k]:g}" for k in ("stages", "ratio") if k in classes.of(problem).settings]
+    head = f"{args.dataset} ({problem.CLASS}, {', '.join([*shown, f'n={problem.n:,}'])})"
     if not report.feasible:
         print(f"{head}: infeasible: {report.reason()}")
         return 1
-    print(f"{head}: feasible, cost {report.cost:,.0f}{terms}")
+    terms = ", ".join(f"{k} {v[0]:,}" for k, v in problem.evaluate(schedule).terms.items())
+    print(f"{head}: feasible, cost {report.cost:,.0f} ({terms})")
     entry = best_known.lookup(problem)
     if entry is None:
         bound = float(problem.trivial_lower_bound)
@@ -57,10 +58,11 @@ def _read(path: str, problem: object, best_known: object) -> object:
     from pathlib import Path
 
     file = Path(path)
-    if hasattr(problem, "parse_schedule") and file.is_file():
+    parse = getattr(problem, "parse_schedule", None)  # a class's own text format, optional
+    if parse is not None and file.is_file():
         first = next((line for line in file.read_text().splitlines() if line.strip()), "")
         if ":" in first and "," not in first:
-            return problem.parse_schedule(file.read_text())
+            return parse(file.read_text())
     return best_known.read_schedule(path, problem)
 
 
@@ -73,11 +75,48 @@ def _pair(text: str) -> tuple[str, object]:
     return key, yaml.safe_load(value)
 
 
+def listing(args: argparse.Namespace) -> int:
+    """The installed classes, datasets or solvers, one line each (``--class`` filters)."""
+    from schedbench import classes
+    from schedbench.solvers import registry
+
+    wanted = classes.get(args.cls).name if args.cls else None
+    shown = [c for c in classes.classes().values() if wanted in (None, c.name)]
+    if args.what == "classes":
+        for c in shown:
+            print(f"{c.name:8} {c.title}; cost: {c.cost} [{c.unit}]; {len(c.catalogue())} "
+                  f"datasets; files {' '.join(c.readers) or '-'}; {c.statement}")  # fmt: skip
+    elif args.what == "datasets":
+        for c in shown:
+            for entry in c.catalogue():
+                params = "" if entry.params is None else " ".join(
+                    f"{k}={v}" for k, v in entry.params.items())  # fmt: skip
+                alias = f" (alias {', '.join(entry.aliases)})" if entry.aliases else ""
+                print(f"{entry.name:36} {c.name:7} {entry.about}{alias} {params}".rstrip())
+        print(f"{'file':36} {'any':7} your own file: dataset.params.path=<file> "
+              f"({', '.join(sorted({s for c in shown for s in c.readers}))})")  # fmt: skip
+    else:
+        for name, module in registry.modules().items():
+            try:
+                impl = registry.backend(name)
+                served = registry.classes_of(impl, name)
+                library = impl.LIBRARY
+            except ImportError as err:
+                served, library = ("?",), f"not importable here ({err})"
+            if wanted is None or wanted in served:
+                print(f"{name:14} {','.join(served):16} {library:12} {module}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m schedbench", description=__doc__.split("\n")[0]
     )
     sub = parser.add_subparsers(dest="command", required=True)
+    show = sub.add_parser("list", help="the installed problem classes, datasets or solvers")
+    show.add_argument("what", nargs="?", default="classes",
+                      choices=("classes", "datasets", "solvers"))  # fmt: skip
+    show.add_argument("--class", dest="cls", default=None, help="only this class's (e.g. rcs)")
     check = sub.add_parser("verify", help="check a schedule file, print its cost and gap")
     check.add_argument("--dataset", required=True, help="a dataset name, e.g. rw1 or adder")
     check.add_argument("--schedule", required=True, help="CSV with columns node,stage")
@@ -86,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--param", action="append", default=[], help="dataset param key=value")
     args = parser.parse_args(argv)
     try:
-        return verify(args)
+        return listing(args) if args.command == "list" else verify(args)
     except (ProblemError, ValueError, OSError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -30,6 +30,11 @@ class Evaluation:
     loads: np.ndarray  # [B, L] memory per stage
     n_violated: np.ndarray  # [B] violated edges + out-of-range nodes
 
+    @property
+    def terms(self) -> dict[str, np.ndarray]:
+        """The class's named cost terms: cost = R * peak + comm."""
+        return {"peak": self.peak, "comm": self.comm}
+
     def best(self) -> int | None:
         """Index of the cheapest feasible schedule, or None when none is feasible."""
         if not self.feasible.any():

@@ -47,6 +47,8 @@ class Problem(OnGraph):
     ratio: float
     comm_mode: CommMode = "binary"
 
+    CLASS = "icml24"  # schedbench.problems.icml24: the class as a plugin
+
     # ------------------------------------------------------------------ construction
     @classmethod
     def of(
@@ -211,6 +213,38 @@ class Problem(OnGraph):
     def trivial_lower_bound(self) -> float:
         """R * peak bound + comm bound; an integer when R is."""
         return scale_peak(self.ratio, self.peak_lower_bound) + self.comm_lower_bound
+
+    # ------------------------------------------------------------------ the class protocol
+    def evaluate(self, schedules: object) -> Any:
+        """Peak, comm, cost and feasibility of a batch (:func:`schedbench.evaluate.evaluate`)."""
+        from schedbench.evaluate import evaluate
+
+        return evaluate(self, schedules)
+
+    def report(self, schedule: object) -> Any:
+        """One schedule checked in full (:func:`schedbench.evaluate.check`)."""
+        from schedbench.evaluate import check
+
+        return check(self, schedule)
+
+    @property
+    def reference_schedule(self) -> np.ndarray:
+        """ASAP: the schedule every curve can be divided by."""
+        return self.asap
+
+    def facts(self) -> dict[str, Any]:
+        """What a run's record says about the instance: size, L, R, total weight, the
+        trivial bound and the ASAP reference's cost."""
+        return {
+            "n": self.n,
+            "m": self.m,
+            "depth": self.depth,
+            "stages": self.stages,
+            "ratio": self.ratio,
+            "total_weight": int(self.w.sum()),
+            "trivial_bound": float(self.trivial_lower_bound),
+            "asap_cost": self.evaluate(self.asap).cost[0].item(),
+        }
 
     # ------------------------------------------------------------------ helpers
     def with_settings(self, **changes: Any) -> Problem:

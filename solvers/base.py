@@ -18,10 +18,14 @@ from typing import Any
 
 import numpy as np
 
-from schedbench.evaluate import Evaluation, check, evaluate, relative_gap
+from schedbench.evaluate import Evaluation, relative_gap
 from schedbench.problem import Problem
 
 OnIncumbent = Callable[[np.ndarray, float, float | None], None]
+OnRejected = Callable[[str], None]
+# Set when the harness asks this process to end its search early (its schedule met a
+# proved bound): every back-end then sees its budget spent and returns what it has.
+STOP_REQUESTED = threading.Event()
 
 
 class Status(StrEnum):
@@ -44,8 +48,9 @@ class SolveResult:
     status: Status
     schedule: np.ndarray | None = None
     cost: float | None = None
-    peak: int | None = None
+    peak: int | None = None  # the paper's class's terms (None in another class)
     comm: int | None = None
+    terms: dict[str, float] = field(default_factory=dict)  # the class's named cost terms
     bound: float | None = None  # best lower bound proven by the solver, if it has one
     trivial_bound: float | None = None
     lp_bound: float | None = None
@@ -91,14 +96,22 @@ class SolveResult:
 class Tracker:
     """Re-checks, keeps and forwards incumbents; times are seconds since the solve began."""
 
-    def __init__(self, problem: Problem, on_incumbent: OnIncumbent | None, started: float):
+    def __init__(
+        self,
+        problem: Problem,
+        on_incumbent: OnIncumbent | None,
+        started: float,
+        on_rejected: OnRejected | None = None,
+    ):
         self.problem = problem
         self.on_incumbent = on_incumbent
+        self.on_rejected = on_rejected  # told of every rejected report (its reason)
         self.started = started
         self.best_schedule: np.ndarray | None = None
         self.best_cost: float = math.inf
         self.history: list[tuple[float, float]] = []
-        self.rejected: str = ""
+        self.rejected: str = ""  # the first rejected report's reason
+        self.rejections = 0
         self._lock = threading.Lock()  # offers may come from a solver's callback thread too
 
     def elapsed(self) -> float:
@@ -111,10 +124,13 @@ class Tracker:
 
     def _offer(self, schedule: Any, bound: float | None) -> bool:
         stages = np.asarray(schedule, dtype=np.int64).reshape(-1)
-        result = evaluate(self.problem, stages)
+        result = self.problem.evaluate(stages)
         if not result.feasible[0]:
-            if not self.rejected:
-                self.rejected = check(self.problem, stages).reason()
+            reason = self.problem.report(stages).reason()
+            self.rejected = self.rejected or reason
+            self.rejections += 1
+            if self.on_rejected is not None:
+                self.on_rejected(reason)
             return False
         cost = result.cost[0].item()
         if cost >= self.best_cost:
@@ -129,7 +145,7 @@ class Tracker:
 
     def offer_batch(self, schedules: np.ndarray, result: Evaluation | None = None) -> bool:
         """Offer the cheapest feasible schedule of a batch (``result``: its evaluation)."""
-        result = evaluate(self.problem, schedules) if result is None else result
+        result = self.problem.evaluate(schedules) if result is None else result
         best = result.best()
         if best is None:
             return False
@@ -265,5 +281,8 @@ class SolveContext:
         return self.remaining() <= 0
 
     def remaining(self) -> float:
-        """Seconds left of the budget (model building counts)."""
+        """Seconds left of the budget (model building counts); 0 once the harness asked
+        the search to end (:data:`STOP_REQUESTED`)."""
+        if STOP_REQUESTED.is_set():
+            return 0.0
         return max(0.0, self.deadline - time.perf_counter())

@@ -19,6 +19,7 @@ from schedbench.solvers.formulations import Formulation, build_paper, encode
 
 LIBRARY = "ortools"
 PIP = "ortools"
+CLASSES = ("icml24",)  # the problem classes it solves
 
 
 BYTES_PER_ENTRY = 600  # the model (per boolean or edge), and a copy per search worker

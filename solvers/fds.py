@@ -17,6 +17,7 @@ from schedbench.solvers.base import Outcome, SolveContext
 
 LIBRARY = "numpy"
 PIP = "numpy"
+CLASSES = ("icml24",)  # the problem classes it solves
 ROUND_SHARE = 0.02
 
 

@@ -22,6 +22,7 @@ from schedbench.solvers.base import Outcome, SolveContext
 REVISION = 2  # 2: the numba local search and legalization (more steps per budget)
 LIBRARY = "torch"
 PIP = "torch"
+CLASSES = ("icml24",)  # the problem classes it solves
 
 
 def version() -> str:

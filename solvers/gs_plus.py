@@ -24,6 +24,7 @@ from schedbench.solvers.gs.options import Options, chosen, signature
 REVISION = 2  # 2: the numba local search and legalization (more steps per budget)
 LIBRARY = "torch"
 PIP = "torch"
+CLASSES = ("icml24",)  # the problem classes it solves
 __all__ = ["run", "version"]
 
 

@@ -15,6 +15,7 @@ from schedbench.solvers.formulations import Formulation, LinearModel, build, enc
 
 LIBRARY = "highspy"
 PIP = "highspy"
+CLASSES = ("icml24",)  # the problem classes it solves
 
 
 BYTES_PER_NONZERO = 400  # HiGHS's copy of the model, presolve and factorization

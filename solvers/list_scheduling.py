@@ -19,6 +19,7 @@ from schedbench.solvers.base import Outcome, SolveContext
 
 LIBRARY = "numpy"
 PIP = "numpy"
+CLASSES = ("icml24",)  # the problem classes it solves
 
 
 def version() -> str:

@@ -17,6 +17,7 @@ from schedbench.solvers.refine import Neighbourhood, improve, initial_schedule, 
 REVISION = 2  # 2: the numba local search and legalization (more steps per budget)
 LIBRARY = "numpy"
 PIP = "numpy"
+CLASSES = ("icml24",)  # the problem classes it solves
 
 
 def version() -> str:

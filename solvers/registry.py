@@ -16,10 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from schedbench.evaluate import evaluate
 from schedbench.problem import Problem
 from schedbench.solvers.base import (
     OnIncumbent,
+    OnRejected,
     Outcome,
     SolveContext,
     SolveResult,
@@ -29,37 +29,24 @@ from schedbench.solvers.base import (
     integral_bound,
 )
 
-# short name -> module under schedbench.solvers
-SOLVERS: dict[str, str] = {
-    "cpsat": "cpsat",
-    "highs": "highs",
-    "gurobi": "gurobi",
-    "cplex": "cplex",
-    "cbc": "cbc",
-    "asap": "asap",
-    "topo_chunk": "topo_chunk",
-    "list": "list_scheduling",
-    "fds": "fds",
-    "gs": "gs",
-    "gs_plus": "gs_plus",
-    "gauss": "gauss",
-    "local_search": "local_search",
-    "rcs_list": "rcs.list_scheduling",
-    "rcs_cpsat": "rcs.cpsat",
-    "rcs_highs": "rcs.milp",
-    "tcs_cpsat": "tcs.cpsat",
-    "tcs_highs": "tcs.milp",
-    "tcs_list": "tcs.list_scheduling",
-    "tcs_fds": "tcs.fds",
-    "hls_gs": "hls.gs",
-    "hls_gauss": "hls.gauss",
-}
+
+def modules() -> dict[str, str]:
+    """Every solver name -> its module path, from the installed problem classes (each
+    class lists the back-ends it ships; one back-end may serve several classes)."""
+    from schedbench.classes import classes
+
+    found: dict[str, str] = {}
+    for plugin in classes().values():
+        found.update(plugin.solvers)
+    return found
+
+
 EXACT = ("cpsat", "highs", "gurobi", "cplex", "cbc")
 BASELINES = ("asap", "topo_chunk", "list", "fds")
 
 
 def names() -> list[str]:
-    return list(SOLVERS)
+    return list(modules())
 
 
 def backend(name: str, module: str | None = None) -> Any:
@@ -70,38 +57,53 @@ def backend(name: str, module: str | None = None) -> Any:
     """
     if module:
         return importlib.import_module(module)
-    if name not in SOLVERS:
-        raise ValueError(f"unknown solver {name!r}; choose one of {', '.join(SOLVERS)}")
-    return importlib.import_module(f"schedbench.solvers.{SOLVERS[name]}")
+    known = modules()
+    if name not in known:
+        raise ValueError(
+            f"unknown solver {name!r}; choose one of {', '.join(known)} (python -m schedbench "
+            "list solvers), or give solver.module=<your module>"
+        )
+    return importlib.import_module(known[name])
 
 
-def problem_class(problem: Any) -> str:
-    """The class an instance belongs to (``CLASS``): 'icml24' for the paper's problem."""
-    return getattr(problem, "CLASS", "icml24")
+def classes_of(impl: Any, name: str) -> tuple[str, ...]:
+    """The problem classes a back-end declares (``CLASSES``, required)."""
+    declared = getattr(impl, "CLASSES", None)
+    if not declared:
+        raise ValueError(
+            f"solver {name!r} ({impl.__name__}) does not declare CLASSES; add e.g. "
+            'CLASSES = ("icml24",) naming the problem classes it solves'
+        )
+    return tuple(declared)
 
 
 def check_class(
     solver: str, problem: Any, module: str | None = None, options: dict[str, Any] | None = None
 ) -> None:
-    """A one-line error when solver ``solver`` does not solve ``problem``'s class (a
-    back-end declares its classes in ``CLASSES``; the paper's class by default), or when
+    """A one-line error when solver ``solver`` does not solve ``problem``'s class, or when
     its ``check(problem, options)``, where it has one, rejects the options for it."""
-    wanted = problem_class(problem)
+    wanted = problem.CLASS
     impl = backend(solver, module)
-    if wanted in getattr(impl, "CLASSES", ("icml24",)):
+    if wanted in classes_of(impl, solver):
         if (check := getattr(impl, "check", None)) is not None:
             check(problem, resolved_options(solver, dict(options or {}), module))
         return
+    raise ValueError(
+        f"solver {solver!r} does not solve {wanted!r} problems; use one of "
+        f"{', '.join(serving(wanted))}"
+    )
+
+
+def serving(cls: str) -> list[str]:
+    """The solver names whose back-ends solve class ``cls`` (importable ones)."""
     fits = []
-    for name in SOLVERS:
+    for name in modules():
         try:
-            if wanted in getattr(backend(name), "CLASSES", ("icml24",)):
+            if cls in classes_of(backend(name), name):
                 fits.append(name)
         except ImportError:
             continue
-    raise ValueError(
-        f"solver {solver!r} does not solve {wanted!r} problems; use one of {', '.join(fits)}"
-    )
+    return fits
 
 
 def revision(solver: str, module: str | None = None) -> int | None:
@@ -166,6 +168,7 @@ def solve(
     threads: int = 1,
     seed: int = 0,
     on_incumbent: OnIncumbent | None = None,
+    on_rejected: OnRejected | None = None,
     warm_start: np.ndarray | None = None,
     lp_bound: bool = False,
     module: str | None = None,
@@ -183,7 +186,7 @@ def solve(
     started = time.perf_counter() if started is None else started
     impl = backend(solver, module)
     check_class(solver, problem, module)
-    tracker = Tracker(problem, on_incumbent, started)
+    tracker = Tracker(problem, on_incumbent, started, on_rejected)
     result = SolveResult(
         solver=solver,
         status=Status.ERROR,
@@ -200,7 +203,7 @@ def solve(
     check_options(solver, options, module)
     if warm_start is not None:
         warm_start = np.asarray(warm_start, np.int64)
-        if not evaluate(problem, warm_start).feasible[0]:
+        if not problem.evaluate(warm_start).feasible[0]:
             raise ValueError("the warm start schedule is infeasible; pass a feasible schedule")
     context = SolveContext(problem, float(time_limit), int(threads), int(seed), tracker, warm_start)
     entered = time.perf_counter() - started  # imports and checks before the back-end
@@ -234,11 +237,11 @@ def solve(
     elif not has_schedule and outcome.status in (Status.FEASIBLE, Status.OPTIMAL):
         result.message = "the solver claimed a solution but reported no schedule"
     if has_schedule:
-        best = evaluate(problem, tracker.best_schedule)
+        best = problem.evaluate(tracker.best_schedule)
         result.schedule = tracker.best_schedule
         result.cost = best.cost[0].item()
-        if hasattr(best, "peak"):  # the paper's class names its two cost terms
-            result.peak, result.comm = int(best.peak[0]), int(best.comm[0])
+        result.terms = {name: values[0].item() for name, values in best.terms.items()}
+        result.peak, result.comm = result.terms.get("peak"), result.terms.get("comm")
         result.incumbents = list(tracker.history)
         result.first_incumbent_time = tracker.history[0][0]
         result.time_to_best = tracker.history[-1][0]

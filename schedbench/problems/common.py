@@ -142,3 +142,24 @@ def cheapest(feasible: np.ndarray, cost: np.ndarray) -> int | None:
     if not feasible.any():
         return None
     return int(np.argmin(np.where(feasible, cost, np.iinfo(np.int64).max)))
+
+
+def param_number(
+    value: object, key: str, *, least: float | None = None, above: float | None = None,
+    whole: bool = False,
+) -> float | int:  # fmt: skip
+    """A dataset parameter checked as a number (``whole``: an integer), at least ``least``
+    or above ``above``; any other value is a one-line error naming
+    ``dataset.params.<key>`` and the fix."""
+    kind = "a whole number" if whole else "a number"
+    floor = f" >= {least:g}" if least is not None else f" > {above:g}" if above is not None else ""
+    example = least if least is not None else (above + 1 if above is not None else 1)
+    fix = f"; give {kind}{floor}, e.g. dataset.params.{key}={example:g}"
+    number = None
+    if not isinstance(value, bool) and isinstance(value, int | float | np.number):
+        number = float(value)
+    if number is None or not np.isfinite(number) or (whole and number != int(number)):
+        raise ProblemError(f"dataset.params.{key} is {value!r}{fix}")
+    if (least is not None and number < least) or (above is not None and number <= above):
+        raise ProblemError(f"dataset.params.{key}={value!r} is out of range{fix}")
+    return int(number) if whole else number

@@ -278,3 +278,77 @@ def read_dot(path: str | Path, delay: dict[str, int], units: dict[str, int]) -> 
     type given separately (HeuriGym's JSON beside it, or your own)."""
     nodes, edges = read_dot_lists(path)
     return RCSProblem.from_lists(Path(path).stem, nodes, edges, delay, units)
+
+
+# ---------------------------------------------------------------- the class as a plugin
+
+
+def _catalogue() -> list:
+    from functools import partial
+
+    from schedbench.classes import Dataset
+    from schedbench.datasets import heurigym, typed_synthetic
+
+    shipped = [
+        Dataset(f"{heurigym.PREFIX}{name}", partial(heurigym.load, name),
+                f"HeuriGym operator scheduling ({size})")
+        for size, names in heurigym.SIZES.items() for name in names
+    ]  # fmt: skip
+    params = {"nodes": 1000, "density": 1.5, "depth": None, "seed": 0, "pressure": 1.0}
+    about = "seeded HLS-like DAG whose units bind (nodes, density, depth, seed, pressure)"
+    return [*shipped, Dataset("rcs_synthetic", typed_synthetic.rcs, about, params)]
+
+
+def _read_json(path: Path) -> RCSProblem:
+    return read_heurigym(path)
+
+
+def _read_dot(
+    path: Path, delay: dict[str, int] | None = None, units: dict[str, int] | None = None
+) -> RCSProblem:
+    if not delay or not units:
+        raise ProblemError(
+            f"an RCS instance from {path.name} needs a delay and a unit count per operation "
+            "type: give dataset.params.delay={MUL:2,...} and dataset.params.units={MUL:1,...} "
+            f"(or delay: and units: in {path.stem}.yaml beside it)"
+        )
+    return read_dot(path, dict(delay), dict(units))
+
+
+def _problem_class() -> object:
+    from schedbench.classes import ProblemClass
+
+    return ProblemClass(
+        name="rcs",
+        title="resource-constrained minimum latency (HLS operator scheduling)",
+        cost="latency: the cycle the last operation ends",
+        unit="cycles",
+        statement="docs/problems/rcs.md",
+        terms={"latency": "the best schedule's latency max(t_i + d_i), in cycles"},
+        facts={
+            "n": "operations",
+            "m": "dependences",
+            "depth": "the critical path in cycles (the latency with unlimited units)",
+            "total_weight": "the operations' summed delay (cycles of work)",
+            "trivial_bound": "max(critical path, per-type work bound) in cycles",
+            "asap_cost": "the critical-path list schedule's latency (the common reference)",
+        },
+        columns={
+            "best_cost": "the latency of the best schedule, in cycles",
+            "bound": "a proved lower bound on the latency, in cycles",
+        },
+        catalogue=_catalogue,
+        readers={".json": _read_json, ".dot": _read_dot},
+        solvers={
+            "rcs_list": "schedbench.solvers.rcs.list_scheduling",
+            "rcs_cpsat": "schedbench.solvers.rcs.cpsat",
+            "rcs_highs": "schedbench.solvers.rcs.milp",
+            "hls_gs": "schedbench.solvers.hls.gs",
+            "hls_gauss": "schedbench.solvers.hls.gauss",
+        },
+        schedule="start",
+        primary=(".json",),
+    )
+
+
+PROBLEM_CLASS = _problem_class()

@@ -18,6 +18,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 
@@ -82,12 +83,15 @@ class TCSProblem(TypedOperations):
         if (latency is None) == (latency_factor is None):
             raise ProblemError("give the latency bound as latency=<cycles> or latency_factor=<x>")
         if latency is None:
-            if not latency_factor or latency_factor < 1:
+            factor = latency_factor
+            if isinstance(factor, bool) or not isinstance(factor, int | float | np.number):
+                raise ProblemError(f"the latency factor is {factor!r}; give a number >= 1")
+            if not np.isfinite(factor) or factor < 1:
                 raise ProblemError(
-                    f"latency_factor={latency_factor!r} is below 1: no schedule ends before "
-                    f"the critical path ({critical} cycles)"
+                    f"the latency factor {factor!r} puts the bound below the critical path "
+                    f"({critical} cycles): no schedule fits; the smallest feasible factor is 1"
                 )
-            latency = int(np.floor(critical * float(latency_factor) + 1e-9))
+            latency = int(np.floor(critical * float(factor) + 1e-9))
         latency = _whole(latency, "latency bound", 1)
         if latency < critical:
             raise ProblemError(
@@ -261,3 +265,95 @@ def _whole(value: object, what: str, least: int) -> int:
     if value != int(value) or value < least:
         raise ProblemError(f"the {what} is {value!r}; it must be a whole number >= {least}")
     return int(value)
+
+
+# ---------------------------------------------------------------- the class as a plugin
+
+
+def _catalogue() -> list:
+    from functools import partial
+
+    from schedbench.classes import Dataset
+    from schedbench.datasets import eds, heurigym, typed_synthetic
+
+    def short(name: str) -> tuple[str, ...]:  # HeuriGym's name of the same graph
+        same = [h for h in heurigym.NAMES if name == h or name.startswith(f"{h}_")]
+        return (f"{eds.PREFIX}{same[0]}",) if same and same[0] != name else ()
+
+    shipped = [
+        Dataset(f"{eds.PREFIX}{name}", partial(eds.load, name),
+                "ExPRESS graph, EDS's latency factor (factor: 1.0, 1.5, 2.0 have optima)",
+                {"factor": 1.0}, short(name))
+        for name in eds.NAMES
+    ]  # fmt: skip
+    params = {"nodes": 1000, "density": 1.5, "depth": None, "seed": 0, "factor": 1.5}
+    about = "seeded HLS-like DAG, three unit kinds (nodes, density, depth, seed, factor)"
+    return [*shipped, Dataset("tcs_synthetic", typed_synthetic.tcs, about, params)]
+
+
+def _read(path: Path, **params: object) -> TCSProblem:
+    """A DOT data-flow graph or a HeuriGym JSON (its delays; kind = type unless given)."""
+    from schedbench.problems.dot import read_dot_graph
+    from schedbench.problems.rcs import read_heurigym
+
+    if path.suffix.lower() == ".json":
+        typed = read_heurigym(path)
+        graph = typed.graph
+        params = {"delay": dict(zip(typed.types, typed.delay.tolist(), strict=True)), **params}
+    else:
+        graph = read_dot_graph(path)
+    params.setdefault("kind", {t: t for t in graph.types})
+    if "delay" not in params or not ({"latency", "factor"} & set(params)):
+        raise ProblemError(
+            f"a TCS instance from {path.name} needs a delay per operation type and a latency "
+            "bound: give dataset.params.delay={MUL:2,...} and dataset.params.latency=<cycles> "
+            f"or dataset.params.factor=<x> (or them in {path.stem}.yaml beside it)"
+        )
+    factor = params.pop("factor", None)
+    try:
+        return TCSProblem.on(graph, latency_factor=factor, **params)  # type: ignore[arg-type]
+    except TypeError as err:
+        raise ProblemError(
+            f"{path.name}: {err}; a TCS file takes delay, kind, cost, min_units, latency, factor"
+        ) from None
+
+
+def _problem_class() -> object:
+    from schedbench.classes import ProblemClass
+
+    return ProblemClass(
+        name="tcs",
+        title="latency-constrained minimum resources (HLS time-constrained scheduling)",
+        cost="the cost-weighted sum over unit kinds of the units each kind needs",
+        unit="cost-weighted units",
+        statement="docs/problems/tcs.md",
+        terms={"units_<kind>": "units of that kind the best schedule needs (one column each)"},
+        facts={
+            "n": "operations",
+            "m": "dependences",
+            "depth": "the critical path in cycles",
+            "stages": "T, the latency bound in cycles (the horizon, as L is the paper's)",
+            "total_weight": "the operations' summed delay (cycles of work)",
+            "trivial_bound": "the cost-weighted per-kind unit bound",
+            "asap_cost": "the ASAP schedule's cost (the common reference)",
+        },
+        columns={
+            "best_cost": "the cost-weighted units of the best schedule",
+            "bound": "a proved lower bound on the cost-weighted units",
+            "stages": "T, the latency bound in cycles",
+        },
+        catalogue=_catalogue,
+        readers={".dot": _read, ".json": _read},
+        solvers={
+            "tcs_cpsat": "schedbench.solvers.tcs.cpsat",
+            "tcs_highs": "schedbench.solvers.tcs.milp",
+            "tcs_list": "schedbench.solvers.tcs.list_scheduling",
+            "tcs_fds": "schedbench.solvers.tcs.fds",
+            "hls_gs": "schedbench.solvers.hls.gs",
+            "hls_gauss": "schedbench.solvers.hls.gauss",
+        },
+        schedule="start",
+    )
+
+
+PROBLEM_CLASS = _problem_class()

@@ -26,6 +26,7 @@ from schedbench.solvers.gs.options import PAPER, Options, chosen, signature
 
 LIBRARY = "torch"
 PIP = "torch"
+CLASSES = ("icml24",)  # the problem classes it solves
 
 
 def version() -> str:

@@ -25,7 +25,8 @@ def test_paper_ratios():
 
 
 def test_unknown_name():
-    with pytest.raises(ProblemError, match=r"unknown dataset 'rw13'; choose one of"):
+    with pytest.raises(ProblemError, match=r"unknown dataset 'rw13'; did you mean 'rw3'\? the "
+                       "collections are rw1..rw12"):  # fmt: skip
         load("rw13")
 
 

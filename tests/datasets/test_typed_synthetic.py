@@ -21,7 +21,9 @@ def test_a_seed_names_one_instance_of_each_class():
 
 
 def test_bad_parameters_are_one_line():
-    with pytest.raises(ProblemError, match="at least 2 operations"):
+    with pytest.raises(
+        ProblemError, match="dataset.params.nodes=1 is out of range; give a whole number >= 2"
+    ):
         typed_synthetic.rcs(1)
     with pytest.raises(ProblemError, match=r"dataset 'rcs_synthetic': .*unexpected keyword"):
         load("rcs_synthetic", nodes=100, colour="red")

@@ -5,6 +5,7 @@ import signal
 import time
 
 LIBRARY = PIP = "none"
+CLASSES = ("icml24", "rcs", "tcs")
 
 
 def version() -> str:

@@ -6,6 +6,7 @@ from schedbench.solvers.base import Outcome, Status
 from schedbench.solvers.topo_chunk import best_chunking
 
 LIBRARY = PIP = "none"
+CLASSES = ("icml24", "rcs", "tcs")
 
 
 def version() -> str:

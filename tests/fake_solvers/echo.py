@@ -3,6 +3,7 @@
 from schedbench.solvers.base import Outcome, Status
 
 LIBRARY = PIP = "none"
+CLASSES = ("icml24", "rcs", "tcs")
 
 
 def version() -> str:

@@ -1,6 +1,7 @@
 """Reports one incumbent, then raises."""
 
 LIBRARY = PIP = "none"
+CLASSES = ("icml24", "rcs", "tcs")
 
 
 def version() -> str:

@@ -6,6 +6,7 @@ import sys
 from schedbench.solvers.base import Outcome, Status
 
 LIBRARY = PIP = "none"
+CLASSES = ("icml24", "rcs", "tcs")
 
 
 def version() -> str:

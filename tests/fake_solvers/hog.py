@@ -3,6 +3,7 @@
 import numpy as np
 
 LIBRARY = PIP = "none"
+CLASSES = ("icml24", "rcs", "tcs")
 
 
 def version() -> str:

@@ -6,6 +6,7 @@ from pathlib import Path
 from schedbench.solvers.base import Outcome, Status
 
 LIBRARY = PIP = "none"
+CLASSES = ("icml24", "rcs", "tcs")
 
 
 def version() -> str:

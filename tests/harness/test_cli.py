@@ -403,6 +403,7 @@ def test_infeasible_warm_start_is_one_line(tmp_path):
 OUT_OF_TREE_SOLVER = '''"""A solver outside schedbench: every node at its earliest stage."""
 
 LIBRARY = PIP = "none"
+CLASSES = ("icml24",)
 
 
 def version() -> str:

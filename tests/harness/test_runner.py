@@ -192,6 +192,7 @@ FAKE_WITH_DEFAULT = """
 from schedbench.solvers.base import Outcome, Status
 
 LIBRARY = PIP = "none"
+CLASSES = ("icml24",)
 
 
 def version():

@@ -71,7 +71,7 @@ def test_evaluator_against_a_per_cycle_count():
     ("kwargs", "message"),
     [
         ({"latency": 2}, "the latency bound 2 is below the critical path 3"),
-        ({"latency_factor": 0.5}, "latency_factor=0.5 is below 1"),
+        ({"latency_factor": 0.5}, r"factor 0.5 puts the bound below the critical path \(3 cycles"),
         ({}, "give the latency bound as latency=<cycles> or latency_factor=<x>"),
         ({"latency": 5, "delay": {"mul": 2}}, "operation type 'add' has no delay"),
         ({"latency": 5, "cost": {"MUL": -1}}, "the cost of 'MUL' is -1"),
@@ -89,8 +89,11 @@ def test_bad_instances_are_one_line(kwargs, message):
 def test_eds_names_and_factors_are_checked():
     with pytest.raises(ProblemError, match="unknown EDS graph 'nope'"):
         eds.load("nope")
-    with pytest.raises(ProblemError, match=r"factor=1\.2 has no published optimum"):
-        eds.load("hal", 1.2)
+    other = eds.load("hal", 1.2)  # a valid instance without a published optimum
+    assert other.latency == int(other.critical_path * 1.2) and other.name == "hal_1.2"
+    with pytest.raises(ProblemError, match=r"^dataset.params.factor=0.5: .* critical path \(\d+ "
+                       r"cycles\).*smallest feasible factor is 1$"):  # fmt: skip
+        eds.load("hal", 0.5)
 
 
 @needs_data

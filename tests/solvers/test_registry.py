@@ -18,10 +18,11 @@ from schedbench.solvers.base import Outcome, Status
 def fake_backend(monkeypatch):
     """Register a back-end whose behaviour each test sets."""
     module = types.ModuleType("schedbench.solvers.fake")
-    module.LIBRARY, module.PIP = "fake", "fake"
+    module.LIBRARY, module.PIP, module.CLASSES = "fake", "fake", ("icml24",)
     module.version = lambda: "fake 1"
     monkeypatch.setitem(sys.modules, "schedbench.solvers.fake", module)
-    monkeypatch.setitem(registry.SOLVERS, "fake", "fake")
+    known = {**registry.modules(), "fake": "schedbench.solvers.fake"}
+    monkeypatch.setattr(registry, "modules", lambda: known)
     return module
 
 
