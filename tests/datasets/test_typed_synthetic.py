@@ -22,7 +22,7 @@ def test_a_seed_names_one_instance_of_each_class():
 
 def test_bad_parameters_are_one_line():
     with pytest.raises(
-        ProblemError, match="dataset.params.nodes=1 is out of range; give a whole number >= 2"
+        ProblemError, match=r"dataset.params.nodes=1 is out of range; give a whole number >= 2"
     ):
         typed_synthetic.rcs(1)
     with pytest.raises(ProblemError, match=r"dataset 'rcs_synthetic': .*unexpected keyword"):
