@@ -262,8 +262,15 @@ def read_heurigym(path: str | Path) -> RCSProblem:
     try:
         data = json.loads(path.read_text())
         nodes = [(str(label), str(kind)) for label, kind in data["nodes"]]
+        for i, edge in enumerate(data["edges"]):
+            if not isinstance(edge, list | tuple) or len(edge) < 2:
+                raise ProblemError(
+                    f"{path.name}: edge {i} is {edge!r}; give each edge as [src, dst, name]"
+                )
         edges = [(str(e[0]), str(e[1])) for e in data["edges"]]
         delay, units = data["delay"], data["resource"]
+    except ProblemError:
+        raise
     except (json.JSONDecodeError, KeyError, TypeError, ValueError) as err:
         raise ProblemError(
             f"{path.name} is not a HeuriGym operator-scheduling file ({type(err).__name__}: "

@@ -44,6 +44,10 @@ FILES = {
     "undirected.gml": gml(NODES, CHAIN, directed=0),
     "good.gml": gml(NODES, CHAIN),
     "broken.lib": "library (broken) {\n  cell (INV) { area : 1;\n",
+    "badedge.json": '{"delay": {"a": 1}, "resource": {"a": 1}, "nodes": [["x", "a"]], '
+    '"edges": [["a"]]}',
+    "graph.dot": "digraph g {\n  x [label = add];\n  y [label = mul];\n  x -> y;\n}\n",
+    "instance.xyz": "nothing\n",
 }
 
 
@@ -97,6 +101,57 @@ CASES = {
     "Liberty ABC rejects": (
         ["dataset=adder_m", "dataset.params.liberty={d}/broken.lib"],
         "ABC could not map adder_m with broken.lib",
+    ),
+    "EDS factor true": (
+        ["dataset=eds/hal", "dataset.params.factor=true"],
+        "dataset.params.factor is True; give a number",
+    ),
+    "EDS factor null": (
+        ["dataset=eds/hal", "dataset.params.factor=null"],
+        "dataset.params.factor is None; give a number",
+    ),
+    "EDS factor abc": (
+        ["dataset=eds/hal", "dataset.params.factor=abc"],
+        "dataset.params.factor is 'abc'; give a number",
+    ),
+    "EDS factor below the critical path": (
+        ["dataset=eds/hal", "dataset.params.factor=0.5"],
+        "dataset.params.factor=0.5: the latency factor 0.5 puts the bound below the critical "
+        "path (6 cycles): no schedule fits; the smallest feasible factor is 1",
+    ),
+    "EDS factor 0": (["dataset=eds/hal", "dataset.params.factor=0"], "smallest feasible factor"),
+    "EDS factor -1": (["dataset=eds/hal", "dataset.params.factor=-1"], "smallest feasible factor"),
+    "TCS synthetic factor abc": (
+        ["dataset=tcs_synthetic", "dataset.params.nodes=50", "dataset.params.factor=abc"],
+        "dataset.params.factor is 'abc'; give a number >= 1",
+    ),
+    "a setting the class lacks": (
+        ["dataset=heurigym/hal", "stages=5"],
+        "is of class rcs, which has no setting 'stages'",
+    ),
+    "RCS synthetic pressure": (
+        ["dataset=rcs_synthetic", "dataset.params.nodes=50", "dataset.params.pressure=-1"],
+        "dataset.params.pressure=-1 is out of range; give a number > 0",
+    ),
+    "a parameter the dataset lacks": (
+        ["dataset=heurigym/hal", "+dataset.params.path=x.json"],
+        "dataset 'heurigym/hal' has no parameter 'path'",
+    ),
+    "HeuriGym edge without an end": (
+        ["dataset=file", "dataset.params.path={d}/badedge.json"],
+        "badedge.json: edge 0 is ['a']; give each edge as [src, dst, name]",
+    ),
+    "a file no class reads": (
+        ["dataset=file", "dataset.params.path={d}/instance.xyz"],
+        "no installed class reads 'instance.xyz'",
+    ),
+    "a DOT file of two classes": (
+        ["dataset=file", "dataset.params.path={d}/graph.dot"],
+        ".dot files are read by classes rcs, tcs; say which",
+    ),
+    "a TCS DOT file without delays": (
+        ["dataset=file", "dataset.params.path={d}/graph.dot", "+dataset.params.class=tcs"],
+        "needs a delay per operation type and a latency bound",
     ),
     "unknown dataset": (["dataset=rw99"], "Could not find 'dataset/rw99'; choose one of"),
     "unknown solver": (["solver=gurobo"], "Could not find 'solver/gurobo'; choose one of"),

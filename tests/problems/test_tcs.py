@@ -72,6 +72,8 @@ def test_evaluator_against_a_per_cycle_count():
     [
         ({"latency": 2}, "the latency bound 2 is below the critical path 3"),
         ({"latency_factor": 0.5}, r"factor 0.5 puts the bound below the critical path \(3 cycles"),
+        ({"latency_factor": float("nan")}, "factor nan puts the bound below the critical"),
+        ({"latency_factor": "x"}, "the latency factor is 'x'; give a number >= 1"),
         ({}, "give the latency bound as latency=<cycles> or latency_factor=<x>"),
         ({"latency": 5, "delay": {"mul": 2}}, "operation type 'add' has no delay"),
         ({"latency": 5, "cost": {"MUL": -1}}, "the cost of 'MUL' is -1"),
