@@ -30,10 +30,13 @@ def keys_of(config: dict[str, Any], solver_key: str) -> tuple[str, str]:
     """(old key, new key) of the run that ``config`` (a record's ``config``) describes."""
     from omegaconf import OmegaConf
 
+    from schedbench import classes
     from schedbench.harness.app import spec_from_config
     from schedbench.harness.config import RunConf
 
     cfg = OmegaConf.merge(OmegaConf.structured(RunConf), config)  # fields added since
+    if cfg.dataset.name != "file" and not classes.owner(cfg.dataset.name).settings:
+        cfg.dataset.stages = cfg.dataset.ratio = None  # the schema's old defaults: not its own
     spec = spec_from_config(cfg, solver_key=solver_key)
     return spec.legacy_key, spec.key
 

@@ -14,15 +14,14 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
+from schedbench.edges import DuplicatePolicy, no_repeated_dependence, without_duplicates
 from schedbench.node_arrays import NodeNumbers, ProblemError, distinct, readonly_int
 
 __all__ = ["DuplicatePolicy", "Graph", "NodeNumbers", "ProblemError", "distinct", "longest_paths"]
-
-DuplicatePolicy = Literal["reject", "merge"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,6 +40,9 @@ class Graph:
     labels: Sequence[str] = field(repr=False)  # a tuple, or NodeNumbers for "0".."n-1"
     op_type: np.ndarray | None = field(default=None, repr=False)
     types: tuple[str, ...] = ()
+    # per edge, the iteration distance of a loop body (None: all 0, one iteration, a DAG);
+    # an edge with distance > 0 is loop-carried, and a cycle needs a positive total
+    iteration: np.ndarray | None = field(default=None, repr=False)
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -58,11 +60,14 @@ class Graph:
         op_type: Sequence[int] | np.ndarray | None = None,
         types: Sequence[str] = (),
         duplicates: DuplicatePolicy = "reject",
+        iteration: Sequence[int] | np.ndarray | None = None,
     ) -> Graph:
         """Validate node-indexed arrays (w defaults to 1 per node, c to 1 and d to 0 per edge).
 
         Duplicate edges are rejected by default; ``duplicates="merge"`` keeps one edge
-        with the summed weight and the largest distance."""
+        with the summed weight and the largest distance. ``iteration`` gives each edge an
+        iteration distance (a loop body: cycles are legal when their total is positive;
+        two edges between the same nodes at different distances are two dependences)."""
         if not isinstance(n, int | np.integer) or n < 1:
             raise ProblemError(f"the graph of {name!r} is empty (n={n}); give at least one node")
         n = int(n)
@@ -112,17 +117,32 @@ class Graph:
                 raise ProblemError(
                     f"{what} of {where} is negative ({arr[i]}); weights must be >= 0"
                 )
-        loops = np.flatnonzero(src_a == dst_a)
+        it_a = None
+        if iteration is not None:
+            it_a = readonly_int(iteration, "iteration distance", m, edge)
+            if it_a.size and it_a.min() < 0:
+                i = int(np.argmin(it_a))
+                raise ProblemError(
+                    f"the iteration distance of {edge(i)} is negative ({it_a[i]}); it must be "
+                    ">= 0 (0: the same iteration)"
+                )
+        carried = it_a is not None and bool(it_a.any())
+        loops = np.flatnonzero((src_a == dst_a) & (it_a == 0 if carried else True))
         if loops.size:
             v = label_list[src_a[loops[0]]]
             raise ProblemError(
-                f"edge ({v!r}, {v!r}) is a self-loop; remove it (the graph must be a DAG)"
+                f"edge ({v!r}, {v!r}) is a self-loop; remove it (a loop-carried one needs an "
+                "iteration distance > 0)"
             )
-        src_a, dst_a, c_a, d_a = _without_duplicates(
-            n, src_a, dst_a, c_a, d_a, duplicates, label_list
-        )
-        graph = cls(name, src_a, dst_a, w_a, c_a, d_a, label_list, kinds, tuple(types))
-        graph.topological_order  # noqa: B018  (raises on a cycle)
+        if carried:
+            no_repeated_dependence(n, src_a, dst_a, it_a, label_list)
+        else:
+            src_a, dst_a, c_a, d_a = without_duplicates(
+                n, src_a, dst_a, c_a, d_a, duplicates, label_list
+            )
+            it_a = None
+        graph = cls(name, src_a, dst_a, w_a, c_a, d_a, label_list, kinds, tuple(types), it_a)
+        graph.body_order if iteration is not None else graph.topological_order  # noqa: B018
         return graph
 
     @classmethod
@@ -173,7 +193,7 @@ class Graph:
     def renamed(self, name: str) -> Graph:
         """The same graph under another name (nothing validated again)."""
         return Graph(name, self.src, self.dst, self.w, self.c, self.d, self.labels,
-                     self.op_type, self.types)  # fmt: skip
+                     self.op_type, self.types, self.iteration)  # fmt: skip
 
     # ------------------------------------------------------------------ facts
     @property
@@ -185,6 +205,37 @@ class Graph:
     def m(self) -> int:
         """Number of edges."""
         return int(self.src.shape[0])
+
+    @property
+    def carried(self) -> bool:
+        """Whether some edge is loop-carried (iteration distance > 0)."""
+        return self.iteration is not None
+
+    def require_dag(self, owner: str) -> None:
+        """A one-line error when the graph has loop-carried edges: class ``owner``
+        schedules one iteration of a DAG."""
+        if self.carried:
+            i = int(np.flatnonzero(self.iteration)[0])
+            a, b = self.labels[self.src[i]], self.labels[self.dst[i]]
+            raise ProblemError(
+                f"the graph of {self.name!r} has a loop-carried edge ({a!r}, {b!r}) with "
+                f"iteration distance {self.iteration[i]}; class {owner} schedules a DAG: "
+                "drop the loop-carried edges (or use a class that pipelines loops)"
+            )
+
+    @cached_property
+    def body_order(self) -> np.ndarray:
+        """A topological order of the edges within one iteration (distance 0): exists
+        exactly when every cycle has a positive total iteration distance."""
+        same = np.ones(self.m, bool) if self.iteration is None else self.iteration == 0
+        order, _, _ = longest_paths(self.n, self.src[same], self.dst[same], self.d[same])
+        if order.shape[0] < self.n:
+            cycle = self._cycle_text(order, same)
+            raise ProblemError(
+                f"the graph of {self.name!r} has a cycle {cycle} whose total iteration "
+                "distance is 0; a dependence on an earlier iteration needs a distance > 0"
+            )
+        return order
 
     @cached_property
     def _forward(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -252,13 +303,15 @@ class Graph:
             graph.add_edge(self.labels[u], self.labels[v], parameter=c, distance=d)
         return graph
 
-    def _cycle_text(self, ordered: np.ndarray) -> str:
-        """Name one cycle among the nodes Kahn's algorithm could not order: each of them
-        has an unordered predecessor, so walking predecessors must close a cycle (a loop,
-        not recursion, and numpy over the edges: fine at 10^7 nodes)."""
+    def _cycle_text(self, ordered: np.ndarray, among: np.ndarray | None = None) -> str:
+        """Name one cycle among the nodes Kahn's algorithm could not order (over the edges
+        ``among``, a mask, or all): each of them has an unordered predecessor, so walking
+        predecessors must close a cycle (a loop, not recursion, and numpy over the edges:
+        fine at 10^7 nodes)."""
         left = np.ones(self.n, bool)
         left[ordered] = False
-        inside = np.flatnonzero(left[self.src] & left[self.dst])
+        keep = left[self.src] & left[self.dst]
+        inside = np.flatnonzero(keep if among is None else keep & among)
         targets = self.dst[inside]
         order = np.argsort(targets, kind="stable")
         nodes = distinct(targets)
@@ -276,41 +329,6 @@ class Graph:
 
     def __str__(self) -> str:
         return f"Graph({self.name!r}: n={self.n}, m={self.m}, depth={self.depth})"
-
-
-def _without_duplicates(
-    n: int,
-    src: np.ndarray,
-    dst: np.ndarray,
-    c: np.ndarray,
-    d: np.ndarray,
-    duplicates: DuplicatePolicy,
-    labels: Sequence[str],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Reject repeated edges, or merge each into one (summed weight, largest distance)."""
-    if duplicates not in ("reject", "merge"):
-        raise ProblemError(f"duplicates={duplicates!r} is unknown; use 'reject' or 'merge'")
-    key = src * n + dst
-    uniq, first, counts = np.unique(key, return_index=True, return_counts=True)
-    if not (counts > 1).any():
-        return src, dst, c, d
-    k = int(uniq[np.flatnonzero(counts > 1)[0]])
-    if duplicates != "merge":
-        raise ProblemError(
-            f"edge ({labels[k // n]!r}, {labels[k % n]!r}) appears "
-            f"{counts[counts > 1][0]} times; "
-            "remove the copies or pass duplicates='merge' to sum their weights"
-        )
-    inverse = np.searchsorted(uniq, key)
-    order = np.sort(first)  # keep the first occurrence's position
-    c_sum = np.bincount(inverse, weights=c, minlength=uniq.size).astype(np.int64)
-    d_max = np.full(uniq.size, 0, np.int64)
-    np.maximum.at(d_max, inverse, d)
-    pick = inverse[order]
-    src, dst, c, d = src[order], dst[order], c_sum[pick], d_max[pick]
-    for arr in (src, dst, c, d):
-        arr.setflags(write=False)
-    return src, dst, c, d
 
 
 def _attribute(data: dict, key: str, default: int | None, owner: str) -> Any:

@@ -61,6 +61,7 @@ class Problem(OnGraph):
             raise ProblemError(f"the number of stages L = {stages} must be at least 1")
         if not (isinstance(ratio, int | float | np.number) and math.isfinite(ratio) and ratio > 0):
             raise ProblemError(f"the ratio R = {ratio!r} must be a positive finite number")
+        graph.require_dag("icml24")
         if comm_mode not in ("binary", "weighted"):
             raise ProblemError(f"comm_mode {comm_mode!r} is unknown; use 'binary' or 'weighted'")
         span = int(graph.distance_from_source.max()) if graph.d.any() else 0

@@ -64,3 +64,27 @@ def test_arrays_are_read_only():
     for array in (g.src, g.dst, g.w, g.c, g.d, g.topological_order):
         with pytest.raises(ValueError):
             array[0] = 7
+
+
+def test_loop_carried_edges_make_legal_cycles():
+    """A loop body: a cycle is legal when its total iteration distance is positive; a
+    zero-distance cycle is named; classes that schedule a DAG refuse the graph."""
+    body = Graph.from_arrays(3, [0, 1, 2, 2], [1, 2, 0, 2], iteration=[0, 0, 1, 2],
+                             labels=["a", "b", "c"])  # fmt: skip
+    assert body.carried and list(body.body_order) == [0, 1, 2]
+    with pytest.raises(ProblemError, match=r"^the graph of 'graph' has a cycle 'a' -> 'b' -> "
+                       r"'c' -> 'a' whose total iteration distance is 0"):  # fmt: skip
+        Graph.from_arrays(3, [0, 1, 2], [1, 2, 0], iteration=[0, 0, 0], labels="abc")
+    with pytest.raises(ProblemError, match="iteration distance of edge .* is negative"):
+        Graph.from_arrays(2, [0], [1], iteration=[-1])
+    with pytest.raises(ProblemError, match=r"edge \('a', 'a'\) is a self-loop"):
+        Graph.from_arrays(2, [0, 0], [0, 1], iteration=[0, 1], labels="ab")
+    with pytest.raises(ProblemError, match="at iteration distance 1 appears 2 times"):
+        Graph.from_arrays(2, [0, 0, 1], [1, 1, 0], iteration=[1, 1, 1], labels="ab")
+    twice = Graph.from_arrays(2, [0, 0], [1, 1], iteration=[0, 1], labels="ab")
+    assert twice.m == 2  # the same pair at two distances: two dependences
+    with pytest.raises(ProblemError, match=r"loop-carried edge \('c', 'a'\) with iteration "
+                       r"distance 1; class icml24 schedules a DAG"):  # fmt: skip
+        Problem.of(body, stages=3, ratio=1)
+    dag = Graph.from_arrays(2, [0], [1], iteration=[0])
+    assert not dag.carried and Problem.of(dag, stages=2, ratio=1).n == 2

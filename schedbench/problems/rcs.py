@@ -39,6 +39,7 @@ class RCSProblem(TypedOperations):
     @classmethod
     def on(cls, graph: Graph, delay: np.ndarray, units: np.ndarray) -> RCSProblem:
         """Validate the class's parameters on a validated typed graph."""
+        graph.require_dag("rcs")
         if graph.op_type is None:
             raise ProblemError(
                 f"the graph of {graph.name!r} has no operation types; RCS needs them"

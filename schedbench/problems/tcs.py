@@ -58,6 +58,7 @@ class TCSProblem(TypedOperations):
         """Validate: ``delay`` and ``kind`` per operation type, ``cost`` and ``min_units``
         per kind (1 and 0 by default), and the bound: ``latency`` cycles, or
         ``latency_factor`` times the critical path, rounded down (the EDS convention)."""
+        graph.require_dag("tcs")
         if graph.op_type is None:
             raise ProblemError(
                 f"the graph of {graph.name!r} has no operation types; TCS needs them"
