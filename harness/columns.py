@@ -65,23 +65,27 @@ RUN_COLUMNS: dict[str, str] = {
     "formulation": "the exact model (`paper` or `compact`) where the back-end has one",
     "seed": "the run's seed",
     "status": "how the run ended: one of the status codes below",
-    "best_cost": "the best schedule's cost R * peak + comm, re-checked by the evaluator "
-    "(empty: no schedule)",
-    "peak": "the best schedule's peak stage memory",
-    "comm": "the best schedule's communication (stage boundaries crossed)",
+    "class": "the instance's problem class (icml24, rcs, tcs, or a plugin's): what cost, "
+    "bound and the class's columns mean, below",
+    "best_cost": "the best schedule's cost in its class's unit, re-checked by the "
+    "evaluator (empty: no schedule)",
+    "peak": "icml24: the best schedule's peak stage memory (a cost term)",
+    "comm": "icml24: the best schedule's communication (stage boundaries crossed)",
     "bound": "the best lower bound the solver itself proved (empty: none)",
-    "trivial_bound": "R * max(ceil(sum w / L), max w)",
+    "trivial_bound": "the class's own lower bound before any run",
     "time_to_best": "seconds from the clock's start to the best schedule",
+    "rejected": "schedules the solver reported that the evaluator rejected (any: the run is "
+    "an error; message gives the first reason)",
     "budget": "the wall-clock budget in seconds (imports and model building count)",
     "interval": "seconds between the sampling points of the best-so-far curve",
     "threads": "threads the run was given",
-    "n": "nodes",
+    "n": "nodes (operations, items): what a schedule assigns",
     "m": "edges",
-    "depth": "nodes on a longest path",
-    "stages": "L, the number of stages",
-    "ratio": "R, the price of peak memory in communication units",
-    "total_weight": "sum of the node weights",
-    "asap_cost": "the cost of the ASAP schedule (the common reference)",
+    "depth": "icml24: nodes on a longest path; rcs, tcs: the critical path in cycles",
+    "stages": "icml24: L, the number of stages; tcs: T, the latency bound in cycles",
+    "ratio": "icml24: R, the price of peak memory in communication units",
+    "total_weight": "icml24: sum of the node weights; rcs, tcs: summed delays",
+    "asap_cost": "the cost of the class's reference schedule (the common reference)",
     "wall_time": "seconds the run took, start-up included",
     "build_time": "seconds the back-end spent building its model",
     "startup_time": "seconds from the clock's start to the search's: imports and model build",
@@ -140,6 +144,7 @@ def page() -> str:
         "|---|---|",
         *(f"| `{name}` | {meaning} |" for name, meaning in RUN_COLUMNS.items()),
         "",
+        *class_sections(),
         "## `points.csv` / `points.parquet`: each run's best-so-far at every sampling point",
         "",
         "The run's `dataset`, `solver`, `formulation`, `seed`, `run_key`, `stages` and "
@@ -151,6 +156,27 @@ def page() -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def class_sections() -> list[str]:
+    """Per installed class: its cost and unit, and what its columns mean there."""
+    from schedbench import classes
+
+    lines = ["## Per class", ""]
+    for plugin in classes.classes().values():
+        lines += [
+            f"### `{plugin.name}`: {plugin.title}",
+            "",
+            f"Cost: {plugin.cost} (unit: {plugin.unit}); statement: {plugin.statement}.",
+            "",
+            "| column | in this class |",
+            "|---|---|",
+            *(f"| `{name}` | {meaning} |" for name, meaning in plugin.columns.items()),
+            *(f"| `{name}` | cost term: {meaning} |" for name, meaning in plugin.terms.items()),
+            *(f"| `{name}` | {meaning} |" for name, meaning in plugin.facts.items()),
+            "",
+        ]
+    return lines
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ PROBLEM_CLASS = ProblemClass(
     title="stage assignment minimizing R * peak memory + communication (the ICML 2024 paper)",
     cost="R * peak + comm: R times the largest stage's memory plus the stage boundaries "
     "crossed by counted edges",
-    unit="(R * peak + comm)",
+    unit="R*peak+comm",
     statement="docs/problems/icml24.md",
     terms={
         "peak": "the best schedule's peak stage memory (largest per-stage sum of w)",
@@ -46,7 +46,6 @@ PROBLEM_CLASS = ProblemClass(
     columns={
         "best_cost": "R * peak + comm of the best schedule",
         "bound": "a proved lower bound on R * peak + comm",
-        "stages": "L, the number of stages a node may take",
     },
     settings=("stages", "ratio", "comm_mode"),
     catalogue=_catalogue,

@@ -341,7 +341,6 @@ def _problem_class() -> object:
         columns={
             "best_cost": "the cost-weighted units of the best schedule",
             "bound": "a proved lower bound on the cost-weighted units",
-            "stages": "T, the latency bound in cycles",
         },
         catalogue=_catalogue,
         readers={".dot": _read, ".json": _read},
