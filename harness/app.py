@@ -78,7 +78,7 @@ def spec_from_config(cfg: DictConfig, solver_key: str | None = None) -> Any:
         force=bool(cfg.force),
         progress=bool(cfg.progress),
         config=OmegaConf.to_container(cfg, resolve=True),
-        command=_command(),
+        command=_command(cfg.solver.module),
         composition=composition,
         members=members,
         share=float(options.get("share", 0.5)),
@@ -144,16 +144,34 @@ def _warm_start(source: str | None, problem: Any) -> Any:
     return schedule
 
 
-def _command() -> str | None:
-    """The command line that reruns this one run (a sweep job's own overrides)."""
+def _command(module: str | None = None) -> str | None:
+    """The command line that reruns this one run (a sweep job's own overrides), with the
+    search path of an out-of-tree solver ``module`` when it lies outside the package."""
     import shlex
 
     from hydra.core.hydra_config import HydraConfig
 
     if not HydraConfig.initialized():
         return None
-    overrides = list(HydraConfig.get().overrides.task)
-    return shlex.join(["python", "-m", "schedbench.harness", *overrides])
+    given = HydraConfig.get().overrides
+    search = [o for o in given.hydra if o.startswith("hydra.searchpath")]  # a YAML of yours
+    line = shlex.join(["python", "-m", "schedbench.harness", *search, *given.task])
+    root = _import_root(module) if module else None
+    return f"PYTHONPATH={shlex.quote(root)} {line}" if root else line
+
+
+def _import_root(module: str) -> str | None:
+    """The folder to put on PYTHONPATH for ``module`` (None: importable from an installed
+    distribution, or not found)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None or "site-packages" in spec.origin:
+        return None
+    root = Path(spec.origin).resolve().parent
+    for _ in range(module.count(".")):
+        root = root.parent
+    return str(root)
 
 
 def _choice(group: str) -> str | None:

@@ -257,6 +257,7 @@ def reader_classes(suffix: str) -> list[ProblemClass]:
 def read_file(path: str | Path, settings: Mapping[str, Any] | None = None, **params: Any) -> Any:
     """An instance of any class from a file: the class from ``params['class']``, else from
     a YAML file of parameters beside it (``<stem>.yaml``), else from the file's suffix."""
+    params = {k: v for k, v in params.items() if v is not None}  # unset: the YAML's or none
     file = Path(str(path)).expanduser()
     if not file.is_file():
         raise ProblemError(f"instance file {str(file)!r} does not exist; check the path")

@@ -450,6 +450,18 @@ def test_a_solver_from_outside_the_repository_runs_through_the_cli(tmp_path):
     assert "rw4/mine/seed0: finished, feasible" in done.stdout
     runs = pd.read_csv(results / "runs.csv")
     assert runs.loc[0, "solver"] == "mine" and runs.loc[0, "message"] == "shift=0"
+    command = runs.loc[0, "command"]  # reruns without the caller's PYTHONPATH
+    assert command.startswith(f"PYTHONPATH={package} python -m schedbench.harness "), command
+    plain = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    again = subprocess.run(
+        ["bash", "-c", command.replace("python", sys.executable, 1)],
+        capture_output=True,
+        text=True,
+        env=plain,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert again.returncode == 0 and "skipped (already finished)" in again.stdout, again.stderr
 
 
 def test_records_are_as_readable_as_the_incumbents(tmp_path):

@@ -1,11 +1,13 @@
-"""A problem class from tests/ alone runs through the runner, records, tables, figures and
-the report: the harness needs no change for a new class."""
+"""A problem class the harness has never seen (tests/plugin_class, not installed) runs
+in-process through the runner, records, tables, figures and the report: the harness
+reads instances only through the class protocol (test_plugin_class.py installs it and
+runs it from the command line)."""
 
 from __future__ import annotations
 
 import pandas as pd
 from builders import run_spec
-from fake_solvers.toy_class import BinPacking
+from plugin_class.binpack_plugin import BinPacking
 
 from schedbench.harness.figures import make_figures
 from schedbench.harness.report import write_report
@@ -19,7 +21,7 @@ def test_a_third_class_runs_end_to_end(tmp_path):
         record = execute(
             run_spec(
                 problem, tmp_path, "first_fit", dataset="packing", seed=seed,
-                module="fake_solvers.toy_class", budget=2.0, interval=0.5,
+                module="plugin_class.binpack_first_fit", budget=2.0, interval=0.5,
             )
         )  # fmt: skip
         # two bins meet the class's own lower bound: the harness calls the run optimal
