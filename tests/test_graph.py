@@ -75,7 +75,7 @@ def test_loop_carried_edges_make_legal_cycles():
     with pytest.raises(ProblemError, match=r"^the graph of 'graph' has a cycle 'a' -> 'b' -> "
                        r"'c' -> 'a' whose total iteration distance is 0"):  # fmt: skip
         Graph.from_arrays(3, [0, 1, 2], [1, 2, 0], iteration=[0, 0, 0], labels="abc")
-    with pytest.raises(ProblemError, match="iteration distance of edge .* is negative"):
+    with pytest.raises(ProblemError, match=r"iteration distance of edge .* is negative"):
         Graph.from_arrays(2, [0], [1], iteration=[-1])
     with pytest.raises(ProblemError, match=r"edge \('a', 'a'\) is a self-loop"):
         Graph.from_arrays(2, [0, 0], [0, 1], iteration=[0, 1], labels="ab")
