@@ -142,3 +142,43 @@ def performance_profile(
         share = (ratios <= tau + 1e-12).sum(axis=0) / len(ratios)
         rows += [{"tau": float(tau), method: m, "share": float(s)} for m, s in share.items()]
     return pd.DataFrame(rows)
+
+
+def best_known_costs(runs: pd.DataFrame) -> pd.Series:
+    """Per instance, the lowest cost any run of the table found."""
+    return runs.groupby("dataset")["best_cost"].min()
+
+
+def share_at_best(points: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
+    """Per solver and time: the share of the instances it ran on where its median over
+    seeds is at the instance's best known cost (the picture of small integer costs, where
+    a gap curve jumps between 0 and tens of percent); a curve frame for the report."""
+    best = best_known_costs(runs)
+    med = points.groupby(["dataset", "solver", "t"])["best_cost"].median().reset_index()
+    med["at"] = (med["best_cost"] <= med["dataset"].map(best) + 1e-9).astype(float)
+    ran = runs.groupby("solver")["dataset"].nunique()
+    stats = med.groupby(["solver", "t"])["at"].sum().rename("median").reset_index()
+    of = stats["solver"].map(ran)
+    stats["median"] /= of
+    return stats.assign(lo=stats["median"], hi=stats["median"], n=of, of=of)
+
+
+def final_costs(runs: pd.DataFrame) -> pd.DataFrame:
+    """Per instance: the best known cost, the best known bound (``optimal`` when they
+    meet), and each solver's final cost: the median over seeds, its range when they differ."""
+
+    def cell(costs: pd.Series) -> str:
+        costs = costs.dropna()
+        if costs.empty:
+            return "-"
+        mid, lo, hi = costs.median(), costs.min(), costs.max()
+        text = f"{mid:,.0f}" if float(mid).is_integer() else f"{mid:,.1f}"
+        return text if lo == hi else f"{text} ({lo:,.0f}-{hi:,.0f})"
+
+    table = runs.groupby(["dataset", "solver"])["best_cost"].apply(cell).unstack("solver")
+    best = best_known_costs(runs)
+    bound = runs.groupby("dataset")["best_known_bound"].max()
+    known = pd.DataFrame({"best known": best.map("{:,.0f}".format),
+                          "bound": bound.map("{:,.0f}".format)})  # fmt: skip
+    known["optimal"] = np.where(best <= bound + 1e-9, "yes", "")
+    return known.join(table.fillna("-")).reset_index()

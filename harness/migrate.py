@@ -1,7 +1,9 @@
-"""Move results recorded before the sampling interval left the run key to their new keys.
+"""Move results recorded before the sampling interval left the run key to their new keys,
+and give committed tables made before records named their class the ``class`` column.
 
     python -m schedbench.harness.migrate --results results/verdict
     python -m schedbench.harness.migrate --tables docs/results --registry datasets/best_known
+    python -m schedbench.harness.migrate --classes docs/results --classes docs/results/rcs
 
 A run's key is computed again from its recorded config (the instance is built again):
 a run folder whose old key (``RunSpec.legacy_key``) matches is renamed and its record
@@ -101,6 +103,28 @@ def migrate_tables(folder: Path, left: list[str]) -> dict[str, str]:
     return mapping
 
 
+def add_class_column(folder: Path) -> list[Path]:
+    """Give every runs table of a folder (``runs``, ``scale_runs``; CSV and Parquet) the
+    ``class`` column that records written before it lack (after ``status``, as the tables
+    write it); returns the tables changed. Running it twice changes nothing."""
+    from schedbench.harness.run_record import legacy_class
+
+    changed = []
+    for path in sorted(Path(folder).glob("*runs.csv")) + sorted(Path(folder).glob("*runs.parquet")):
+        frame = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+        if "class" in frame or "dataset" not in frame:
+            continue
+        rows = frame.to_dict("records")
+        where = frame.columns.get_loc("status") + 1 if "status" in frame else 0
+        frame.insert(where, "class", [legacy_class(row) for row in rows])
+        if path.suffix == ".parquet":
+            frame.to_parquet(path, index=False)
+        else:
+            path.write_text(frame.to_csv(index=False))
+        changed.append(path)
+    return changed
+
+
 def migrate_registry(registry: Path, mapping: dict[str, str]) -> int:
     """Rewrite the registry's ``cost_run`` and ``bound_run`` keys; returns how many."""
     path = Path(registry) / "best_known.csv"
@@ -125,15 +149,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--results", type=Path, action="append", default=[])
     parser.add_argument("--tables", type=Path, action="append", default=[])
     parser.add_argument("--registry", type=Path, help="a registry folder (best_known.csv)")
+    parser.add_argument("--classes", type=Path, action="append", default=[],
+                        help="a folder of committed tables to give the class column")  # fmt: skip
     args = parser.parse_args(argv)
-    if not (args.results or args.tables):
-        parser.error("give --results DIR and/or --tables DIR")
+    if not (args.results or args.tables or args.classes):
+        parser.error("give --results DIR, --tables DIR and/or --classes DIR")
     left: list[str] = []
     mapping: dict[str, str] = {}
     for folder in args.results:
         mapping |= migrate_results(folder, left)
     for folder in args.tables:
         mapping |= migrate_tables(folder, left)
+    for folder in args.classes:
+        for path in add_class_column(folder):
+            print(f"{path}: class column added")
     print(f"{len(mapping)} run keys moved")
     if args.registry:
         print(f"{migrate_registry(args.registry, mapping)} registry keys rewritten")

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -165,35 +166,85 @@ def _legend(colors: dict[str, str]) -> str:
     return f'<div class="legend">{spans}</div>'
 
 
+def _classes(runs: pd.DataFrame) -> tuple[str, bool]:
+    """The report's heading (the classes of its runs) and whether it pictures progress as
+    the share of instances at the best known cost (every class there says so)."""
+    from schedbench import classes
+
+    names = sorted(runs["class"].dropna().unique()) if "class" in runs else []
+    known = classes.classes()
+    heading = "; ".join(f"{n}: {known[n].title}" if n in known else n for n in names)
+    share = bool(names) and all(n in known and known[n].picture == "share" for n in names)
+    return heading, share
+
+
+def default_families(datasets: list[str]) -> dict[str, list[str]]:
+    """Instances drawn together when a study names no families: by collection (the name
+    before ``/``, with the size its class's catalogue gives it: ``heurigym small``) and,
+    for a labelled setting of a named instance (``eds/hal_1.5``), by that setting."""
+    from schedbench import classes
+
+    known = {}
+    for plugin in classes.classes().values():
+        known |= {name: entry.about for name, entry in plugin.datasets.items()}
+    families: dict[str, list[str]] = {}
+    for name in sorted(datasets):
+        head, slash, _ = name.partition("/")
+        if not slash:
+            families.setdefault("all", []).append(name)
+            continue
+        setting = re.fullmatch(r"(.+)_(\d+(?:\.\d+)?)", name)
+        if name not in known and setting and setting.group(1) in known:
+            key = f"{head} at {setting.group(2)}"
+        else:
+            size = re.search(r"\((\w+)\)$", known.get(name, ""))
+            key = f"{head} {size.group(1)}" if size else head
+        families.setdefault(key, []).append(name)
+    return families
+
+
 def build_report(
     results_dir: Path,
     tables: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame] | None = None,
     tolerance: float = metrics.TIE_TOLERANCE,
     extra: list[tuple[str, pd.DataFrame]] | None = None,
     families: dict[str, list[str]] | None = None,
+    links: dict[str, str] | None = None,
 ) -> str:
     """The report's HTML for a results folder: its (runs, points, epochs) ``tables``, or
     the tables rebuilt from its run folders; costs within the relative ``tolerance`` tie;
     ``extra``: (title, table) sections a study adds after the gap table; ``families``:
-    groups of designs drawn together (a study's: the paper's RW and EPFL panels)."""
+    groups of designs drawn together (a study's: the paper's RW and EPFL panels; by
+    default by collection); ``links``: other reports by name (relative paths)."""
     runs, points, epochs = tables if tables is not None else (*build_tables(results_dir), None)
     if runs.empty:
         raise ValueError(f"no runs in {results_dir}; run the harness first")
     epochs = build_epochs(results_dir, runs) if epochs is None else epochs
     main, main_points = main_budget(runs, points)
     colors = _colors(runs)
+    heading, share = _classes(runs)
+    families = families or default_families(list(set(main_points["dataset"])))
+    others = " ".join(
+        f'<a href="{html.escape(path)}">{html.escape(name)}</a>'
+        for name, path in (links or {}).items()
+    )
     sections = [
-        "<h1>schedbench report</h1>",
+        f"<h1>schedbench report{': ' + html.escape(heading) if heading else ''}</h1>",
+        *([f"<p>The other classes' reports: {others}.</p>"] if others else []),
         f"<p>{len(runs)} runs from <code>{html.escape(str(results_dir))}</code>, "
         f"{len(set(runs['dataset']))} designs, {runs['solver'].nunique()} solver "
         f"configurations ({len(colors)} found a schedule); machine time "
         f"{runs['wall_time'].sum() / 3600:.2f} h; budget {main['budget'].iloc[0]:g} s "
         f"(curves); generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.</p>",
         '<div id="controls">'
-        + " ".join(
-            f'<label><input type="radio" name="value" value="{v}"{" checked" if not i else ""}>'
-            f" {html.escape(label)}</label>"
-            for i, (v, label) in enumerate(VALUES.items())
+        + (
+            ""
+            if share
+            else " ".join(
+                f'<label><input type="radio" name="value" value="{v}"'
+                f"{' checked' if not i else ''}> {html.escape(label)}</label>"
+                for i, (v, label) in enumerate(VALUES.items())
+            )
         )
         + _legend(colors)
         + (
@@ -203,43 +254,11 @@ def build_report(
             else ""
         )
         + "</div>",
-        "<p>The gap is (cost - B) / cost with B the best known lower bound, in %. The "
-        "paper's normalization divides each curve by its own first schedule, so a solver "
-        "whose first schedule is bad looks like it improves most: it is shown for "
-        "comparison with the paper, not as the verdict.</p>",
-        "<h2>Families</h2><p>Mean over the family's designs of each design's median over "
-        "seeds, drawn where every seed of every design has a schedule (hollow points: some "
-        "have none yet); the band spans the designs.</p><div class='charts'>",
     ]
-    families = families or {}
-    for family, designs in families.items():
-        if main_points["dataset"].isin(designs).any():
-            sections.append(
-                _chart_pair(lambda v, d=designs: family_stats(main_points, v, d), family, colors)
-            )
-    sections.append(
-        "</div><h2>Designs</h2><p>Median over seeds, band: min-max over seeds; the line "
-        "joins the points where every seed has a schedule (hollow: some have none yet)."
-        "</p><div class='charts'>"
-    )
-    order = [d for ds in families.values() for d in ds]
-    designs = sorted(
-        set(main_points["dataset"]),
-        key=lambda d: (d not in order, order.index(d) if d in order else 0, d),
-    )
-    stats = {v: design_stats(main_points, v) for v in VALUES}
-    for design in designs:
-        sections.append(
-            _chart_pair(lambda v, d=design: stats[v][stats[v]["dataset"] == d], design, colors)
-        )
-    sections.append("</div>")
-    gaps = gap_table(main, tolerance).reset_index()
-    sections += [
-        "<h2>Final gap to the best known bound (%)</h2><p>Median over seeds; "
-        f"<code>best</code>: the solvers within {tolerance:g} (relative) of the design's "
-        "lowest cost; an empty cell: no schedule on that design (or not run there).</p>",
-        _table(gaps),
-    ]
+    if share:
+        sections += _share_sections(main, main_points, families, colors)
+    else:
+        sections += _gap_sections(main, main_points, families, colors, tolerance)
     for title, frame in extra or []:  # what a study adds (the ICML24 claims)
         sections += [f"<h2>{html.escape(title)}</h2>", _table(frame, numeric=False)]
     sections += ["<h2>Performance profile (final cost)</h2>", _profile_svg(main, colors, tolerance)]
@@ -268,12 +287,88 @@ def build_report(
         _table(provenance),
     ]
     body = "\n".join(sections)
+    title = f"schedbench report{': ' + heading if heading else ''}"
+    charts = body.count('class="curves"')  # every chart drawn (a design's: twice)
     return (
-        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>schedbench report</title>"
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
         f"<style>{STYLE}</style></head><body>{body}<script>{SCRIPT}</script>"
         f"<script type='application/json' id='meta'>"
-        f"{json.dumps({'runs': len(runs), 'charts': len(designs)})}</script></body></html>"
+        f"{json.dumps({'runs': len(runs), 'charts': charts})}</script></body></html>"
     )
+
+
+def _share_sections(
+    main: pd.DataFrame, points: pd.DataFrame, families: dict[str, list[str]],
+    colors: dict[str, str],
+) -> list[str]:  # fmt: skip
+    """Small integer costs: per family, the share of its instances at the best known cost
+    over time; then every instance's final cost against the best known and the bound."""
+    sections = [
+        "<h2>Families: at the best known cost over time</h2><p>Per family and solver, the "
+        "share of the instances it ran on where its median over seeds is at the best cost "
+        "any run found (integer costs: a gap curve would jump between 0 and tens of "
+        "percent).</p><div class='charts'>"
+    ]
+    for family, designs in {"every instance": sorted(set(main["dataset"])), **families}.items():
+        inside = main[main["dataset"].isin(designs)]
+        if not inside.empty:
+            frame = metrics.share_at_best(points[points["dataset"].isin(designs)], inside)
+            title = f"{family} ({inside['dataset'].nunique()})"
+            sections.append(
+                f"<div class='chart'>{curve_svg(frame, 'at_best', title, colors)}</div>"
+            )
+    sections += [
+        "</div><h2>Final cost per instance</h2><p>Median over seeds (range when the seeds "
+        "differ); <code>best known</code>: the lowest cost any run found, <code>bound"
+        "</code>: the best known lower bound, <code>optimal</code>: they meet.</p>",
+        _table(metrics.final_costs(main), numeric=False),
+    ]
+    return sections
+
+
+def _gap_sections(
+    main: pd.DataFrame, main_points: pd.DataFrame, families: dict[str, list[str]],
+    colors: dict[str, str], tolerance: float,
+) -> list[str]:  # fmt: skip
+    """Gap curves per family and per design (both normalizations), then the gap table."""
+    sections = [
+        "<p>The gap is (cost - B) / cost with B the best known lower bound, in %. The "
+        "paper's normalization divides each curve by its own first schedule, so a solver "
+        "whose first schedule is bad looks like it improves most: it is shown for "
+        "comparison with the paper, not as the verdict.</p>",
+        "<h2>Families</h2><p>Mean over the family's designs of each design's median over "
+        "seeds, drawn where every seed of every design has a schedule (hollow points: some "
+        "have none yet); the band spans the designs.</p><div class='charts'>",
+    ]
+    for family, designs in families.items():
+        if main_points["dataset"].isin(designs).any():
+            sections.append(
+                _chart_pair(lambda v, d=designs: family_stats(main_points, v, d), family, colors)
+            )
+    sections.append(
+        "</div><h2>Designs</h2><p>Median over seeds, band: min-max over seeds; the line "
+        "joins the points where every seed has a schedule (hollow: some have none yet)."
+        "</p><div class='charts'>"
+    )
+    order = [d for ds in families.values() for d in ds]
+    designs = sorted(
+        set(main_points["dataset"]),
+        key=lambda d: (d not in order, order.index(d) if d in order else 0, d),
+    )
+    stats = {v: design_stats(main_points, v) for v in VALUES}
+    for design in designs:
+        sections.append(
+            _chart_pair(lambda v, d=design: stats[v][stats[v]["dataset"] == d], design, colors)
+        )
+    sections.append("</div>")
+    gaps = gap_table(main, tolerance).reset_index()
+    sections += [
+        "<h2>Final gap to the best known bound (%)</h2><p>Median over seeds; "
+        f"<code>best</code>: the solvers within {tolerance:g} (relative) of the design's "
+        "lowest cost; an empty cell: no schedule on that design (or not run there).</p>",
+        _table(gaps),
+    ]
+    return sections
 
 
 def write_report(
@@ -283,12 +378,13 @@ def write_report(
     tolerance: float = metrics.TIE_TOLERANCE,
     extra: list[tuple[str, pd.DataFrame]] | None = None,
     families: dict[str, list[str]] | None = None,
+    links: dict[str, str] | None = None,
 ) -> Path:
     """Write the report (default: ``report.html`` in the folder); ``tables``,
-    ``tolerance``, ``extra`` and ``families`` as above."""
+    ``tolerance``, ``extra``, ``families`` and ``links`` as above."""
     out = Path(out) if out else Path(results_dir) / "report.html"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(build_report(Path(results_dir), tables, tolerance, extra, families))
+    out.write_text(build_report(Path(results_dir), tables, tolerance, extra, families, links))
     return out
 
 

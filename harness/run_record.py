@@ -91,21 +91,20 @@ class RunRecord:
 
 
 def legacy_class(data: dict[str, Any]) -> str | None:
-    """The class of a record written before records named it: the paper's when it has
-    R, else the class owning its dataset's collection (eds/..., heurigym/...)."""
-    if data.get("ratio") is not None:
-        return "icml24"
+    """The class of a record written before records named it: the class owning its
+    dataset (``eds/hal_1.5`` is ``eds/hal`` at a setting), else the paper's when it has R
+    (a file of the paper's class). Older records gave every class the paper's L and R."""
     from schedbench import classes
     from schedbench.node_arrays import ProblemError
 
     dataset = str(data.get("dataset") or "")
     cuts = [i for i, char in enumerate(dataset) if char == "_"][::-1]
-    for name in (dataset, *(dataset[:i] for i in cuts)):  # eds/hal_1.5: eds/hal at 1.5
+    for name in (dataset, *(dataset[:i] for i in cuts)):
         try:
             return classes.owner(name).name
         except ProblemError:
             continue
-    return None
+    return "icml24" if data.get("ratio") is not None else None
 
 
 IDENTITY = ("dataset", "solver", "backend", "formulation", "seed", "run_key", "folder",

@@ -14,6 +14,7 @@ Y_LABELS = {
     "gap": "gap to best bound (%)",
     "norm_paper": "best / first schedule",
     "share": "share of designs",
+    "at_best": "share at the best known cost",
 }
 W, H, PAD_L, PAD_R, PAD_T, PAD_B = 360, 230, 62, 10, 22, 30
 

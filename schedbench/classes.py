@@ -109,6 +109,9 @@ class ProblemClass:
     solvers: Mapping[str, str] = field(default_factory=dict)  # solver name -> module path
     schedule: str = "stage"  # a schedule file's value column (node,<schedule>)
     primary: tuple[str, ...] = ()  # suffixes it takes when other classes read them too
+    # how a report pictures progress: "gap" curves, or for small integer costs (where a
+    # gap jumps between 0 and tens of percent) the "share" of instances at the best known
+    picture: str = "gap"
 
     @cached_property
     def datasets(self) -> dict[str, Dataset]:

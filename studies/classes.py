@@ -85,6 +85,18 @@ def _ablation(docs: Path) -> str:
 CLASSES = (("ICML24", ""), ("RCS", "rcs"), ("TCS", "tcs/verdict"))
 
 
+def report_links(docs: Path, section: str) -> dict[str, str]:
+    """The other class sections' reports, as paths relative to ``section``'s folder."""
+    import os
+
+    here = docs / section
+    return {
+        name: os.path.relpath(docs / where / "report.html", here)
+        for name, where in CLASSES
+        if where != section and (docs / where / "report.html").is_file()
+    }
+
+
 def _paper_runs(docs: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The paper's class: its runs at the protocol's budget and its scale runs."""
     from schedbench.harness.figures import main_budget

@@ -355,6 +355,7 @@ def _problem_class() -> object:
             "hls_gauss": "schedbench.solvers.hls.gauss",
         },
         schedule="start",
+        picture="share",
         primary=(".json",),
     )
 

@@ -244,6 +244,7 @@ def build(
             extra=[("The paper's claims", claims_table(claims))]
             + ([("Every problem class (classes.md)", across)] if not across.empty else []),
             families=FAMILIES,
+            links=classes.report_links(out, ""),
         )
     )
     (out / "registry.md").write_text(registry_markdown())
