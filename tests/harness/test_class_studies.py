@@ -36,7 +36,8 @@ def test_the_cross_class_summary_reads_what_exists(tmp_path):
         }
     ).to_csv(tmp_path / "hls_ablation" / "ablation.csv", index=False)
     text = classes.write(tmp_path).read_text()
-    assert "| rcs | hls_gauss | 1 | 0 |" in text and "RCS" not in text  # no HeuriGym table
+    assert "| rcs | hls_gauss | 20 s | 1 | 0 | 0 | 0 | 1 |" in text  # each verdict counted
+    assert "RCS" not in text  # no HeuriGym table
 
 
 def test_the_class_verdict_compares_families_with_the_noise_rule():
