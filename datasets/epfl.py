@@ -176,7 +176,7 @@ def _convert(aig: Any, name: str) -> Graph:
         if not aig.is_constant(driver):
             src.append(node_of[driver])
             dst.append(len(labels) - 1)
-    return _unit_graph(name, labels, src, dst)
+    return unit_graph(name, labels, src, dst)
 
 
 def _pi_name(aig: Any, pi: int, k: int) -> str:
@@ -188,7 +188,7 @@ def _po_name(aig: Any, k: int) -> str:
     return str(aig.get_output_name(k)) if aig.has_output_name(k) else f"po{k}"
 
 
-def _unit_graph(name: str, labels: list[str], src: list[int], dst: list[int]) -> Graph:
+def unit_graph(name: str, labels: list[str], src: list[int], dst: list[int]) -> Graph:
     """Unit weights on every node and edge, zero distances; an edge an AIG node reads
     twice (both fanins from one node) is one edge of the summed weight."""
     if len(set(labels)) != len(labels):  # names can repeat in the symbol table

@@ -20,7 +20,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from schedbench.datasets.epfl import _unit_graph, aiger_path, revision
+from schedbench.datasets.epfl import aiger_path, revision, unit_graph
 from schedbench.datasets.graph import cache_key, cached
 from schedbench.graph import Graph
 from schedbench.problem import ProblemError
@@ -190,4 +190,4 @@ def read_mapped_blif(path: Path, name: str) -> Graph:
         if drive is not None:
             src.append(drive)
             dst.append(len(labels) - 1)
-    return _unit_graph(name, labels, src, dst)
+    return unit_graph(name, labels, src, dst)

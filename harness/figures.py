@@ -45,18 +45,18 @@ def chart_values(points: pd.DataFrame, value: str) -> pd.DataFrame:
     return frame[found == seeds]
 
 
-def _series(values: pd.Series, value: str) -> pd.Series:
+def plotted(values: pd.Series, value: str) -> pd.Series:
     return values.clip(lower=GAP_FLOOR) if value == "gap" else values
 
 
-def _axis(ax: plt.Axes, value: str) -> None:
+def style_axis(ax: plt.Axes, value: str) -> None:
     if value == "gap":
         ax.set_yscale("log")  # plain numbers (20, 30, 50), labelled within a decade too
         ax.yaxis.set_major_formatter(LogFormatter(labelOnlyBase=False))
         ax.yaxis.set_minor_formatter(LogFormatter(labelOnlyBase=False, minor_thresholds=(2, 1)))
 
 
-def _save(
+def save_figure(
     fig: plt.Figure, out: Path, name: str, formats: tuple[str, ...] = ("png", "pdf")
 ) -> list[Path]:
     paths = [out / f"{name}.{fmt}" for fmt in formats]
@@ -66,14 +66,14 @@ def _save(
     return paths
 
 
-def _colors(points: pd.DataFrame) -> dict[str, dict[str, str]]:
+def solver_looks(points: pd.DataFrame) -> dict[str, dict[str, str]]:
     """Each solver that found a schedule: its family's colour, its marker and line style
     (:mod:`.palette`); solvers without one (skipped, failed) stay out of the legend."""
     found = points.dropna(subset=["best_cost"]) if not points.empty else points
     return palette.style(found["solver"].unique() if not found.empty else [])
 
 
-def _plot(ax: plt.Axes, x, y, look: dict[str, str], **kwargs: Any) -> Any:
+def plot_line(ax: plt.Axes, x, y, look: dict[str, str], **kwargs: Any) -> Any:
     """One solver's line in its colour, marker (about six per line) and line style."""
     (line,) = ax.plot(
         x,
@@ -89,7 +89,7 @@ def _plot(ax: plt.Axes, x, y, look: dict[str, str], **kwargs: Any) -> Any:
     return line
 
 
-def _key(solvers: list[str], colors: dict[str, dict[str, str]]) -> list:
+def legend_handles(solvers: list[str], colors: dict[str, dict[str, str]]) -> list:
     """Legend handles in each solver's own colour, marker and line style, by family."""
     return [
         plt.Line2D(
@@ -105,7 +105,7 @@ def _key(solvers: list[str], colors: dict[str, dict[str, str]]) -> list:
     ]
 
 
-def _legend(fig: plt.Figure, handles: list, labels: list[str], columns: int = 7) -> None:
+def figure_legend(fig: plt.Figure, handles: list, labels: list[str], columns: int = 7) -> None:
     """The legend above the panels, outside the data."""
     if handles:
         fig.legend(
@@ -133,7 +133,7 @@ def curve_panels(
     axes = grid.ravel()
     for spare in axes[len(panels) :]:
         spare.set_visible(False)
-    colors = _colors(points)
+    colors = solver_looks(points)
     points = chart_values(points, value)
     handles: dict[str, Any] = {}
     for ax, (panel, designs) in zip(axes, panels.items(), strict=False):
@@ -144,9 +144,9 @@ def curve_panels(
         if sub.empty:
             ax.text(0.5, 0.5, "no runs", ha="center", va="center", transform=ax.transAxes)
             continue
-        _axis(ax, value)
+        style_axis(ax, value)
         per_design = sub.groupby(["solver", "dataset", "t"])[value].mean().reset_index()
-        per_design[value] = _series(per_design[value], value)
+        per_design[value] = plotted(per_design[value], value)
         for solver, rows in per_design.groupby("solver"):
             if solver not in colors:
                 continue
@@ -155,12 +155,12 @@ def curve_panels(
             stats = stats[stats["count"] == sub["dataset"].nunique()]
             if stats.empty:
                 continue
-            handles[solver] = _plot(ax, stats["t"], stats["mean"], colors[solver], label=solver)
+            handles[solver] = plot_line(ax, stats["t"], stats["mean"], colors[solver], label=solver)
             ax.fill_between(
                 stats["t"], stats["min"], stats["max"], alpha=0.12, color=colors[solver]["color"]
             )
     names = sorted(handles, key=lambda s: (colors[s]["family"], s))
-    _legend(fig, _key(names, colors), names)
+    figure_legend(fig, legend_handles(names, colors), names)
     fig.suptitle(title, y=1.0 + 0.2 / grid_rows)
     fig.tight_layout()
     return fig
@@ -178,7 +178,7 @@ def profile_figure(runs: pd.DataFrame, tolerance: float = metrics.TIE_TOLERANCE)
         return fig
     per_instance = finished.groupby(["dataset", "solver"])["best_cost"].median().reset_index()
     profile = metrics.performance_profile(per_instance, tolerance=tolerance)
-    colors = _colors(finished)
+    colors = solver_looks(finished)
     for solver, rows in profile.groupby("solver"):
         look = colors[solver]
         ax.step(
@@ -267,13 +267,13 @@ def make_figures(
     runs, points = main_budget(every_run, every_point)
     panels = design_panels(points)
     written: dict[str, list[Path]] = {}
-    written["curves"] = _save(
+    written["curves"] = save_figure(
         curve_panels(points, panels, "gap", GAP_LABEL, "Gap to the best known bound"),
         out,
         "curves",
         formats,
     )
-    written["curves_paper"] = _save(
+    written["curves_paper"] = save_figure(
         curve_panels(
             points, panels, "norm_paper", PAPER_LABEL, "Each curve over its own first schedule"
         ),
@@ -281,7 +281,9 @@ def make_figures(
         "curves_paper_norm",
         formats,
     )
-    written["profile"] = _save(profile_figure(runs, tolerance), out, "performance_profile", formats)
+    written["profile"] = save_figure(
+        profile_figure(runs, tolerance), out, "performance_profile", formats
+    )
     gaps = gap_table(runs, tolerance)
     (out / "gap_table.csv").write_text(gaps.to_csv())
     summary = [

@@ -94,7 +94,7 @@ class LinearModel:
         return start, self.cols[order], self.vals[order]
 
 
-class _Builder:
+class ModelBuilder:
     """Collects columns and COO rows with numpy blocks (no per-nonzero Python objects)."""
 
     def __init__(self) -> None:
@@ -169,7 +169,7 @@ class _Builder:
         )
 
 
-def _one_hot_block(b: _Builder, problem: Problem) -> np.ndarray:
+def _one_hot_block(b: ModelBuilder, problem: Problem) -> np.ndarray:
     """x[n, t] binaries (columns 0..nL-1) and the assignment rows sum_t x[n, t] = 1."""
     n, stages = problem.n, problem.stages
     x = b.columns([f"x{v}_{t}" for v in range(n) for t in range(stages)], 0, 1, True)
@@ -178,7 +178,7 @@ def _one_hot_block(b: _Builder, problem: Problem) -> np.ndarray:
     return x
 
 
-def _load_rows(b: _Builder, problem: Problem, x: np.ndarray, r: int) -> None:
+def _load_rows(b: ModelBuilder, problem: Problem, x: np.ndarray, r: int) -> None:
     """sum_n w_n x[n, t] - r <= 0 for each stage t."""
     n, stages = problem.n, problem.stages
     rows = np.r_[np.tile(np.arange(stages), n), np.arange(stages)]
@@ -190,7 +190,7 @@ def _load_rows(b: _Builder, problem: Problem, x: np.ndarray, r: int) -> None:
 def build_compact(problem: Problem) -> LinearModel:
     """The compact model: x[n, t], s_n, r; n + n + L + m rows."""
     n, stages, m = problem.n, problem.stages, problem.m
-    b = _Builder()
+    b = ModelBuilder()
     x = _one_hot_block(b, problem)
     coeff = problem.comm_coeff.astype(np.float64)
     # objective on s: each counted edge adds coeff to its head and subtracts it from its tail
@@ -231,7 +231,7 @@ def build_paper(problem: Problem) -> LinearModel:
     """
     n, stages, m = problem.n, problem.stages, problem.m
     bounds = stages - 1  # boundaries t = 0..L-2
-    b = _Builder()
+    b = ModelBuilder()
     x = _one_hot_block(b, problem)  # the reference's vs{n}_{t}
     v = b.columns([f"v{i}" for i in range(n)], 1, stages, True)  # 1-based stage
     r = int(b.columns(["r"], 0, np.inf, True, float(problem.ratio))[0])

@@ -17,7 +17,7 @@ import numpy as np
 
 from schedbench.problems.rcs import RCSProblem
 from schedbench.solvers.base import Outcome, SolveContext
-from schedbench.solvers.formulations import LinearModel, _Builder
+from schedbench.solvers.formulations import LinearModel, ModelBuilder
 from schedbench.solvers.rcs import ExactResult
 
 LIBRARY = "highspy"
@@ -84,7 +84,7 @@ def decode_starts(
     )
 
 
-def start_windows(b: _Builder, problem: Any, lo: np.ndarray, hi: np.ndarray) -> tuple:
+def start_windows(b: ModelBuilder, problem: Any, lo: np.ndarray, hi: np.ndarray) -> tuple:
     """The part of a time-indexed model RCS and TCS share: a binary x[i, t] per operation
     i and cycle t of its window [lo_i, hi_i], one start per operation, and each edge's
     delay (sum t x[j, t] - sum t x[i, t] >= d_i). Returns (first column of each
@@ -119,7 +119,7 @@ def build(problem: RCSProblem, horizon: int) -> TimeIndexed:
     hi = horizon - problem.tail - d
     if (hi < lo).any():
         raise ValueError(f"horizon {horizon} is below the critical path {problem.critical_path}")
-    b = _Builder()
+    b = ModelBuilder()
     first, owner, cycle, width = start_windows(b, problem, lo, hi)
     makespan = int(b.columns(["latency"], problem.lower_bound, horizon, True, 1.0)[0])
     # units: per type and cycle, the operations started in (c - d_i, c]

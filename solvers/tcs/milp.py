@@ -18,7 +18,7 @@ import numpy as np
 
 from schedbench.problems.tcs import TCSProblem
 from schedbench.solvers.base import Outcome, SolveContext, Status
-from schedbench.solvers.formulations import LinearModel, _Builder
+from schedbench.solvers.formulations import LinearModel, ModelBuilder
 from schedbench.solvers.rcs.milp import decode_starts, start_windows
 from schedbench.solvers.tcs import first_schedule
 
@@ -60,7 +60,7 @@ def build(problem: TCSProblem) -> TimeIndexed:
     """The time-indexed model of ``problem``."""
     d = problem.node_delay
     lo, hi = problem.asap.astype(np.int64), problem.alap.astype(np.int64)
-    b = _Builder()
+    b = ModelBuilder()
     first, owner, cycle, width = start_windows(b, problem, lo, hi)
     low = problem.unit_lower_bounds()
     units = np.concatenate(

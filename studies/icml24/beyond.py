@@ -19,13 +19,13 @@ from schedbench.studies.icml24.rules import (
     TIED,
     Claim,
     Tables,
-    _median,
-    _span,
     compare,
+    median_span,
+    nan_median,
 )
 
 
-def _versus(t: Tables, key: str, quote: str, a: str, rivals: list[str]) -> Claim:
+def versus(t: Tables, key: str, quote: str, a: str, rivals: list[str]) -> Claim:
     parts, tallies = [], []
     for d in SEEDED:
         if not t.has(d, a):
@@ -35,7 +35,8 @@ def _versus(t: Tables, key: str, quote: str, a: str, rivals: list[str]) -> Claim
                 result = compare(t.final(d, a), t.final(d, b), t.tolerance)
                 tallies.append(result)
                 parts.append(
-                    f"{d}: {a} {_span(t.final(d, a))} vs {b} {_span(t.final(d, b))} -> {result}"
+                    f"{d}: {a} {median_span(t.final(d, a))} vs {b} "
+                    f"{median_span(t.final(d, b))} -> {result}"
                 )
     ahead = sum(r.startswith("ahead") for r in tallies)
     behind = sum(r.startswith("behind") for r in tallies)
@@ -80,13 +81,13 @@ def claim_portfolio_shares(t: Tables) -> Claim:
         alone = {m: v for m, v in alone.items() if len(v)}
         if not t.has(d, "hybrid") or not alone:
             continue
-        best = min(alone, key=lambda m: np.nan_to_num(_median(alone[m]), nan=np.inf))
+        best = min(alone, key=lambda m: np.nan_to_num(nan_median(alone[m]), nan=np.inf))
         result = compare(t.final(d, "hybrid"), alone[best], t.tolerance)
         compared += 1
         behind += result.startswith("behind")
         parts.append(
-            f"{d}: hybrid {_span(t.final(d, 'hybrid'))} vs {best} alone on 1 thread "
-            f"{_span(alone[best])} -> {result}"
+            f"{d}: hybrid {median_span(t.final(d, 'hybrid'))} vs {best} alone on 1 thread "
+            f"{median_span(alone[best])} -> {result}"
         )
     return Claim(
         "portfolio_shares",
@@ -120,7 +121,7 @@ def claim_long_budget(t: Tables) -> Claim:
         if len(solvers) < 2:  # one solver at the longer budget (the time claims' runs)
             continue
         at_long = {s: rows[rows["solver"] == s]["best_cost"].to_numpy(float) for s in solvers}
-        cost = {s: np.nan_to_num(_median(v), nan=np.inf) for s, v in at_long.items()}
+        cost = {s: np.nan_to_num(nan_median(v), nan=np.inf) for s, v in at_long.items()}
         ordered = []
         for i, a in enumerate(solvers):
             for b in solvers[i + 1 :]:
@@ -140,7 +141,9 @@ def claim_long_budget(t: Tables) -> Claim:
                     directions += 1
                     mark += f" ({short.split('(')[1]}"
                 ordered.append(f"{first} < {second}{mark}")
-        costs = ", ".join(f"{s} {_span(t.final(d, s))} -> {_span(at_long[s])}" for s in solvers)
+        costs = ", ".join(
+            f"{s} {median_span(t.final(d, s))} -> {median_span(at_long[s])}" for s in solvers
+        )
         parts.append(
             f"{d}: ordered at {t.budget:g} s: {', '.join(ordered) or 'none'}; "
             f"cost at {t.budget:g} s -> {longer[-1]:g} s: {costs}"

@@ -17,9 +17,9 @@ import pandas as pd
 from schedbench.harness.metrics import TIE_TOLERANCE
 from schedbench.harness.tables import fixed_epochs
 from schedbench.studies.icml24.beyond import (
-    _versus,
     claim_long_budget,
     claim_portfolio_shares,
+    versus,
 )
 from schedbench.studies.icml24.rules import (
     COMPARABLE,
@@ -41,15 +41,15 @@ from schedbench.studies.icml24.rules import (
     Claim,
     Tables,
     TimePoint,
-    _at_scale,
-    _improvement,
-    _median,
-    _pct,
-    _scale_note,
-    _span,
     compare,
+    improvement_of,
+    median_span,
+    nan_median,
+    percent,
+    scale_note,
     startup,
     time_point,
+    time_verdict,
 )
 
 
@@ -59,9 +59,7 @@ def claim_fig3a(t: Tables, gs: str = "gs") -> Claim:
     done = [d for d, p in tested.items() if p.converged <= CONVERGED]
     measured = "; ".join(f"{d}: {p.words()}" for d, p in tested.items())
     if tested:
-        measured += (
-            f"; converged on {len(done)}/{len(tested)}; {_scale_note(list(tested.values()))}"
-        )
+        measured += f"; converged on {len(done)}/{len(tested)}; {scale_note(list(tested.values()))}"
     verdict = NO_DATA if not tested else HOLDS if len(done) == len(tested) else FAILS
     return Claim(
         "fig3a",
@@ -71,7 +69,7 @@ def claim_fig3a(t: Tables, gs: str = "gs") -> Claim:
         "gs's cost at 10 % of its longest budget (the paper's 360 s of 3600 s) vs at that "
         "budget: within 1 % = converged; testable where start-up is at most 1 % of the point",
         measured,
-        _at_scale(verdict, list(tested.values())),
+        time_verdict(verdict, list(tested.values())),
     )
 
 
@@ -96,7 +94,7 @@ def claim_commercial_denser(t: Tables) -> Claim:
         (d, s)
         for s in ran
         for d in RW_LARGE
-        if t.has(d, s) and not (_improvement(t, d, s) >= IMPROVED)
+        if t.has(d, s) and not (improvement_of(t, d, s) >= IMPROVED)
     ]
     total = sum(t.has(d, s) for s in ran for d in RW_LARGE)
     if not ran:
@@ -119,14 +117,14 @@ def claim_cpsat_denser(t: Tables) -> Claim:
     designs = [d for d in RW_LARGE if t.has(d, "cpsat")]
     parts, failed = [], 0
     for d in designs:
-        finals, improvement = t.final(d, "cpsat"), _improvement(t, d, "cpsat")
+        finals, improvement = t.final(d, "cpsat"), improvement_of(t, d, "cpsat")
         if np.isnan(finals).all() or not improvement >= IMPROVED:
             failed += 1
-        parts.append(f"{d}: " + ("none" if np.isnan(finals).all() else _pct(improvement)))
+        parts.append(f"{d}: " + ("none" if np.isnan(finals).all() else percent(improvement)))
     compact = [d for d in designs if t.has(d, "cpsat_compact")]
     extra = ""
     if compact:
-        better = sum(_improvement(t, d, "cpsat_compact") >= IMPROVED for d in compact)
+        better = sum(improvement_of(t, d, "cpsat_compact") >= IMPROVED for d in compact)
         extra = f"; the compact formulation improves by >= 1 % on {better}/{len(compact)}"
     return Claim(
         "cpsat_denser",
@@ -164,14 +162,14 @@ def claim_fig4ef(t: Tables, gs: str = "gs") -> Claim:
             if not t.has(d, s) or "skipped" in t.status(d, s):
                 continue
             exact_total += 1
-            improvement = _improvement(t, d, s)
+            improvement = improvement_of(t, d, s)
             exact_stall += not improvement >= IMPROVED
             rows = t.rows(d, s)
             start = float(np.nanmax(startup(rows)))
             points.append(TimePoint(t.budget, t.budget, np.nan, start, np.nan))
             parts.append(
                 f"{d} {s}: "
-                + ("none" if np.isnan(improvement) else _pct(improvement))
+                + ("none" if np.isnan(improvement) else percent(improvement))
                 + f" (start-up {start:.1f} s)"
             )
         gs_conv += point.converged <= CONVERGED
@@ -181,7 +179,7 @@ def claim_fig4ef(t: Tables, gs: str = "gs") -> Claim:
     if tested:
         measured += (
             f"; exact stalled {exact_stall}/{exact_total} at {t.budget:g} s, gs converged "
-            f"{gs_conv}/{len(tested)}; {_scale_note(points)}"
+            f"{gs_conv}/{len(tested)}; {scale_note(points)}"
         )
     verdict = NO_DATA if not tested else HOLDS if holds else FAILS
     return Claim(
@@ -193,7 +191,7 @@ def claim_fig4ef(t: Tables, gs: str = "gs") -> Claim:
         "longest budget within 1 % of final; testable where every compared run's start-up "
         "is at most 1 % of its point",
         measured,
-        _at_scale(verdict, points),
+        time_verdict(verdict, points),
     )
 
 
@@ -202,9 +200,9 @@ def claim_cpsat_limited(t: Tables, gs_name: str = "gs") -> Claim:
     designs = [d for d in designs if t.has(d, gs_name) and t.has(d, "cpsat")]
     paper, common = [], []
     for d in designs:
-        cs, gs = _median(t.final(d, "cpsat")), _median(t.final(d, gs_name))
-        cs_norm = _median(t.at(d, "cpsat", 1.0, "norm_paper"))
-        gs_norm = _median(t.at(d, gs_name, 1.0, "norm_paper"))
+        cs, gs = nan_median(t.final(d, "cpsat")), nan_median(t.final(d, gs_name))
+        cs_norm = nan_median(t.at(d, "cpsat", 1.0, "norm_paper"))
+        gs_norm = nan_median(t.at(d, gs_name, 1.0, "norm_paper"))
         if np.isfinite(cs_norm) and cs_norm <= gs_norm + COMPARABLE:
             paper.append(d)
         if np.isfinite(cs) and cs <= (1 + COMPARABLE) * gs:
@@ -241,9 +239,9 @@ def claim_small_sparse(t: Tables, gs_name: str = "gs") -> Claim:
     large = designs[len(small) :]
 
     def behind(d: str) -> bool:
-        exact = [_median(t.final(d, s)) for s in EXACT if t.has(d, s)]
+        exact = [nan_median(t.final(d, s)) for s in EXACT if t.has(d, s)]
         exact = [x for x in exact if np.isfinite(x)]
-        gs = _median(t.final(d, gs_name))
+        gs = nan_median(t.final(d, gs_name))
         return bool(exact) and (not np.isfinite(gs) or gs > min(exact))
 
     s_behind = [d for d in small if behind(d)]
@@ -312,7 +310,9 @@ def claim_adam(t: Tables) -> Claim:
         if not len(adamw) or not len(adam):
             continue
         verdict = compare(adamw, adam, t.tolerance)
-        parts.append(f"{d}: AdamW {_span(adamw)} vs Adam {_span(adam)}: AdamW {verdict}")
+        parts.append(
+            f"{d}: AdamW {median_span(adamw)} vs Adam {median_span(adam)}: AdamW {verdict}"
+        )
         if verdict not in (NOISE, TIED):
             differs.append(verdict.split()[0])
     consistent = len(differs) == len(parts) and len(set(differs)) == 1 and parts
@@ -359,28 +359,28 @@ CLAIMS: list[Callable[[Tables], Claim]] = [
     on_both_devices(claim_small_sparse),
     claim_loss_epochs,
     claim_adam,
-    lambda t: _versus(
+    lambda t: versus(
         t,
         "gradient_gauss",
         "the gradient pays: gauss beats its own local search alone",
         "gauss",
         ["local_search"],
     ),
-    lambda t: _versus(
+    lambda t: versus(
         t,
         "gradient_gs_plus",
         "the gradient pays: gs_plus beats local search alone",
         "gs_plus",
         ["local_search"],
     ),
-    lambda t: _versus(
+    lambda t: versus(
         t,
         "portfolio",
         "the portfolio (compact CP-SAT + gauss) beats CP-SAT alone on the same 2 threads",
         "hybrid",
         ["cpsat_compact"],
     ),
-    lambda t: _versus(
+    lambda t: versus(
         t,
         "relay",
         "the relay (gauss, then hinted compact CP-SAT) beats CP-SAT alone",

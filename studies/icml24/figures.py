@@ -21,17 +21,17 @@ from schedbench.harness import metrics
 from schedbench.harness.figures import (
     GAP_LABEL,
     PAPER_LABEL,
-    _axis,
-    _colors,
-    _key,
-    _legend,
-    _plot,
-    _save,
-    _series,
     chart_values,
     curve_panels,
+    figure_legend,
+    legend_handles,
     main_budget,
+    plot_line,
+    plotted,
     run_cli,
+    save_figure,
+    solver_looks,
+    style_axis,
 )
 from schedbench.harness.figures import make_figures as harness_figures
 from schedbench.harness.tables import fixed_epochs, write_tables
@@ -56,7 +56,7 @@ FIG5_EPOCHS = 75
 def figure4(points: pd.DataFrame, value: str, ylabel: str, title: str) -> plt.Figure:
     """Six EPFL designs; original solid, mapped (_m) dashed (the key says so)."""
     fig, axes = plt.subplots(2, 3, figsize=(13, 6.5), squeeze=False)
-    colors = _colors(points)
+    colors = solver_looks(points)
     points = chart_values(points, value)
     handles: dict[str, Any] = {}
     for ax, design in zip(axes.ravel(), EPFL, strict=True):
@@ -69,10 +69,12 @@ def figure4(points: pd.DataFrame, value: str, ylabel: str, title: str) -> plt.Fi
             for solver, rows in sub.groupby("solver") if not sub.empty else []:
                 if solver not in colors:
                     continue
-                stats = _series(rows.groupby("t")[value].mean(), value)
-                _axis(ax, value)
+                stats = plotted(rows.groupby("t")[value].mean(), value)
+                style_axis(ax, value)
                 style = {"linestyle": "--"} if dashed else {}
-                line = _plot(ax, stats.index, stats.values, colors[solver], label=solver, **style)
+                line = plot_line(
+                    ax, stats.index, stats.values, colors[solver], label=solver, **style
+                )
                 handles.setdefault(solver, line)
                 drawn = True
         if not drawn:
@@ -82,7 +84,7 @@ def figure4(points: pd.DataFrame, value: str, ylabel: str, title: str) -> plt.Fi
         plt.Line2D([], [], color="k", label="original design"),
         plt.Line2D([], [], color="k", ls="--", label="mapped design (_m)"),
     ]
-    _legend(fig, _key(names, colors) + key, names + [k.get_label() for k in key], 8)
+    figure_legend(fig, legend_handles(names, colors) + key, names + [k.get_label() for k in key], 8)
     fig.suptitle(title, y=1.1)
     fig.tight_layout()
     return fig
@@ -212,32 +214,32 @@ def make_figures(
     runs, points = main_budget(every_run, every_point)
     # the gap to the best known bound is the verdict's view; the paper's normalization
     # (each curve over its own first schedule) is the labelled second one
-    written["fig3"] = _save(
+    written["fig3"] = save_figure(
         curve_panels(
             points, RW_PANELS, "gap", GAP_LABEL,
             "Figure 3, random workloads: gap to the best known bound",
         ),
         out, "fig3_rw", formats,
     )  # fmt: skip
-    written["fig3_paper"] = _save(
+    written["fig3_paper"] = save_figure(
         curve_panels(
             points, RW_PANELS, "norm_paper", PAPER_LABEL,
             "Figure 3 in the paper's normalization (each curve over its own first schedule)",
         ),
         out, "fig3_rw_paper_norm", formats,
     )  # fmt: skip
-    written["fig4"] = _save(
+    written["fig4"] = save_figure(
         figure4(points, "gap", GAP_LABEL, "Figure 4, EPFL designs: gap to the best known bound"),
         out, "fig4_epfl", formats,
     )  # fmt: skip
-    written["fig4_paper"] = _save(
+    written["fig4_paper"] = save_figure(
         figure4(
             points, "norm_paper", PAPER_LABEL,
             "Figure 4 in the paper's normalization (each curve over its own first schedule)",
         ),
         out, "fig4_epfl_paper_norm", formats,
     )  # fmt: skip
-    written["fig5"] = _save(
+    written["fig5"] = save_figure(
         figure5(results_dir, figure5_runs(every_run), *epochs), out, "fig5_gs_loss", formats
     )
     (out / "table1.csv").write_text(table1_frame(runs).to_csv(index=False))

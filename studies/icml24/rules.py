@@ -112,12 +112,12 @@ class Tables:
         return len(self.final(dataset, solver)) > 0
 
 
-def _median(values: np.ndarray) -> float:
+def nan_median(values: np.ndarray) -> float:
     values = values[~np.isnan(values)]
     return float(np.median(values)) if len(values) else np.nan
 
 
-def _span(values: np.ndarray) -> str:
+def median_span(values: np.ndarray) -> str:
     """'median (min-max)' or 'no schedule'."""
     found = values[~np.isnan(values)]
     if not len(found):
@@ -134,7 +134,7 @@ def compare(a: np.ndarray, b: np.ndarray, tolerance: float = TIE_TOLERANCE) -> s
     Fewer than three seeds on a side give only a direction ('ahead (1 seed)')."""
     if not len(a) or not len(b):
         return "no data"
-    if tied(_median(np.asarray(a, float)), _median(np.asarray(b, float)), tolerance):
+    if tied(nan_median(np.asarray(a, float)), nan_median(np.asarray(b, float)), tolerance):
         return TIED
     a, b = np.where(np.isnan(a), np.inf, a), np.where(np.isnan(b), np.inf, b)
     seeds = min(len(a), len(b))
@@ -146,16 +146,16 @@ def compare(a: np.ndarray, b: np.ndarray, tolerance: float = TIE_TOLERANCE) -> s
     return NOISE
 
 
-def _pct(x: float) -> str:
+def percent(x: float) -> str:
     return "n/a" if not np.isfinite(x) else f"{100 * x:.2f} %"
 
 
 def _from_final(rel: float) -> str:
     """A relative distance from the final cost in words: inf is no schedule yet there."""
-    return "no schedule yet" if rel == np.inf else _pct(rel)
+    return "no schedule yet" if rel == np.inf else percent(rel)
 
 
-def _improvement(t: Tables, dataset: str, solver: str) -> float:
+def improvement_of(t: Tables, dataset: str, solver: str) -> float:
     """Median over seeds of 1 - final / first schedule's cost (NaN: no schedule)."""
     rows = t.rows(dataset, solver)
     if rows.empty or rows["best_cost"].isna().all():
@@ -226,7 +226,7 @@ def time_point(t: Tables, dataset: str, solver: str, fraction: float) -> TimePoi
     )
 
 
-def _scale_note(points: list[TimePoint]) -> str:
+def scale_note(points: list[TimePoint]) -> str:
     """What a time claim was tested at, and the budget its start-up would need."""
     budgets = sorted({p.budget for p in points})
     worst = max(p.startup / p.point for p in points)
@@ -240,7 +240,7 @@ def _scale_note(points: list[TimePoint]) -> str:
     return note
 
 
-def _at_scale(verdict: str, points: list[TimePoint]) -> str:
+def time_verdict(verdict: str, points: list[TimePoint]) -> str:
     """A time claim's verdict, or "not testable here" with the direction the numbers show
     when a compared run's start-up exceeds STARTUP_SHARE of its point."""
     if verdict == NO_DATA or all(p.testable for p in points):

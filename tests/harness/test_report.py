@@ -286,11 +286,11 @@ def test_versus_claim_needs_medians_over_seeds():
             ]
         return _tables(out)
 
-    ahead = claims._versus(rows([1, 2, 3], [4, 5, 6]), "x", "q", "gauss", ["local_search"])
+    ahead = claims.versus(rows([1, 2, 3], [4, 5, 6]), "x", "q", "gauss", ["local_search"])
     assert ahead.verdict == claims.HOLDS
-    noise = claims._versus(rows([1, 5, 3], [4, 2, 6]), "x", "q", "gauss", ["local_search"])
+    noise = claims.versus(rows([1, 5, 3], [4, 2, 6]), "x", "q", "gauss", ["local_search"])
     assert noise.verdict == claims.NOISE
-    behind = claims._versus(rows([7, 8, 9], [4, 5, 6]), "x", "q", "gauss", ["local_search"])
+    behind = claims.versus(rows([7, 8, 9], [4, 5, 6]), "x", "q", "gauss", ["local_search"])
     assert behind.verdict == claims.FAILS
 
 
@@ -338,7 +338,7 @@ def test_one_seed_per_side_gives_a_direction_not_a_verdict():
         {"dataset": "rw1", "solver": "gauss", "seed": 0, "final": 1.0},
         {"dataset": "rw1", "solver": "local_search", "seed": 0, "final": 2.0},
     ]
-    claim = claims._versus(_tables(rows), "x", "q", "gauss", ["local_search"])
+    claim = claims.versus(_tables(rows), "x", "q", "gauss", ["local_search"])
     assert claim.verdict == rules.DIRECTION and "ahead (1 seed)" in claim.measured
 
 
@@ -353,7 +353,7 @@ def test_interrupted_runs_do_not_count():
         }
         for s in range(3)
     ]
-    claim = claims._versus(_tables(rows), "x", "q", "gauss", ["local_search"])
+    claim = claims.versus(_tables(rows), "x", "q", "gauss", ["local_search"])
     assert claim.verdict == claims.NO_DATA
 
 
