@@ -21,7 +21,7 @@ $(BIN)/python:
 
 install: $(BIN)/python
 	$(BIN)/pip install -e ".[dev,gurobi,cplex]"
-	$(BIN)/python -m schedbench.solvers.kernels
+	$(BIN)/python -m schedbench.solvers.icml24.kernels
 
 test:
 	$(BIN)/pytest -m "not slow"

@@ -29,7 +29,7 @@ from schedbench.datasets import load
 from schedbench.harness.compose import COMPOSITIONS, members_from_options
 from schedbench.harness.runner import RunSpec, execute
 from schedbench.harness.tables import build_tables, read_lp_bounds, store_lp_bound
-from schedbench.solvers.lower_bounds import lp_relaxation_bound
+from schedbench.solvers.icml24.lower_bounds import lp_relaxation_bound
 
 RW = [f"rw{k}" for k in range(1, 13)]
 EPFL = ["adder", "bar", "i2c", "max", "square", "voter"]

@@ -15,7 +15,7 @@ epochs after the first; ``s_per_epoch`` is the median over the runs and ``s_rang
 range (epoch times scatter from run to run), ``parameters`` the layout GS runs with.
 An epoch is everything the solver does per step: Gumbel noise, level-by-level sampling,
 loss, backward, evaluating all B samples exactly, the optimizer step. The per-node loop
-(``schedbench.solvers.gs.pernode``, Algorithm 1 as written) is timed the same way.
+(``schedbench.solvers.icml24.gs.pernode``, Algorithm 1 as written) is timed the same way.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ PER_NODE = {"rw1", "rw7"}  # the loop takes minutes per epoch beyond these
 
 
 def bound_of(problem) -> float:
-    from schedbench.solvers.lower_bounds import lp_relaxation_bound
+    from schedbench.solvers.icml24.lower_bounds import lp_relaxation_bound
 
     return max(lp_relaxation_bound(problem) or 0, problem.trivial_lower_bound)
 
@@ -68,7 +68,7 @@ def load_problem(design: str, folder: str | None):
 
     import numpy as np
 
-    from schedbench.problem import Problem
+    from schedbench.problems.icml24 import Problem
 
     a = np.load(f"{folder}/{design}.npz")
     problem = Problem.from_arrays(
@@ -93,9 +93,9 @@ def one(
     import torch
 
     from schedbench import evaluate
-    from schedbench.solvers.gs.loss import loss_terms
-    from schedbench.solvers.gs.pernode import sample_per_node
-    from schedbench.solvers.gs.sampler import GumbelNoise, stage_bias
+    from schedbench.solvers.icml24.gs.loss import loss_terms
+    from schedbench.solvers.icml24.gs.pernode import sample_per_node
+    from schedbench.solvers.icml24.gs.sampler import GumbelNoise, stage_bias
     from schedbench.solvers.registry import solve
 
     problem, _ = load_problem(design, folder)

@@ -89,8 +89,8 @@ def prepare(stage: str, shape: str, nodes: int):
         return lambda: _discard(problem.asap, problem.alap)
     problem.alap  # noqa: B018
     from schedbench.evaluate import evaluate
-    from schedbench.solvers import list_scheduling, topo_chunk
-    from schedbench.solvers.refine import Neighbourhood, improve, legalize
+    from schedbench.solvers.icml24 import list_scheduling, topo_chunk
+    from schedbench.solvers.icml24.refine import Neighbourhood, improve, legalize
 
     if stage == "topo_chunk":  # the three deterministic orders of topo_chunk's first pass
 
@@ -144,7 +144,7 @@ def _discard(*_: object) -> None:
 def _validated(graph: Any, ratio: float) -> Any:
     """The graph validated from its arrays (topological order included), then L and R."""
     from schedbench.graph import Graph
-    from schedbench.problem import Problem
+    from schedbench.problems.icml24 import Problem
 
     arrays = (graph.src, graph.dst, graph.w, graph.c, graph.d)
     again = Graph.from_arrays(graph.n, *arrays, name=graph.name, labels=graph.labels)
@@ -156,7 +156,7 @@ def _cycle_error(graph, ratio: float) -> str:
     graph, which the bad-input path must name in one line (no recursion)."""
     import numpy as np
 
-    from schedbench.problem import Problem, ProblemError
+    from schedbench.problems.icml24 import Problem, ProblemError
 
     last = graph.w.size - 1
     edge = int(np.flatnonzero(graph.dst == last)[0])

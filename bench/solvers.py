@@ -23,7 +23,7 @@ import pandas as pd
 from schedbench.datasets import load
 from schedbench.harness.runner import RunSpec, execute
 from schedbench.harness.tables import build_tables, store_lp_bound
-from schedbench.solvers.lower_bounds import lp_relaxation_bound
+from schedbench.solvers.icml24.lower_bounds import lp_relaxation_bound
 from schedbench.solvers.registry import BASELINES, EXACT
 
 

@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 from schedbench.datasets.graph import cache_root, fetch, user_cache
-from schedbench.problem import ProblemError
+from schedbench.problems.icml24 import ProblemError
 
 REPOSITORY = "The-OpenROAD-Project/asap7sc7p5t_28"
 COMMIT = "f970bd3c3292b79ae4d022a3ec80533534614066"

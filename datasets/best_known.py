@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from schedbench.evaluate import check, evaluate, relative_gap
-from schedbench.problem import Problem, ProblemError
+from schedbench.problems.icml24 import Problem, ProblemError
 
 REGISTRY_DIR = Path(__file__).resolve().parent / "best_known"
 COLUMNS = [

@@ -16,7 +16,7 @@ import numpy as np
 
 from schedbench.datasets.graph import cache_key, cached
 from schedbench.graph import Graph
-from schedbench.problem import ProblemError
+from schedbench.problems.icml24 import ProblemError
 
 # Table 1 of the paper: name -> (stated |V|, stated depth), original and mapped.
 PAPER = {

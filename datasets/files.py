@@ -20,7 +20,7 @@ import numpy as np
 
 from schedbench.datasets.graph import cache_key, cached, file_identity
 from schedbench.graph import Graph
-from schedbench.problem import Problem, ProblemError
+from schedbench.problems.icml24 import Problem, ProblemError
 
 GML_SUFFIXES = {".gml"}
 EDGELIST_SUFFIXES = {".edges", ".edgelist", ".txt", ".el"}

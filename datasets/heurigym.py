@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 from schedbench.datasets.graph import fetch, user_cache
-from schedbench.problem import ProblemError
+from schedbench.problems.icml24 import ProblemError
 from schedbench.problems.rcs import RCSProblem, read_heurigym
 
 REPOSITORY = "cornell-zhang/heurigym"

@@ -23,7 +23,7 @@ from pathlib import Path
 from schedbench.datasets.epfl import aiger_path, revision, unit_graph
 from schedbench.datasets.graph import cache_key, cached
 from schedbench.graph import Graph
-from schedbench.problem import ProblemError
+from schedbench.problems.icml24 import ProblemError
 
 GENLIB = Path(__file__).with_name("cells.genlib")
 LIBRARIES = ("asap7", "genlib")

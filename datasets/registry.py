@@ -30,7 +30,7 @@ from schedbench.datasets import epfl, rw, synthetic
 from schedbench.datasets import mapped as mapped_module
 from schedbench.datasets.files import read_graph
 from schedbench.graph import Graph
-from schedbench.problem import CommMode, Problem, ProblemError
+from schedbench.problems.icml24 import CommMode, Problem, ProblemError
 
 DEFAULT_STAGES = 10
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from schedbench.datasets.graph import cache_key, cached
 from schedbench.graph import Graph
-from schedbench.problem import NodeNumbers, ProblemError, distinct
+from schedbench.problems.icml24 import NodeNumbers, ProblemError, distinct
 
 ZERO_SHARE = 0.6
 MAX_NODE_WEIGHT = 5000

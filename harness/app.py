@@ -125,7 +125,7 @@ def _warm_start(source: str | None, problem: Any) -> Any:
     """The schedule a run starts from: the registry's best for this instance, or a file."""
     from schedbench.datasets import best_known
     from schedbench.evaluate import check
-    from schedbench.problem import ProblemError
+    from schedbench.problems.icml24 import ProblemError
 
     if source is None:
         return None
@@ -277,7 +277,7 @@ def hydra_error_line(err: BaseException) -> str:
 def main(cfg: DictConfig) -> dict[str, Any] | None:
     from schedbench.harness.lock import TOKEN_VARIABLE, ResultsLocked, acquire
     from schedbench.harness.runner import execute
-    from schedbench.problem import ProblemError
+    from schedbench.problems.icml24 import ProblemError
 
     debug = os.environ.get("SCHEDBENCH_DEBUG")
     try:

@@ -119,7 +119,7 @@ def write_schedule(paths: RunPaths, problem: Any, schedule: Any) -> Path:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    from schedbench.problem import NodeNumbers
+    from schedbench.problems.icml24 import NodeNumbers
 
     labels = problem.labels
     nodes = np.arange(problem.n) if isinstance(labels, NodeNumbers) else list(labels)

@@ -25,7 +25,7 @@ from schedbench.datasets.best_known import (
 )
 from schedbench.evaluate import check
 from schedbench.harness.tables import bound_candidates, load_runs, read_lp_bounds
-from schedbench.problem import Problem, ProblemError
+from schedbench.problems.icml24 import Problem, ProblemError
 from schedbench.solvers.base import Status
 
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from schedbench.harness.compose import Member, split_threads
 from schedbench.harness.records import RunPaths
-from schedbench.problem import Problem
+from schedbench.problems.icml24 import Problem
 
 
 @dataclass

@@ -23,7 +23,7 @@ from schedbench.harness.compose import Member
 from schedbench.harness.records import RunPaths
 from schedbench.harness.spec import RunSpec
 from schedbench.harness.worker import unpack
-from schedbench.problem import Problem
+from schedbench.problems.icml24 import Problem
 
 TERMINATE_WAIT_S = 5.0
 WIND_DOWN_S = 3.0  # a worker asked to end its search gets this long to send its summary

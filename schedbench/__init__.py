@@ -5,7 +5,7 @@ The shared types live here; datasets, solvers and the harness are subpackages
 """
 
 from schedbench.evaluate import Evaluation, ScheduleReport, check, evaluate
-from schedbench.problem import Problem, ProblemError
+from schedbench.problems.icml24 import Problem, ProblemError
 
 __all__ = ["Evaluation", "Problem", "ProblemError", "ScheduleReport", "check", "evaluate"]
 __version__ = "0.1.0"

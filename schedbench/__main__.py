@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from schedbench.problem import ProblemError
+from schedbench.problems.icml24 import ProblemError
 
 
 def verify(args: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from schedbench.problem import Problem, ProblemError, scale_peak
+from schedbench.problems.icml24 import Problem, ProblemError, scale_peak
 
 
 @dataclass(frozen=True)

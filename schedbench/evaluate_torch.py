@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from schedbench.problem import Problem, scale_peak
+from schedbench.problems.icml24 import Problem, scale_peak
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ A :class:`Graph` is a DAG on nodes 0..n-1 with labels (the input's names, kept f
 output), an integer weight and optionally an operation type per node, and an integer
 weight and a minimum distance per edge. It is validated once when built (one-line
 :class:`ProblemError` messages) and carries the topological facts every class uses,
-computed once and cached. A problem class (``schedbench.problem.Problem`` for the
+computed once and cached. A problem class (``schedbench.problems.icml24.Problem`` for the
 paper's, ``schedbench.problems.rcs.RCSProblem`` for resource-constrained latency) adds
 its parameters, its meaning of a schedule and its costs on top of a Graph.
 """

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from schedbench.evaluate import Evaluation, relative_gap
-from schedbench.problem import Problem
+from schedbench.problems.icml24 import Problem
 
 OnIncumbent = Callable[[np.ndarray, float, float | None], None]
 OnRejected = Callable[[str], None]

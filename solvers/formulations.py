@@ -21,7 +21,7 @@ from typing import Literal
 import numpy as np
 
 from schedbench.evaluate import evaluate
-from schedbench.problem import Problem
+from schedbench.problems.icml24 import Problem
 
 FORMULATIONS = ("paper", "compact")
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from schedbench.problem import Problem
+from schedbench.problems.icml24 import Problem
 from schedbench.solvers.base import (
     OnIncumbent,
     OnRejected,
@@ -249,7 +249,7 @@ def solve(
     if claimed and result.cost is not None and result.cost > result.bound + 1e-6 * result.cost:
         result.message += f" (solver said optimal; cost {result.cost} > bound {result.bound})"
     if lp_bound:
-        from schedbench.solvers.lower_bounds import lp_relaxation_bound
+        from schedbench.solvers.icml24.lower_bounds import lp_relaxation_bound
 
         result.lp_bound = lp_relaxation_bound(problem, time_limit=max(1.0, time_limit))
     return result

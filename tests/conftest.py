@@ -26,7 +26,7 @@ def graph_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(autouse=True, scope="session")
 def compiled_kernels() -> None:
     """numba compiles the heuristics' kernels on first use: once, before any timed test."""
-    from schedbench.solvers.kernels import warm_up
+    from schedbench.solvers.icml24.kernels import warm_up
 
     warm_up()
 

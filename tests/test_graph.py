@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from schedbench.graph import Graph, ProblemError
-from schedbench.problem import Problem
+from schedbench.problems.icml24 import Problem
 from schedbench.problems.rcs import RCSProblem
 
 

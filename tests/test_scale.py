@@ -17,9 +17,9 @@ from schedbench.harness import records
 from schedbench.harness.runner import execute
 from schedbench.harness.tables import superseded
 from schedbench.harness.worker import pack, unpack
-from schedbench.problem import NodeNumbers, Problem, ProblemError
+from schedbench.problems.icml24 import NodeNumbers, Problem, ProblemError
 from schedbench.solvers import base, list_scheduling, topo_chunk
-from schedbench.solvers.refine import improve, legalize
+from schedbench.solvers.icml24.refine import improve, legalize
 from schedbench.solvers.registry import solve
 
 N = 100_000
@@ -131,7 +131,7 @@ def test_the_pipeline_through_the_runner_at_1e5(shallow, tmp_path):
 
 
 def test_gs_is_skipped_with_the_memory_it_would_need(shallow, monkeypatch):
-    import schedbench.solvers.gs as gs
+    import schedbench.solvers.icml24.gs as gs
 
     monkeypatch.setattr(gs, "available_gb", lambda device: 1.0)
     result = solve(shallow, "gs", time_limit=30, device="cpu")

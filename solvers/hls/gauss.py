@@ -68,7 +68,7 @@ def run(
     first = first_schedule(ctx)
     import torch
 
-    from schedbench.solvers.gs import available_gb, resolve_device
+    from schedbench.solvers.icml24.gs import available_gb, resolve_device
 
     torch.set_num_threads(max(1, ctx.threads))
     torch.manual_seed(ctx.seed)

@@ -2,7 +2,7 @@
 
 One categorical per operation over the cycles 0..H-1 of the horizon (TCS: the latency
 bound; RCS: the first schedule's latency). Dependencies are masked exactly as the paper
-masks them, by its sampler (:mod:`schedbench.solvers.gs.sampler`): the product of the
+masks them, by its sampler (:mod:`schedbench.solvers.icml24.gs.sampler`): the product of the
 predecessors' cumulative one-hots, shifted by the edge distance, which here is the
 predecessor's delay (a virtual end operation after every sink, distance its delay, keeps
 every operation inside the horizon). So every sample respects the edges and the horizon.
@@ -25,7 +25,7 @@ from typing import Any, Literal
 import numpy as np
 
 from schedbench.graph import Graph
-from schedbench.problem import Problem
+from schedbench.problems.icml24 import Problem
 from schedbench.solvers.base import Outcome, SolveContext
 from schedbench.solvers.hls import (
     Epochs,
@@ -86,8 +86,8 @@ def run(
     first = first_schedule(ctx)  # before torch loads
     import torch
 
-    from schedbench.solvers.gs import available_gb, resolve_device
-    from schedbench.solvers.gs.sampler import GumbelNoise, plan_levels, sample
+    from schedbench.solvers.icml24.gs import available_gb, resolve_device
+    from schedbench.solvers.icml24.gs.sampler import GumbelNoise, plan_levels, sample
 
     torch.set_num_threads(max(1, ctx.threads))
     torch.manual_seed(ctx.seed)

@@ -18,7 +18,7 @@ from schedbench.evaluate import evaluate, relative_gap
 from schedbench.harness import registry_update
 from schedbench.harness.runner import execute
 from schedbench.harness.tables import build_tables
-from schedbench.problem import ProblemError
+from schedbench.problems.icml24 import ProblemError
 
 SYNTHETIC = {"nodes": 60, "density": 1.5, "depth": 5, "seed": 3}
 SHIPPED = best_known.read_registry()

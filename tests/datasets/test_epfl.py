@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from schedbench.datasets import epfl, load, names
-from schedbench.problem import ProblemError
+from schedbench.problems.icml24 import ProblemError
 
 # Table 1 values the node model reproduces exactly; square and i2c differ (docs/datasets.md).
 EXACT = {"adder": (1661, 258), "bar": (3734, 15), "max": (4019, 290), "voter": (15761, 73)}

@@ -8,7 +8,7 @@ import pytest
 from schedbench import Problem
 from schedbench.datasets import load
 from schedbench.datasets.files import read_graph, read_problem, write_edgelist
-from schedbench.problem import ProblemError
+from schedbench.problems.icml24 import ProblemError
 
 GML = """graph [
   directed 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from schedbench.datasets import load, mapped
-from schedbench.problem import Problem, ProblemError
+from schedbench.problems.icml24 import Problem, ProblemError
 
 pytestmark = pytest.mark.skipif(
     not any(__import__("shutil").which(b) for b in ("berkeley-abc", "abc")),

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from schedbench.datasets import info, load, names
-from schedbench.problem import ProblemError
+from schedbench.problems.icml24 import ProblemError
 
 
 def test_names_cover_every_family():

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from schedbench.datasets import load, synthetic
-from schedbench.problem import Problem, ProblemError
+from schedbench.problems.icml24 import Problem, ProblemError
 
 
 def fingerprint(graph) -> str:

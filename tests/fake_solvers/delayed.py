@@ -3,7 +3,7 @@
 import time
 
 from schedbench.solvers.base import Outcome, Status
-from schedbench.solvers.topo_chunk import best_chunking
+from schedbench.solvers.icml24.topo_chunk import best_chunking
 
 LIBRARY = PIP = "none"
 CLASSES = ("icml24", "rcs", "tcs")

@@ -16,7 +16,7 @@ from builders import random_dag
 from schedbench import evaluate
 from schedbench.harness.compose import Member, split_threads
 from schedbench.harness.runner import RunSpec, execute
-from schedbench.solvers.topo_chunk import best_chunking
+from schedbench.solvers.icml24.topo_chunk import best_chunking
 
 TESTS = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "PYTHONPATH": f"{TESTS}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}

@@ -13,7 +13,7 @@ from builders import random_dag, run_spec
 from schedbench import evaluate
 from schedbench.harness.runner import execute
 from schedbench.harness.tables import build_tables, write_tables
-from schedbench.solvers.topo_chunk import best_chunking
+from schedbench.solvers.icml24.topo_chunk import best_chunking
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +110,7 @@ def test_finished_runs_are_skipped_and_force_reruns(problem, tmp_path):
 def test_a_back_end_revision_is_a_new_run(problem, tmp_path, monkeypatch):
     """Faster code that finds more in the same budget must not reuse the old records,
     alone or as a member of a composed run."""
-    import schedbench.solvers.local_search as local_search
+    import schedbench.solvers.icml24.local_search as local_search
     from schedbench.harness.compose import Member
 
     team = [Member("local_search", {}), Member("topo_chunk", {})]

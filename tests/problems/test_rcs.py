@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from schedbench.problem import ProblemError
+from schedbench.problems.icml24 import ProblemError
 from schedbench.problems.rcs import RCSProblem, read_heurigym
 from schedbench.solvers.rcs.cpsat import solve_cpsat
 from schedbench.solvers.rcs.list_scheduling import best_list_schedule

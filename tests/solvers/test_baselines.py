@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from schedbench import evaluate
 from schedbench.solvers.base import Status
+from schedbench.solvers.icml24.topo_chunk import best_chunking, depth_first_order
 from schedbench.solvers.registry import BASELINES, solve
-from schedbench.solvers.topo_chunk import best_chunking, depth_first_order
 
 GS = {"epochs": 3, "batch": 16, "device": "cpu"}  # a few epochs: legality, not quality
 

@@ -9,9 +9,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from schedbench import evaluate
-from schedbench.problem import Problem
+from schedbench.problems.icml24 import Problem
 from schedbench.solvers.base import Status
-from schedbench.solvers.refine import improve, legalize
+from schedbench.solvers.icml24.refine import improve, legalize
 from schedbench.solvers.registry import solve
 
 DAGS = {

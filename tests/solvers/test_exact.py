@@ -10,7 +10,7 @@ from builders import brute_force_optimum, random_dag
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from schedbench.problem import Problem
+from schedbench.problems.icml24 import Problem
 from schedbench.solvers.base import Status
 from schedbench.solvers.registry import EXACT, solve
 

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from schedbench import evaluate
 from schedbench.solvers.base import Status
-from schedbench.solvers.gs.loss import loss_terms
-from schedbench.solvers.gs.pernode import sample_per_node
-from schedbench.solvers.gs.sampler import GumbelNoise, plan_levels, sample, stage_bias
+from schedbench.solvers.icml24.gs.loss import loss_terms
+from schedbench.solvers.icml24.gs.pernode import sample_per_node
+from schedbench.solvers.icml24.gs.sampler import GumbelNoise, plan_levels, sample, stage_bias
 from schedbench.solvers.registry import solve
 
 CPU = torch.device("cpu")

@@ -17,9 +17,9 @@ import torch
 from builders import random_dag
 
 from schedbench import Problem
-from schedbench.solvers.gs.loss import loss_terms
-from schedbench.solvers.gs.noise import ReferenceNoise, reference_node_order
-from schedbench.solvers.gs.sampler import plan_levels, sample
+from schedbench.solvers.icml24.gs.loss import loss_terms
+from schedbench.solvers.icml24.gs.noise import ReferenceNoise, reference_node_order
+from schedbench.solvers.icml24.gs.sampler import plan_levels, sample
 from schedbench.solvers.registry import solve
 
 CPU = torch.device("cpu")

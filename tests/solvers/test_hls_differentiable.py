@@ -45,8 +45,8 @@ def busy_by_loop(problem, starts: np.ndarray, resource: np.ndarray, horizon: int
 
 @pytest.mark.parametrize("make", [tcs, rcs], ids=["tcs", "rcs"])
 def test_gs_samples_respect_delays_and_count_busy_units_like_the_evaluator(make):
-    from schedbench.solvers.gs.sampler import GumbelNoise, plan_levels, sample
     from schedbench.solvers.hls.gs import shadow_problem
+    from schedbench.solvers.icml24.gs.sampler import GumbelNoise, plan_levels, sample
 
     problem = make()
     first = problem.asap if problem.CLASS == "tcs" else problem.reference_schedule
@@ -129,7 +129,7 @@ def test_runs_on_both_classes(solver, make, learn):
 
 @pytest.mark.parametrize("solver", ["hls_gs", "hls_gauss"])
 def test_the_batch_shrinks_to_fit_memory_and_a_row_too_large_is_skipped(solver, monkeypatch):
-    import schedbench.solvers.gs as gs_module
+    import schedbench.solvers.icml24.gs as gs_module
     from schedbench.solvers.hls import fitted_batch
 
     assert fitted_batch(32, 1.0, 10.0) == 8 and fitted_batch(32, 1.0, 0.5) == 0

@@ -1,6 +1,6 @@
 """The same sampler written the simple way: one node at a time, as Algorithm 1 reads.
 
-It is the reference the vectorized :func:`~schedbench.solvers.gs.sampler.sample` is tested
+It is the reference the vectorized :func:`~schedbench.solvers.icml24.gs.sampler.sample` is tested
 against (values and gradients) and the in-run speed baseline of ``bench/gs_speed.py``.
 Predecessor masks are multiplied directly, so autograd differentiates the product itself.
 """
@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from schedbench.problem import Problem
-from schedbench.solvers.gs.sampler import Sample
+from schedbench.problems.icml24 import Problem
+from schedbench.solvers.icml24.gs.sampler import Sample
 
 
 def sample_per_node(

@@ -14,7 +14,7 @@ import heapq
 import numba
 import numpy as np
 
-from schedbench.problem import Problem
+from schedbench.problems.icml24 import Problem
 from schedbench.solvers.base import Outcome, SolveContext
 
 LIBRARY = "numpy"

@@ -3,7 +3,7 @@
 The heuristics' inner loops are numba kernels (``cache=True``): the first call in a fresh
 checkout compiles them, a few seconds that would otherwise fall inside some run's budget.
 ``make install`` and the test session call :func:`warm_up`; after that each worker loads
-the compiled code from the cache in milliseconds. ``python -m schedbench.solvers.kernels``.
+the compiled code from the cache in milliseconds. ``python -m schedbench.solvers.icml24.kernels``.
 """
 
 from __future__ import annotations
@@ -12,13 +12,13 @@ import time
 
 import numpy as np
 
-from schedbench.problem import Problem
+from schedbench.problems.icml24 import Problem
 
 
 def warm_up() -> float:
     """Run each kernel on a three-node graph, with and without edge distances; seconds."""
-    from schedbench.solvers import list_scheduling, topo_chunk
-    from schedbench.solvers.refine import improve, legalize
+    from schedbench.solvers.icml24 import list_scheduling, topo_chunk
+    from schedbench.solvers.icml24.refine import improve, legalize
 
     began = time.perf_counter()
     for distance in (0, 1):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from schedbench.problem import Problem
+from schedbench.problems.icml24 import Problem
 
 
 @dataclass(frozen=True)

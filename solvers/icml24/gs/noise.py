@@ -15,8 +15,8 @@ import networkx as nx
 import numpy as np
 import torch
 
-from schedbench.problem import Problem
-from schedbench.solvers.gs.sampler import Plan
+from schedbench.problems.icml24 import Problem
+from schedbench.solvers.icml24.gs.sampler import Plan
 
 
 def reference_node_order(problem: Problem) -> np.ndarray:

@@ -18,8 +18,8 @@ from dataclasses import replace
 from typing import Any
 
 from schedbench.solvers.base import Outcome, SolveContext
-from schedbench.solvers.gs import train, version
-from schedbench.solvers.gs.options import Options, chosen, signature
+from schedbench.solvers.icml24.gs import train, version
+from schedbench.solvers.icml24.gs.options import Options, chosen, signature
 
 REVISION = 2  # 2: the numba local search and legalization (more steps per budget)
 LIBRARY = "torch"

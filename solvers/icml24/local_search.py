@@ -12,7 +12,7 @@ import time
 import numpy as np
 
 from schedbench.solvers.base import Outcome, SolveContext
-from schedbench.solvers.refine import Neighbourhood, improve, initial_schedule, legalize
+from schedbench.solvers.icml24.refine import Neighbourhood, improve, initial_schedule, legalize
 
 REVISION = 2  # 2: the numba local search and legalization (more steps per budget)
 LIBRARY = "numpy"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from schedbench.problem import Problem
+from schedbench.problems.icml24 import Problem
 from schedbench.solvers.base import Outcome, SolveContext
 
 LIBRARY = "numpy"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from schedbench.problem import Problem
+from schedbench.problems.icml24 import Problem
 from schedbench.solvers.base import integral_bound
 from schedbench.solvers.formulations import build_compact
 

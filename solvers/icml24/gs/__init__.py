@@ -6,7 +6,7 @@ initialised to stage 0 (x10 for source nodes), B = 250, temperature 50, AdamW wi
 learning rate 1 and a cosine-annealed learning rate (T_max 50, eta_min 1e-7), seed 30,
 entropy memory loss with lambda = R. ``parameters="per_node"`` ([n, L], the paper's text)
 is the variant. ``noise="torch"`` draws the Gumbel noise as the reference program does
-(:class:`~schedbench.solvers.gs.noise.ReferenceNoise`), so a run retraces it; the default
+(:class:`~schedbench.solvers.icml24.gs.noise.ReferenceNoise`), so a run retraces it; the default
 ``fast`` noise is equivalent in distribution and cheaper. Every epoch all B samples are
 scored exactly on their device (:mod:`schedbench.evaluate_torch`); the best legal one is
 the incumbent. The reference's own rule (the min-loss sample, kept when its peak is no
@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from schedbench.solvers.base import Outcome, SolveContext, host_memory_gb, too_large
-from schedbench.solvers.gs.options import PAPER, Options, chosen, signature
+from schedbench.solvers.icml24.gs.options import PAPER, Options, chosen, signature
 
 LIBRARY = "torch"
 PIP = "torch"
@@ -64,9 +64,9 @@ def train(ctx: SolveContext, options: Options) -> Outcome:
     import torch
 
     from schedbench.evaluate_torch import TorchEvaluator
-    from schedbench.solvers.gs.loss import loss_terms
-    from schedbench.solvers.gs.noise import ReferenceNoise
-    from schedbench.solvers.gs.sampler import GumbelNoise, plan_levels, sample
+    from schedbench.solvers.icml24.gs.loss import loss_terms
+    from schedbench.solvers.icml24.gs.noise import ReferenceNoise
+    from schedbench.solvers.icml24.gs.sampler import GumbelNoise, plan_levels, sample
 
     o = options
     batch, temperature, lr, epochs, dtype = o.batch, o.temperature, o.lr, o.epochs, o.dtype
@@ -96,7 +96,7 @@ def train(ctx: SolveContext, options: Options) -> Outcome:
         sources = torch.tensor(problem.level == 0, device=dev)
         start[sources, 0] = o.source_bias
     else:
-        from schedbench.solvers.refine import initial_schedule
+        from schedbench.solvers.icml24.refine import initial_schedule
 
         start = _centred(initial_schedule(ctx, init), stages, init_logit, dev, dt)
     # the parameters are kept with rows in the sampler's level order (no gather per epoch)
@@ -107,7 +107,7 @@ def train(ctx: SolveContext, options: Options) -> Outcome:
     logits = torch.nn.Parameter(start)
     refinement = None
     if o.local_search:
-        from schedbench.solvers.refine import PhasedRefinement
+        from schedbench.solvers.icml24.refine import PhasedRefinement
 
         refinement = PhasedRefinement(ctx, o.phase, seed)
     optim_cls = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW}[o.optimizer]

@@ -19,7 +19,7 @@ from typing import Any
 import numba
 import numpy as np
 
-from schedbench.problem import Problem
+from schedbench.problems.icml24 import Problem
 from schedbench.solvers.base import SolveContext
 
 
@@ -348,7 +348,7 @@ def initial_schedule(ctx: SolveContext, init: str, share: float = 0.05) -> np.nd
     the ASAP/ALAP midpoint (feasible: both ends respect every edge); ``asap``."""
     problem = ctx.problem
     if init == "topo_chunk":
-        from schedbench.solvers import topo_chunk
+        from schedbench.solvers.icml24 import topo_chunk
 
         chunked = topo_chunk.best_chunking(problem, problem.topological_order)
         ctx.report(chunked if chunked is not None else problem.asap)  # None: distances

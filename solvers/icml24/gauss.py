@@ -50,7 +50,7 @@ def run(
     phase: float | None = None,
     epochs: int | None = None,
 ) -> Outcome:
-    from schedbench.solvers.refine import PhasedRefinement, initial_schedule, legalize
+    from schedbench.solvers.icml24.refine import PhasedRefinement, initial_schedule, legalize
 
     problem = ctx.problem
     built = time.perf_counter()

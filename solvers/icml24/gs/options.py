@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 @dataclass(frozen=True)
 class Options:
-    """GS's settings (module docstring of :mod:`schedbench.solvers.gs` for the paper's)."""
+    """GS's settings (module docstring of :mod:`schedbench.solvers.icml24.gs` for the paper's)."""
 
     batch: int = 250
     temperature: float = 50.0
