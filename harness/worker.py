@@ -67,6 +67,26 @@ def _peak_memory_gb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 3)
 
 
+def _listen_for_stop() -> None:
+    """SIGUSR1 is the harness's "end your search" (a schedule met a proved bound): the
+    back-end returns what it has and this process still sends its summary. The signal is
+    read on a thread of its own (through the wakeup fd, which the interpreter writes at
+    once), so it is heard while the main thread runs a library's native solve."""
+    from schedbench.solvers.base import request_stop
+
+    read, write = os.pipe()
+    os.set_blocking(write, False)
+    signal.signal(signal.SIGUSR1, lambda *_: None)
+    signal.set_wakeup_fd(write)
+
+    def listen() -> None:
+        while True:
+            if signal.SIGUSR1 in os.read(read, 64):
+                request_stop()
+
+    threading.Thread(target=listen, daemon=True).start()
+
+
 def main(argv: list[str]) -> None:
     started = time.perf_counter()  # the budget clock: model building and imports count
     input_path, fd = argv[0], int(argv[1])
@@ -75,11 +95,7 @@ def main(argv: list[str]) -> None:
         # a low-priority member: before unpickling imports numpy, so that every thread a
         # library starts inherits it (nice is per thread on Linux)
         os.nice(int(argv[2]))
-    from schedbench.solvers.base import STOP_REQUESTED
-
-    # the harness's "end your search" (a schedule met a proved bound): the back-end sees
-    # its budget spent, returns, and this process still sends its summary
-    signal.signal(signal.SIGUSR1, lambda *_: STOP_REQUESTED.set())
+    _listen_for_stop()
     with open(input_path, "rb") as handle:
         spec: dict[str, Any] = pickle.load(handle)
     channel = os.fdopen(fd, "w", buffering=1)

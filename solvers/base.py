@@ -8,10 +8,11 @@ schedule the evaluator rejects turns the run into an ``error``, never a silent s
 
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -26,6 +27,28 @@ OnRejected = Callable[[str], None]
 # Set when the harness asks this process to end its search early (its schedule met a
 # proved bound): every back-end then sees its budget spent and returns what it has.
 STOP_REQUESTED = threading.Event()
+_ON_STOP: list[Callable[[], None]] = []
+
+
+def request_stop() -> None:
+    """End the search: back-ends see their budget spent, and a library solve in progress
+    is interrupted where its back-end said how (:func:`interruptible`)."""
+    STOP_REQUESTED.set()
+    for stop in list(_ON_STOP):
+        stop()
+
+
+@contextlib.contextmanager
+def interruptible(stop: Callable[[], None]) -> Iterator[None]:
+    """Within, a stop request calls ``stop``: a library's thread-safe interrupt (CP-SAT's
+    ``stop_search``), for a solve that runs in native code and never checks the clock."""
+    _ON_STOP.append(stop)
+    try:
+        if STOP_REQUESTED.is_set():
+            stop()
+        yield
+    finally:
+        _ON_STOP.remove(stop)
 
 
 class Status(StrEnum):

@@ -18,7 +18,8 @@ from schedbench.harness.runner import execute
 from schedbench.harness.tables import superseded
 from schedbench.harness.worker import pack, unpack
 from schedbench.problems.icml24 import NodeNumbers, Problem, ProblemError
-from schedbench.solvers import base, list_scheduling, topo_chunk
+from schedbench.solvers import base
+from schedbench.solvers.icml24 import list_scheduling, topo_chunk
 from schedbench.solvers.icml24.refine import improve, legalize
 from schedbench.solvers.registry import solve
 

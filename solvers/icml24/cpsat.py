@@ -14,7 +14,14 @@ import time
 
 import numpy as np
 
-from schedbench.solvers.base import Outcome, SolveContext, Status, host_memory_gb, too_large
+from schedbench.solvers.base import (
+    Outcome,
+    SolveContext,
+    Status,
+    host_memory_gb,
+    interruptible,
+    too_large,
+)
 from schedbench.solvers.formulations import Formulation, build_paper, encode
 
 LIBRARY = "ortools"
@@ -68,7 +75,8 @@ def run(ctx: SolveContext, formulation: Formulation = "paper", log: bool = False
             )
             ctx.report(schedule, bound=self.best_objective_bound)
 
-    status = solver.solve(model, Incumbents())
+    with interruptible(solver.stop_search):
+        status = solver.solve(model, Incumbents())
     bound = solver.best_objective_bound if status != cp_model.UNKNOWN else None
     return Outcome(_status(status, cp_model), bound=bound, build_time=build_time)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from schedbench.problems.rcs import RCSProblem
-from schedbench.solvers.base import Outcome, SolveContext
+from schedbench.solvers.base import Outcome, SolveContext, interruptible
 from schedbench.solvers.rcs import ExactResult
 
 LIBRARY = "ortools"
@@ -98,7 +98,8 @@ def solve_cpsat(
                 on_solution(np.asarray([self.value(s) for s in starts], dtype=np.int64))
 
     build_time = time.perf_counter() - built
-    status = solver.solve(model, Improving())
+    with interruptible(solver.stop_search):
+        status = solver.solve(model, Improving())
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return ExactResult(None, None, problem.lower_bound, False, build_time)
     start = np.asarray([solver.value(s) for s in starts], dtype=np.int64)

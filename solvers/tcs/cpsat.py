@@ -12,7 +12,7 @@ import time
 
 import numpy as np
 
-from schedbench.solvers.base import Outcome, SolveContext, Status
+from schedbench.solvers.base import Outcome, SolveContext, Status, interruptible
 from schedbench.solvers.tcs import first_schedule
 
 LIBRARY = "ortools"
@@ -65,7 +65,8 @@ def run(ctx: SolveContext) -> Outcome:
             ctx.report(schedule, bound=self.best_objective_bound)
 
     build_time = time.perf_counter() - built
-    status = solver.solve(model, Improving())
+    with interruptible(solver.stop_search):
+        status = solver.solve(model, Improving())
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         ctx.report(np.asarray([solver.value(s) for s in starts], dtype=np.int64))
     bound = solver.best_objective_bound if status != cp_model.UNKNOWN else None

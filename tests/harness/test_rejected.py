@@ -34,3 +34,14 @@ def test_a_run_stopped_at_the_bound_keeps_every_field(tmp_path):
     for field in ("version", "startup_time", "solve_time", "peak_memory_gb", "build_time"):
         assert record[field] is not None, field
     assert record["rejected"] == 0
+
+
+def test_a_native_solve_is_interrupted_at_the_bound_and_still_reports(tmp_path):
+    """A back-end blocked in a library call hears the stop through ``interruptible``."""
+    problem = load("heurigym/hal")
+    spec = run_spec(problem, tmp_path, "native", module="fake_solvers.native_wait",
+                    budget=60.0)  # fmt: skip
+    record = execute(spec)
+    assert record["status"] == "optimal" and record["wall_time"] < 15, record
+    assert record["message"].startswith("interrupted"), record["message"]
+    assert record["version"] == "native-wait 1" and record["peak_memory_gb"] is not None
