@@ -55,8 +55,14 @@ def spec_from_config(cfg: DictConfig, solver_key: str | None = None) -> Any:
             check_class(cfg.solver.name, problem, cfg.solver.module, options)
             check_options(cfg.solver.name, options, cfg.solver.module)
         except ImportError as err:
+            if cfg.solver.module is None:  # a solver a class ships: the install is broken
+                raise ValueError(
+                    f"solver {cfg.solver.name!r} cannot be imported ({type(err).__name__}: "
+                    f"{err}); the installed package or a library it needs is missing: "
+                    "reinstall (make install, or pip install the package with its extras)"
+                ) from None
             raise ValueError(
-                f"solver module {cfg.solver.module or cfg.solver.name!r} cannot be imported "
+                f"solver module {cfg.solver.module!r} cannot be imported "
                 f"({type(err).__name__}: {err}); check solver.module and that its folder is on "
                 "PYTHONPATH"
             ) from None
@@ -260,6 +266,15 @@ def hydra_error_line(err: BaseException) -> str:
         return type(err).__name__
     head = lines[0].removeprefix("In 'config': ")
     rest = lines[1:]
+    missing = re.match(r"Could not find 'dataset/(.+?)'", head)
+    if missing:  # Hydra lists only the top folder of conf/dataset: name every collection
+        from schedbench import classes
+        from schedbench.problems.icml24 import ProblemError
+
+        try:
+            classes.owner(missing.group(1))
+        except ProblemError as unknown_dataset:
+            return str(unknown_dataset)
     unknown = re.match(r"Could not override '([^'.]+)'", head)
     if unknown:  # a top-level key the schema does not have: name the close one
         from dataclasses import fields

@@ -317,7 +317,7 @@ def _read_dot(
     if not delay or not units:
         raise ProblemError(
             f"an RCS instance from {path.name} needs a delay and a unit count per operation "
-            "type: give dataset.params.delay={MUL:2,...} and dataset.params.units={MUL:1,...} "
+            "type: give +dataset.params.delay={MUL:2,...} and +dataset.params.units={MUL:1,...} "
             f"(or delay: and units: in {path.stem}.yaml beside it)"
         )
     return read_dot(path, dict(delay), dict(units))

@@ -307,8 +307,8 @@ def _read(path: Path, **params: object) -> TCSProblem:
     if "delay" not in params or not ({"latency", "factor"} & set(params)):
         raise ProblemError(
             f"a TCS instance from {path.name} needs a delay per operation type and a latency "
-            "bound: give dataset.params.delay={MUL:2,...} and dataset.params.latency=<cycles> "
-            f"or dataset.params.factor=<x> (or them in {path.stem}.yaml beside it)"
+            "bound: give +dataset.params.delay={MUL:2,...} and +dataset.params.latency=<cycles> "
+            f"or +dataset.params.factor=<x> (or them in {path.stem}.yaml beside it)"
         )
     factor = params.pop("factor", None)
     try:

@@ -153,7 +153,14 @@ CASES = {
         ["dataset=file", "dataset.params.path={d}/graph.dot", "+dataset.params.class=tcs"],
         "needs a delay per operation type and a latency bound",
     ),
-    "unknown dataset": (["dataset=rw99"], "Could not find 'dataset/rw99'; choose one of"),
+    "unknown dataset": (
+        ["dataset=rw99"],
+        "unknown dataset 'rw99'; did you mean 'rw9'? the collections are rw1..rw12, ",
+    ),
+    "unknown dataset of a collection": (
+        ["dataset=heurigym/nope"],
+        "heurigym/<name>, rcs_synthetic (rcs); eds/<name>, tcs_synthetic (tcs)",
+    ),
     "unknown solver": (["solver=gurobo"], "Could not find 'solver/gurobo'; choose one of"),
     "unknown solver option": (["+solver.options.bogus=1"], "has no option 'bogus'"),
     "bad option value": (

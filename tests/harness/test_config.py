@@ -100,3 +100,16 @@ def test_a_back_ends_own_yaml_states_its_code_defaults(compose_run):
             assert name in defaults and defaults[name] == value, (yaml.name, name, value)
         checked += 1
     assert checked >= 10
+
+
+def test_a_shipped_solver_that_does_not_import_says_reinstall(compose_run, monkeypatch):
+    """A solver a class ships whose module is missing (an incomplete wheel) is a broken
+    install, not a user's solver.module to fix."""
+    from schedbench.harness.app import spec_from_config
+    from schedbench.solvers import registry
+
+    missing = {"list": "schedbench.solvers.not_installed"}
+    monkeypatch.setattr(registry, "modules", lambda: missing)
+    cfg = compose_run("solver=list", "dataset=rw4")
+    with pytest.raises(ValueError, match=r"^solver 'list' cannot be imported \(Module.*reinstall"):
+        spec_from_config(cfg)
