@@ -15,6 +15,9 @@ from schedbench.graph import Graph
 from schedbench.node_arrays import ProblemError
 from schedbench.problems.schedule_text import format_starts, parse_starts
 
+# the differentiable HLS schedulers serve both typed-operation classes (rcs and tcs)
+HLS_SOLVERS = {"hls_gs": "schedbench.solvers.hls.gs", "hls_gauss": "schedbench.solvers.hls.gauss"}
+
 
 class OnGraph:
     """The graph facts a class exposes as its own (the class has a ``graph`` field)."""

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from schedbench.graph import Graph, ProblemError
-from schedbench.problems.common import Report, TypedOperations, cheapest
+from schedbench.problems.common import HLS_SOLVERS, Report, TypedOperations, cheapest
 from schedbench.problems.dot import read_dot_lists, typed_graph
 from schedbench.problems.units import critical_path_priority, schedule_on_units
 
@@ -351,8 +351,7 @@ def _problem_class() -> object:
             "rcs_list": "schedbench.solvers.rcs.list_scheduling",
             "rcs_cpsat": "schedbench.solvers.rcs.cpsat",
             "rcs_highs": "schedbench.solvers.rcs.milp",
-            "hls_gs": "schedbench.solvers.hls.gs",
-            "hls_gauss": "schedbench.solvers.hls.gauss",
+            **HLS_SOLVERS,
         },
         schedule="start",
         picture="share",

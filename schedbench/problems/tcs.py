@@ -23,7 +23,13 @@ from pathlib import Path
 import numpy as np
 
 from schedbench.graph import Graph, ProblemError
-from schedbench.problems.common import Report, TypedOperations, cheapest, earliest_starts
+from schedbench.problems.common import (
+    HLS_SOLVERS,
+    Report,
+    TypedOperations,
+    cheapest,
+    earliest_starts,
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -349,8 +355,7 @@ def _problem_class() -> object:
             "tcs_highs": "schedbench.solvers.tcs.milp",
             "tcs_list": "schedbench.solvers.tcs.list_scheduling",
             "tcs_fds": "schedbench.solvers.tcs.fds",
-            "hls_gs": "schedbench.solvers.hls.gs",
-            "hls_gauss": "schedbench.solvers.hls.gauss",
+            **HLS_SOLVERS,
         },
         schedule="start",
         picture="share",
