@@ -31,6 +31,8 @@ from schedbench.harness.figures import main_budget
 from schedbench.harness.svg import curve_svg
 from schedbench.harness.tables import build_epochs, build_tables, gap_table
 
+PROVENANCE = ("dataset", "solver", "seed", "budget", "status", "best_cost", "gap", "time_to_best",
+              "threads", "version", "git_commit", "cpu", "command")  # fmt: skip
 # the first is the default view: the gap; the paper's normalization is the second
 VALUES = {
     "gap": "gap to the best known bound (%, log scale): the verdict's view",
@@ -262,23 +264,7 @@ def build_report(
     for title, frame in extra or []:  # what a study adds (the ICML24 claims)
         sections += [f"<h2>{html.escape(title)}</h2>", _table(frame, numeric=False)]
     sections += ["<h2>Performance profile (final cost)</h2>", _profile_svg(main, colors, tolerance)]
-    provenance = runs[
-        [
-            "dataset",
-            "solver",
-            "seed",
-            "budget",
-            "status",
-            "best_cost",
-            "gap",
-            "time_to_best",
-            "threads",
-            "version",
-            "git_commit",
-            "cpu",
-            "command",
-        ]
-    ].copy()
+    provenance = runs[list(PROVENANCE)].copy()
     provenance["gap"] = 100 * provenance["gap"]
     provenance = provenance.sort_values(["dataset", "solver", "budget", "seed"])
     sections += [
