@@ -144,7 +144,9 @@ def test_gs_is_skipped_with_the_memory_it_would_need(shallow, monkeypatch):
 
 @pytest.mark.parametrize("solver", ["cpsat", "highs"])
 def test_exact_models_fail_fast_when_they_cannot_fit(shallow, solver, monkeypatch):
-    module = __import__(f"schedbench.solvers.{solver}", fromlist=["run"])
+    from schedbench.solvers.registry import backend
+
+    module = backend(solver)
     monkeypatch.setattr(module, "host_memory_gb", lambda: 0.01)
     result = solve(shallow, solver, time_limit=30, formulation="compact")
     assert result.status is base.Status.SKIPPED and "would need" in result.message
