@@ -327,10 +327,10 @@ def main(cfg: DictConfig) -> dict[str, Any] | None:
     state = (
         "skipped (already finished)" if record.get("skipped") else status_words(record["status"])
     )
-    unit = classes.of(spec.problem).unit
+    cost = record["best_cost"]
+    best = "none" if cost is None else f"{cost} {classes.of(spec.problem).unit}"
     print(
         f"{spec.label}{spec.dataset}/{spec.solver_key}/seed{spec.seed}: {state}, best cost "
-        f"{record['best_cost']} {unit} ({_gap_line(record, spec.results_dir)}) -> "
-        f"{spec.paths.folder}"
+        f"{best} ({_gap_line(record, spec.results_dir)}) -> {spec.paths.folder}"
     )
     return record
