@@ -107,6 +107,14 @@ def legacy_class(data: dict[str, Any]) -> str | None:
     return "icml24" if data.get("ratio") is not None else None
 
 
+def class_columns(record: dict[str, Any]) -> dict[str, Any]:
+    """A record's columns beyond the shared ones: its class's own facts and cost terms
+    (a TCS run's ``units_ALU``, a plugin's), whatever is a plain value."""
+    shared = {f.name for f in dataclasses.fields(RunRecord)} | {"class", "curve", "skipped"}
+    plain = (str, int, float, bool, type(None))
+    return {k: v for k, v in record.items() if k not in shared and isinstance(v, plain)}
+
+
 IDENTITY = ("dataset", "solver", "backend", "formulation", "seed", "run_key", "folder",
             "problem_digest", "command", "budget", "interval", "threads")  # fmt: skip
 NOT_IN_TABLE = {"solve_time", "provenance", "config", "members", "extra"}

@@ -210,9 +210,11 @@ def _record(spec: RunSpec, run: Merged, workers: list[Worker], wall: float) -> d
         ]
     record = RunRecord.from_json(
         {**identity(spec), "status": Status(status)}
-    )  # a class's own facts beyond the shared columns go to ``extra``
+    )  # a class's own facts beyond the shared columns go to ``extra``, with its cost terms
+    terms = {k: v for k, v in best.items() if k not in ("t", "cost", "bound", "schedule", "member")}
     record = dataclasses.replace(
         record,
+        extra={**record.extra, **{k: v for k, v in terms.items() if k not in ("peak", "comm")}},
         best_cost=best["cost"],
         peak=best.get("peak"),
         comm=best.get("comm"),
@@ -252,7 +254,9 @@ def identity(spec: RunSpec) -> dict[str, Any]:
         "interval": spec.interval,
         "threads": spec.threads,
         "class": problem.CLASS,
-        **problem.facts(),
+        **problem.facts(),  # the class's own; the two every class has, from the protocol:
+        "trivial_bound": float(problem.trivial_lower_bound),
+        "asap_cost": float(problem.evaluate(problem.reference_schedule).cost[0]),
     }
 
 

@@ -28,7 +28,7 @@ from schedbench.datasets import best_known
 from schedbench.evaluate import relative_gap
 from schedbench.harness import metrics
 from schedbench.harness.records import read_incumbents, write_atomic
-from schedbench.harness.run_record import TABLE_FIELDS, RunRecord
+from schedbench.harness.run_record import TABLE_FIELDS, RunRecord, class_columns
 from schedbench.solvers.base import Status
 
 INSTANCE = ["dataset", "stages", "ratio"]
@@ -196,6 +196,7 @@ def build_tables(results_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         run_rows.append(
             {
                 **{k: run.get(k) for k in TABLE_FIELDS},
+                **class_columns(run),
                 "best_known_bound": bound,
                 "gap": relative_gap(best, bound),
                 "first_incumbent_time": times[0] if times else np.nan,

@@ -248,8 +248,6 @@ class Problem(OnGraph):
             "stages": self.stages,
             "ratio": self.ratio,
             "total_weight": int(self.w.sum()),
-            "trivial_bound": float(self.trivial_lower_bound),
-            "asap_cost": self.evaluate(self.asap).cost[0].item(),
         }
 
     # ------------------------------------------------------------------ helpers
@@ -316,10 +314,10 @@ PROBLEM_CLASS = ProblemClass(
         "stages": "L, the number of stages",
         "ratio": "R, the price of peak memory in communication units",
         "total_weight": "sum of the node weights",
-        "trivial_bound": "R * max(ceil(sum w / L), max w) + the distance bound on comm",
-        "asap_cost": "the cost of the ASAP schedule (the common reference)",
     },
     columns={
+        "trivial_bound": "R * max(ceil(sum w / L), max w) + the distance bound on comm",
+        "asap_cost": "the cost of the ASAP schedule (the common reference)",
         "best_cost": "R * peak + comm of the best schedule",
         "bound": "a proved lower bound on R * peak + comm",
     },

@@ -154,17 +154,12 @@ class RCSProblem(TypedOperations):
         )
 
     def facts(self) -> dict[str, object]:
-        """What a run's record says about its instance (the columns the tables share
-        with the paper's class; L, R and weights do not apply here)."""
+        """What a run's record says about its instance (PROBLEM_CLASS.facts)."""
         return {
             "n": self.n,
             "m": self.m,
             "depth": self.critical_path,
-            "stages": None,
-            "ratio": None,
             "total_weight": int(self.node_delay.sum()),
-            "trivial_bound": float(self.lower_bound),
-            "asap_cost": float((self.reference_schedule + self.node_delay).max()),
         }
 
     # ------------------------------------------------------------------ evaluation
@@ -338,10 +333,10 @@ def _problem_class() -> object:
             "m": "dependences",
             "depth": "the critical path in cycles (the latency with unlimited units)",
             "total_weight": "the operations' summed delay (cycles of work)",
-            "trivial_bound": "max(critical path, per-type work bound) in cycles",
-            "asap_cost": "the critical-path list schedule's latency (the common reference)",
         },
         columns={
+            "trivial_bound": "max(critical path, per-type work bound) in cycles",
+            "asap_cost": "the critical-path list schedule's latency (the common reference)",
             "best_cost": "the latency of the best schedule, in cycles",
             "bound": "a proved lower bound on the latency, in cycles",
         },

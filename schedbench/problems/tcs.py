@@ -174,16 +174,13 @@ class TCSProblem(TypedOperations):
         return self.asap
 
     def facts(self) -> dict[str, object]:
-        """The columns a run's record shares with the other classes."""
+        """What a run's record says about its instance (PROBLEM_CLASS.facts)."""
         return {
             "n": self.n,
             "m": self.m,
             "depth": self.critical_path,
             "stages": self.latency,  # the horizon, as L is the paper's
-            "ratio": None,
             "total_weight": int(self.node_delay.sum()),
-            "trivial_bound": float(self.lower_bound),
-            "asap_cost": float(self.evaluate(self.reference_schedule).cost[0]),
         }
 
     # ------------------------------------------------------------------ evaluation
@@ -341,10 +338,10 @@ def _problem_class() -> object:
             "depth": "the critical path in cycles",
             "stages": "T, the latency bound in cycles (the horizon, as L is the paper's)",
             "total_weight": "the operations' summed delay (cycles of work)",
-            "trivial_bound": "the cost-weighted per-kind unit bound",
-            "asap_cost": "the ASAP schedule's cost (the common reference)",
         },
         columns={
+            "trivial_bound": "the cost-weighted per-kind unit bound",
+            "asap_cost": "the ASAP schedule's cost (the common reference)",
             "best_cost": "the cost-weighted units of the best schedule",
             "bound": "a proved lower bound on the cost-weighted units",
         },

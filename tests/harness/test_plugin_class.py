@@ -76,5 +76,8 @@ def test_a_fourth_class_installed_by_entry_point_runs_from_the_cli(tmp_path):
     assert tables.returncode == 0, tables.stderr
     table = pd.read_csv(results / "runs.csv")
     assert set(table["class"]) == {"binpack"} and set(table["best_cost"]) == {2}
+    # the bound and reference every class has, from the protocol; its own fact and term
+    assert set(table["trivial_bound"]) == {2.0} and set(table["gap"]) == {0.0}
+    assert set(table["capacity"]) == {10} and set(table["bins"]) == {2}
     report = next(results.glob("*.html")).read_text()
     assert "first_fit" in report and "tiny" in report and "mine" in report

@@ -92,8 +92,7 @@ class BinPacking:
             "n": self.n,
             "m": 0,
             "total_weight": sum(self.sizes),
-            "trivial_bound": float(self.trivial_lower_bound),
-            "asap_cost": float(self.evaluate(self.reference_schedule).cost[0]),
+            "capacity": self.capacity,  # a fact of this class alone
         }
 
 
@@ -118,7 +117,7 @@ PROBLEM_CLASS = ProblemClass(
     unit="bins",
     statement="tests/plugin_class/binpack_plugin.py",
     terms={"bins": "bins used"},
-    facts={"n": "items", "m": "always 0", "total_weight": "summed size"},
+    facts={"n": "items", "m": "always 0", "total_weight": "summed size", "capacity": "C"},
     catalogue=lambda: [
         Dataset("binpack/tiny", lambda: BinPacking((5, 4, 3, 3, 2, 2, 1), 10, 7, "tiny"), "7 items")
     ],
