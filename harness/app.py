@@ -161,9 +161,19 @@ def _command(module: str | None = None) -> str | None:
         return None
     given = HydraConfig.get().overrides
     search = [o for o in given.hydra if o.startswith("hydra.searchpath")]  # a YAML of yours
-    line = shlex.join(["python", "-m", "schedbench.harness", *search, *given.task])
+    task = [_absolute(override) for override in given.task]
+    line = shlex.join(["python", "-m", "schedbench.harness", *search, *task])
     root = _import_root(module) if module else None
     return f"PYTHONPATH={shlex.quote(root)} {line}" if root else line
+
+
+def _absolute(override: str) -> str:
+    """``key=<file>`` with the file's absolute path when it names a file by a relative one,
+    so the command reruns the same instance from any folder."""
+    key, sep, value = override.partition("=")
+    if sep and value and not Path(value).is_absolute() and Path(value).is_file():
+        return f"{key}={Path(value).resolve()}"
+    return override
 
 
 def _import_root(module: str) -> str | None:

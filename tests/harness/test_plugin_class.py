@@ -57,7 +57,7 @@ def test_a_fourth_class_installed_by_entry_point_runs_from_the_cli(tmp_path):
     listed = _cli(site, tmp_path, "schedbench", "list", "solvers", "--class", "binpack")
     assert listed.returncode == 0 and "first_fit" in listed.stdout, listed.stderr
     runs = [
-        ("dataset=file", f"dataset.params.path={items}"),
+        ("dataset=file", "dataset.params.path=mine.pack"),  # relative to the folder run in
         ("dataset=binpack/tiny",),
     ]
     for dataset in runs:
@@ -72,6 +72,7 @@ def test_a_fourth_class_installed_by_entry_point_runs_from_the_cli(tmp_path):
     record = json.loads(next(results.rglob("mine/first_fit/*/record.json")).read_text())
     assert record["class"] == "binpack" and record["total_weight"] == 20
     assert record["version"] == "first-fit 1" and record["rejected"] == 0
+    assert f"dataset.params.path={items} " in record["command"]  # reruns from anywhere
     tables = _cli(site, tmp_path, "schedbench.harness.report", "--results", str(results))
     assert tables.returncode == 0, tables.stderr
     table = pd.read_csv(results / "runs.csv")
