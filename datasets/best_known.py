@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from schedbench import classes
 from schedbench.evaluate import check, evaluate, relative_gap
 from schedbench.problems.icml24 import Problem, ProblemError
 
@@ -148,12 +149,14 @@ def read_schedule(path: str | Path, problem: Problem) -> np.ndarray:
         ) from None
     columns = [c.strip().lower() for c in frame.columns]
     frame.columns = columns
-    if "stage" not in columns:
+    wanted = classes.of(problem).schedule  # the class's column; "stage" as files had it
+    value = wanted if wanted in columns else "stage"
+    if value not in columns:
         raise ProblemError(
-            f"schedule file {path} has no 'stage' column (columns: {', '.join(columns)}); "
-            "write columns node,stage"
+            f"schedule file {path} has no '{wanted}' column (columns: {', '.join(columns)}); "
+            f"write columns node,{wanted}"
         )
-    stages = _integers(frame["stage"], path)
+    stages = _integers(frame[value], path)
     if "node" not in columns:
         if len(stages) != problem.n:
             raise ProblemError(
@@ -205,7 +208,7 @@ def schedule_of(entry: Entry, problem: Problem, folder: Path | None = None) -> n
 
 def write_schedule_file(path: Path, problem: Problem, schedule: np.ndarray) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    frame = pd.DataFrame({"node": list(problem.labels), "stage": schedule})
+    frame = pd.DataFrame({"node": list(problem.labels), classes.of(problem).schedule: schedule})
     frame.to_csv(path, index=False, compression={"method": "gzip", "mtime": 0})
 
 

@@ -5,7 +5,8 @@ Layout under ``results.dir``::
     runs/<dataset>/<solver>/seed<k>/
         incumbents.jsonl   one line per improving, evaluator-checked incumbent (streamed)
         record.json        the finished run (written last: its presence means "done")
-        schedule.csv       node, stage of the best schedule (original node labels;
+        schedule.csv       node and stage (start, ...: the class's column) of the best
+                           schedule (original node labels;
                            schedule.csv.gz from COMPRESS_FROM nodes)
         epochs.csv         GS-family runs: per-epoch loss terms, best and mean cost
         solver.log         what the solver library printed
@@ -112,18 +113,20 @@ COMPRESS_FROM = 100_000  # nodes: a run this large writes its schedule gzip-comp
 
 
 def write_schedule(paths: RunPaths, problem: Any, schedule: Any) -> Path:
-    """node,stage of ``schedule`` (original labels) as CSV, gzip-compressed from
-    COMPRESS_FROM nodes; written by Arrow's CSV writer (a 10^7-row file in seconds)
-    to a temporary file, then renamed."""
+    """node and the class's schedule column of ``schedule`` (original labels) as CSV,
+    gzip-compressed from COMPRESS_FROM nodes; written by Arrow's CSV writer (a 10^7-row
+    file in seconds) to a temporary file, then renamed."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
+    from schedbench import classes
     from schedbench.problems.icml24 import NodeNumbers
 
     labels = problem.labels
     nodes = np.arange(problem.n) if isinstance(labels, NodeNumbers) else list(labels)
-    table = pa.table({"node": nodes, "stage": np.asarray(schedule, np.int64)})
+    column = classes.of(problem).schedule  # stage (the paper's), start (rcs, tcs), ...
+    table = pa.table({"node": nodes, column: np.asarray(schedule, np.int64)})
     big = problem.n >= COMPRESS_FROM
     path = paths.schedule.with_name("schedule.csv.gz") if big else paths.schedule
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,21 +1,24 @@
-"""A problem class the harness has never seen (tests/plugin_class, not installed) runs
-in-process through the runner, records, tables, figures and the report: the harness
-reads instances only through the class protocol (test_plugin_class.py installs it and
-runs it from the command line)."""
+"""A problem class the harness has never seen (tests/plugin_class, registered here in
+process as its entry point would) runs through the runner, records, tables, figures
+and the report: the harness reads instances only through the class protocol
+(test_plugin_class.py installs it by pip and runs it from the command line)."""
 
 from __future__ import annotations
 
 import pandas as pd
 from builders import run_spec
-from plugin_class.binpack_plugin import BinPacking
+from plugin_class.binpack_plugin import PROBLEM_CLASS, BinPacking
 
+from schedbench import classes
 from schedbench.harness.figures import make_figures
 from schedbench.harness.report import write_report
 from schedbench.harness.runner import execute
 from schedbench.harness.tables import write_tables
 
 
-def test_a_third_class_runs_end_to_end(tmp_path):
+def test_a_fourth_class_runs_end_to_end(tmp_path, monkeypatch):
+    installed = {**classes.classes(), "binpack": PROBLEM_CLASS}
+    monkeypatch.setattr(classes, "classes", lambda: installed)
     problem = BinPacking(sizes=(5, 4, 3, 3, 2, 2, 1), capacity=10, bins=7)
     for seed in (0, 1):
         record = execute(

@@ -190,7 +190,7 @@ def test_an_rcs_run_through_the_harness_is_recorded_and_tabulated(tmp_path):
     assert runs.loc["rcs_cpsat", "best_cost"] == 7 and runs.loc["rcs_cpsat", "gap"] == 0
     assert (runs["trivial_bound"] == 7).all() and (runs["n"] == 11).all()
     folder = next((tmp_path / "runs" / "heurigym--hal" / "rcs_cpsat").iterdir())
-    start = pd.read_csv(folder / "schedule.csv")["stage"].to_numpy()
+    start = pd.read_csv(folder / "schedule.csv")["start"].to_numpy()
     problem = read_heurigym(next(DATASET.glob("*/hal.json")))
     assert problem.evaluate(start).feasible[0] and problem.evaluate(start).latency[0] == 7
 
