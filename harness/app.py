@@ -67,8 +67,7 @@ def spec_from_config(cfg: DictConfig, solver_key: str | None = None) -> Any:
                 "PYTHONPATH"
             ) from None
     return RunSpec(
-        dataset=cfg.dataset.label
-        or (cfg.dataset.name if not params.get("path") else Path(params["path"]).stem),
+        dataset=cfg.dataset.label or _label(cfg.dataset.name, params),
         solver_key=solver_key,
         solver=cfg.solver.name,
         problem=problem,
@@ -90,6 +89,19 @@ def spec_from_config(cfg: DictConfig, solver_key: str | None = None) -> Any:
         share=float(options.get("share", 0.5)),
         warm_start=_warm_start(cfg.warm_start, problem),
     )
+
+
+def _label(name: str, params: dict[str, Any]) -> str:
+    """A run's dataset name when its config gives no label: a file's stem, or the name
+    with the parameters that differ from the dataset's defaults (``pcmax[jobs=200]``), so
+    two instances of one family never share a name."""
+    if params.get("path"):
+        return Path(params["path"]).stem
+    defaults = classes.owner(name).datasets[name].params
+    if not defaults:
+        return name
+    changed = {k: v for k, v in params.items() if k in defaults and v != defaults[k]}
+    return f"{name}[{','.join(f'{k}={v}' for k, v in changed.items())}]" if changed else name
 
 
 def close_match(key: str, known: list[str]) -> str:

@@ -12,6 +12,7 @@ study's (:mod:`schedbench.studies.icml24.figures`), built from these pieces.
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 from typing import Any
 
@@ -238,6 +239,31 @@ def main_budget(runs: pd.DataFrame, points: pd.DataFrame) -> tuple[pd.DataFrame,
     main = timed[timed["budget"] == budget]
     main = main[main["threads"] == main.groupby("threads").size().idxmax()]
     return main, points[points["run_key"].isin(set(main["run_key"]))]
+
+
+def default_families(datasets: list[str]) -> dict[str, list[str]]:
+    """Instances drawn together when a study names no families: by collection (the name
+    before ``/``, with the size its class's catalogue gives it: ``heurigym small``) and,
+    for a labelled setting of a named instance (``eds/hal_1.5``), by that setting."""
+    from schedbench import classes
+
+    known = {}
+    for plugin in classes.classes().values():
+        known |= {name: entry.about for name, entry in plugin.datasets.items()}
+    families: dict[str, list[str]] = {}
+    for name in sorted(datasets):
+        head, slash, _ = name.partition("/")
+        if not slash:
+            families.setdefault("all", []).append(name)
+            continue
+        setting = re.fullmatch(r"(.+)_(\d+(?:\.\d+)?)", name)
+        if name not in known and setting and setting.group(1) in known:
+            key = f"{head} at {setting.group(2)}"
+        else:
+            size = re.search(r"\((\w+)\)$", known.get(name, ""))
+            key = f"{head} {size.group(1)}" if size else head
+        families.setdefault(key, []).append(name)
+    return families
 
 
 def design_panels(points: pd.DataFrame) -> dict[str, list[str]]:

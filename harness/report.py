@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import html
 import json
-import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from schedbench.harness import metrics, palette
-from schedbench.harness.figures import main_budget
+from schedbench.harness.figures import default_families, main_budget
 from schedbench.harness.svg import curve_svg
 from schedbench.harness.tables import build_epochs, build_tables, gap_table
 
@@ -180,31 +179,6 @@ def _classes(runs: pd.DataFrame) -> tuple[str, bool]:
     return heading, share
 
 
-def default_families(datasets: list[str]) -> dict[str, list[str]]:
-    """Instances drawn together when a study names no families: by collection (the name
-    before ``/``, with the size its class's catalogue gives it: ``heurigym small``) and,
-    for a labelled setting of a named instance (``eds/hal_1.5``), by that setting."""
-    from schedbench import classes
-
-    known = {}
-    for plugin in classes.classes().values():
-        known |= {name: entry.about for name, entry in plugin.datasets.items()}
-    families: dict[str, list[str]] = {}
-    for name in sorted(datasets):
-        head, slash, _ = name.partition("/")
-        if not slash:
-            families.setdefault("all", []).append(name)
-            continue
-        setting = re.fullmatch(r"(.+)_(\d+(?:\.\d+)?)", name)
-        if name not in known and setting and setting.group(1) in known:
-            key = f"{head} at {setting.group(2)}"
-        else:
-            size = re.search(r"\((\w+)\)$", known.get(name, ""))
-            key = f"{head} {size.group(1)}" if size else head
-        families.setdefault(key, []).append(name)
-    return families
-
-
 def build_report(
     results_dir: Path,
     tables: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame] | None = None,
@@ -238,6 +212,7 @@ def build_report(
         f"configurations ({len(colors)} found a schedule); machine time "
         f"{runs['wall_time'].sum() / 3600:.2f} h; budget {main['budget'].iloc[0]:g} s "
         f"(curves); generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.</p>",
+        *_aside(runs, main),
         '<div id="controls">'
         + (
             ""
@@ -281,6 +256,20 @@ def build_report(
         f"<script type='application/json' id='meta'>"
         f"{json.dumps({'runs': len(runs), 'charts': charts})}</script></body></html>"
     )
+
+
+def _aside(runs: pd.DataFrame, main: pd.DataFrame) -> list[str]:
+    """A note naming the runs the curves and tables leave out (another budget or thread
+    count; they stay in the runs table below)."""
+    left = runs[~runs["run_key"].isin(set(main["run_key"]))]
+    if left.empty:
+        return []
+    groups = left.groupby(["budget", "threads"])["solver"].agg(lambda s: ", ".join(sorted(set(s))))
+    said = "; ".join(f"{b:g} s on {t} threads: {who}" for (b, t), who in groups.items())
+    return [
+        f"<p class='note'>{len(left)} runs at another budget or thread count are not drawn "
+        f"(they are in the runs table): {html.escape(said)}.</p>"
+    ]
 
 
 def _share_sections(

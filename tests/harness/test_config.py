@@ -113,3 +113,13 @@ def test_a_shipped_solver_that_does_not_import_says_reinstall(compose_run, monke
     cfg = compose_run("solver=list", "dataset=rw4")
     with pytest.raises(ValueError, match=r"^solver 'list' cannot be imported \(Module.*reinstall"):
         spec_from_config(cfg)
+
+
+def test_a_dataset_without_a_label_is_named_by_what_differs_from_its_defaults():
+    from schedbench.harness.app import _label
+
+    assert _label("adder_m", {"library": "genlib", "liberty": None}) == "adder_m[library=genlib]"
+    assert _label("adder_m", {"library": "asap7", "liberty": None}) == "adder_m"
+    assert _label("eds/hal", {"factor": 2.0}) == "eds/hal[factor=2.0]"  # its YAML labels it
+    assert _label("file", {"path": "/somewhere/my.json", "class": None}) == "my"
+    assert _label("rw1", {}) == "rw1"
