@@ -306,7 +306,10 @@ def hydra_error_line(err: BaseException) -> str:
         key = unknown.group(1)
         return f"unknown setting {key!r}{close_match(key, [f.name for f in fields(RunConf)])}"
     if rest and rest[0].startswith("Available options in"):
-        return f"{head}; choose one of {', '.join(rest[1:])}"
+        wanted = re.match(r"Could not find '[^/]+/(.+?)'", head)
+        near = close_match(wanted.group(1), rest[1:]) if wanted else ""
+        hint = near.split("?")[0].removeprefix("; ") + "? " if near.startswith("; did") else ""
+        return f"{head}; {hint}choose one of {', '.join(rest[1:])}"
     return "; ".join([head, *rest])
 
 
@@ -350,6 +353,7 @@ def main(cfg: DictConfig) -> dict[str, Any] | None:
         "skipped (already finished)" if record.get("skipped") else status_words(record["status"])
     )
     cost = record["best_cost"]
+    cost = int(cost) if isinstance(cost, float) and cost.is_integer() else cost
     best = "none" if cost is None else f"{cost} {classes.of(spec.problem).unit}"
     print(
         f"{spec.label}{spec.dataset}/{spec.solver_key}/seed{spec.seed}: {state}, best cost "

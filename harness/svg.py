@@ -85,7 +85,7 @@ def curve_svg(stats: pd.DataFrame, value: str, title: str, colors: dict[str, str
         )
     for tick in np.linspace(0, t_max, 6):
         parts.append(
-            f'<text x="{px(tick):.1f}" y="{H - 14}" text-anchor="middle">{tick:.0f}</text>'
+            f'<text x="{px(tick):.1f}" y="{H - 14}" text-anchor="middle">{tick:.3g}</text>'
         )
     x_label = "time (s)" if value != "share" else "tau = cost / best cost (capped at 10)"
     parts.append(f'<text x="{W / 2}" y="{H - 2}" text-anchor="middle">{x_label}</text>')

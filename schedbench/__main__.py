@@ -10,6 +10,7 @@ cost. Exit 0: feasible; 1: infeasible (the violations are named); 2: bad input (
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from schedbench.problems.icml24 import ProblemError
@@ -84,8 +85,9 @@ def listing(args: argparse.Namespace) -> int:
     shown = [c for c in classes.classes().values() if wanted in (None, c.name)]
     if args.what == "classes":
         for c in shown:
+            files = " ".join(c.readers) or "-"
             print(f"{c.name:8} {c.title}; cost: {c.cost} [{c.unit}]; {len(c.catalogue())} "
-                  f"datasets; files {' '.join(c.readers) or '-'}; {c.statement}")  # fmt: skip
+                  f"datasets; files {files}; statement: {c.statement}")  # fmt: skip
     elif args.what == "datasets":
         for c in shown:
             for entry in c.catalogue():
@@ -95,6 +97,10 @@ def listing(args: argparse.Namespace) -> int:
                 print(f"{entry.name:36} {c.name:7} {entry.about}{alias} {params}".rstrip())
         print(f"{'file':36} {'any':7} your own file: dataset.params.path=<file> "
               f"({', '.join(sorted({s for c in shown for s in c.readers}))})")  # fmt: skip
+        for name, target in _presets():
+            if wanted in (None, classes.owner(target).name):
+                print(f"{name:36} {classes.owner(target).name:7} dataset={name}: {target} "
+                      "with other parameters (conf/dataset)")  # fmt: skip
     else:
         for name, module in registry.modules().items():
             try:
@@ -105,7 +111,65 @@ def listing(args: argparse.Namespace) -> int:
                 served, library = ("?",), f"not importable here ({err})"
             if wanted is None or wanted in served:
                 print(f"{name:14} {','.join(served):16} {library:12} {module}")
+        for name, backend, said in _variants():
+            if wanted is None or wanted in _served(backend):
+                print(f"{name:14} {'':16} {'':12} solver={name}: {said}")
     return 0
+
+
+def _presets() -> list[tuple[str, str]]:
+    """Dataset configurations (conf/dataset/*.yaml) under a name of their own: (name,
+    the dataset they load)."""
+    from importlib.resources import files
+
+    from omegaconf import OmegaConf
+
+    out = []
+    for yaml in sorted(files("schedbench.conf").joinpath("dataset").glob("*.yaml"), key=str):
+        name, target = yaml.name.removesuffix(".yaml"), OmegaConf.load(yaml).name
+        if name != target and target != "file":
+            out.append((name, target))
+    return out
+
+
+def _variants() -> list[tuple[str, list[str], str]]:
+    """The solver configurations (conf/solver/*.yaml, composed as a run would, defaults
+    included) that are not a back-end's own: (name, the back-ends they run, what they set)."""
+    from importlib.resources import files
+
+    from hydra import compose, initialize_config_module
+    from omegaconf import OmegaConf
+
+    from schedbench.harness.config import register
+
+    register()
+    names = sorted(p.name.removesuffix(".yaml") for p in files("schedbench.conf").joinpath(
+        "solver").iterdir() if p.name.endswith(".yaml"))  # fmt: skip
+    out = []
+    with initialize_config_module(version_base="1.3", config_module="schedbench.conf"):
+        for name in names:
+            solver = compose(config_name="config", overrides=[f"solver={name}"]).solver
+            options = OmegaConf.to_container(solver.options)
+            if solver.name in ("portfolio", "relay"):
+                members = [m["solver"] for m in options.get("members", [])]
+                out.append((name, members, f"{solver.name} of {', '.join(members)}"))
+            elif name != solver.name:
+                own = compose(config_name="config", overrides=[f"solver={solver.name}"])
+                base = OmegaConf.to_container(own.solver.options) if solver.name in names else {}
+                set_ = ", ".join(f"{k}={v}" for k, v in options.items() if base.get(k) != v)
+                out.append((name, [solver.name], f"{solver.name} with {set_ or 'its defaults'}"))
+    return out
+
+
+def _served(backends: list[str]) -> set[str]:
+    """The classes every one of ``backends`` solves."""
+    from schedbench.solvers import registry
+
+    try:
+        sets = [set(registry.classes_of(registry.backend(b), b)) for b in backends]
+    except (ImportError, ValueError):
+        return set()
+    return set.intersection(*sets) if sets else set()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -126,6 +190,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return listing(args) if args.command == "list" else verify(args)
+    except BrokenPipeError:  # `list | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (ProblemError, ValueError, OSError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -161,7 +161,10 @@ CASES = {
         ["dataset=heurigym/nope"],
         "heurigym/<name>, rcs_synthetic (rcs); eds/<name>, tcs_synthetic (tcs)",
     ),
-    "unknown solver": (["solver=gurobo"], "Could not find 'solver/gurobo'; choose one of"),
+    "unknown solver": (
+        ["solver=gurobo"],
+        "Could not find 'solver/gurobo'; did you mean 'gurobi'? choose one of",
+    ),
     "unknown solver option": (["+solver.options.bogus=1"], "has no option 'bogus'"),
     "bad option value": (
         ["solver=cpsat", "solver.options.formulation=tight"],

@@ -475,3 +475,24 @@ def test_records_are_as_readable_as_the_incumbents(tmp_path):
     modes = {p.name: p.stat().st_mode & 0o777 for p in folder.iterdir()}
     assert modes["record.json"] == modes["incumbents.jsonl"] == modes["schedule.csv"]
     assert (tmp_path / "runs.csv").stat().st_mode & 0o777 == modes["incumbents.jsonl"]
+
+
+def test_list_names_what_is_installed():
+    """`python -m schedbench list`: classes, datasets (aliases, presets), solvers (their
+    classes, the configurations of conf/solver); a closed pipe is not an error."""
+
+    def listed(*args):
+        done = subprocess.run([sys.executable, "-m", "schedbench", "list", *args],
+                              capture_output=True, text=True, timeout=120)  # fmt: skip
+        assert done.returncode == 0 and not done.stderr, done.stderr
+        return done.stdout
+
+    assert [line.split()[0] for line in listed().splitlines()] == ["icml24", "rcs", "tcs"]
+    datasets = listed("datasets")
+    assert "(alias eds/invert)" in datasets and "synthetic_deep" in datasets
+    rcs = listed("solvers", "--class", "rcs")
+    assert "hls_gs_nograd" in rcs and "rcs_cpsat" in rcs and "cbc " in rcs
+    assert "\ncpsat " not in rcs and "tcs_list" not in rcs
+    head = subprocess.run(f"{sys.executable} -m schedbench list solvers | head -1", shell=True,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert head.stdout.strip() and "error" not in head.stderr, head.stderr
