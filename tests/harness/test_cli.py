@@ -400,70 +400,6 @@ def test_infeasible_warm_start_is_one_line(tmp_path):
     assert "warm_start" in line and "infeasible" in line
 
 
-OUT_OF_TREE_SOLVER = '''"""A solver outside schedbench: every node at its earliest stage."""
-
-LIBRARY = PIP = "none"
-CLASSES = ("icml24",)
-
-
-def version() -> str:
-    return "mine 1"
-
-
-def run(ctx, **options):
-    ctx.report(ctx.problem.asap)
-    from schedbench.solvers.base import Outcome
-
-    return Outcome(message=f"shift={options['shift']}")
-'''
-
-
-def test_a_solver_from_outside_the_repository_runs_through_the_cli(tmp_path):
-    """README's recipe: the module on PYTHONPATH, its YAML in a folder on Hydra's search path."""
-    package = tmp_path / "elsewhere"
-    (package / "conf" / "solver").mkdir(parents=True)
-    (package / "my_solver.py").write_text(OUT_OF_TREE_SOLVER)
-    (package / "conf" / "solver" / "mine.yaml").write_text(
-        "name: mine\nmodule: my_solver\noptions:\n  shift: 0\n"
-    )
-    results = tmp_path / "results"
-    env = {**os.environ, "PYTHONPATH": f"{package}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "schedbench.harness",
-            f"hydra.searchpath=[file://{package / 'conf'}]",
-            "solver=mine",
-            "dataset=rw4",
-            "budget=smoke",
-            "threads=1",
-            f"results.dir={results}",
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        cwd=tmp_path,
-    )
-    assert done.returncode == 0, done.stderr
-    assert "rw4/mine/seed0: finished, feasible" in done.stdout
-    runs = pd.read_csv(results / "runs.csv")
-    assert runs.loc[0, "solver"] == "mine" and runs.loc[0, "message"] == "shift=0"
-    command = runs.loc[0, "command"]  # reruns without the caller's PYTHONPATH
-    assert command.startswith(f"PYTHONPATH={package} python -m schedbench.harness "), command
-    plain = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    again = subprocess.run(
-        ["bash", "-c", command.replace("python", sys.executable, 1)],
-        capture_output=True,
-        text=True,
-        env=plain,
-        timeout=120,
-        cwd=tmp_path,
-    )
-    assert again.returncode == 0 and "skipped (already finished)" in again.stdout, again.stderr
-
-
 def test_records_are_as_readable_as_the_incumbents(tmp_path):
     done = subprocess.run(
         [sys.executable, "-m", "schedbench.harness", "solver=asap", "dataset=rw4",
@@ -475,24 +411,3 @@ def test_records_are_as_readable_as_the_incumbents(tmp_path):
     modes = {p.name: p.stat().st_mode & 0o777 for p in folder.iterdir()}
     assert modes["record.json"] == modes["incumbents.jsonl"] == modes["schedule.csv"]
     assert (tmp_path / "runs.csv").stat().st_mode & 0o777 == modes["incumbents.jsonl"]
-
-
-def test_list_names_what_is_installed():
-    """`python -m schedbench list`: classes, datasets (aliases, presets), solvers (their
-    classes, the configurations of conf/solver); a closed pipe is not an error."""
-
-    def listed(*args):
-        done = subprocess.run([sys.executable, "-m", "schedbench", "list", *args],
-                              capture_output=True, text=True, timeout=120)  # fmt: skip
-        assert done.returncode == 0 and not done.stderr, done.stderr
-        return done.stdout
-
-    assert [line.split()[0] for line in listed().splitlines()] == ["icml24", "rcs", "tcs"]
-    datasets = listed("datasets")
-    assert "(alias eds/invert)" in datasets and "synthetic_deep" in datasets
-    rcs = listed("solvers", "--class", "rcs")
-    assert "hls_gs_nograd" in rcs and "rcs_cpsat" in rcs and "cbc " in rcs
-    assert "\ncpsat " not in rcs and "tcs_list" not in rcs
-    head = subprocess.run(f"{sys.executable} -m schedbench list solvers | head -1", shell=True,
-                          capture_output=True, text=True, timeout=120)  # fmt: skip
-    assert head.stdout.strip() and "error" not in head.stderr, head.stderr
