@@ -116,7 +116,7 @@ def schedule_name(dataset: str, problem: Any, digest: str) -> str:
     """The registry file of an instance's best schedule: ``<dataset>-L<L>-R<R>-<digest>``
     for the paper's class, ``<dataset>-<class>-<digest>`` for another."""
     folder = dataset.replace("/", "--")
-    if getattr(problem, "CLASS", "icml24") == "icml24":
+    if problem.CLASS == "icml24":
         return f"{folder}-L{problem.stages}-R{problem.ratio:g}-{digest[:12]}.csv.gz"
     return f"{folder}-{problem.CLASS}-{digest[:12]}.csv.gz"
 

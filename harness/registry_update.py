@@ -14,6 +14,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+from schedbench import classes
 from schedbench.datasets.best_known import (
     Entry,
     read_registry,
@@ -99,10 +100,11 @@ def update(results_dir: Path, folder: Path | None = None) -> list[str]:
             source, key = found["src"]
             fields.update(best_bound=float(found["bound"]), bound_source=source, bound_run=key)
             changes.append(f"{run['dataset']}: best bound {found['bound']:,.0f} ({source})")
+        settings = classes.of(problem).settings  # the registry keys L and R where they exist
         fields.update(
             dataset=run["dataset"],
-            stages=getattr(problem, "stages", None),
-            ratio=getattr(problem, "ratio", None),
+            stages=problem.stages if "stages" in settings else None,
+            ratio=problem.ratio if "ratio" in settings else None,
             digest=digest,
             n=problem.n,
         )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -32,10 +33,10 @@ class RunModel:
     start: np.ndarray | None
 
 
-def check(problem: object, options: dict) -> None:
+def check(problem: Any, options: dict) -> None:
     """A one-line error before the run for a formulation the class does not have."""
     formulation = options.get("formulation", "paper")
-    kind = getattr(problem, "CLASS", "icml24")
+    kind = problem.CLASS
     if kind != "icml24" and formulation != "paper":
         raise ValueError(
             f"formulation={formulation!r} is the paper's class's; {kind.upper()} has one "
@@ -47,14 +48,14 @@ def model_of(ctx: SolveContext, formulation: Formulation = "paper") -> RunModel:
     """The model of ``ctx.problem``'s class (see the module docstring)."""
     problem = ctx.problem
     check(problem, {"formulation": formulation})
-    if getattr(problem, "CLASS", "icml24") == "rcs":
+    if problem.CLASS == "rcs":
         from schedbench.solvers.rcs import first_schedule
         from schedbench.solvers.rcs.milp import build as build_rcs
 
         hint = first_schedule(ctx)
         indexed = build_rcs(problem, int((hint + problem.node_delay).max()))
         return RunModel(indexed.model, indexed.decode, indexed.encode(hint))
-    if getattr(problem, "CLASS", "icml24") == "tcs":
+    if problem.CLASS == "tcs":
         from schedbench.solvers.tcs import first_schedule as first_tcs
         from schedbench.solvers.tcs.milp import build as build_tcs
 
