@@ -122,7 +122,7 @@ def update(results_dir: Path, folder: Path | None = None) -> list[str]:
 def _problem_of(run: dict[str, Any], datasets: Any) -> Problem:
     dataset = (run.get("config") or {}).get("dataset", {})
     name, params = dataset.get("name") or run["dataset"], dataset.get("params") or {}
-    return datasets.load(name, stages=run["stages"], ratio=run["ratio"], **params)
+    return datasets.load(name, stages=run.get("stages"), ratio=run.get("ratio"), **params)
 
 
 def main(argv: list[str] | None = None) -> None:

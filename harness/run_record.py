@@ -30,8 +30,6 @@ class RunRecord:
     status: Status
     problem_class: str | None = None  # "class" in record.json and the tables
     best_cost: float | None = None
-    peak: float | None = None  # the paper's class's terms (None in other classes)
-    comm: float | None = None
     bound: float | None = None  # the best bound a worker proved
     trivial_bound: float | None = None
     time_to_best: float | None = None
@@ -40,13 +38,9 @@ class RunRecord:
     budget: float = 0.0
     interval: float = 0.0
     threads: int = 1
-    # the instance (its class's facts(); L and R are None outside the paper's class)
+    # the instance: what every class has (size, the reference schedule's cost)
     n: int | None = None
     m: int | None = None
-    depth: int | None = None
-    stages: int | None = None
-    ratio: float | None = None
-    total_weight: int | None = None
     asap_cost: float | None = None
     # how long, how much
     wall_time: float | None = None
@@ -60,6 +54,11 @@ class RunRecord:
     folder: str = ""
     run_key: str = ""
     problem_digest: str = ""
+    # the class's own: the best schedule's named cost terms (the paper's: peak, comm) and
+    # the instance's facts beyond n and m (the paper's: depth, L, R, total weight); the
+    # tables give each a column of its own
+    terms: dict[str, Any] = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)
     # kept in record.json, not as table columns
     solve_time: float | None = None
     provenance: dict[str, Any] = field(default_factory=dict)
@@ -77,17 +76,32 @@ class RunRecord:
         out = {("class" if k == "problem_class" else k): v for k, v in out.items()}
         return {**out, **extra}
 
+    def flat(self) -> dict[str, Any]:
+        """:meth:`as_json` with the class's facts and terms as keys of their own (a row of
+        the runs table before its derived columns)."""
+        out = self.as_json()
+        return {**out.pop("facts"), **out.pop("terms"), **out}
+
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> RunRecord:
-        """A record.json dict, from this code or older code."""
+        """A record.json dict, from this code or older code (whose class terms and facts
+        sat at the top level: the paper's peak, comm, depth, L, R, total weight)."""
         names = {f.name for f in dataclasses.fields(cls)} - {"extra"}
         data = {**data, "problem_class": data.get("class") or legacy_class(data)}
         data.pop("class", None)
+        for group, keys in (("terms", LEGACY_TERMS), ("facts", LEGACY_FACTS)):
+            if group not in data:
+                found = {k: data.pop(k) for k in keys if k in data}
+                data[group] = {k: v for k, v in found.items() if v is not None}
         known = {k: v for k, v in data.items() if k in names}
         known["status"] = Status(known.get("status", Status.ERROR))
         for required in ("dataset", "solver", "backend", "formulation", "seed"):
             known.setdefault(required, None)
         return cls(**known, extra={k: v for k, v in data.items() if k not in names})
+
+
+LEGACY_TERMS = ("peak", "comm")
+LEGACY_FACTS = ("depth", "stages", "ratio", "total_weight")
 
 
 def legacy_class(data: dict[str, Any]) -> str | None:
@@ -117,7 +131,7 @@ def class_columns(record: dict[str, Any]) -> dict[str, Any]:
 
 IDENTITY = ("dataset", "solver", "backend", "formulation", "seed", "run_key", "folder",
             "problem_digest", "command", "budget", "interval", "threads")  # fmt: skip
-NOT_IN_TABLE = {"solve_time", "provenance", "config", "members", "extra"}
+NOT_IN_TABLE = {"terms", "facts", "solve_time", "provenance", "config", "members", "extra"}
 TABLE_FIELDS = tuple(
     "class" if f.name == "problem_class" else f.name
     for f in dataclasses.fields(RunRecord)

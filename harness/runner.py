@@ -208,16 +208,12 @@ def _record(spec: RunSpec, run: Merged, workers: list[Worker], wall: float) -> d
             }
             for w in workers
         ]
-    record = RunRecord.from_json(
-        {**identity(spec), "status": Status(status)}
-    )  # a class's own facts beyond the shared columns go to ``extra``, with its cost terms
+    record = RunRecord.from_json({**identity(spec), "status": Status(status)})
     terms = {k: v for k, v in best.items() if k not in ("t", "cost", "bound", "schedule", "member")}
     record = dataclasses.replace(
         record,
-        extra={**record.extra, **{k: v for k, v in terms.items() if k not in ("peak", "comm")}},
+        terms=terms,
         best_cost=best["cost"],
-        peak=best.get("peak"),
-        comm=best.get("comm"),
         rejected=run.rejections,
         bound=max(bounds) if bounds else None,
         time_to_best=best.get("t"),
@@ -254,7 +250,9 @@ def identity(spec: RunSpec) -> dict[str, Any]:
         "interval": spec.interval,
         "threads": spec.threads,
         "class": problem.CLASS,
-        **problem.facts(),  # the class's own; the two every class has, from the protocol:
+        "n": problem.n,
+        "m": problem.m,
+        "facts": {k: v for k, v in problem.facts().items() if k not in ("n", "m")},
         "trivial_bound": float(problem.trivial_lower_bound),
         "asap_cost": float(problem.evaluate(problem.reference_schedule).cost[0]),
     }

@@ -40,7 +40,7 @@ TARGET_GAP = 0.01  # time_to_1pct: first time within 1 % of the best known bound
 def instance_key(run: dict[str, Any]) -> tuple:
     """Runs on the same instance share their best bound (the digest tells apart two
     instances under one name, e.g. one design mapped with two cell libraries)."""
-    return (*(run[k] for k in INSTANCE), run.get("problem_digest"))
+    return (*(run.get(k) for k in INSTANCE), run.get("problem_digest"))
 
 
 def read_lp_bounds(results_dir: Path) -> dict[str, float]:
@@ -98,7 +98,7 @@ def load_runs(results_dir: Path) -> list[dict[str, Any]]:
             finished.append(running_path.stat().st_mtime)
         else:
             continue
-        record = RunRecord.from_json(record).as_json()  # older records in today's shape
+        record = RunRecord.from_json(record).flat()  # older records in today's shape
         record["curve"] = read_incumbents(folder / "incumbents.jsonl")
         runs.append(record)
     old = superseded(runs, finished)
@@ -179,8 +179,8 @@ def build_tables(results_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
                     "formulation": run.get("formulation"),
                     "seed": run["seed"],
                     "run_key": run.get("run_key"),
-                    "stages": run["stages"],
-                    "ratio": run["ratio"],
+                    "stages": run.get("stages"),
+                    "ratio": run.get("ratio"),
                     "t": float(t),
                     "best_cost": value,
                     "peak": peak,
@@ -211,7 +211,11 @@ def build_tables(results_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
                 "config": json.dumps(run.get("config", {}), sort_keys=True, default=str),
             }
         )
-    return pd.DataFrame(run_rows), pd.DataFrame(point_rows)
+    runs = pd.DataFrame(run_rows)
+    for column in INSTANCE:  # instances are (dataset, L, R): a class without L or R has none
+        if column not in runs:
+            runs[column] = None
+    return runs, pd.DataFrame(point_rows)
 
 
 def _sampled_column(curve: list[dict[str, Any]], column: str, grid: np.ndarray) -> np.ndarray:

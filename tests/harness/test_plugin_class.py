@@ -70,7 +70,7 @@ def test_a_fourth_class_installed_by_entry_point_runs_from_the_cli(tmp_path):
     assert refused.returncode == 2 and refused.stderr.count("\n") == 1
     assert "does not solve 'binpack' problems; use one of first_fit" in refused.stderr
     record = json.loads(next(results.rglob("mine/first_fit/*/record.json")).read_text())
-    assert record["class"] == "binpack" and record["total_weight"] == 20
+    assert record["class"] == "binpack" and record["facts"]["total_weight"] == 20
     assert record["version"] == "first-fit 1" and record["rejected"] == 0
     assert f"dataset.params.path={items} " in record["command"]  # reruns from anywhere
     tables = _cli(site, tmp_path, "schedbench.harness.report", "--results", str(results))
