@@ -86,20 +86,22 @@ def listing(args: argparse.Namespace) -> int:
     if args.what == "classes":
         for c in shown:
             files = " ".join(c.readers) or "-"
-            print(f"{c.name:8} {c.title}; cost: {c.cost} [{c.unit}]; {len(c.catalogue())} "
-                  f"datasets; files {files}; statement: {c.statement}")  # fmt: skip
+            count = len(c.catalogue())
+            sets = f"{count} dataset{'s' * (count != 1)}"
+            print(f"{c.name:10} {c.title}; cost: {c.cost} [{c.unit}]; {sets}; files {files}; "
+                  f"statement: {c.statement}")  # fmt: skip
     elif args.what == "datasets":
         for c in shown:
             for entry in c.catalogue():
                 params = "" if entry.params is None else " ".join(
                     f"{k}={v}" for k, v in entry.params.items())  # fmt: skip
                 alias = f" (alias {', '.join(entry.aliases)})" if entry.aliases else ""
-                print(f"{entry.name:36} {c.name:7} {entry.about}{alias} {params}".rstrip())
-        print(f"{'file':36} {'any':7} your own file: dataset.params.path=<file> "
+                print(f"{entry.name:36} {c.name:9} {entry.about}{alias} {params}".rstrip())
+        print(f"{'file':36} {'any':9} your own file: dataset.params.path=<file> "
               f"({', '.join(sorted({s for c in shown for s in c.readers}))})")  # fmt: skip
         for name, target in _presets():
             if wanted in (None, classes.owner(target).name):
-                print(f"{name:36} {classes.owner(target).name:7} dataset={name}: {target} "
+                print(f"{name:36} {classes.owner(target).name:9} dataset={name}: {target} "
                       "with other parameters (conf/dataset)")  # fmt: skip
     else:
         for name, module in registry.modules().items():
@@ -110,10 +112,12 @@ def listing(args: argparse.Namespace) -> int:
             except ImportError as err:
                 served, library = ("?",), f"not importable here ({err})"
             if wanted is None or wanted in served:
-                print(f"{name:14} {','.join(served):16} {library:12} {module}")
-        for name, backend, said in _variants():
-            if wanted is None or wanted in _served(backend):
-                print(f"{name:14} {'':16} {'':12} solver={name}: {said}")
+                print(f"{name:18} {','.join(served):16} {library:12} {module}")
+        for name, backend, said, options in _variants():
+            if wanted is None or (
+                wanted in _served(backend) and _accepts(backend, wanted, options)
+            ):
+                print(f"{name:18} {'':16} {'':12} solver={name}: {said}")
     return 0
 
 
@@ -132,7 +136,27 @@ def _presets() -> list[tuple[str, str]]:
     return out
 
 
-def _variants() -> list[tuple[str, list[str], str]]:
+def _accepts(backends: list[str], cls: str, options: dict) -> bool:
+    """Whether a configuration's options suit class ``cls`` (its back-end's ``check``, asked
+    of a stand-in instance of the class, refuses a formulation the class lacks)."""
+    from types import SimpleNamespace
+
+    from schedbench.solvers import registry
+
+    if len(backends) != 1:
+        return True
+    check = getattr(registry.backend(backends[0]), "check", None)
+    try:
+        if check is not None:
+            check(SimpleNamespace(CLASS=cls), options)
+    except ValueError:
+        return False
+    except Exception:  # a check that needs the real instance: the run decides
+        return True
+    return True
+
+
+def _variants() -> list[tuple[str, list[str], str, dict]]:
     """The solver configurations (conf/solver/*.yaml, composed as a run would, defaults
     included) that are not a back-end's own: (name, the back-ends they run, what they set)."""
     from importlib.resources import files
@@ -152,12 +176,13 @@ def _variants() -> list[tuple[str, list[str], str]]:
             options = OmegaConf.to_container(solver.options)
             if solver.name in ("portfolio", "relay"):
                 members = [m["solver"] for m in options.get("members", [])]
-                out.append((name, members, f"{solver.name} of {', '.join(members)}"))
+                out.append((name, members, f"{solver.name} of {', '.join(members)}", options))
             elif name != solver.name:
                 own = compose(config_name="config", overrides=[f"solver={solver.name}"])
                 base = OmegaConf.to_container(own.solver.options) if solver.name in names else {}
                 set_ = ", ".join(f"{k}={v}" for k, v in options.items() if base.get(k) != v)
-                out.append((name, [solver.name], f"{solver.name} with {set_ or 'its defaults'}"))
+                said = f"{solver.name} with {set_ or 'its defaults'}"
+                out.append((name, [solver.name], said, options))
     return out
 
 

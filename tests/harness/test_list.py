@@ -21,7 +21,7 @@ def test_list_names_what_is_installed():
     assert "(alias eds/invert)" in datasets and "synthetic_deep" in datasets
     rcs = listed("solvers", "--class", "rcs")
     assert "hls_gs_nograd" in rcs and "rcs_cpsat" in rcs and "cbc " in rcs
-    assert "\ncpsat " not in rcs and "tcs_list" not in rcs
+    assert "\ncpsat " not in rcs and "tcs_list" not in rcs and "cbc_compact" not in rcs
     head = subprocess.run(f"{sys.executable} -m schedbench list solvers | head -1", shell=True,
                           capture_output=True, text=True, timeout=120)  # fmt: skip
     assert head.stdout.strip() and "error" not in head.stderr, head.stderr
