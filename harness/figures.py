@@ -250,8 +250,9 @@ def default_families(datasets: list[str]) -> dict[str, list[str]]:
     known = {}
     for plugin in classes.classes().values():
         known |= {name: entry.about for name, entry in plugin.datasets.items()}
+    order = {name: i for i, name in enumerate(known)}  # the catalogues' order (demo first)
     families: dict[str, list[str]] = {}
-    for name in sorted(datasets):
+    for name in sorted(datasets, key=lambda d: (order.get(d, len(order)), d)):
         head, slash, _ = name.partition("/")
         if not slash:
             families.setdefault("all", []).append(name)
