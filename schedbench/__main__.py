@@ -208,7 +208,9 @@ def main(argv: list[str] | None = None) -> int:
     show.add_argument("--class", dest="cls", default=None, help="only this class's (e.g. rcs)")
     check = sub.add_parser("verify", help="check a schedule file, print its cost and gap")
     check.add_argument("--dataset", required=True, help="a dataset name, e.g. rw1 or adder")
-    check.add_argument("--schedule", required=True, help="CSV with columns node,stage")
+    check.add_argument(
+        "--schedule", required=True, help="CSV: node and the class's column (stage, start)"
+    )
     check.add_argument("--stages", type=int, default=None, help="L (default: the paper's)")
     check.add_argument("--ratio", type=float, default=None, help="R (default: the paper's)")
     check.add_argument("--param", action="append", default=[], help="dataset param key=value")
