@@ -85,3 +85,24 @@ def test_all_zero_weights_are_solved(solver):
     problem = Problem.from_arrays(3, [0], [2], [0, 0, 0], [0], stages=2, ratio=3)
     result = solve(problem, solver, time_limit=30, formulation="paper")
     assert result.status is Status.OPTIMAL and result.cost == 0, result.message
+
+
+def test_a_stop_request_interrupts_a_cp_sat_solve():
+    """What the harness sends at a proved bound reaches CP-SAT's native search (its
+    ``stop_search``, registered through ``interruptible``): the solve returns at once."""
+    import threading
+    import time
+
+    from schedbench.datasets import load
+    from schedbench.solvers import base
+
+    problem = load("rw1")  # CP-SAT proves nothing on it in seconds
+    timer = threading.Timer(2.0, base.request_stop)
+    try:
+        timer.start()
+        started = time.perf_counter()
+        solve(problem, "cpsat", time_limit=120, formulation="compact", threads=1)
+        assert time.perf_counter() - started < 60
+    finally:
+        timer.cancel()
+        base.STOP_REQUESTED.clear()  # the flag is per process: leave it as found
