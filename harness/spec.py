@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
+from schedbench.classes import Instance
 from schedbench.harness.compose import Member, split_threads
 from schedbench.harness.records import RunPaths
-from schedbench.problems.icml24 import Problem
 
 
 @dataclass
@@ -24,7 +24,7 @@ class RunSpec:
     dataset: str
     solver_key: str  # the solver config's name (e.g. cpsat_compact): the record's "solver"
     solver: str  # the registered back-end name
-    problem: Problem
+    problem: Instance
     budget: float
     interval: float
     seed: int = 0

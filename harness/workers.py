@@ -19,11 +19,11 @@ from typing import Any
 
 import numpy as np
 
+from schedbench.classes import Instance
 from schedbench.harness.compose import Member
 from schedbench.harness.records import RunPaths
 from schedbench.harness.spec import RunSpec
 from schedbench.harness.worker import unpack
-from schedbench.problems.icml24 import Problem
 
 TERMINATE_WAIT_S = 5.0
 WIND_DOWN_S = 3.0  # a worker asked to end its search gets this long to send its summary
@@ -281,7 +281,7 @@ def _worker_env() -> dict[str, str]:
 
 
 def _check(
-    problem: Problem, schedule: np.ndarray, t: float, bound: float | None
+    problem: Instance, schedule: np.ndarray, t: float, bound: float | None
 ) -> dict[str, Any] | None:
     """The evaluator's verdict on a streamed incumbent (None when infeasible)."""
     result = problem.evaluate(schedule)

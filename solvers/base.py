@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from schedbench.classes import Instance
 from schedbench.evaluate import Evaluation, relative_gap
-from schedbench.problems.icml24 import Problem
 
 OnIncumbent = Callable[[np.ndarray, float, float | None], None]
 OnRejected = Callable[[str], None]
@@ -121,7 +121,7 @@ class Tracker:
 
     def __init__(
         self,
-        problem: Problem,
+        problem: Instance,
         on_incumbent: OnIncumbent | None,
         started: float,
         on_rejected: OnRejected | None = None,
@@ -253,7 +253,7 @@ def too_large(need_gb: float, have_gb: float, what: str, advice: str = "") -> Ou
     return Outcome(Status.SKIPPED, message=f"{message}; {advice}" if advice else message)
 
 
-def integral_bound(problem: Problem, bound: float | None) -> float | None:
+def integral_bound(problem: Instance, bound: float | None) -> float | None:
     """Round a solver's floating dual bound up when every cost is an integer."""
     if bound is None or not math.isfinite(bound):
         return None
@@ -266,7 +266,7 @@ def integral_bound(problem: Problem, bound: float | None) -> float | None:
 class SolveContext:
     """The run settings a back-end receives, the same for every solver."""
 
-    problem: Problem
+    problem: Instance
     time_limit: float
     threads: int
     seed: int

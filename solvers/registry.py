@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from schedbench.problems.icml24 import Problem
+from schedbench.classes import Instance
 from schedbench.solvers.base import (
     OnIncumbent,
     OnRejected,
@@ -161,7 +161,7 @@ def check_options(solver: str, options: dict[str, Any], module: str | None = Non
 
 
 def solve(
-    problem: Problem,
+    problem: Instance,
     solver: str,
     *,
     time_limit: float = 60.0,
