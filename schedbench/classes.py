@@ -126,14 +126,7 @@ class ProblemClass:
         """The instance ``name`` stands for, with the class's settings and its parameters;
         a setting the class lacks or a parameter the dataset lacks is a one-line error."""
         entry = self.datasets[name]
-        given = {k: v for k, v in settings.items() if v is not None}
-        foreign = sorted(set(given) - set(self.settings))
-        if foreign:
-            has = f"its settings are {', '.join(self.settings)}" if self.settings else "it has none"
-            raise ProblemError(
-                f"dataset {name!r} is of class {self.name}, which has no setting "
-                f"{foreign[0]!r} ({has}); drop {foreign[0]}={given[foreign[0]]}"
-            )
+        given = self._settings(f"dataset {name!r}", settings)
         if entry.params is not None:
             unknown = sorted(set(params) - set(entry.params))
             if unknown:
@@ -152,8 +145,19 @@ class ProblemClass:
                 f"class {self.name!r} reads {', '.join(self.readers) or 'no files'}, not "
                 f"{path.suffix or 'a file without a suffix'} ({path.name})"
             )
+        return reader(path, **self._settings(f"file {path.name!r}", settings), **params)
+
+    def _settings(self, what: str, settings: Mapping[str, Any]) -> dict[str, Any]:
+        """The settings given (not None); one the class lacks is a one-line error."""
         given = {k: v for k, v in settings.items() if v is not None}
-        return reader(path, **{k: v for k, v in given.items() if k in self.settings}, **params)
+        foreign = sorted(set(given) - set(self.settings))
+        if foreign:
+            has = f"its settings are {', '.join(self.settings)}" if self.settings else "it has none"
+            raise ProblemError(
+                f"{what} is of class {self.name}, which has no setting {foreign[0]!r} ({has}); "
+                f"drop {foreign[0]}={given[foreign[0]]}"
+            )
+        return given
 
 
 @cache

@@ -149,6 +149,16 @@ CASES = {
         ["dataset=file", "dataset.params.path={d}/graph.dot"],
         ".dot files are read by classes rcs, tcs; say which",
     ),
+    "a setting the file's class lacks": (
+        [
+            "dataset=file",
+            "dataset.params.path={d}/graph.dot",
+            "dataset.params.class=tcs",
+            "stages=5",
+        ],
+        "file 'graph.dot' is of class tcs, which has no setting 'stages' (it has none); drop "
+        "stages=5",
+    ),
     "a TCS DOT file without delays": (
         ["dataset=file", "dataset.params.path={d}/graph.dot", "+dataset.params.class=tcs"],
         "needs a delay per operation type and a latency bound",
