@@ -169,20 +169,20 @@ def _variants() -> list[tuple[str, list[str], str, dict]]:
     register()
     names = sorted(p.name.removesuffix(".yaml") for p in files("schedbench.conf").joinpath(
         "solver").iterdir() if p.name.endswith(".yaml"))  # fmt: skip
-    out = []
     with initialize_config_module(version_base="1.3", config_module="schedbench.conf"):
-        for name in names:
-            solver = compose(config_name="config", overrides=[f"solver={name}"]).solver
-            options = OmegaConf.to_container(solver.options)
-            if solver.name in ("portfolio", "relay"):
-                members = [m["solver"] for m in options.get("members", [])]
-                out.append((name, members, f"{solver.name} of {', '.join(members)}", options))
-            elif name != solver.name:
-                own = compose(config_name="config", overrides=[f"solver={solver.name}"])
-                base = OmegaConf.to_container(own.solver.options) if solver.name in names else {}
-                set_ = ", ".join(f"{k}={v}" for k, v in options.items() if base.get(k) != v)
-                said = f"{solver.name} with {set_ or 'its defaults'}"
-                out.append((name, [solver.name], said, options))
+        composed = {n: compose("config", overrides=[f"solver={n}"]).solver for n in names}
+    out = []
+    for name, solver in composed.items():
+        options = OmegaConf.to_container(solver.options)
+        if solver.name in ("portfolio", "relay"):
+            members = [m["solver"] for m in options.get("members", [])]
+            out.append((name, members, f"{solver.name} of {', '.join(members)}", options))
+        elif name != solver.name:
+            own = composed.get(solver.name)  # the back-end's own YAML, where it has one
+            base = OmegaConf.to_container(own.options) if own is not None else {}
+            set_ = ", ".join(f"{k}={v}" for k, v in options.items() if base.get(k) != v)
+            said = f"{solver.name} with {set_ or 'its defaults'}"
+            out.append((name, [solver.name], said, options))
     return out
 
 
