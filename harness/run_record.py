@@ -109,15 +109,12 @@ def legacy_class(data: dict[str, Any]) -> str | None:
     dataset (``eds/hal_1.5`` is ``eds/hal`` at a setting), else the paper's when it has R
     (a file of the paper's class). Older records gave every class the paper's L and R."""
     from schedbench import classes
-    from schedbench.node_arrays import ProblemError
 
     dataset = str(data.get("dataset") or "")
     cuts = [i for i, char in enumerate(dataset) if char == "_"][::-1]
     for name in (dataset, *(dataset[:i] for i in cuts)):
-        try:
-            return classes.owner(name).name
-        except ProblemError:
-            continue
+        if (found := classes.find_owner(name)) is not None:
+            return found.name
     return "icml24" if data.get("ratio") is not None else None
 
 

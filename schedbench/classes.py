@@ -224,9 +224,14 @@ def dataset_names(cls: str | None = None) -> list[str]:
     return [k for k, v in _owners().items() if cls is None or v.name == cls]
 
 
+def find_owner(name: str) -> ProblemClass | None:
+    """The class that owns dataset ``name``, or None."""
+    return _owners().get(name)
+
+
 def owner(name: str) -> ProblemClass:
     """The class that owns dataset ``name``; an unknown name lists the collections."""
-    found = _owners().get(name)
+    found = find_owner(name)
     if found is None:
         import difflib
 
