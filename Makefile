@@ -12,6 +12,8 @@ export AIGVERSE_BENCHMARK_CACHE ?= $(SHARED)/epfl
 export SCHEDBENCH_ASAP7_DIR ?= $(SHARED)/asap7
 export SCHEDBENCH_HEURIGYM_DIR ?= $(SHARED)/heurigym
 export SCHEDBENCH_EDS_DIR ?= $(SHARED)/eds
+export SCHEDBENCH_HATSCHET_DIR ?= $(SHARED)/hatschet
+export SCHEDBENCH_CIRCT_DIR ?= $(SHARED)/circt
 endif
 
 .PHONY: install test test-all lint table1 bench bench-paper bench-beyond verdict verdict-runs verdict-docs verdict-plan registry-bounds figures clean gpu-prep heurigym eds-optima hls-ablation

@@ -13,6 +13,8 @@ os.environ.setdefault("AIGVERSE_BENCHMARK_CACHE", str(SHARED / "epfl"))
 os.environ.setdefault("SCHEDBENCH_ASAP7_DIR", str(SHARED / "asap7"))
 os.environ.setdefault("SCHEDBENCH_HEURIGYM_DIR", str(SHARED / "heurigym"))
 os.environ.setdefault("SCHEDBENCH_EDS_DIR", str(SHARED / "eds"))
+os.environ.setdefault("SCHEDBENCH_HATSCHET_DIR", str(SHARED / "hatschet"))
+os.environ.setdefault("SCHEDBENCH_CIRCT_DIR", str(SHARED / "circt"))
 
 
 @pytest.fixture(autouse=True, scope="session")
