@@ -62,7 +62,14 @@ def _fetch(path: str) -> Path:
 
 def load_chstone(loop: str, clock: str = "") -> ModuloProblem:
     """The ChStone loop ``<app>/graphN`` (``clock="200MHz"``: its 200 MHz variant)."""
+    if clock not in ("", "200MHz"):
+        raise ProblemError(f"HatScheT's ChStone loops come at clock '' or '200MHz', not {clock!r}")
     collection = "chstone200" if clock else "chstone"
+    if clock and loop in MISSING_200MHZ:
+        raise ProblemError(
+            f"HatScheT ships no 200 MHz variant of {loop} (graph1.200MHz.graphml is absent "
+            "from its repository); use modulo/chstone/" + loop
+        )
     if loop not in loops(collection):
         raise ProblemError(
             f"unknown ChStone loop {loop!r} in {collection}; loops are <app>/graph<k> with "

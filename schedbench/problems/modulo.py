@@ -28,6 +28,7 @@ from schedbench.problems.common import Report, cheapest
 
 LENGTH_SCALE = 10**6  # cost = II * LENGTH_SCALE + length; a length must stay below it
 II_LABEL = "II"  # the schedule vector's last entry
+MAX_II = 10**9  # keeps every cost an exact integer in float64
 
 
 @dataclass(frozen=True, eq=False)
@@ -75,15 +76,19 @@ class ModuloProblem:
                 f"loop {name!r}: an operation is named {II_LABEL!r}, which a schedule uses for "
                 "the initiation interval; rename it"
             )
-        for what, table in (("latency", types), ("resource", resources)):
-            for key, value in table.items():
-                values = value if isinstance(value, tuple) else (value,)
-                for v in values:
-                    if int(v) != v or (v < 0 and not (what == "resource" and v == -1)):
-                        raise ProblemError(
-                            f"loop {name!r}: the {what} of {key!r} is {value!r}; give whole "
-                            "numbers >= 0 (a limit of -1 is unlimited)"
-                        )
+        for key, value in types.items():
+            if not _whole(value, 0):
+                raise ProblemError(
+                    f"loop {name!r}: the latency of operator type {key!r} is {value!r}; give a "
+                    "whole number >= 0"
+                )
+        for key, value in resources.items():
+            if not (isinstance(value, tuple | list) and len(value) == 2 and _whole(value[1], 0)
+                    and (_whole(value[0], 0) or value[0] == -1)):  # fmt: skip
+                raise ProblemError(
+                    f"loop {name!r}: resource {key!r} is {value!r}; give (limit, blocking time) "
+                    "as whole numbers, limit >= 1 or -1 (unlimited), blocking time >= 0"
+                )
         type_names = tuple(dict.fromkeys(str(op[1]) for op in operations))
         for label, kind, res in operations:
             if kind not in types:
@@ -112,7 +117,7 @@ class ModuloProblem:
                         "operation"
                     )
             for what, v in (("delay", d), ("distance", q)):
-                if int(v) != v or v < 0:
+                if not _whole(v, 0):
                     raise ProblemError(
                         f"loop {name!r}: edge {a} -> {b} has {what} {v!r}; give a whole number >= 0"
                     )
@@ -312,35 +317,39 @@ class ModuloProblem:
         return np.append(np.asarray(start, np.int64), np.int64(ii))
 
     def slot_usage(self, start: np.ndarray, ii: np.ndarray) -> np.ndarray:
-        """[B, R, max II] busy counts per resource and slot (slots >= a row's II stay 0)."""
-        batch = len(start)
-        width = int(max(ii.max(), 1))
-        usage = np.zeros((batch, len(self.resources), width), np.int64)
+        """[K, 4] rows (schedule, resource, slot, busy count) for every (resource, slot)
+        of a schedule that someone holds; sparse, so a huge II costs nothing."""
         ops = self.limited
-        if not ops.size:
-            return usage
-        rows = np.arange(batch)[:, None]
+        if not ops.size or not len(start):
+            return np.zeros((0, 4), np.int64)
         period = np.maximum(ii, 1)[:, None]
+        keys = []
         for k in range(int(self.blocking[ops].max())):
-            on = self.blocking[ops] > k  # [len(ops)]
-            slots = (start[:, ops] + k) % period  # [B, len(ops)]
-            res = np.broadcast_to(self.resource[ops], slots.shape)
-            np.add.at(usage, (np.broadcast_to(rows, slots.shape)[:, on], res[:, on],
-                              slots[:, on]), 1)  # fmt: skip
-        return usage
+            on = ops[self.blocking[ops] > k]
+            slots = (start[:, on] + k) % period  # [B, len(on)]
+            rows = np.broadcast_to(np.arange(len(start))[:, None], slots.shape)
+            res = np.broadcast_to(self.resource[on], slots.shape)
+            keys.append(np.stack([rows.ravel(), res.ravel(), slots.ravel()], 1))
+        held, count = np.unique(np.concatenate(keys), axis=0, return_counts=True)
+        return np.concatenate([held, count[:, None]], 1)
+
+    def oversubscribed(self, start: np.ndarray, ii: np.ndarray) -> np.ndarray:
+        """[K, 4] (schedule, resource, slot, count) where a count exceeds the limit."""
+        usage = self.slot_usage(start, ii)
+        cap = np.where(self.limit > 0, self.limit, np.iinfo(np.int64).max)
+        return usage[usage[:, 3] > cap[usage[:, 1]]] if len(usage) else usage
 
     def evaluate(self, schedules: object) -> ModuloEvaluation:
         """Feasibility, II, length and cost of a batch of schedule vectors."""
         start, ii = self.split(schedules)
         length = (start + self.latency).max(axis=1)
-        bad = (ii < 1) | (start < 0).any(axis=1) | (length >= LENGTH_SCALE)
+        bad = (ii < 1) | (ii > MAX_II) | (start < 0).any(axis=1) | (length >= LENGTH_SCALE)
         late = start[:, self.src] + self.weight > start[:, self.dst] + self.distance * ii[:, None]
         bad |= late.any(axis=1)
         ok = ~bad
         if ok.any() and self.limited.size:
-            usage = self.slot_usage(start[ok], ii[ok])
-            cap = np.where(self.limit > 0, self.limit, np.iinfo(np.int64).max)
-            bad[ok] |= (usage > cap[None, :, None]).any(axis=(1, 2))
+            over = self.oversubscribed(start[ok], ii[ok])
+            bad[np.flatnonzero(ok)[np.unique(over[:, 0])]] = True
         return ModuloEvaluation(~bad, ii, length)
 
     def report(self, schedule: object) -> Report:
@@ -352,9 +361,11 @@ class ModuloProblem:
     def check(self, schedule: object) -> str:
         """'' for a feasible schedule, else its first broken rule, in one line."""
         start, ii = self.split(schedule)
+        if self.evaluate(schedule).feasible[0]:
+            return ""
         t, p = start[0], int(ii[0])
-        if p < 1:
-            return f"the initiation interval is {p}; it must be a whole number >= 1"
+        if p < 1 or p > MAX_II:
+            return f"the initiation interval is {p}; it must be a whole number in 1..{MAX_II:,}"
         if (t < 0).any():
             i = int(np.flatnonzero(t < 0)[0])
             return f"operation {self.operations[i]!r} starts at {t[i]} < 0"
@@ -371,14 +382,13 @@ class ModuloProblem:
                 f"starts at {t[a]} with latency {self.latency[a]}, {self.operations[b]!r} "
                 f"starts at {t[b]}"
             )
-        usage = self.slot_usage(start, ii)[0]
-        for r, cap in enumerate(self.limit.tolist()):
-            if cap > 0 and (usage[r, :p] > cap).any():
-                k = int(np.argmax(usage[r, :p]))
-                return (
-                    f"resource {self.resources[r]!r} is oversubscribed: {usage[r, k]} "
-                    f"operations are busy in slot {k} of II {p}; its limit is {cap}"
-                )
+        over = self.oversubscribed(start, ii)
+        if len(over):
+            _, r, k, count = (int(x) for x in over[0])
+            return (
+                f"resource {self.resources[r]!r} is oversubscribed: {count} operations are "
+                f"busy in slot {k} of II {p}; its limit is {self.limit[r]}"
+            )
         return "infeasible"
 
     @cached_property
@@ -417,21 +427,29 @@ class ModuloProblem:
         )
 
     def parse_schedule(self, text: str) -> np.ndarray:
-        """A schedule vector from ``node,start`` lines (a header line, any order, the
-        ``II`` row included)."""
+        """A schedule vector from ``node,start`` CSV rows (a header, any order, the ``II``
+        row included, quoted or not); a missing or repeated row is a one-line error."""
+        import csv
+
         position = {label: i for i, label in enumerate(self.labels)}
-        out = np.full(self.n, -1, np.int64)
-        for number, line in enumerate(text.splitlines(), 1):
-            line = line.strip()
-            if not line or line == "node,start":
+        out = np.zeros(self.n, np.int64)
+        seen = np.zeros(self.n, bool)
+        for number, row in enumerate(csv.reader(text.splitlines()), 1):
+            if not row or row == ["node", "start"]:
                 continue
-            label, sep, value = line.rpartition(",")
-            if not sep or label not in position or not value.strip().lstrip("-").isdigit():
-                raise ProblemError(f"schedule line {number} ({line!r}) is not '<operation>,<start>'")
-            out[position[label]] = int(value)
-        missing = [self.labels[i] for i in np.flatnonzero(out < 0)]
-        if missing:
-            raise ProblemError(f"the schedule has no entry for {missing[0]!r}")
+            value = row[-1].strip() if len(row) == 2 else ""
+            if row[0] not in position or not value.lstrip("-").isdigit():
+                raise ProblemError(
+                    f"schedule line {number} ({','.join(row)!r}) is not '<operation>,<start>'"
+                )
+            if seen[position[row[0]]]:
+                raise ProblemError(f"the schedule gives {row[0]!r} twice (line {number})")
+            out[position[row[0]]] = int(value)
+            seen[position[row[0]]] = True
+        if not seen.all():
+            raise ProblemError(
+                f"the schedule has no entry for {self.labels[int(np.argmin(seen))]!r}"
+            )
         return out
 
 
@@ -454,6 +472,13 @@ class ModuloEvaluation:
 
     def best(self) -> int | None:
         return cheapest(self.feasible, self.cost)
+
+
+def _whole(value: object, least: int) -> bool:
+    """``value`` is a whole number >= ``least`` (bools and strings are not)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer):
+        return False
+    return value == int(value) and value >= least
 
 
 def longest_paths(

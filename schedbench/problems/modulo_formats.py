@@ -228,11 +228,15 @@ def write_ssp(problem: ModuloProblem, schedule: np.ndarray | None = None,
         )
     kind = kind or ("ModuloProblem" if problem.limited.size else "CyclicProblem")
     start, ii = (None, None) if schedule is None else problem.split(schedule)
-    order = _ssa_order(problem)
+    order = list(range(problem.n_ops))  # as given: an operand defined later is read by symbol
     position = {v: k for k, v in enumerate(order)}
+    type_symbols = _unique([_symbol(t, k) for k, t in enumerate(problem.types)])
+    res_symbols = _unique([_symbol(r, k) for k, r in enumerate(problem.resources)])
+    limited = set(problem.limited.tolist())
     zero = problem.distance == 0
     referenced = set(problem.src[~zero].tolist()) | {
-        int(u) for u, v in zip(problem.src[zero], problem.dst[zero], strict=True)
+        int(u)
+        for u, v in zip(problem.src[zero], problem.dst[zero], strict=True)
         if position[int(u)] > position[int(v)]
     }  # read across iterations: by symbol
     symbols: dict[int, str] = {}
@@ -252,11 +256,11 @@ def write_ssp(problem: ModuloProblem, schedule: np.ndarray | None = None,
     out = [f'ssp.instance @{_symbol(problem.name, 0)} of "{kind}"{header} {{', "  library {"]
     for k, op_type in enumerate(problem.types):
         lat = int(problem.latency[np.flatnonzero(problem.op_type == k)[0]])
-        out.append(f"    operator_type @{_symbol(op_type, k)} [latency<{lat}>]")
+        out.append(f"    operator_type @{type_symbols[k]} [latency<{lat}>]")
     out += ["  }", "  resource {"]
     for r, res in enumerate(problem.resources):
         if problem.limit[r] > 0:
-            out.append(f"    resource_type @{_symbol(res, r)} [limit<{int(problem.limit[r])}>]")
+            out.append(f"    resource_type @{res_symbols[r]} [limit<{int(problem.limit[r])}>]")
     out += ["  }", "  graph {"]
     for v in order:
         operands = []
@@ -266,11 +270,8 @@ def write_ssp(problem: ModuloProblem, schedule: np.ndarray | None = None,
                 operands.append(results[u])
             else:
                 operands.append(f"@{symbols[u]}" + (f" [dist<{d}>]" if d else ""))
-        r = int(problem.resource[v])
-        uses = ""
-        if r >= 0 and problem.limit[r] > 0:
-            uses = f" uses[@{_symbol(problem.resources[r], r)}]"
-        op_type = _symbol(problem.types[int(problem.op_type[v])], int(problem.op_type[v]))
+        uses = f" uses[@{res_symbols[int(problem.resource[v])]}]" if v in limited else ""
+        op_type = type_symbols[int(problem.op_type[v])]
         t = f" [t<{int(start[0][v])}>]" if start is not None else ""
         name = f" @{symbols[v]}" if v in symbols else ""
         out.append(f"    {results[v]} = operation<@{op_type}>{uses}{name}"
@@ -285,12 +286,11 @@ def _symbol(label: str, index: int) -> str:
     return text if text and not text[0].isdigit() else f"op{text or index}"
 
 
-def _ssa_order(problem: ModuloProblem) -> list[int]:
-    """The operations in an order where every distance-0 operand is defined first."""
-    from graphlib import TopologicalSorter
-
-    zero = problem.distance == 0
-    preds: dict[int, set[int]] = {v: set() for v in range(problem.n_ops)}
-    for u, v in zip(problem.src[zero].tolist(), problem.dst[zero].tolist(), strict=True):
-        preds[v].add(u)
-    return list(TopologicalSorter(preds).static_order())
+def _unique(symbols: list[str]) -> list[str]:
+    """``symbols`` with a repeated one suffixed by ``_`` until it is new."""
+    out: list[str] = []
+    for symbol in symbols:
+        while symbol in out:
+            symbol += "_"
+        out.append(symbol)
+    return out

@@ -18,6 +18,20 @@ def first_schedule(ctx) -> np.ndarray:
     return np.asarray(schedule, np.int64)
 
 
+def heuristic_start(ctx) -> None:
+    """The exact back-ends' first schedules: the loop without overlap, then iterative
+    modulo scheduling from MinII up to the first II it schedules (both reported)."""
+    problem = ctx.problem
+    reference = first_schedule(ctx)
+    for ii in range(problem.min_ii, int(reference[-1])):
+        if ctx.should_stop():
+            return
+        start = iterative_modulo(problem, ii, height(problem, ii))
+        if start is not None:
+            ctx.report(problem.join(start, ii))
+            return
+
+
 def compact(problem: ModuloProblem, start: np.ndarray, ii: int) -> np.ndarray | None:
     """The shortest schedule at ``ii`` with the residues t_i mod II of ``start`` (the
     modulo reservation table depends on residues only, so it stays feasible): the least

@@ -18,7 +18,7 @@ import numpy as np
 
 from schedbench.problems.modulo import LENGTH_SCALE, ModuloProblem
 from schedbench.solvers.base import Outcome, SolveContext, Status, interruptible
-from schedbench.solvers.modulo import first_schedule, height, iterative_modulo
+from schedbench.solvers.modulo import heuristic_start
 
 LIBRARY = "ortools"
 PIP = "ortools"
@@ -36,11 +36,8 @@ def run(ctx: SolveContext) -> Outcome:
     bound is the first II not proved infeasible, then the length bound CP-SAT proves."""
     problem = ctx.problem
     built = time.perf_counter()
-    first_schedule(ctx)
+    heuristic_start(ctx)
     ii = problem.min_ii
-    start = iterative_modulo(problem, ii, height(problem, ii))
-    if start is not None:
-        ctx.report(problem.join(start, ii))
     build_time = time.perf_counter() - built
     bound = problem.cost_bound(ii)
     proved = []
@@ -107,7 +104,7 @@ def solve_at(problem: ModuloProblem, ii: int, ctx: SolveContext,
         residue[i] = r
     for res, cap in enumerate(problem.limit.tolist()):
         ops = [i for i in problem.limited.tolist() if problem.resource[i] == res]
-        if cap <= 0 or len(ops) <= cap and all(problem.blocking[i] <= ii for i in ops):
+        if cap <= 0 or (len(ops) <= cap and all(problem.blocking[i] <= ii for i in ops)):
             continue
         if all(problem.blocking[i] == 1 for i in ops):
             if cap == 1:
