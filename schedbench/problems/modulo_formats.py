@@ -254,11 +254,11 @@ def write_ssp(problem: ModuloProblem, schedule: np.ndarray | None = None,
         results[v] = result
     header = f" [II<{int(ii[0])}>]" if ii is not None else ""
     out = [f'ssp.instance @{_symbol(problem.name, 0)} of "{kind}"{header} {{', "  library {"]
-    for k, op_type in enumerate(problem.types):
+    for k in range(len(problem.types)):
         lat = int(problem.latency[np.flatnonzero(problem.op_type == k)[0]])
         out.append(f"    operator_type @{type_symbols[k]} [latency<{lat}>]")
     out += ["  }", "  resource {"]
-    for r, res in enumerate(problem.resources):
+    for r in range(len(problem.resources)):
         if problem.limit[r] > 0:
             out.append(f"    resource_type @{res_symbols[r]} [limit<{int(problem.limit[r])}>]")
     out += ["  }", "  graph {"]

@@ -117,9 +117,9 @@ def build(problem: ModuloProblem, ii: int, top: int | None = None,
             continue
         mine = np.flatnonzero(np.isin(owner, ops))
         for s in range(ii):
-            hit = [mine[(cycle[mine] + k) % ii == s] for k in range(int(problem.blocking[ops].max()))
-                   if True]  # fmt: skip
-            hit = [h[problem.blocking[owner[h]] > k] for k, h in enumerate(hit)]
+            blocks = range(int(problem.blocking[ops].max()))
+            hit = [mine[((cycle[mine] + k) % ii == s) & (problem.blocking[owner[mine]] > k)]
+                   for k in blocks]  # fmt: skip
             hit = np.concatenate(hit) if hit else np.zeros(0, np.int64)
             if len(hit) > cap:
                 rows.append(np.full(len(hit), r))

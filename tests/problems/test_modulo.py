@@ -396,7 +396,7 @@ def chain_with_port(blocking: int = 1) -> ModuloProblem:
         ([0, 2, 6, 3], "resource 'port' is oversubscribed: 2 operations are busy in slot 0 "
                        "of II 3; its limit is 1"),  # 0 = 6 mod 3
         ([-1, 2, 4, 3], "operation 'a' starts at -1 < 0"),
-        ([0, 2, 4, 0], "the initiation interval is 0; it must be a whole number in 1..1,000,000,000"),
+        ([0, 2, 4, 0], "the initiation interval is 0; it must be a whole number in 1..1,000,0"),
         ([0, 2, 4, -2], "the initiation interval is -2"),
         ([0, 2, LENGTH_SCALE, 3], f"the schedule length {LENGTH_SCALE + 1} is not below"),
     ],
