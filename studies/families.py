@@ -15,12 +15,30 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from schedbench.harness import palette
 from schedbench.harness.metrics import TIE_TOLERANCE, tied
-from schedbench.harness.palette import family
 
 COMPARED = ("exact", "heuristic", "differentiable")
 STANDINGS = ("wins", "ties", "losses")
 MIN_SEEDS = 3  # runs of a seeded solver before its range counts as measured
+
+
+def family(solver: str) -> str:
+    """The figures' family of ``solver``; for a solver the palette does not list (a
+    plugin class's), its back-end's ``FAMILY``, and ``ablation`` for its ``_nograd``
+    control; else "other"."""
+    known = palette.family(solver)
+    if known != "other":
+        return known
+    from schedbench.solvers.registry import backend
+
+    base = solver.removesuffix(palette.GPU_SUFFIX)
+    control = base.endswith("_nograd")
+    try:
+        declared = getattr(backend(base.removesuffix("_nograd")), "FAMILY", "other")
+    except (ImportError, ValueError):
+        return "other"
+    return "ablation" if control and declared == "differentiable" else declared
 
 
 def solver_medians(runs: pd.DataFrame) -> pd.DataFrame:

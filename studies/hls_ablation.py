@@ -21,8 +21,17 @@ from schedbench.studies.families import compare
 PAIRS = (("hls_gs", "hls_gs_nograd"), ("hls_gauss", "hls_gauss_nograd"))
 
 
-def _class(dataset: str) -> str:
+def _class(dataset: str, rows: pd.DataFrame) -> str:
+    if "class" in rows and rows["class"].notna().any():
+        return str(rows["class"].dropna().iloc[0])
     return "rcs" if dataset.startswith("heurigym/") else "tcs"
+
+
+def pairs(solvers) -> list[tuple[str, str]]:
+    """Each solver run beside its ``_nograd`` control (the HLS pairs, a plugin's too)."""
+    present = set(solvers)
+    found = [(s, f"{s}_nograd") for s in sorted(present) if f"{s}_nograd" in present]
+    return found or list(PAIRS)
 
 
 def ablation_table(
@@ -32,7 +41,7 @@ def ablation_table(
     where each side has at least ``min_seeds`` runs with a schedule."""
     rows = []
     for dataset, mine in runs.groupby("dataset", sort=True):
-        for learned, frozen in PAIRS:
+        for learned, frozen in pairs(runs["solver"].unique()):
             a = mine[mine["solver"] == learned]["best_cost"].dropna()
             b = mine[mine["solver"] == frozen]["best_cost"].dropna()
             if min(len(a), len(b)) < max(min_seeds, 1):
@@ -46,7 +55,7 @@ def ablation_table(
             verdict = f"gradient {verdict}" if verdict in ("ahead", "behind") else verdict
             rows.append(
                 {
-                    "class": _class(str(dataset)),
+                    "class": _class(str(dataset), mine),
                     "instance": dataset,
                     "solver": learned,
                     "seeds": f"{len(a)}/{len(b)}",

@@ -77,7 +77,7 @@ def exact_at_scale(runs: pd.DataFrame) -> str:
     """GauS's claim that exact solvers find no solution on large graphs, tested at the
     largest size of the scale study: per exact solver, in how many runs it found a schedule
     of its own (better than the warm start it was handed, or proved optimal)."""
-    from schedbench.harness.palette import family
+    from schedbench.studies.families import family
 
     largest = runs[runs["n"] == runs["n"].max()]
     parts = []
@@ -102,7 +102,7 @@ def with_epochs(runs: pd.DataFrame, epochs: pd.DataFrame) -> pd.DataFrame:
     """``runs`` with an ``epochs`` column: how many gradient epochs each run (run key and
     seed) recorded; 0 for a differentiable run that recorded none (it stopped at the bound
     before its first step), empty for the solvers without epochs."""
-    from schedbench.harness.palette import family
+    from schedbench.studies.families import family
 
     keys = ["run_key", "seed"]
     done = (
@@ -118,7 +118,7 @@ def with_epochs(runs: pd.DataFrame, epochs: pd.DataFrame) -> pd.DataFrame:
 
 def _present(runs: pd.DataFrame) -> str:
     """Which solvers of each compared family have runs (an unrun family shows as none)."""
-    from schedbench.harness.palette import family
+    from schedbench.studies.families import family
 
     names = sorted(set(runs["solver"]))
     return "; ".join(

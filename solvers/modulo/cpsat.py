@@ -23,6 +23,7 @@ from schedbench.solvers.modulo import heuristic_start
 LIBRARY = "ortools"
 PIP = "ortools"
 CLASSES = ("modulo",)
+FAMILY = "exact"  # how the verdict groups it (studies.families)
 
 
 def version() -> str:

@@ -8,6 +8,7 @@ from schedbench.solvers.base import Outcome, SolveContext
 from schedbench.solvers.modulo.relaxed import LIBRARY, PIP, options_of, run_relaxed, version
 
 CLASSES = ("modulo",)
+FAMILY = "differentiable"  # how the verdict groups it (studies.families)
 __all__ = ["CLASSES", "LIBRARY", "PIP", "run", "version"]
 
 

@@ -28,6 +28,7 @@ from schedbench.solvers.modulo import heuristic_start
 LIBRARY = "highspy"
 PIP = "highspy"
 CLASSES = ("modulo",)
+FAMILY = "exact"  # how the verdict groups it (studies.families)
 
 
 def version() -> str:

@@ -9,7 +9,8 @@ SDC start, within II cycles, whose reservation-table slots are free and with whi
 SDC stays feasible; when none is, the operation takes its SDC start (or one past its
 last try), evicting the holders of its slots and, if the SDC then fails, the other fixed
 operations latest-fixed first (backtracking, at most ``budget_ratio * n`` fixings per
-II). The first II that schedules wins; then seeded perturbed orders until the budget.
+II). The first II that schedules wins (``restarts``: then seeded perturbed orders until
+the budget).
 """
 
 from __future__ import annotations
@@ -22,13 +23,14 @@ from schedbench.solvers.modulo import ReservationTable, compact, first_schedule
 
 LIBRARY = PIP = "numpy"
 CLASSES = ("modulo",)
+FAMILY = "heuristic"  # how the verdict groups it (studies.families)
 
 
 def version() -> str:
     return "schedbench"
 
 
-def run(ctx: SolveContext, budget_ratio: float = 4.0, restarts: bool = True) -> Outcome:
+def run(ctx: SolveContext, budget_ratio: float = 4.0, restarts: bool = False) -> Outcome:
     """See the module docstring."""
     problem = ctx.problem
     reference = first_schedule(ctx)

@@ -16,7 +16,9 @@ def test_list_names_what_is_installed():
         assert done.returncode == 0 and not done.stderr, done.stderr
         return done.stdout
 
-    assert [line.split()[0] for line in listed().splitlines()] == ["icml24", "rcs", "tcs"]
+    assert [line.split()[0] for line in listed().splitlines()] == ["icml24", "modulo", "rcs", "tcs"]
+    modulo = listed("solvers", "--class", "modulo")
+    assert "modulo_gauss_nograd" in modulo and "modulo_highs" in modulo and "rcs_list" not in modulo
     datasets = listed("datasets")
     assert "(alias eds/invert)" in datasets and "synthetic_deep" in datasets
     rcs = listed("solvers", "--class", "rcs")
