@@ -3,9 +3,10 @@
     python -m schedbench.studies.classes --docs docs/results
 
 Reads what exists of ``heurigym/table.csv`` (RCS against HeuriGym's references),
-``tcs/optima.csv`` (TCS against EDS's optima), ``hls_ablation/ablation.csv`` (does the
-gradient pay), each class's family verdicts (the paper's from ``runs.parquet`` and
-``scaling/solver_runs.csv``, RCS's and TCS's from ``rcs/`` and ``tcs/verdict/``) and writes
+``tcs/optima.csv`` (TCS against EDS's optima), ``modulo/runs_ii.csv`` (the modulo loops
+against MinII), ``hls_ablation/ablation.csv`` (does the gradient pay), each class's
+family verdicts (the paper's from ``runs.parquet`` and ``scaling/solver_runs.csv``, RCS's,
+TCS's and MODULO's from ``rcs/``, ``tcs/verdict/`` and ``modulo/``) and writes
 ``classes.md``: per class, what the exact solvers reproduce and prove at 60 s, each
 solver family's wins, ties and losses at 60 s and at scale, and per differentiable solver
 how often gradient steps put it ahead of the same search without them.
@@ -65,6 +66,12 @@ def _reproduction(docs: Path) -> list[str]:
             )
             + "."
         )
+    modulo = docs / "modulo" / "runs_ii.csv"
+    if modulo.is_file():
+        from schedbench.studies.modulo_verdict import anchor_line
+
+        lines.append("- **MODULO** (HatScheT's ChStone loops, `modulo/verdict.md`): "
+                     + anchor_line(pd.read_csv(modulo)))  # fmt: skip
     return lines
 
 
@@ -100,7 +107,7 @@ def _ablation(docs: Path) -> str:
 
 
 # (class, where its section lives under docs/results); the paper's class is the root
-CLASSES = (("ICML24", ""), ("RCS", "rcs"), ("TCS", "tcs/verdict"))
+CLASSES = (("ICML24", ""), ("RCS", "rcs"), ("TCS", "tcs/verdict"), ("MODULO", "modulo"))
 
 
 def report_links(docs: Path, section: str) -> dict[str, str]:

@@ -158,7 +158,8 @@ def write_class_report(out: Path, docs: Path | None = None,
         "Does the gradient pay?": "ablation.csv",
         "Families at scale": "scale_verdict.csv",
     }
-    extra = [(t, pd.read_csv(out / f)) for t, f in sections.items() if (out / f).is_file()]
+    extra = [(t, pd.read_csv(out / f)) for t, f in sections.items()
+             if (out / f).is_file() and (out / f).stat().st_size > 1]  # fmt: skip
     links = report_links(docs, str(out.resolve().relative_to(docs.resolve()))) if docs else None
     return write_report(out, out / "report.html", (runs, points, pd.DataFrame()), tolerance,
                         extra=extra, links=links)  # fmt: skip
