@@ -13,7 +13,7 @@ import numpy as np
 
 from schedbench.solvers.base import Outcome, SolveContext, Status
 from schedbench.solvers.formulations import Formulation
-from schedbench.solvers.milp_model import CLASSES, check, model_of
+from schedbench.solvers.milp_model import CLASSES, RunModel, check, solve_each
 
 LIBRARY = "pulp"
 __all__ = ["CLASSES", "check", "run", "version"]
@@ -28,10 +28,15 @@ def version() -> str:
 
 
 def run(ctx: SolveContext, formulation: Formulation = "paper", log: bool = False) -> Outcome:
+    """The class's model (one per candidate II for modulo: ``milp_model.solve_each``)."""
+    built = time.perf_counter()
+    return solve_each(ctx, formulation, lambda c, run_model: _solve(c, run_model, log, built))
+
+
+def _solve(ctx: SolveContext, run_model: RunModel, log: bool, built: float) -> Outcome:
+    """One solve of ``run_model``, every schedule reported, its status and bound."""
     import pulp
 
-    built = time.perf_counter()
-    run_model = model_of(ctx, formulation)
     lm = run_model.model
     prob = pulp.LpProblem("schedule", pulp.LpMinimize)
     xs = [
@@ -74,5 +79,7 @@ def run(ctx: SolveContext, formulation: Formulation = "paper", log: bool = False
         pulp.LpSolutionInfeasible: Status.NO_SOLUTION,
         pulp.LpSolutionNoSolutionFound: Status.TIMEOUT,
     }.get(prob.sol_status, Status.ERROR)
+    if prob.status == pulp.LpStatusInfeasible:  # proved in the search: sol_status says "none found"
+        status = Status.NO_SOLUTION
     bound = ctx.best_cost if status is Status.OPTIMAL else None
     return Outcome(status, bound=bound, build_time=build_time, message=FINAL_ONLY)

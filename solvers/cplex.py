@@ -13,7 +13,7 @@ import numpy as np
 
 from schedbench.solvers.base import Outcome, SolveContext, Status
 from schedbench.solvers.formulations import Formulation
-from schedbench.solvers.milp_model import CLASSES, check, model_of
+from schedbench.solvers.milp_model import CLASSES, RunModel, check, solve_each
 
 LIBRARY = "cplex"
 __all__ = ["CLASSES", "check", "run", "version"]
@@ -27,11 +27,16 @@ def version() -> str:
 
 
 def run(ctx: SolveContext, formulation: Formulation = "paper", log: bool = False) -> Outcome:
+    """The class's model (one per candidate II for modulo: ``milp_model.solve_each``)."""
+    built = time.perf_counter()
+    return solve_each(ctx, formulation, lambda c, run_model: _solve(c, run_model, log, built))
+
+
+def _solve(ctx: SolveContext, run_model: RunModel, log: bool, built: float) -> Outcome:
+    """One solve of ``run_model``, every schedule reported, its status and bound."""
     import cplex
     from cplex.exceptions import CplexSolverError
 
-    built = time.perf_counter()
-    run_model = model_of(ctx, formulation)
     lm = run_model.model
     c = cplex.Cplex()
     if not log:

@@ -7,7 +7,8 @@ The paper's class: ``formulation`` ('paper' or 'compact', :mod:`.formulations`),
 from the run's warm start when it has one. RCS: the time-indexed model of
 :mod:`.rcs.milp` over the horizon of the first schedule (the warm start or the list
 schedule, reported at once), which is also its MIP start; it has one formulation. TCS:
-the time-indexed model of :mod:`.tcs.milp`, started from the warm start or ASAP.
+the time-indexed model of :mod:`.tcs.milp`, started from the warm start or ASAP. Modulo:
+one time-indexed model per candidate II (:func:`solve_each`, :mod:`.modulo.milp`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import numpy as np
 from schedbench.solvers.base import SolveContext
 from schedbench.solvers.formulations import Formulation, LinearModel, build, encode
 
-CLASSES = ("icml24", "rcs", "tcs")  # what a back-end built on this module solves
+CLASSES = ("icml24", "rcs", "tcs", "modulo")  # what a back-end built on this module solves
 
 
 @dataclass(frozen=True)
@@ -65,3 +66,16 @@ def model_of(ctx: SolveContext, formulation: Formulation = "paper") -> RunModel:
     lm = build(problem, formulation)
     start = None if ctx.warm_start is None else encode(lm, problem, ctx.warm_start)
     return RunModel(lm, lm.decode, start)
+
+
+def solve_each(ctx: SolveContext, formulation: Formulation,
+               solve: Callable[[Any, RunModel], Any]) -> Any:  # fmt: skip
+    """A back-end's run on the class's model: ``solve(ctx, run_model)`` once, or for the
+    modulo class once per candidate II (:func:`schedbench.solvers.modulo.milp.search_with`:
+    the time-indexed model at each II from MinII up)."""
+    if ctx.problem.CLASS == "modulo":
+        from schedbench.solvers.modulo.milp import search_with
+
+        check(ctx.problem, {"formulation": formulation})
+        return search_with(ctx, solve)
+    return solve(ctx, model_of(ctx, formulation))

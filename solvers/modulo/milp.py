@@ -16,7 +16,9 @@ runs from MinII to the incumbent's II (iterative modulo scheduling gives the fir
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -49,6 +51,7 @@ class AtII:
     width: np.ndarray
     length: int  # the column of L
     complete: bool
+    latency: np.ndarray  # per operation
 
     def decode(self, x: np.ndarray) -> np.ndarray:
         """The schedule vector (starts, then II) of a solution."""
@@ -60,6 +63,7 @@ class AtII:
     def encode(self, start: np.ndarray) -> np.ndarray:
         x = np.zeros(self.model.num_cols)
         x[self.first + (np.asarray(start) - self.lo)] = 1.0
+        x[self.length] = float((np.asarray(start) + self.latency).max())
         return x
 
 
@@ -141,17 +145,24 @@ def build(problem: ModuloProblem, ii: int, top: int | None = None,
     b.constraints(np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), n, 0.0,
                   np.inf)  # fmt: skip
     model = b.build_for(f"modulo-time-indexed-ii{ii}", n, top)
-    return AtII(model, ii, first, lo.astype(np.int64), width, length, complete)
+    return AtII(model, ii, first, lo.astype(np.int64), width, length, complete, lat)
 
 
 def run(ctx: SolveContext, max_columns: int = 400_000) -> Outcome:
-    """HiGHS at each II from MinII to the incumbent's: an infeasible complete model
-    proves the II infeasible (the bound moves to the next II); a solved one ends the
-    search with its proven length bound."""
-    import highspy
+    """HiGHS on the model of each II (see :func:`search`)."""
+    return search(ctx, lambda at, start: _highs(ctx, at, start), max_columns)
 
-    from schedbench.solvers.highs import to_highs
 
+Attempt = Callable[[AtII, "np.ndarray | None"], tuple[str, "float | None"]]
+
+
+def search(ctx: SolveContext, solve_at: Attempt, max_columns: int = 400_000) -> Outcome:
+    """The II-by-II search any MILP library runs: the first schedules (the loop without
+    overlap, iterative modulo scheduling), then ``solve_at(model, mip_start)`` at each II
+    from MinII to the incumbent's, which reports its schedules and returns 'infeasible',
+    'optimal', 'feasible', 'unknown' or 'skipped' and its proven length bound. An
+    infeasible complete model proves the II infeasible (the bound moves to the next II);
+    a solved one ends the search with its length bound."""
     problem = ctx.problem
     built = time.perf_counter()
     heuristic_start(ctx)
@@ -166,30 +177,16 @@ def run(ctx: SolveContext, max_columns: int = 400_000) -> Outcome:
         at = build(problem, ii, top, max_columns)
         if at is None:
             notes.append(f"II {ii}: no window")
+            if ii == floor:
+                floor += 1
+                bound = problem.cost_bound(floor)
             ii += 1
-            if ii - 1 == floor:
-                floor = ii
-                bound = problem.cost_bound(ii)
             continue
-        h = to_highs(at.model)
-        h.setOptionValue("output_flag", False)
-        highspy.Highs.resetGlobalScheduler(True)
-        h.setOptionValue("threads", max(1, ctx.threads))
-        h.setOptionValue("random_seed", ctx.seed)
-        h.setOptionValue("mip_rel_gap", 0.0)
-        h.setOptionValue("time_limit", max(0.01, ctx.remaining()))
-        if ii == ii_best:
-            solution = highspy.HighsSolution()
-            solution.col_value = at.encode(best[:-1]).tolist()
-            h.setSolution(solution)
-        h.cbMipImprovingSolution.subscribe(
-            lambda event, at=at: ctx.report(at.decode(np.asarray(event.data_out.mip_solution)))
-        )
-        h.run()
-        info, model_status = h.getInfo(), h.getModelStatus()
-        if info.primal_solution_status == 2:
-            ctx.report(at.decode(np.asarray(h.getSolution().col_value)))
-        if model_status == highspy.HighsModelStatus.kInfeasible:
+        kind, proved = solve_at(at, best[:-1] if ii == ii_best else None)
+        if kind == "skipped":
+            return Outcome(Status.SKIPPED, build_time=build_time,
+                           message=f"II {ii}: the library refused the model")  # fmt: skip
+        if kind == "infeasible":
             if not at.complete:
                 notes.append(f"II {ii} infeasible within a shortened horizon (no proof)")
                 if ii >= ii_best:
@@ -202,12 +199,80 @@ def run(ctx: SolveContext, max_columns: int = 400_000) -> Outcome:
                 bound = problem.cost_bound(floor)
             ii += 1
             continue
-        if info.primal_solution_status == 2 or model_status == highspy.HighsModelStatus.kOptimal:
-            proved = max(problem.length_bound(ii), int(np.ceil(info.mip_dual_bound - 1e-6)))
+        if kind in ("optimal", "feasible"):
+            proved = max(problem.length_bound(ii), int(np.ceil((proved or 0) - 1e-6)))
             if ii == floor and (at.complete or ii == ii_best):
                 bound = max(bound, ii * LENGTH_SCALE + proved)
-            if model_status == highspy.HighsModelStatus.kOptimal and bound >= ctx.best_cost:
+            if kind == "optimal" and bound >= ctx.best_cost:
                 status = Status.OPTIMAL
         break
     message = "; ".join([*notes, f"II {int(ctx.best_schedule[-1])}"])
     return Outcome(status, bound=bound, build_time=build_time, message=message)
+
+
+def _highs(ctx: SolveContext, at: AtII, start: np.ndarray | None) -> tuple[str, float | None]:
+    """One HiGHS solve of ``at`` for the time left (gap 0: the length is proved)."""
+    import highspy
+
+    from schedbench.solvers.highs import to_highs
+
+    h = to_highs(at.model)
+    h.setOptionValue("output_flag", False)
+    highspy.Highs.resetGlobalScheduler(True)
+    h.setOptionValue("threads", max(1, ctx.threads))
+    h.setOptionValue("random_seed", ctx.seed)
+    h.setOptionValue("mip_rel_gap", 0.0)
+    h.setOptionValue("time_limit", max(0.01, ctx.remaining()))
+    if start is not None:
+        solution = highspy.HighsSolution()
+        solution.col_value = at.encode(start).tolist()
+        h.setSolution(solution)
+    h.cbMipImprovingSolution.subscribe(
+        lambda event: ctx.report(at.decode(np.asarray(event.data_out.mip_solution)))
+    )
+    h.run()
+    info, model_status = h.getInfo(), h.getModelStatus()
+    if info.primal_solution_status == 2:
+        ctx.report(at.decode(np.asarray(h.getSolution().col_value)))
+    if model_status == highspy.HighsModelStatus.kInfeasible:
+        return "infeasible", None
+    if model_status == highspy.HighsModelStatus.kOptimal:
+        return "optimal", info.mip_dual_bound
+    if info.primal_solution_status == 2:
+        return "feasible", info.mip_dual_bound
+    return "unknown", None
+
+
+class _Attempt:
+    """The run's context as a shared MILP back-end sees it during one II: its reports'
+    bounds are the model's (a length at that II), so they are not passed on."""
+
+    def __init__(self, ctx: SolveContext):
+        self._ctx = ctx
+
+    def report(self, schedule, bound=None) -> bool:
+        return self._ctx.report(schedule)
+
+    def __getattr__(self, name: str):
+        return getattr(self._ctx, name)
+
+
+def search_with(ctx: SolveContext, solve: Callable[[Any, Any], Outcome]) -> Outcome:
+    """:func:`search` for a shared MILP back-end (CBC, Gurobi, CPLEX): ``solve(ctx,
+    run_model)`` is its solve of one LinearModel (:mod:`schedbench.solvers.milp_model`)."""
+    from schedbench.solvers.milp_model import RunModel
+
+    def attempt(at: AtII, start: np.ndarray | None) -> tuple[str, float | None]:
+        start_x = None if start is None else at.encode(start)
+        outcome = solve(_Attempt(ctx), RunModel(at.model, at.decode, start_x))
+        if outcome.status is Status.SKIPPED:
+            return "skipped", None
+        if outcome.status is Status.NO_SOLUTION:
+            return "infeasible", None
+        best = ctx.best_schedule
+        has = best is not None and int(best[-1]) == at.ii
+        if outcome.status is Status.OPTIMAL and has:  # its bound may be in another unit
+            return "optimal", float((best[:-1] + ctx.problem.latency).max())
+        return ("feasible" if has else "unknown"), outcome.bound
+
+    return search(ctx, attempt)
