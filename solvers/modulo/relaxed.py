@@ -12,9 +12,11 @@ E[t_i] + lat_i + delay: both enter an augmented Lagrangian (multipliers updated 
 ``dual_every`` steps) beside a soft maximum of the expected ends (the length). Each step
 every row is sampled (rounded means plus spread noise; Gumbel argmax) and legalized
 (:func:`~schedbench.solvers.modulo.iterative_modulo` with the samples as wished starts
-and priority) and scored exactly. The outer loop starts at MinII and moves to II + 1
-after ``patience`` steps without a schedule at II; once it holds one it shortens it, until
-the budget, the class's lower bound, or ``patience`` steps without improvement.
+and priority) and scored exactly. ``informed`` (GauS's informed start): iterative modulo scheduling
+first gives a schedule and its II. The outer loop starts at MinII and moves to II + 1
+after ``patience`` steps or ``ii_share`` of the budget without a schedule at II; at the
+incumbent's II it shortens the schedule, until the budget, the class's lower bound, or
+``patience`` steps without improvement.
 ``learn=false`` skips the gradient steps (the ablation: same sampling and legalization).
 """
 
@@ -25,7 +27,13 @@ import time
 import numpy as np
 
 from schedbench.solvers.base import Outcome, SolveContext
-from schedbench.solvers.modulo import compact, first_schedule, height, iterative_modulo
+from schedbench.solvers.modulo import (
+    compact,
+    first_schedule,
+    height,
+    heuristic_start,
+    iterative_modulo,
+)
 
 LIBRARY = "torch"
 PIP = "torch"
@@ -160,8 +168,9 @@ def legalize(problem, ii: int, wishes: np.ndarray, budget_ratio: float) -> list[
 def run_relaxed(ctx: SolveContext, relaxation: str, batch: int = 8, sigma: float = 2.0,
                 sigma_final: float = 0.3, tau: float = 1.0, tau_final: float = 0.1,
                 lr: float = 0.1, rho: float = 10.0, dual_every: int = 10,
-                softness: float = 0.5, patience: int = 200, budget_ratio: float = 3.0,
-                learn: bool = True, epochs: int | None = None,
+                softness: float = 0.5, patience: int = 200, ii_share: float = 0.1,
+                budget_ratio: float = 3.0, informed: bool = True, learn: bool = True,
+                epochs: int | None = None,
                 device: str = "auto") -> Outcome:  # fmt: skip
     """See the module docstring."""
     import torch
@@ -170,7 +179,10 @@ def run_relaxed(ctx: SolveContext, relaxation: str, batch: int = 8, sigma: float
 
     problem = ctx.problem
     built = time.perf_counter()
-    first_schedule(ctx)
+    if informed:
+        heuristic_start(ctx)
+    else:
+        first_schedule(ctx)
     torch.set_num_threads(max(1, ctx.threads))
     torch.manual_seed(ctx.seed)
     rng = np.random.default_rng(ctx.seed)
@@ -194,8 +206,12 @@ def run_relaxed(ctx: SolveContext, relaxation: str, batch: int = 8, sigma: float
         start = compact(problem, best[:-1], ii) if at_best else None
         state = Relaxation(problem, ii, top, relaxation, batch, sigma, rng, torch, dev, start)
         optimizer = torch.optim.Adam(state.params, lr=lr)
-        stale, local = 0, 0
+        stale, local, since = 0, 0, time.perf_counter()
         while not ctx.should_stop() and ctx.best_cost > floor and stale < patience:
+            if int(ctx.best_schedule[-1]) > ii and (
+                time.perf_counter() - since > ii_share * ctx.time_limit
+            ):
+                break  # this II had its share of the budget
             if epochs is not None and epoch >= epochs:
                 break
             epoch += 1
@@ -228,7 +244,7 @@ def run_relaxed(ctx: SolveContext, relaxation: str, batch: int = 8, sigma: float
                             "ii": ii, "legal": len(legal),
                             "best_cost": float(ctx.best_cost)})  # fmt: skip
         if int(ctx.best_schedule[-1]) > ii:
-            ii += 1  # no schedule at this II after `patience` steps: the next one
+            ii += 1  # no schedule at this II after its steps or its share: the next one
         elif ii == int(ctx.best_schedule[-1]) and stale >= patience:
             break  # at the best II and no longer improving
     parts = [note, f"{epoch} epochs on {dev}, II {int(ctx.best_schedule[-1])}",

@@ -5,8 +5,8 @@ Dependences are a system of difference constraints (SDC) t_j - t_i >= lat_i + de
 distance * II, solved exactly by longest paths (its least solution, which is also the
 shortest schedule). From MinII up: the resource-limited operations, earliest first in
 the current SDC solution, are fixed one at a time (t_i = t) at the first time from their
-SDC start, within II cycles, whose reservation-table slots are free and with which the
-SDC stays feasible; when none is, the operation takes its SDC start (or one past its
+SDC start, within II cycles and below their latest SDC start, whose reservation-table
+slots are free; when none is, the operation takes its SDC start (or one past its
 last try), evicting the holders of its slots and, if the SDC then fails, the other fixed
 operations latest-fixed first (backtracking, at most ``budget_ratio * n`` fixings per
 II). The first II that schedules wins (``restarts``: then seeded perturbed orders until
@@ -30,7 +30,7 @@ def version() -> str:
     return "schedbench"
 
 
-def run(ctx: SolveContext, budget_ratio: float = 4.0, restarts: bool = False) -> Outcome:
+def run(ctx: SolveContext, budget_ratio: float = 1.0, restarts: bool = False) -> Outcome:
     """See the module docstring."""
     problem = ctx.problem
     reference = first_schedule(ctx)
@@ -54,32 +54,47 @@ def run(ctx: SolveContext, budget_ratio: float = 4.0, restarts: bool = False) ->
 
 
 class SDC:
-    """The difference constraints at one II plus fixed starts; ``solve()`` is the least
-    solution (None when infeasible)."""
+    """The difference constraints at one II plus fixed starts: ``solve()`` is the least
+    solution (None when infeasible), ``latest()`` each start's largest feasible value
+    (a start is feasible exactly between the two: difference constraints)."""
 
     def __init__(self, problem: ModuloProblem, ii: int):
         self.n = problem.n_ops
-        self.src = np.append(problem.src, self.n)  # a root (node n) before every start
-        self.dst = np.append(problem.dst, self.n)
+        self.src, self.dst = problem.src, problem.dst
         self.weight = problem.weight - problem.distance * ii
         self.fixed: dict[int, int] = {}
 
-    def solve(self) -> np.ndarray | None:
+    def _graph(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Edges with a root (node n, time 0): root -> i (t_i >= 0 and t_i >= fixed) and
+        i -> root (t_i <= fixed)."""
         ops = np.fromiter(self.fixed, np.int64, len(self.fixed))
         at = np.fromiter(self.fixed.values(), np.int64, len(self.fixed))
-        root = np.full(len(ops), self.n)
-        src = np.concatenate([self.src[:-1], root, ops, np.arange(self.n)])
-        dst = np.concatenate([self.dst[:-1], ops, root, np.full(self.n, self.n)])
-        weight = np.concatenate([self.weight, at, -at, np.zeros(self.n, np.int64)])
-        # root -> op (t_op >= at), op -> root (t_op <= at), op -> root (t_op >= 0 = t_root)
-        src[-self.n :], dst[-self.n :] = self.n, np.arange(self.n)
+        root = self.n
+        src = np.concatenate([self.src, np.full(self.n, root), np.full(len(ops), root), ops])
+        dst = np.concatenate([self.dst, np.arange(self.n), ops, np.full(len(ops), root)])
+        weight = np.concatenate([self.weight, np.zeros(self.n, np.int64), at, -at])
+        return src, dst, weight
+
+    def solve(self) -> np.ndarray | None:
+        src, dst, weight = self._graph()
         start = longest_paths(self.n + 1, src, dst, weight)
         if start is None or start[self.n] != 0:
             return None
         return start[: self.n]
 
+    def latest(self) -> np.ndarray:
+        """Per start, the largest value the system allows (a large number if none caps it):
+        minus the longest path from it to the root."""
+        src, dst, weight = self._graph()
+        unreached = np.iinfo(np.int64).min // 4
+        init = np.full(self.n + 1, unreached)
+        init[self.n] = 0
+        reach = longest_paths(self.n + 1, dst, src, weight, init=init)  # reversed edges
+        reach = reach[: self.n]
+        return np.where(reach > unreached // 2, -reach, np.iinfo(np.int64).max // 4)
 
-def sdc_modulo(problem: ModuloProblem, ii: int, budget_ratio: float = 4.0,
+
+def sdc_modulo(problem: ModuloProblem, ii: int, budget_ratio: float = 1.0,
                noise: np.ndarray | None = None, ctx=None) -> np.ndarray | None:  # fmt: skip
     """One SDC modulo schedule at ``ii`` (see the module docstring), or None."""
     sdc = SDC(problem, ii)
@@ -99,16 +114,12 @@ def sdc_modulo(problem: ModuloProblem, ii: int, budget_ratio: float = 4.0,
         budget -= 1
         op = min(waiting, key=lambda v: (current[v] + jitter[v], v))
         base = int(current[op])
-        placed = None
-        for t in range(base, base + ii):
-            if table.fits(op, t):
-                sdc.fixed[op] = t
-                trial = sdc.solve()
-                if trial is not None:
-                    placed, current = t, trial
-                    break
-                del sdc.fixed[op]
-        if placed is None:  # backtrack: take a slot by force
+        top = min(int(sdc.latest()[op]), base + ii - 1)
+        placed = next((t for t in range(base, top + 1) if table.fits(op, t)), None)
+        if placed is not None:
+            sdc.fixed[op] = placed
+            current = sdc.solve()
+        else:  # backtrack: take a slot by force
             placed = base if last[op] < base else last[op] + 1
             for other in table.conflicts(op, placed):
                 table.remove(other, sdc.fixed.pop(other))
