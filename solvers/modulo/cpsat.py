@@ -7,7 +7,8 @@ t_j + distance * II >= t_i + lat_i + delay; per limited resource the residues of
 operations share a cumulative of capacity its limit over the folded time [0, II) (a
 no-overlap at limit 1; per-slot sums of residue literals when an operation blocks for
 more than one cycle); minimize the length. Iterative modulo scheduling gives the first
-schedule, whose II ends the search; at that II it is the hint.
+schedule, whose II ends the search; at that II it is the hint. An II below it gets at
+most ``ii_share`` of the budget.
 """
 
 from __future__ import annotations
@@ -32,34 +33,48 @@ def version() -> str:
     return f"ortools {ortools.__version__}"
 
 
-def run(ctx: SolveContext) -> Outcome:
-    """See the module docstring: every improving schedule reported as it is found; the
-    bound is the first II not proved infeasible, then the length bound CP-SAT proves."""
+def run(ctx: SolveContext, ii_share: float = 0.5) -> Outcome:
+    """See the module docstring: every improving schedule reported as it is found. An II
+    below the incumbent's gets at most ``ii_share`` of the budget: unresolved by then, the
+    search moves on to the next II without a proof. The bound is the first II not proved
+    infeasible, then the length bound CP-SAT proves there."""
     problem = ctx.problem
     built = time.perf_counter()
     heuristic_start(ctx)
     ii = problem.min_ii
     build_time = time.perf_counter() - built
+    floor = ii  # every II below it is proved infeasible
     bound = problem.cost_bound(ii)
-    proved = []
+    proved: list[int] = []
     while not ctx.should_stop():
         best = ctx.best_schedule
         ii_best = int(best[-1])
+        if ii > ii_best:  # cannot happen: the incumbent's II has a schedule
+            raise RuntimeError(f"CP-SAT proved II {ii_best} infeasible, which has one")
         hint = best[:-1] if ii == ii_best else None
-        status, length_bound = solve_at(problem, ii, ctx, hint)
+        limit = (
+            ctx.remaining() if ii == ii_best else min(ctx.remaining(), ii_share * ctx.time_limit)
+        )
+        status, length_bound = solve_at(problem, ii, ctx, hint, limit)
         if status == "infeasible":
             proved.append(ii)
+            if ii == floor:
+                floor += 1
+                bound = problem.cost_bound(floor)
             ii += 1
-            bound = problem.cost_bound(ii)
-            if ii > ii_best:  # cannot happen: the incumbent's II has a schedule
-                raise RuntimeError(f"CP-SAT proved II {ii_best} infeasible, which has one")
             continue
         if status == "unknown":
+            if ii < ii_best:
+                ii += 1  # its share is spent: the next II, unproved
+                continue
             break
-        bound = max(bound, ii * LENGTH_SCALE + length_bound)
-        if status == "optimal":
+        if ii == floor:
+            bound = max(bound, ii * LENGTH_SCALE + length_bound)
+        if status == "optimal" and bound >= ctx.best_cost:
             return Outcome(Status.OPTIMAL, bound=ctx.best_cost, build_time=build_time,
                            message=_message(proved, ii))  # fmt: skip
+        if status == "feasible" and ii < ii_best:
+            continue  # a schedule at a lower II: shorten it with the time left
         break
     return Outcome(None, bound=bound, build_time=build_time, message=_message(proved, ii))
 
@@ -70,9 +85,9 @@ def _message(proved: list[int], ii: int) -> str:
     return f"II {proved[0]}..{proved[-1]} proved infeasible; II {ii}"
 
 
-def solve_at(problem: ModuloProblem, ii: int, ctx: SolveContext,
-             hint: np.ndarray | None) -> tuple[str, int]:  # fmt: skip
-    """One CP-SAT solve at ``ii`` for the time left: 'infeasible', 'optimal', 'feasible'
+def solve_at(problem: ModuloProblem, ii: int, ctx: SolveContext, hint: np.ndarray | None,
+             limit: float) -> tuple[str, int]:  # fmt: skip
+    """One CP-SAT solve at ``ii`` for ``limit`` seconds: 'infeasible', 'optimal', 'feasible'
     or 'unknown', and the length bound it proved; schedules go to ``ctx.report``."""
     from ortools.sat.python import cp_model
 
@@ -131,7 +146,7 @@ def solve_at(problem: ModuloProblem, ii: int, ctx: SolveContext,
         for i in range(problem.n_ops):
             model.add_hint(t[i], int(hint[i]))
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.01, ctx.remaining())
+    solver.parameters.max_time_in_seconds = max(0.01, limit)
     solver.parameters.num_workers = max(1, ctx.threads)
     solver.parameters.random_seed = int(ctx.seed)
 

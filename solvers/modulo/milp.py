@@ -148,21 +148,24 @@ def build(problem: ModuloProblem, ii: int, top: int | None = None,
     return AtII(model, ii, first, lo.astype(np.int64), width, length, complete, lat)
 
 
-def run(ctx: SolveContext, max_columns: int = 400_000) -> Outcome:
+def run(ctx: SolveContext, max_columns: int = 400_000, ii_share: float = 0.5) -> Outcome:
     """HiGHS on the model of each II (see :func:`search`)."""
-    return search(ctx, lambda at, start: _highs(ctx, at, start), max_columns)
+    return search(ctx, lambda at, start, limit: _highs(ctx, at, start, limit), max_columns,
+                  ii_share)  # fmt: skip
 
 
-Attempt = Callable[[AtII, "np.ndarray | None"], tuple[str, "float | None"]]
+Attempt = Callable[[AtII, "np.ndarray | None", float], tuple[str, "float | None"]]
 
 
-def search(ctx: SolveContext, solve_at: Attempt, max_columns: int = 400_000) -> Outcome:
+def search(ctx: SolveContext, solve_at: Attempt, max_columns: int = 400_000,
+           ii_share: float = 0.5) -> Outcome:  # fmt: skip
     """The II-by-II search any MILP library runs: the first schedules (the loop without
     overlap, iterative modulo scheduling), then ``solve_at(model, mip_start)`` at each II
-    from MinII to the incumbent's, which reports its schedules and returns 'infeasible',
+    from MinII to the incumbent's for at most ``ii_share`` of the budget each (the
+    incumbent's II: the time left), which reports its schedules and returns 'infeasible',
     'optimal', 'feasible', 'unknown' or 'skipped' and its proven length bound. An
     infeasible complete model proves the II infeasible (the bound moves to the next II);
-    a solved one ends the search with its length bound."""
+    an unresolved one moves on unproved; a solved one ends the search."""
     problem = ctx.problem
     built = time.perf_counter()
     heuristic_start(ctx)
@@ -182,7 +185,10 @@ def search(ctx: SolveContext, solve_at: Attempt, max_columns: int = 400_000) -> 
                 bound = problem.cost_bound(floor)
             ii += 1
             continue
-        kind, proved = solve_at(at, best[:-1] if ii == ii_best else None)
+        limit = (
+            ctx.remaining() if ii == ii_best else min(ctx.remaining(), ii_share * ctx.time_limit)
+        )
+        kind, proved = solve_at(at, best[:-1] if ii == ii_best else None, limit)
         if kind == "skipped":
             return Outcome(Status.SKIPPED, build_time=build_time,
                            message=f"II {ii}: the library refused the model")  # fmt: skip
@@ -199,19 +205,25 @@ def search(ctx: SolveContext, solve_at: Attempt, max_columns: int = 400_000) -> 
                 bound = problem.cost_bound(floor)
             ii += 1
             continue
+        if kind == "unknown" and ii < ii_best and not ctx.should_stop():
+            ii += 1  # its share is spent: the next II, unproved
+            continue
         if kind in ("optimal", "feasible"):
             proved = max(problem.length_bound(ii), int(np.ceil((proved or 0) - 1e-6)))
             if ii == floor and (at.complete or ii == ii_best):
                 bound = max(bound, ii * LENGTH_SCALE + proved)
             if kind == "optimal" and bound >= ctx.best_cost:
                 status = Status.OPTIMAL
+            if kind == "feasible" and ii < ii_best and not ctx.should_stop():
+                continue  # a schedule at a lower II: shorten it with the time left
         break
     message = "; ".join([*notes, f"II {int(ctx.best_schedule[-1])}"])
     return Outcome(status, bound=bound, build_time=build_time, message=message)
 
 
-def _highs(ctx: SolveContext, at: AtII, start: np.ndarray | None) -> tuple[str, float | None]:
-    """One HiGHS solve of ``at`` for the time left (gap 0: the length is proved)."""
+def _highs(ctx: SolveContext, at: AtII, start: np.ndarray | None,
+           limit: float) -> tuple[str, float | None]:  # fmt: skip
+    """One HiGHS solve of ``at`` for ``limit`` seconds (gap 0: the length is proved)."""
     import highspy
 
     from schedbench.solvers.highs import to_highs
@@ -222,7 +234,7 @@ def _highs(ctx: SolveContext, at: AtII, start: np.ndarray | None) -> tuple[str, 
     h.setOptionValue("threads", max(1, ctx.threads))
     h.setOptionValue("random_seed", ctx.seed)
     h.setOptionValue("mip_rel_gap", 0.0)
-    h.setOptionValue("time_limit", max(0.01, ctx.remaining()))
+    h.setOptionValue("time_limit", max(0.01, limit))
     if start is not None:
         solution = highspy.HighsSolution()
         solution.col_value = at.encode(start).tolist()
@@ -245,13 +257,17 @@ def _highs(ctx: SolveContext, at: AtII, start: np.ndarray | None) -> tuple[str, 
 
 class _Attempt:
     """The run's context as a shared MILP back-end sees it during one II: its reports'
-    bounds are the model's (a length at that II), so they are not passed on."""
+    bounds are the model's (a length at that II), so they are not passed on, and its time
+    is the attempt's ``limit``."""
 
-    def __init__(self, ctx: SolveContext):
-        self._ctx = ctx
+    def __init__(self, ctx: SolveContext, limit: float):
+        self._ctx, self._end = ctx, time.perf_counter() + limit
 
     def report(self, schedule, bound=None) -> bool:
         return self._ctx.report(schedule)
+
+    def remaining(self) -> float:
+        return max(0.0, min(self._ctx.remaining(), self._end - time.perf_counter()))
 
     def __getattr__(self, name: str):
         return getattr(self._ctx, name)
@@ -262,9 +278,9 @@ def search_with(ctx: SolveContext, solve: Callable[[Any, Any], Outcome]) -> Outc
     run_model)`` is its solve of one LinearModel (:mod:`schedbench.solvers.milp_model`)."""
     from schedbench.solvers.milp_model import RunModel
 
-    def attempt(at: AtII, start: np.ndarray | None) -> tuple[str, float | None]:
+    def attempt(at: AtII, start: np.ndarray | None, limit: float) -> tuple[str, float | None]:
         start_x = None if start is None else at.encode(start)
-        outcome = solve(_Attempt(ctx), RunModel(at.model, at.decode, start_x))
+        outcome = solve(_Attempt(ctx, limit), RunModel(at.model, at.decode, start_x))
         if outcome.status is Status.SKIPPED:
             return "skipped", None
         if outcome.status is Status.NO_SOLUTION:
