@@ -114,7 +114,7 @@ def build(problem: ModuloProblem, ii: int, top: int | None = None,
     if r:
         b.constraints(np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), r,
                       np.asarray(need), np.inf)  # fmt: skip
-    rows, cols, caps = [], [], []
+    rows, cols, counts, caps = [], [], [], []
     r = 0
     for res, cap in enumerate(problem.limit.tolist()):
         ops = problem.limited[problem.resource[problem.limited] == res]
@@ -126,14 +126,16 @@ def build(problem: ModuloProblem, ii: int, top: int | None = None,
             hit = [mine[((cycle[mine] + k) % ii == s) & (problem.blocking[owner[mine]] > k)]
                    for k in blocks]  # fmt: skip
             hit = np.concatenate(hit) if hit else np.zeros(0, np.int64)
-            if len(hit) > cap:
-                rows.append(np.full(len(hit), r))
-                cols.append(hit)
+            if len(hit) > cap:  # a start that wraps onto the slot twice counts twice
+                column, count = np.unique(hit, return_counts=True)
+                rows.append(np.full(len(column), r))
+                cols.append(column)
+                counts.append(count.astype(float))
                 caps.append(float(cap))
                 r += 1
     if r:
-        b.constraints(np.concatenate(rows), np.concatenate(cols), np.ones(sum(map(len, cols))),
-                      r, -np.inf, np.asarray(caps))  # fmt: skip
+        b.constraints(np.concatenate(rows), np.concatenate(cols), np.concatenate(counts), r,
+                      -np.inf, np.asarray(caps))  # fmt: skip
     floor = problem.length_bound(ii)
     length = int(b.columns(["length"], floor, max(floor, top), True, 1.0)[0])
     rows, cols, vals = [], [], []
