@@ -240,8 +240,8 @@ def run_relaxed(ctx: SolveContext, relaxation: str, batch: int = 8, sigma: float
                 schedules = np.stack(legal)
                 ctx.report_batch(schedules, problem.evaluate(schedules))
             stale = 0 if ctx.best_cost < before else stale + 1
-            records.append({"epoch": epoch, "time": ctx.elapsed(), "loss": float(objective),
-                            "ii": ii, "legal": len(legal),
+            records.append({"epoch": epoch, "time": ctx.elapsed(),
+                            "loss": float(objective.detach()), "ii": ii, "legal": len(legal),
                             "best_cost": float(ctx.best_cost)})  # fmt: skip
         if int(ctx.best_schedule[-1]) > ii:
             ii += 1  # no schedule at this II after its steps or its share: the next one
