@@ -97,3 +97,26 @@ def load_circt(name: str) -> ModuloProblem:
     path = fetch(url, circt_root() / "test" / "Scheduling" / file,
                  "set SCHEDBENCH_CIRCT_DIR to a folder holding test/Scheduling/*.mlir")  # fmt: skip
     return next(i.problem for i in read_ssp(path) if i.problem.name == name)
+
+
+def catalogue() -> list:
+    """The class's datasets: every ChStone loop, its 200 MHz variant, CIRCT's instances."""
+    from functools import partial
+
+    from schedbench.classes import Dataset
+
+    chstone = [
+        Dataset(f"{PREFIX}{loop}", partial(load_chstone, loop), "HatScheT's ChStone loop")
+        for loop in loops("chstone")
+    ]
+    fast = [
+        Dataset(f"{PREFIX_200}{loop}", partial(load_chstone, loop, "200MHz"),
+                "HatScheT's ChStone loop at 200 MHz (chaining edges)")
+        for loop in loops("chstone200")
+    ]  # fmt: skip
+    circt = [
+        Dataset(f"modulo/circt/{name}", partial(load_circt, name),
+                f"CIRCT's SSP test instance ({file})")
+        for name, file in CIRCT.items()
+    ]  # fmt: skip
+    return [*chstone, *fast, *circt]

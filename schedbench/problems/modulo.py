@@ -25,15 +25,20 @@ import numpy as np
 
 from schedbench.node_arrays import ProblemError
 from schedbench.problems.common import Report, cheapest
+from schedbench.problems.loops import LENGTH_SCALE, LoopBounds, flat_schedule, longest_paths
 
-LENGTH_SCALE = 10**6  # cost = II * LENGTH_SCALE + length; a length must stay below it
+__all__ = [
+    "LENGTH_SCALE", "MAX_II", "PROBLEM_CLASS", "ModuloEvaluation", "ModuloProblem", "longest_paths",
+]  # fmt: skip
+
 II_LABEL = "II"  # the schedule vector's last entry
 MAX_II = 10**9  # keeps every cost an exact integer in float64
 
 
 @dataclass(frozen=True, eq=False)
-class ModuloProblem:
-    """A validated loop body; build it with :meth:`from_lists` (one-line errors)."""
+class ModuloProblem(LoopBounds):
+    """A validated loop body; build it with :meth:`from_lists` (one-line errors). Its
+    bounds come from :class:`~schedbench.problems.loops.LoopBounds`."""
 
     name: str
     operations: tuple[str, ...]  # labels, as the input named them
@@ -212,89 +217,6 @@ class ModuloProblem:
         )
         return hashlib.sha256(blob.encode()).hexdigest()
 
-    # ------------------------------------------------------------------ bounds
-
-    @cached_property
-    def res_mii(self) -> int:
-        """max over limited resources of ceil(total blocking time / limit)."""
-        best = 1
-        for r, cap in enumerate(self.limit.tolist()):
-            if cap > 0:
-                work = int(self.blocking[self.resource == r].sum())
-                best = max(best, -(-work // cap))
-        return best
-
-    @cached_property
-    def rec_mii(self) -> int:
-        """The smallest II >= 1 at which no cycle has positive weight sum(lat + delay) -
-        II * sum(distance): the ceiling of the maximum cycle ratio (binary search)."""
-        low, high = 1, max(1, int(np.maximum(self.weight, 0).sum()) + 1)
-        if self.earliest(low) is not None:
-            return low
-        while high - low > 1:  # earliest(low) fails, earliest(high) succeeds
-            mid = (low + high) // 2
-            if self.earliest(mid) is None:
-                low = mid
-            else:
-                high = mid
-        return high
-
-    @property
-    def min_ii(self) -> int:
-        return max(self.res_mii, self.rec_mii)
-
-    def earliest(self, ii: int) -> np.ndarray | None:
-        """Earliest starts at ``ii`` ignoring resources (longest paths from 0 with edge
-        weights lat + delay - distance * II), or None when a cycle is positive (II too
-        small for the recurrences)."""
-        return longest_paths(self.n_ops, self.src, self.dst, self.weight - self.distance * ii)
-
-    def tails(self, ii: int) -> np.ndarray:
-        """Per operation, the cycles from its start to the schedule's end at ``ii`` that
-        every schedule needs: the longest path to any operation's end."""
-        w = self.weight - self.distance * ii
-        tail = longest_paths(self.n_ops, self.dst, self.src, w, init=self.latency.copy())
-        if tail is None:
-            raise ValueError(f"II {ii} is below RecMII {self.rec_mii}")
-        return tail
-
-    def length_bound(self, ii: int) -> int:
-        """A lower bound on the length at ``ii``: the longest path from a start at 0 to an
-        operation's end, with edge weights lat + delay - distance * II."""
-        start = self.earliest(ii)
-        if start is None:
-            raise ValueError(f"II {ii} is below RecMII {self.rec_mii}")
-        return int((start + self.latency).max())
-
-    def cost_bound(self, ii: int) -> int:
-        """The cost every schedule at II >= ``ii`` reaches at least (``ii`` >= MinII)."""
-        return ii * LENGTH_SCALE + self.length_bound(ii)
-
-    @cached_property
-    def trivial_lower_bound(self) -> int:
-        """MinII, then the longest path at MinII, as one cost."""
-        return self.cost_bound(self.min_ii)
-
-    @property
-    def lower_bound(self) -> int:
-        return self.trivial_lower_bound
-
-    def horizon(self, ii: int) -> int:
-        """A start every schedule at ``ii`` can be moved within without losing length or
-        feasibility: with the start residues fixed, the least solution of the edge
-        constraints starts each operation at most II - 1 + the longest simple path of
-        weights (lat + delay - distance * II + II - 1) from a root (or the sum of each
-        operation's largest such weight when that graph has a positive cycle)."""
-        w = self.weight - self.distance * ii + ii - 1
-        paths = longest_paths(self.n_ops, self.src, self.dst, w)
-        if paths is not None:
-            reach = int(paths.max())
-        else:
-            most = np.zeros(self.n_ops, np.int64)
-            np.maximum.at(most, self.src, w)
-            reach = int(most.sum())
-        return ii - 1 + reach
-
     # ------------------------------------------------------------------ schedules
 
     def split(self, schedules: object) -> tuple[np.ndarray, np.ndarray]:
@@ -420,37 +342,16 @@ class ModuloProblem:
         }
 
     def format_schedule(self, schedule: object) -> str:
-        """``node,start`` lines, then ``II,<ii>``."""
-        s = np.asarray(schedule).reshape(-1)
-        return "node,start\n" + "".join(
-            f"{label},{int(v)}\n" for label, v in zip(self.labels, s, strict=True)
-        )
+        """``node,start`` lines, then ``II,<ii>`` (:mod:`.modulo_formats`)."""
+        from schedbench.problems.modulo_formats import format_schedule
+
+        return format_schedule(self, schedule)
 
     def parse_schedule(self, text: str) -> np.ndarray:
-        """A schedule vector from ``node,start`` CSV rows (a header, any order, the ``II``
-        row included, quoted or not); a missing or repeated row is a one-line error."""
-        import csv
+        """A schedule vector from ``node,start`` rows (:mod:`.modulo_formats`)."""
+        from schedbench.problems.modulo_formats import parse_schedule
 
-        position = {label: i for i, label in enumerate(self.labels)}
-        out = np.zeros(self.n, np.int64)
-        seen = np.zeros(self.n, bool)
-        for number, row in enumerate(csv.reader(text.splitlines()), 1):
-            if not row or row == ["node", "start"]:
-                continue
-            value = row[-1].strip() if len(row) == 2 else ""
-            if row[0] not in position or not value.lstrip("-").isdigit():
-                raise ProblemError(
-                    f"schedule line {number} ({','.join(row)!r}) is not '<operation>,<start>'"
-                )
-            if seen[position[row[0]]]:
-                raise ProblemError(f"the schedule gives {row[0]!r} twice (line {number})")
-            out[position[row[0]]] = int(value)
-            seen[position[row[0]]] = True
-        if not seen.all():
-            raise ProblemError(
-                f"the schedule has no entry for {self.labels[int(np.argmin(seen))]!r}"
-            )
-        return out
+        return parse_schedule(self, text)
 
 
 @dataclass(frozen=True)
@@ -481,145 +382,4 @@ def _whole(value: object, least: int) -> bool:
     return value == int(value) and value >= least
 
 
-def longest_paths(
-    n: int, src: np.ndarray, dst: np.ndarray, weight: np.ndarray, init: np.ndarray | None = None
-) -> np.ndarray | None:
-    """Longest paths to every node from a virtual root (``init``: each node's own start,
-    0 by default) along src -> dst edges of ``weight``; None when a cycle is positive
-    (Bellman-Ford, one vectorized relaxation per round, at most n rounds)."""
-    dist = np.zeros(n, np.int64) if init is None else np.asarray(init, np.int64).copy()
-    for _ in range(n + 1):
-        new = dist.copy()
-        np.maximum.at(new, dst, dist[src] + weight)
-        if np.array_equal(new, dist):
-            return dist
-        dist = new
-    return None
-
-
-def flat_schedule(problem: ModuloProblem) -> np.ndarray:
-    """One iteration alone: operations in topological order of the distance-0 edges,
-    each at its earliest start after its predecessors where its resource has a free unit
-    for its blocking time (a growing busy table per resource)."""
-    from graphlib import TopologicalSorter
-
-    n = problem.n_ops
-    zero = np.flatnonzero(problem.distance == 0)
-    preds: list[list[int]] = [[] for _ in range(n)]
-    for e in zero.tolist():
-        preds[int(problem.dst[e])].append(e)
-    order = TopologicalSorter({v: {int(problem.src[e]) for e in preds[v]} for v in range(n)})
-    start = np.zeros(n, np.int64)
-    busy: dict[int, list[int]] = {}
-    for v in order.static_order():
-        t = max((int(start[problem.src[e]] + problem.weight[e]) for e in preds[v]), default=0)
-        r, b = int(problem.resource[v]), int(problem.blocking[v])
-        cap = int(problem.limit[r]) if r >= 0 else -1
-        if cap > 0 and b > 0:
-            table = busy.setdefault(r, [])
-            while True:
-                need = t + b
-                if len(table) < need:
-                    table.extend([0] * (need - len(table)))
-                if all(table[c] < cap for c in range(t, need)):
-                    break
-                t += 1
-            for c in range(t, t + b):
-                table[c] += 1
-        start[v] = t
-    return start
-
-
-# ---------------------------------------------------------------- the class as a plugin
-
-
-def _catalogue() -> list:
-    from functools import partial
-
-    from schedbench.classes import Dataset
-    from schedbench.datasets import modulo as data
-
-    chstone = [
-        Dataset(f"{data.PREFIX}{loop}", partial(data.load_chstone, loop),
-                "HatScheT's ChStone loop")
-        for loop in data.loops("chstone")
-    ]  # fmt: skip
-    fast = [
-        Dataset(f"{data.PREFIX_200}{loop}", partial(data.load_chstone, loop, "200MHz"),
-                "HatScheT's ChStone loop at 200 MHz (chaining edges)")
-        for loop in data.loops("chstone200")
-    ]  # fmt: skip
-    circt = [
-        Dataset(f"modulo/circt/{name}", partial(data.load_circt, name),
-                f"CIRCT's SSP test instance ({file})")
-        for name, file in data.CIRCT.items()
-    ]  # fmt: skip
-    return [*chstone, *fast, *circt]
-
-
-def _read_graphml(path, resources: str | None = None) -> ModuloProblem:
-    from schedbench.problems.modulo_formats import read_hatschet
-
-    return read_hatschet(path, resources)
-
-
-def _read_ssp(path, instance: str | None = None) -> ModuloProblem:
-    from schedbench.problems.modulo_formats import read_ssp
-
-    found = {i.problem.name: i.problem for i in read_ssp(path)}
-    if instance is None and len(found) > 1:
-        raise ProblemError(
-            f"{path.name} holds {len(found)} instances ({', '.join(found)}); pick one with "
-            "+dataset.params.instance=<name>"
-        )
-    if instance is not None and instance not in found:
-        raise ProblemError(f"{path.name} has no instance {instance!r}; it has {', '.join(found)}")
-    return found[instance] if instance is not None else next(iter(found.values()))
-
-
-def _problem_class() -> object:
-    from schedbench.classes import ProblemClass
-
-    return ProblemClass(
-        name="modulo",
-        title="modulo scheduling of a loop body (minimum II, then length)",
-        cost=f"II * {LENGTH_SCALE:,} + schedule length (II first, then length)",
-        unit="II*1e6+cycles",
-        statement="docs/problems/modulo.md",
-        terms={
-            "ii": "the best schedule's initiation interval, in cycles",
-            "length": "the best schedule's length max(t_i + lat_i), in cycles",
-        },
-        facts={
-            "n": "schedule entries: operations + 1 (the II)",
-            "m": "dependence edges",
-            "operations": "operations of the loop body",
-            "carried": "loop-carried edges (distance > 0)",
-            "limited": "operations on a limited resource",
-            "res_mii": "the resource-constrained minimum II",
-            "rec_mii": "the recurrence-constrained minimum II (maximum cycle ratio)",
-            "min_ii": "max(ResMII, RecMII)",
-        },
-        columns={
-            "trivial_bound": "MinII * 1e6 + the longest path at MinII",
-            "asap_cost": "the loop without overlap (one iteration's list schedule, II = its span)",
-            "best_cost": "II * 1e6 + length of the best schedule",
-            "bound": "a proved lower bound on the cost (II bound * 1e6 + length bound)",
-        },
-        catalogue=_catalogue,
-        readers={".graphml": _read_graphml, ".mlir": _read_ssp},
-        solvers={
-            "modulo_cpsat": "schedbench.solvers.modulo.cpsat",
-            "modulo_highs": "schedbench.solvers.modulo.milp",
-            "modulo_ims": "schedbench.solvers.modulo.ims",
-            "modulo_sdc": "schedbench.solvers.modulo.sdc",
-            "modulo_gauss": "schedbench.solvers.modulo.gauss",
-            "modulo_gs": "schedbench.solvers.modulo.gs",
-        },
-        schedule="start",
-        picture="share",
-        primary=(".graphml", ".mlir"),
-    )
-
-
-PROBLEM_CLASS = _problem_class()
+from schedbench.problems.modulo_class import PROBLEM_CLASS  # noqa: E402  (the entry point)

@@ -294,3 +294,61 @@ def _unique(symbols: list[str]) -> list[str]:
             symbol += "_"
         out.append(symbol)
     return out
+
+
+# ---------------------------------------------------------------- the class's file routes
+
+
+def read_graphml_file(path: Path, resources: str | None = None) -> ModuloProblem:
+    """``dataset=file`` for ``.graphml``: HatScheT's loop, its resource model beside it."""
+    return read_hatschet(path, resources)
+
+
+def read_ssp_file(path: Path, instance: str | None = None) -> ModuloProblem:
+    """``dataset=file`` for ``.mlir``: the file's one instance, or ``instance``."""
+    found = {i.problem.name: i.problem for i in read_ssp(path)}
+    if instance is None and len(found) > 1:
+        raise ProblemError(
+            f"{path.name} holds {len(found)} instances ({', '.join(found)}); pick one with "
+            "+dataset.params.instance=<name>"
+        )
+    if instance is not None and instance not in found:
+        raise ProblemError(f"{path.name} has no instance {instance!r}; it has {', '.join(found)}")
+    return found[instance] if instance is not None else next(iter(found.values()))
+
+
+# ---------------------------------------------------------------- schedule files
+
+
+def format_schedule(problem: ModuloProblem, schedule: object) -> str:
+    """``node,start`` lines, then ``II,<ii>``."""
+    s = np.asarray(schedule).reshape(-1)
+    return "node,start\n" + "".join(
+        f"{label},{int(v)}\n" for label, v in zip(problem.labels, s, strict=True)
+    )
+
+
+def parse_schedule(problem: ModuloProblem, text: str) -> np.ndarray:
+    """A schedule vector from ``node,start`` CSV rows (a header, any order, the ``II`` row
+    included, quoted or not); a missing or repeated row is a one-line error."""
+    import csv
+
+    position = {label: i for i, label in enumerate(problem.labels)}
+    out = np.zeros(problem.n, np.int64)
+    seen = np.zeros(problem.n, bool)
+    for number, row in enumerate(csv.reader(text.splitlines()), 1):
+        if not row or row == ["node", "start"]:
+            continue
+        value = row[-1].strip() if len(row) == 2 else ""
+        if row[0] not in position or not value.lstrip("-").isdigit():
+            raise ProblemError(
+                f"schedule line {number} ({','.join(row)!r}) is not '<operation>,<start>'"
+            )
+        if seen[position[row[0]]]:
+            raise ProblemError(f"the schedule gives {row[0]!r} twice (line {number})")
+        out[position[row[0]]] = int(value)
+        seen[position[row[0]]] = True
+    if not seen.all():
+        missing = problem.labels[int(np.argmin(seen))]
+        raise ProblemError(f"the schedule has no entry for {missing!r}")
+    return out
