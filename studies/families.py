@@ -23,6 +23,13 @@ STANDINGS = ("wins", "ties", "losses")
 MIN_SEEDS = 3  # runs of a seeded solver before its range counts as measured
 
 
+def cost(value: float) -> str:
+    """A cost as the tables print it: whole numbers in full (a modulo cost II * 10^6 +
+    length keeps its length digits), others as ``:g``."""
+    value = float(value)
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else f"{value:g}"
+
+
 def family(solver: str) -> str:
     """The figures' family of ``solver``; for a solver the palette does not list (a
     plugin class's), its back-end's ``FAMILY``, and ``ablation`` for its ``_nograd``
@@ -112,7 +119,8 @@ def family_verdicts(runs: pd.DataFrame, tolerance: float = TIE_TOLERANCE,
             row[name] = (
                 "no schedule"
                 if np.isnan(top["median"])
-                else f"{top['median']:g} ({top['low']:g}-{top['high']:g}) {top['solver']}"
+                else f"{cost(top['median'])} ({cost(top['low'])}-{cost(top['high'])}) "
+                f"{top['solver']}"
             )
         draws = [int(top["runs"]) for top in best.values() if top["solver"] in seeded]
         row["seeds"] = min(draws) if draws else np.nan  # nan: every best is deterministic

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from schedbench.harness.metrics import TIE_TOLERANCE
-from schedbench.studies.families import compare
+from schedbench.studies.families import compare, cost
 
 PAIRS = (("hls_gs", "hls_gs_nograd"), ("hls_gauss", "hls_gauss_nograd"))
 
@@ -59,8 +59,8 @@ def ablation_table(
                     "instance": dataset,
                     "solver": learned,
                     "seeds": f"{len(a)}/{len(b)}",
-                    "with gradient": f"{ma:g} ({a.min():g}-{a.max():g})",
-                    "without": f"{mb:g} ({b.min():g}-{b.max():g})",
+                    "with gradient": f"{cost(ma)} ({cost(a.min())}-{cost(a.max())})",
+                    "without": f"{cost(mb)} ({cost(b.min())}-{cost(b.max())})",
                     "verdict": verdict,
                 }
             )

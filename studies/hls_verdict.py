@@ -24,6 +24,7 @@ from schedbench.harness.metrics import TIE_TOLERANCE
 from schedbench.studies.families import (
     COMPARED,
     MIN_SEEDS,
+    cost,
     counted,
     counts,
     directions,
@@ -48,7 +49,7 @@ def scale_table(runs: pd.DataFrame) -> pd.DataFrame:
             "with a schedule": f"{len(costs)}/{len(mine)}",
             "best cost": "-"
             if costs.empty
-            else f"{costs.median():g} ({costs.min():g}-{costs.max():g})",
+            else f"{cost(costs.median())} ({cost(costs.min())}-{cost(costs.max())})",
         }
         if "first_cost" in found and not costs.empty:  # a warm start is not a solver's find
             better = (costs < found["first_cost"].astype(float)).sum()
