@@ -47,6 +47,7 @@ def run_facts(runs: pd.DataFrame) -> pd.DataFrame:
             "loop": run.dataset, "solver": run.solver, "seed": run.seed,
             "family": family(run.solver), "status": run.status, "min_ii": min_ii,
             "ii": ii, "length": run.length,
+            "bound": bound,
             "ii_proved": pd.notna(ii) and int(bound // LENGTH_SCALE) >= int(ii),
             "optimal": run.status == "optimal",
             "t_min_ii": min(at) if at else np.nan,
@@ -61,8 +62,10 @@ def _application(loop: str) -> str:
 
 
 def loop_table(facts: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
-    """Per loop: its bounds, the best II and length found, each solver's median II, and
-    who proves the II and the whole optimum ("open": nobody proves the best II)."""
+    """Per loop (the registry's row in this class's terms): its MinII, the best II and
+    length found, the best proved bound (as a cost, and as its II and length), each
+    solver's median II, and who proves the II and the whole optimum ("open": nobody
+    proves the best II)."""
     info = runs.drop_duplicates("dataset").set_index("dataset")
     solvers = sorted(facts["solver"].unique())
     rows = []
@@ -78,6 +81,9 @@ def loop_table(facts: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
             "res_mii": int(info.loc[loop, "res_mii"]), "rec_mii": int(info.loc[loop, "rec_mii"]),
             "min_ii": int(info.loc[loop, "min_ii"]), "best_ii": best_ii,
             "best_length": int(at_best["length"].min()) if len(at_best) else None,
+            "bound": int(mine["bound"].max()),
+            "bound_ii": int(mine["bound"].max() // LENGTH_SCALE),
+            "bound_length": int(mine["bound"].max() % LENGTH_SCALE),
             "ii_proved_by": ", ".join(proved_ii) or ("MinII" if best_ii == mine["min_ii"].iloc[0]
                                                      else "open"),
             "optimal_by": ", ".join(optimal) or "-",
