@@ -84,8 +84,8 @@ def loop_table(facts: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
             "bound": int(mine["bound"].max()),
             "bound_ii": int(mine["bound"].max() // LENGTH_SCALE),
             "bound_length": int(mine["bound"].max() % LENGTH_SCALE),
-            "ii_proved_by": ", ".join(proved_ii) or ("MinII" if best_ii == mine["min_ii"].iloc[0]
-                                                     else "open"),
+            "ii_proved_by": "MinII" if best_ii == int(info.loc[loop, "min_ii"])
+            else ", ".join(proved_ii) or "open",
             "optimal_by": ", ".join(optimal) or "-",
         }  # fmt: skip
         for solver in solvers:
