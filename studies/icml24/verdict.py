@@ -148,7 +148,8 @@ def readme(
         "- The other problem classes: `classes.md` (the verdict across classes, "
         "`python -m schedbench.studies.classes`), `heurigym/` (RCS against HeuriGym's "
         "references), `tcs/` (TCS against EDS's optima), `hls_ablation/` (does the gradient "
-        "pay), and `rcs/`, `tcs/verdict/` (each class's verdict) when those parts have run.",
+        "pay), and `rcs/`, `tcs/verdict/`, `modulo/` (each class's verdict) when those parts "
+        "have run.",
         "",
         "## Claims",
         "",
