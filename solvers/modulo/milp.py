@@ -182,9 +182,7 @@ def search(ctx: SolveContext, solve_at: Attempt, max_columns: int = 400_000,
         at = build(problem, ii, top, max_columns)
         if at is None:
             notes.append(f"II {ii}: no window")
-            if ii == floor:
-                floor += 1
-                bound = problem.cost_bound(floor)
+            floor, bound = _proved(problem, ii, floor, bound)
             ii += 1
             continue
         limit = (
@@ -202,9 +200,7 @@ def search(ctx: SolveContext, solve_at: Attempt, max_columns: int = 400_000,
                 ii += 1
                 continue
             notes.append(f"II {ii} proved infeasible")
-            if ii == floor:
-                floor += 1
-                bound = problem.cost_bound(floor)
+            floor, bound = _proved(problem, ii, floor, bound)
             ii += 1
             continue
         if kind == "unknown" and ii < ii_best and not ctx.should_stop():
@@ -221,6 +217,14 @@ def search(ctx: SolveContext, solve_at: Attempt, max_columns: int = 400_000,
         break
     message = "; ".join([*notes, f"II {int(ctx.best_schedule[-1])}"])
     return Outcome(status, bound=bound, build_time=build_time, message=message)
+
+
+def _proved(problem: ModuloProblem, ii: int, floor: int, bound: float) -> tuple[int, float]:
+    """The floor (every II below it infeasible) and the bound once ``ii`` is proved
+    infeasible: they move only when ``ii`` was the floor (no unproved II below it)."""
+    if ii != floor:
+        return floor, bound
+    return floor + 1, problem.cost_bound(floor + 1)
 
 
 def _highs(ctx: SolveContext, at: AtII, start: np.ndarray | None,

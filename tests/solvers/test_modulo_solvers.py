@@ -14,25 +14,15 @@ import os
 import subprocess
 import sys
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 import pytest
+from modulo_loops import HATSCHET_DIR, REPO, needs_circt, needs_hatschet
 
 from schedbench.problems.modulo import LENGTH_SCALE, ModuloProblem
 from schedbench.solvers.base import Status
 from schedbench.solvers.modulo import compact, height, iterative_modulo
 from schedbench.solvers.registry import solve
-
-REPO = Path(__file__).resolve().parents[2]
-CIRCT_DIR = Path(os.environ["SCHEDBENCH_CIRCT_DIR"]) / "test" / "Scheduling"
-HATSCHET_DIR = Path(os.environ["SCHEDBENCH_HATSCHET_DIR"])
-needs_circt = pytest.mark.skipif(
-    not (CIRCT_DIR / "modulo-problems.mlir").is_file(), reason="CIRCT's SSP files are missing"
-)
-needs_hatschet = pytest.mark.skipif(
-    not any(HATSCHET_DIR.glob("*/benchmarks/ChStone")), reason="HatScheT's loops are missing"
-)
 
 # CIRCT's SSP instances and their optima (II * 1e6 + length), each proved by CP-SAT here
 # and by modulo_highs, cbc, gurobi and cplex alike
