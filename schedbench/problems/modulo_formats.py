@@ -38,7 +38,7 @@ def read_hatschet(
     if not model.is_file():
         raise ProblemError(
             f"{path.name} needs its resource model {model.name} beside it (HatScheT's "
-            "graphN_RM.xml), or give dataset.params.resources=<file>"
+            "graphN_RM.xml), or give +dataset.params.resources=<file>"
         )
     try:
         graph = _strip(ET.parse(path).getroot()).find("graph")

@@ -46,6 +46,7 @@ def run(ctx: SolveContext, ii_share: float = 0.5) -> Outcome:
     floor = ii  # every II below it is proved infeasible
     bound = problem.cost_bound(ii)
     proved: list[int] = []
+    unresolved: list[int] = []
     while not ctx.should_stop():
         best = ctx.best_schedule
         ii_best = int(best[-1])
@@ -65,6 +66,7 @@ def run(ctx: SolveContext, ii_share: float = 0.5) -> Outcome:
             continue
         if status == "unknown":
             if ii < ii_best:
+                unresolved.append(ii)
                 ii += 1  # its share is spent: the next II, unproved
                 continue
             break
@@ -72,17 +74,18 @@ def run(ctx: SolveContext, ii_share: float = 0.5) -> Outcome:
             bound = max(bound, ii * LENGTH_SCALE + length_bound)
         if status == "optimal" and bound >= ctx.best_cost:
             return Outcome(Status.OPTIMAL, bound=ctx.best_cost, build_time=build_time,
-                           message=_message(proved, ii))  # fmt: skip
+                           message=_message(proved, unresolved, ii))  # fmt: skip
         if status == "feasible" and ii < ii_best:
             continue  # a schedule at a lower II: shorten it with the time left
         break
-    return Outcome(None, bound=bound, build_time=build_time, message=_message(proved, ii))
+    return Outcome(None, bound=bound, build_time=build_time,
+                   message=_message(proved, unresolved, ii))  # fmt: skip
 
 
-def _message(proved: list[int], ii: int) -> str:
-    if not proved:
-        return f"II {ii}"
-    return f"II {proved[0]}..{proved[-1]} proved infeasible; II {ii}"
+def _message(proved: list[int], unresolved: list[int], ii: int) -> str:
+    parts = [f"II {proved[0]}..{proved[-1]} proved infeasible"] if proved else []
+    parts += [f"II {k} unresolved in its share (no proof)" for k in unresolved]
+    return "; ".join([*parts, f"II {ii}"])
 
 
 def solve_at(problem: ModuloProblem, ii: int, ctx: SolveContext, hint: np.ndarray | None,

@@ -204,6 +204,7 @@ def search(ctx: SolveContext, solve_at: Attempt, max_columns: int = 400_000,
             ii += 1
             continue
         if kind == "unknown" and ii < ii_best and not ctx.should_stop():
+            notes.append(f"II {ii} unresolved in its share (no proof)")
             ii += 1  # its share is spent: the next II, unproved
             continue
         if kind in ("optimal", "feasible"):
