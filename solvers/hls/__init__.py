@@ -13,6 +13,7 @@ list schedule or the warm start), which every better schedule fits within.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -234,6 +235,46 @@ def expected_busy(mu: Any, spread: Any, delay: Any, resource: Any, resources: in
     return out.index_add(1, resource, upper - lower)
 
 
+BAND_SIGMAS = 6.0  # a band reaches 6 spread ceilings each side: P(|X - mu| > 6 s) = 2e-9
+
+
+def band_reach(sigma: float) -> int:
+    """Cycles a Gaussian start's band reaches on each side of floor(mu) when every spread
+    stays at or below ``sigma``: the start mass it leaves out is at most 2 Phi(-6) = 2e-9
+    per operation (the rounding's half cycle is added)."""
+    return int(math.ceil(BAND_SIGMAS * sigma + 0.5))
+
+
+def band_width(reach: int, delay: Any) -> int:
+    """Cycles a band spans: the starts floor(mu) - reach .. floor(mu) + reach and the
+    longest operation's busy cycles after the last of them."""
+    return 2 * reach + int(delay.max()) + 1 if len(delay) else 1
+
+
+def banded_busy(mu: Any, spread: Any, delay: Any, resource: Any, resources: int,
+                horizon: int, reach: int) -> Any:  # fmt: skip
+    """:func:`expected_busy` computed only within each operation's band, the cycles
+    floor(mu) - reach .. floor(mu) + reach + d_max: [B, n, w] work and memory instead of
+    [B, n, H], scattered into [B, K, H]. Equal to the dense sum up to the start mass
+    outside the bands (:func:`band_reach`); the band moves with mu, not its gradient."""
+    import torch
+
+    batch, n = mu.shape
+    width = band_width(reach, delay)
+    offset = torch.floor(mu.detach()).long() - reach  # [B, n]
+    cycle = offset[:, :, None] + torch.arange(width, device=mu.device)  # [B, n, w]
+    c = cycle.to(mu.dtype)
+    m, s = mu[:, :, None], spread[:, :, None]
+    upper = torch.special.ndtr((c + 0.5 - m) / s)
+    lower = torch.special.ndtr((c - delay[None, :, None] + 0.5 - m) / s)
+    slot = (resource[None, :, None] * (horizon + 1) + cycle.clamp(0, horizon))
+    slot = slot.masked_fill_(cycle < 0, horizon)  # cycles outside [0, H) go to a dump slot
+    slot += (torch.arange(batch, device=mu.device) * resources * (horizon + 1))[:, None, None]
+    out = torch.zeros(batch * resources * (horizon + 1), dtype=mu.dtype, device=mu.device)
+    out = out.index_add(0, slot.reshape(-1), (upper - lower).reshape(-1))
+    return out.view(batch, resources, horizon + 1)[..., :horizon]
+
+
 def fitted_batch(batch: int, per_row_gb: float, have_gb: float) -> int:
     """The largest batch up to ``batch`` whose rows fit in 80 % of ``have_gb`` (0: not
     even one row fits). At scale the batch shrinks instead of the run being skipped."""
@@ -266,6 +307,28 @@ def first_schedule(ctx: SolveContext) -> np.ndarray:
         start = problem.asap
     ctx.report(start)
     return np.asarray(start, np.int64)
+
+
+class ScoringShare:
+    """Whether an epoch legalizes and scores its samples: while the time spent doing so
+    stays within ``share`` of the run's elapsed time (the first epoch always scores; 1.0
+    scores every epoch). Used as ``if share.due(elapsed): with share: ...``."""
+
+    def __init__(self, share: float):
+        if not 0 < share <= 1:
+            raise ValueError(f"score_share={share} must lie in (0, 1]: 1 scores every epoch")
+        self.share, self.spent, self.scored = share, 0.0, 0
+
+    def due(self, elapsed: float) -> bool:
+        return self.share >= 1 or self.scored == 0 or self.spent <= self.share * elapsed
+
+    def __enter__(self) -> ScoringShare:
+        self.began = time.perf_counter()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.spent += time.perf_counter() - self.began
+        self.scored += 1
 
 
 @dataclass
@@ -310,28 +373,37 @@ class Epochs:
         return min(1.0, self.ctx.elapsed() / self.ctx.time_limit)
 
     def record(self, loss: float, result: Any, **extra: float) -> None:
-        """One epoch's row: its loss, the best cost so far, the batch's best and mean."""
-        costs = np.where(result.feasible, result.cost, np.inf)
+        """One epoch's row: its loss, the best cost so far, the batch's best and mean (NaN
+        when the epoch's samples were not scored, ``result`` None)."""
+        if result is None:
+            best = mean = float("nan")
+        else:
+            best = float(np.where(result.feasible, result.cost, np.inf).min())
+            mean = float(np.mean(result.cost))
         self.records.append(
             {
                 "epoch": self.epoch,
                 "time": self.ctx.elapsed(),
                 "loss": loss,
                 "best_cost": float(self.ctx.best_cost),
-                "batch_best_cost": float(costs.min()),
-                "mean_cost": float(np.mean(result.cost)),
+                "batch_best_cost": best,
+                "mean_cost": mean,
                 **extra,
             }
         )
 
-    def outcome(self, build_time: float, note: str, device: Any) -> Outcome:
-        """Refine the best schedule with the time left, then the run's ``Outcome``."""
+    def outcome(self, build_time: float, note: str, device: Any, scored: int | None = None,
+                banded: str = "") -> Outcome:  # fmt: skip
+        """Refine the best schedule with the time left, then the run's ``Outcome``; the
+        message says how many epochs scored their samples when not all did, and the band."""
         ctx = self.ctx
         if self.refinement is not None and not ctx.should_stop() and ctx.best_cost > self.floor:
             self.refinement.run(ctx.best_schedule, limit=ctx.remaining())
         parts = [
             note,
-            f"{self.epoch} epochs on {device}",
+            f"{self.epoch} epochs on {device}"
+            + ("" if scored is None or scored >= self.epoch else f" ({scored} scored)"),
+            banded,
             "" if self.learn else "no gradient steps",
         ]
         return Outcome(

@@ -15,6 +15,13 @@ perturbed means are legalized (:func:`schedbench.solvers.hls.legalize`) and scor
 exactly; ``local_search`` refines the incumbent every ``phase`` seconds and moves the
 means there. ``learn=false`` skips the gradient steps (the ablation). A run stops once it
 holds a schedule at the class's lower bound (optimal).
+
+Scale: with ``band`` (the default) the expected usage is computed only within each
+operation's band, floor(mu) +- 6 sigma (:func:`schedbench.solvers.hls.banded_busy`): memory
+and time O(B n w), w = 12 sigma + d_max + 2 cycles, instead of O(B n H). ``score_share``
+caps the share of the run spent legalizing and scoring samples (at 10^5 RCS operations a
+list schedule per row outweighs a gradient step): an epoch that would exceed it takes its
+gradient step only; 1.0 scores every epoch.
 """
 
 from __future__ import annotations
@@ -27,7 +34,11 @@ from schedbench.solvers.base import Outcome, SolveContext
 from schedbench.solvers.hls import (
     Epochs,
     Refinement,
+    ScoringShare,
     Typed,
+    band_reach,
+    band_width,
+    banded_busy,
     batch_that_fits,
     expected_busy,
     first_schedule,
@@ -39,6 +50,7 @@ PIP = "torch"
 CLASSES = ("rcs", "tcs")
 COPIES = 12  # [B, n, H] float32 tensors at a step's peak (CDFs, differences, grads), with a
 # margin over the count measured in docs/scaling.md
+BANDED_COPIES = 16  # [B, n, w] float32-sized tensors when banded (two int64 index tensors)
 
 
 def version() -> str:
@@ -60,6 +72,8 @@ def run(
     phase: float | None = None,
     learn: bool = True,
     epochs: int | None = None,
+    band: bool = True,
+    score_share: float = 1.0,
     device: str = "auto",
 ) -> Outcome:
     """See the module docstring."""
@@ -77,8 +91,11 @@ def run(
     dt = torch.float32
     view = Typed.of(problem, first)
     horizon = view.horizon
-    per_row = COPIES * view.n * horizon * 4 / 2**30
-    shape = f"[B=1, n={view.n}, H={horizon}] float32 tensors on {dev}"
+    reach = band_reach(max(sigma, sigma_final))  # the spread ceiling never exceeds it
+    width = band_width(reach, view.delay)
+    band = band and width < horizon
+    per_row = (BANDED_COPIES * width if band else COPIES * horizon) * view.n * 4 / 2**30
+    shape = f"[B=1, n={view.n}, {f'w={width}' if band else f'H={horizon}'}] tensors on {dev}"
     fits = batch_that_fits(batch, per_row, available_gb(dev), shape, note)
     if isinstance(fits, Outcome):
         return fits
@@ -104,11 +121,15 @@ def run(
     refinement = Refinement(ctx, view, phase, ctx.seed) if local_search else None
     build_time = time.perf_counter() - built
     loop = Epochs(ctx, epochs, learn, refinement)
+    scoring = ScoringShare(score_share)
     while loop.next():
         ceiling = sigma * (sigma_final / sigma) ** loop.progress
         optimizer.zero_grad(set_to_none=True)
         spread = log_sigma.exp().clamp(min=0.05, max=ceiling)  # [B, n]
-        busy = expected_busy(mu, spread, delay, resource, view.resources, horizon)
+        if band:
+            busy = banded_busy(mu, spread, delay, resource, view.resources, horizon, reach)
+        else:
+            busy = expected_busy(mu, spread, delay, resource, view.resources, horizon)
         violation = torch.relu(mu[:, src] + delay[src] - mu[:, dst])
         penalty = (edge_multipliers * violation).sum(-1) + 0.5 * rho * (violation**2).sum(-1)
         if view.kind == "tcs":
@@ -132,9 +153,12 @@ def run(
         means, spreads = mu.detach().cpu().numpy(), spread.detach().cpu().numpy()
         wishes = np.rint(means + spreads * rng.standard_normal(means.shape)).astype(np.int64)
         wishes[0] = np.rint(means[0])
-        schedules = legalize(view, wishes)
-        result = problem.evaluate(schedules)
-        ctx.report_batch(schedules, result)
+        result = None
+        if scoring.due(ctx.elapsed()):
+            with scoring:
+                schedules = legalize(view, wishes)
+                result = problem.evaluate(schedules)
+                ctx.report_batch(schedules, result)
         if refinement is not None and refinement.due():
             refined = refinement.run(ctx.best_schedule).astype(float)
             with torch.no_grad():
@@ -147,4 +171,5 @@ def run(
             violation=float(violation.detach().sum(-1).mean()),
             sigma=float(spread.detach().mean()),
         )
-    return loop.outcome(build_time, note, dev)
+    banded = f"banded over {width} cycles" if band else ""
+    return loop.outcome(build_time, note, dev, scoring.scored, banded)

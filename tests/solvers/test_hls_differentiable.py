@@ -204,3 +204,64 @@ def test_the_memory_check_counts_what_the_process_already_maps():
     )
     have, held = map(float, subprocess.check_output([sys.executable, "-c", code]).split())
     assert held > 0.05 and have <= 8 - held + 0.01
+
+
+def test_banded_expected_busy_equals_the_dense_sum_and_its_gradient():
+    from schedbench.solvers.hls import band_reach, banded_busy
+
+    gen = torch.Generator().manual_seed(0)
+    batch, n, horizon, kinds = 3, 400, 90, 3
+    mu = (torch.rand(batch, n, generator=gen, dtype=torch.float64) * horizon).requires_grad_()
+    spread = torch.rand(batch, n, generator=gen, dtype=torch.float64) * 1.95 + 0.05  # <= 2
+    delay = torch.randint(1, 5, (n,), generator=gen).double()
+    resource = torch.randint(0, kinds, (n,), generator=gen)
+    dense = expected_busy(mu, spread, delay, resource, kinds, horizon)
+    banded = banded_busy(mu, spread, delay, resource, kinds, horizon, band_reach(2.0))
+    assert banded.shape == dense.shape
+    assert (banded - dense).abs().max() < 1e-6
+    weights = torch.randn(dense.shape, generator=gen, dtype=torch.float64)
+    (want,) = torch.autograd.grad((dense * weights).sum(), mu)
+    (got,) = torch.autograd.grad((banded * weights).sum(), mu)
+    assert (got - want).abs().max() < 1e-6
+    narrow = banded_busy(mu, spread, delay, resource, kinds, horizon, 1)  # a band too short
+    assert (narrow - dense).abs().max() > 1e-3  # loses mass: the reach is what keeps it
+
+
+@pytest.mark.parametrize("cls", ["rcs", "tcs"])
+def test_banded_gauss_gives_the_dense_schedules_from_the_same_seed(cls):
+    from schedbench.datasets import typed_synthetic
+
+    problem = (typed_synthetic.rcs(nodes=200, seed=1) if cls == "rcs" else
+               typed_synthetic.tcs(nodes=200, seed=0, factor=2.0))  # fmt: skip
+    runs = [solve(problem, "hls_gauss", time_limit=60, threads=1, epochs=12, band=band,
+                  local_search=False, seed=3) for band in (False, True)]  # fmt: skip
+    dense, banded = runs
+    assert "banded over" in banded.message and "banded" not in dense.message
+    assert len(dense.records) == len(banded.records) > 1
+    for key in ("mean_cost", "batch_best_cost", "best_cost"):
+        assert [r[key] for r in banded.records] == [r[key] for r in dense.records]
+    assert np.array_equal(banded.schedule, dense.schedule)
+
+
+def test_a_scoring_share_keeps_gradient_steps_going_between_scored_epochs(monkeypatch):
+    from schedbench.solvers import hls
+
+    share = hls.ScoringShare(0.25)
+    assert share.due(0.0)  # the first epoch always scores
+    clock = iter([0.0, 2.0])  # scoring took 2 s
+    monkeypatch.setattr(hls.time, "perf_counter", lambda: next(clock))
+    with share:
+        pass
+    monkeypatch.undo()
+    assert share.scored == 1 and share.spent == 2.0
+    assert not share.due(4.0) and share.due(8.0)  # 2 s is a quarter of 8 s
+    assert hls.ScoringShare(1.0).due(0.0)
+    with pytest.raises(ValueError, match="score_share"):
+        hls.ScoringShare(0.0)
+    from schedbench.datasets import typed_synthetic
+
+    problem = typed_synthetic.tcs(nodes=200, seed=0, factor=2.0)  # not solved at once
+    result = solve(problem, "hls_gauss", time_limit=30, threads=1, epochs=20, score_share=1e-9,
+                   local_search=False)  # fmt: skip
+    assert len(result.records) == 20 and "(1 scored)" in result.message
+    assert sum(not math.isnan(r["mean_cost"]) for r in result.records) == 1
