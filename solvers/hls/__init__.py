@@ -242,7 +242,7 @@ def band_reach(sigma: float) -> int:
     """Cycles a Gaussian start's band reaches on each side of floor(mu) when every spread
     stays at or below ``sigma``: the start mass it leaves out is at most 2 Phi(-6) = 2e-9
     per operation (the rounding's half cycle is added)."""
-    return int(math.ceil(BAND_SIGMAS * sigma + 0.5))
+    return math.ceil(BAND_SIGMAS * sigma + 0.5)
 
 
 def band_width(reach: int, delay: Any) -> int:
@@ -259,7 +259,7 @@ def banded_busy(mu: Any, spread: Any, delay: Any, resource: Any, resources: int,
     outside the bands (:func:`band_reach`); the band moves with mu, not its gradient."""
     import torch
 
-    batch, n = mu.shape
+    batch = mu.shape[0]
     width = band_width(reach, delay)
     offset = torch.floor(mu.detach()).long() - reach  # [B, n]
     cycle = offset[:, :, None] + torch.arange(width, device=mu.device)  # [B, n, w]
@@ -267,7 +267,7 @@ def banded_busy(mu: Any, spread: Any, delay: Any, resource: Any, resources: int,
     m, s = mu[:, :, None], spread[:, :, None]
     upper = torch.special.ndtr((c + 0.5 - m) / s)
     lower = torch.special.ndtr((c - delay[None, :, None] + 0.5 - m) / s)
-    slot = (resource[None, :, None] * (horizon + 1) + cycle.clamp(0, horizon))
+    slot = resource[None, :, None] * (horizon + 1) + cycle.clamp(0, horizon)
     slot = slot.masked_fill_(cycle < 0, horizon)  # cycles outside [0, H) go to a dump slot
     slot += (torch.arange(batch, device=mu.device) * resources * (horizon + 1))[:, None, None]
     out = torch.zeros(batch * resources * (horizon + 1), dtype=mu.dtype, device=mu.device)
