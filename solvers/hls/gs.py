@@ -15,6 +15,12 @@ by the list scheduler in their start order. ``local_search`` refines the incumbe
 ``phase`` seconds and re-centres the logits there; ``learn=false`` skips every gradient
 step (the ablation: the same sampling, legalization and local search without learning).
 A run stops once it holds a schedule at the class's lower bound (optimal).
+
+Scale: ``band=w`` samples each operation over w stages instead of all H + 1
+(:mod:`schedbench.solvers.hls.banded`): its whole window [ASAP, ALAP] when it fits, else w
+stages around the incumbent, re-centred with the logits at each refinement; memory and
+time O(n B w). ``band=None`` (the default) is the paper's layout over every stage.
+``score_share`` caps the time spent legalizing and scoring samples, as in ``hls_gauss``.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from schedbench.solvers.base import Outcome, SolveContext
 from schedbench.solvers.hls import (
     Epochs,
     Refinement,
+    ScoringShare,
     Typed,
     batch_that_fits,
     first_schedule,
@@ -78,6 +85,8 @@ def run(
     epochs: int | None = None,
     device: str = "auto",
     dtype: Literal["float32", "float64"] = "float32",
+    band: int | None = None,
+    score_share: float = 1.0,
 ) -> Outcome:
     """See the module docstring; ``softness`` is the log-sum-exp temperature in units
     (TCS peaks) or cycles (RCS latency)."""
@@ -86,6 +95,12 @@ def run(
     first = first_schedule(ctx)  # before torch loads
     import torch
 
+    from schedbench.solvers.hls.banded import (
+        band_offsets,
+        banded_window_busy,
+        plan_bands,
+        sample_banded,
+    )
     from schedbench.solvers.icml24.gs import available_gb, resolve_device
     from schedbench.solvers.icml24.gs.sampler import GumbelNoise, plan_levels, sample
 
@@ -95,8 +110,13 @@ def run(
     dt = {"float32": torch.float32, "float64": torch.float64}[dtype]
     view = Typed.of(problem, first)
     stages = view.horizon + 1
-    per_row = COPIES * (view.n + 1) * stages * dt.itemsize / 2**30
-    shape = f"[n={view.n}, B=1, H={stages}] {dtype} tensors on {dev}"
+    if band is not None and band < 1:
+        raise ValueError(f"band={band} must be a positive number of stages, or null for all")
+    width = stages if band is None else min(band, stages)
+    banded = width < stages
+    per_row = COPIES * (view.n + 1) * width * dt.itemsize / 2**30
+    extent = f"w={width}" if banded else f"H={stages}"
+    shape = f"[n={view.n}, B=1, {extent}] {dtype} tensors on {dev}"
     fits = batch_that_fits(batch, per_row, available_gb(dev), shape, note)
     if isinstance(fits, Outcome):
         return fits
@@ -109,13 +129,21 @@ def run(
     node = np.minimum(plan.order, view.n - 1)
     delay = torch.as_tensor(np.where(plan.order < view.n, view.delay[node], 0), device=dev)
     resource = torch.as_tensor(np.where(plan.order < view.n, view.resource[node], 0), device=dev)
-    cycles = torch.arange(stages, device=dev, dtype=dt)
+    cycles = torch.arange(width, device=dev, dtype=dt)
+    bands = None
 
     def centred(schedule: np.ndarray) -> Any:
-        logits = torch.zeros(view.n + 1, stages, dtype=dt, device=dev)
-        logits[torch.arange(view.n), torch.as_tensor(schedule, device=dev)] = init_logit
-        logits[view.n, view.horizon] = init_logit
-        return logits.index_select(0, rows)  # level order, as the noise
+        """Logits peaked at ``schedule`` (level order, as the noise); banded, the bands
+        are first re-centred there."""
+        nonlocal bands
+        stage = np.r_[schedule, view.horizon]  # the virtual end node at H
+        offset = np.zeros(view.n + 1, np.int64)
+        if banded:
+            offset = band_offsets(shadow, width, stage)
+            bands = plan_bands(shadow, plan, offset, width, dev, dt)
+        logits = torch.zeros(view.n + 1, width, dtype=dt, device=dev)
+        logits[torch.arange(view.n + 1), torch.as_tensor(stage - offset, device=dev)] = init_logit
+        return logits.index_select(0, rows)
 
     logits = torch.nn.Parameter(centred(first))
     optimizer = torch.optim.Adam([logits], lr=lr)
@@ -125,12 +153,21 @@ def run(
     refinement = Refinement(ctx, view, phase, ctx.seed) if local_search else None
     build_time = time.perf_counter() - built
     loop = Epochs(ctx, epochs, learn, refinement)
+    scoring = ScoringShare(score_share)
     while loop.next():
         tau = temperature * (temperature_final / temperature) ** loop.progress
         optimizer.zero_grad(set_to_none=True)
-        drawn = sample(logits, plan, gumbel(view.n + 1, batch, stages), tau, level_order=True)
-        onehot = drawn.onehot * real[:, None, None]  # [rows, B, H]; the end node carries none
-        busy = window_busy(onehot.permute(1, 0, 2), delay, resource, view.resources)
+        noise = gumbel(view.n + 1, batch, width)
+        if banded:
+            drawn = sample_banded(logits, bands, noise, tau)
+            busy = banded_window_busy(drawn, bands.offset, delay, resource, view.resources,
+                                      stages, real)  # fmt: skip
+            onehot, level_stages = drawn.onehot * real[:, None, None], drawn.stages
+        else:
+            drawn = sample(logits, plan, noise, tau, level_order=True)
+            onehot = drawn.onehot * real[:, None, None]  # [rows, B, H]; the end node: none
+            busy = window_busy(onehot.permute(1, 0, 2), delay, resource, view.resources)
+            level_stages = drawn.level_stages
         if view.kind == "tcs":
             if loss == "entropy":
                 share = busy / busy.sum(-1, keepdim=True).clamp(min=1e-9)
@@ -140,7 +177,13 @@ def run(
                 value = (weight * softness * torch.logsumexp(busy / softness, -1)).sum(-1)
             total = value / scale
         else:
-            ends = (onehot * (cycles[None, None, :] + delay[:, None, None])).sum(-1)  # [rows, B]
+            if banded:  # rows sampled outside their band end where their stage says
+                at = bands.offset[:, None, None] + cycles + delay[:, None, None]
+                ends = (onehot * at).sum(-1)
+                fixed = (level_stages + delay[:, None]).to(dt)
+                ends = torch.where(drawn.inside | ~real[:, None], ends, fixed)
+            else:
+                ends = (onehot * (cycles[None, None, :] + delay[:, None, None])).sum(-1)
             latency = softness * torch.logsumexp(ends / softness, 0)
             overload = torch.relu(busy - limit[None, :, None]).sum((1, 2))
             total = latency / scale + penalty * overload / view.n
@@ -148,15 +191,21 @@ def run(
         if learn:
             objective.backward()
             optimizer.step()
-        starts = np.empty((batch, view.n), np.int64)
-        level_stages = drawn.level_stages.cpu().numpy()  # [rows, B]
-        starts[:, plan.order[plan.order < view.n]] = level_stages[plan.order < view.n].T
-        schedules = starts if view.kind == "tcs" else legalize(view, starts)
-        result = problem.evaluate(schedules)
-        ctx.report_batch(schedules, result)
+        result = None
+        if scoring.due(ctx.elapsed()):
+            with scoring:
+                starts = np.empty((batch, view.n), np.int64)
+                drawn_stages = level_stages.cpu().numpy()  # [rows, B]
+                starts[:, plan.order[plan.order < view.n]] = drawn_stages[plan.order < view.n].T
+                schedules = starts if view.kind == "tcs" else legalize(view, starts)
+                result = problem.evaluate(schedules)
+                ctx.report_batch(schedules, result)
         if refinement is not None and refinement.due():
             refined = refinement.run(ctx.best_schedule)
             with torch.no_grad():
                 logits.copy_(centred(refined))
+            if banded:  # the moments belong to the old bands' stages
+                optimizer = torch.optim.Adam([logits], lr=lr)
         loop.record(float(objective.detach()), result, temperature=tau)
-    return loop.outcome(build_time, note, dev)
+    note_band = f"banded over {width} of {stages} stages" if banded else ""
+    return loop.outcome(build_time, note, dev, scoring.scored, note_band)
