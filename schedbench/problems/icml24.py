@@ -340,6 +340,7 @@ PROBLEM_CLASS = ProblemClass(
             "gs_plus": "icml24.gs_plus",
             "gauss": "icml24.gauss",
             "local_search": "icml24.local_search",
+            "nested_cuts": "icml24.nested_cuts",
         }.items()
     },
 )

@@ -48,6 +48,7 @@ from schedbench.solvers.hls import (
 LIBRARY = "torch"
 PIP = "torch"
 CLASSES = ("rcs", "tcs")
+REVISION = 2  # 2: banded expected usage (the same schedules, more epochs per budget)
 COPIES = 12  # [B, n, H] float32 tensors at a step's peak (CDFs, differences, grads), with a
 # margin over the count measured in docs/scaling.md
 BANDED_COPIES = 16  # [B, n, w] float32-sized tensors when banded (two int64 index tensors)

@@ -1,0 +1,286 @@
+"""nested_cuts: the paper's class solved through its structure, nested closed cuts.
+
+A schedule is a chain of predecessor-closed node sets S_0 ⊆ S_1 ⊆ ... ⊆ S_{L-2} (S_k: the
+nodes at stage k or earlier), and comm is the sum over the boundaries of the counted edges
+leaving S_k. With the peak fixed at P the solver builds the chain one boundary at a time:
+S_k is the closed superset of S_{k-1} that adds at most P weight, leaves at most
+(L-1-k) P for the stages after it, respects every node's window (and edge distances), and
+cuts the fewest counted edges (a CP-SAT model with one boolean per undecided node, at most
+``boundary_seconds``, hinted with the depth-first chunk). The peak: P starts at the trivial
+peak bound (raised until a chain exists), then the slack is doubled while R * slack buys
+more comm than it costs (``slack_share`` of the budget). The rest of the budget improves
+the best chain: windows of consecutive stages are re-solved exactly with every other node
+fixed (a compact CP-SAT model over the window, hinted with the incumbent, at most
+``window_seconds``), sweeping the windows and widening them (up to ``max_window``) when a
+sweep gains nothing. Incumbents go to the harness as found; the solver proves no bound.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from schedbench.solvers.base import Outcome, SolveContext, Status, host_memory_gb, too_large
+
+LIBRARY = "ortools"
+PIP = "ortools"
+CLASSES = ("icml24",)
+BYTES_PER_ENTRY = 900  # one boundary model per node and edge, a copy per worker
+FAMILY = "heuristic"
+
+
+def version() -> str:
+    import ortools
+
+    return f"ortools {ortools.__version__}"
+
+
+def run(
+    ctx: SolveContext,
+    boundary_seconds: float = 2.0,
+    window_seconds: float = 2.0,
+    max_window: int = 4,
+    slack_share: float = 0.3,
+    max_free: int = 60_000,
+) -> Outcome:
+    """See the module docstring. ``max_free`` caps the nodes one window model may free."""
+    problem = ctx.problem
+    if not float(problem.ratio).is_integer():
+        return Outcome(Status.SKIPPED, message="nested_cuts needs an integer ratio R (CP-SAT)")
+    entries = problem.n + problem.m
+    need = entries * BYTES_PER_ENTRY * (1 + max(1, ctx.threads)) / 2**30
+    what = f"a boundary model ({entries:,} nodes and edges, {ctx.threads} workers)"
+    if (skip := too_large(need, host_memory_gb(), what)) is not None:
+        return skip
+    cuts = NestedCuts(problem, ctx)
+    built = time.perf_counter()
+    peak, best, tried = cuts.choose_peak(boundary_seconds, slack_share)
+    if best is None:
+        return Outcome(message=f"no chain of closed cuts up to peak {peak} ({tried} tried)")
+    sweeps, gains = cuts.improve(best, peak, window_seconds, max_window, max_free)
+    return Outcome(
+        build_time=time.perf_counter() - built,
+        message=f"peak {peak} ({tried} peaks tried); {sweeps} window sweeps, {gains} improved",
+    )
+
+
+class NestedCuts:
+    """The instance's arrays and the two CP-SAT models (a boundary, a window of stages)."""
+
+    def __init__(self, problem, ctx: SolveContext):
+        self.problem, self.ctx = problem, ctx
+        self.n, self.stages = problem.n, problem.stages
+        self.src, self.dst = problem.src.astype(np.int64), problem.dst.astype(np.int64)
+        self.d = problem.d.astype(np.int64)
+        self.w = problem.w.astype(np.int64)
+        self.coeff = problem.comm_coeff.astype(np.int64)
+        self.asap, self.alap = problem.asap.astype(np.int64), problem.alap.astype(np.int64)
+        self.ratio = int(problem.ratio)
+        from schedbench.solvers.icml24.topo_chunk import depth_first_order
+
+        rank = np.empty(self.n, np.int64)
+        rank[depth_first_order(problem)] = np.arange(self.n)
+        self.rank = rank  # the hint fills a stage in depth-first order
+
+    # ------------------------------------------------------------------ the peak
+    def choose_peak(self, boundary_seconds: float, slack_share: float):
+        """The chain at the lowest peak that has one, then at doubled slacks while the
+        cost falls; returns (peak, schedule or None, peaks tried)."""
+        ctx = self.ctx
+        peak = int(self.problem.peak_lower_bound)
+        total = int(self.w.sum())
+        best, best_peak, best_cost, tried = None, peak, np.inf, 0
+        while best is None and peak <= total and not ctx.should_stop():
+            tried += 1
+            best = self.chain(peak, boundary_seconds)
+            if best is None:
+                peak += max(1, peak // 50)  # no chain: raise the peak by 2 %
+        if best is None:
+            return peak, None, tried
+        best_peak, best_cost = peak, self.cost(best)
+        ctx.report(best)
+        slack = 1
+        deadline = ctx.elapsed() + slack_share * ctx.time_limit
+        while not ctx.should_stop() and ctx.elapsed() < deadline and peak + slack <= total:
+            tried += 1
+            schedule = self.chain(peak + slack, boundary_seconds)
+            if schedule is None or self.cost(schedule) >= best_cost:
+                break
+            best, best_peak, best_cost = schedule, peak + slack, self.cost(schedule)
+            ctx.report(best)
+            slack *= 2
+        return best_peak, best, tried
+
+    def cost(self, schedule: np.ndarray) -> float:
+        return float(self.problem.evaluate(schedule).cost[0])
+
+    # ------------------------------------------------------------------ construction
+    def chain(self, peak: int, seconds: float) -> np.ndarray | None:
+        """Stages from the nested cuts at ``peak``, boundary by boundary; None when some
+        boundary has no closed set within the weights."""
+        stage = np.full(self.n, -1, np.int64)
+        for k in range(self.stages - 1):
+            if self.ctx.should_stop():
+                return None
+            chosen = self.boundary(stage, k, peak, seconds)
+            if chosen is None:
+                return None
+            stage[chosen] = k
+        rest = stage < 0
+        if self.w[rest].sum() > peak:
+            return None
+        stage[rest] = self.stages - 1
+        return stage
+
+    def boundary(self, stage: np.ndarray, k: int, peak: int, seconds: float) -> np.ndarray | None:
+        """The undecided nodes that join S_k (indices), or None when none fits."""
+        from ortools.sat.python import cp_model
+
+        free = stage < 0
+        nodes = np.flatnonzero(free)
+        if nodes.size == 0:
+            return nodes
+        later = self.stages - 1 - k  # stages after k
+        free_weight = int(self.w[nodes].sum())
+        must = free & (self.alap <= k)
+        barred = free & (self.asap > k)
+        # an edge with distance d >= 1 bars v from S_k unless u is at stage k - d or before
+        placed_by = np.where(stage >= 0, stage, self.stages)
+        far = (self.d >= 1) & free[self.dst] & (placed_by[self.src] > k - self.d)
+        barred[self.dst[far]] = True
+        if (must & barred).any():
+            return None
+        index = np.full(self.n, -1, np.int64)
+        index[nodes] = np.arange(nodes.size)
+        model = cp_model.CpModel()
+        x = [model.new_bool_var("") for _ in range(nodes.size)]
+        for v in np.flatnonzero(must):
+            model.add(x[index[v]] == 1)
+        for v in np.flatnonzero(barred):
+            model.add(x[index[v]] == 0)
+        near = (self.d == 0) & free[self.src] & free[self.dst]
+        for u, v in zip(self.src[near].tolist(), self.dst[near].tolist(), strict=True):
+            model.add_implication(x[index[v]], x[index[u]])  # closed: v in S_k -> u in S_k
+        weights = self.w[nodes].tolist()
+        load = cp_model.LinearExpr.weighted_sum(x, weights)
+        model.add(load <= peak)
+        model.add(load >= free_weight - later * peak)
+        # the counted edges leaving S_k: from a placed u, coeff (1 - x_v); between
+        # undecided u and v, coeff (x_u - x_v); as one weight per node
+        counted = (self.coeff > 0) & free[self.dst]
+        slope = np.zeros(self.n, np.int64)
+        np.subtract.at(slope, self.dst[counted], self.coeff[counted])
+        inner = counted & free[self.src]
+        np.add.at(slope, self.src[inner], self.coeff[inner])
+        model.minimize(cp_model.LinearExpr.weighted_sum(x, slope[nodes].tolist()))
+        hint = self._fill_hint(nodes, must, barred, peak)
+        for i, value in enumerate(hint.tolist()):
+            model.add_hint(x[i], value)
+        values = self._solve(model, x, seconds)
+        return None if values is None else nodes[values.astype(bool)]
+
+    def _fill_hint(self, nodes, must, barred, peak) -> np.ndarray:
+        """Nodes in depth-first order while the weight allows (closure not checked)."""
+        order = nodes[np.argsort(self.rank[nodes], kind="stable")]
+        take = np.cumsum(self.w[order]) <= peak
+        chosen = np.zeros(self.n, bool)
+        chosen[order[take]] = True
+        chosen |= must
+        chosen &= ~barred
+        return chosen[nodes].astype(np.int64)
+
+    def _solve(self, model, x, seconds: float) -> np.ndarray | None:
+        """CP-SAT within ``seconds`` (and the budget); the booleans' values, or None."""
+        from ortools.sat.python import cp_model
+
+        from schedbench.solvers.base import interruptible
+
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(0.01, min(seconds, self.ctx.remaining()))
+        solver.parameters.num_workers = max(1, self.ctx.threads)
+        solver.parameters.random_seed = self.ctx.seed
+        with interruptible(solver.stop_search):
+            status = solver.solve(model)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        return np.array([solver.boolean_value(v) for v in x], np.int64)
+
+    # ------------------------------------------------------------------ improvement
+    def improve(self, schedule: np.ndarray, peak: int, seconds: float, max_window: int,
+                max_free: int) -> tuple[int, int]:  # fmt: skip
+        """Re-solve windows of consecutive stages until the budget ends; (sweeps, gains)."""
+        ctx = self.ctx
+        rng = np.random.default_rng(ctx.seed)
+        width, sweeps, gains = 2, 0, 0
+        current = schedule.copy()
+        while not ctx.should_stop() and width <= min(max_window, self.stages):
+            sweeps += 1
+            improved = False
+            for first in rng.permutation(self.stages - width + 1).tolist():
+                if ctx.should_stop():
+                    break
+                better = self.window(current, first, first + width - 1, peak, seconds, max_free)
+                if better is not None:
+                    current, improved, gains = better, True, gains + 1
+                    ctx.report(current)
+            if not improved:
+                width += 1  # nothing gained at this width: wider windows
+        return sweeps, gains
+
+    def window(self, schedule: np.ndarray, a: int, b: int, peak: int, seconds: float,
+               max_free: int) -> np.ndarray | None:  # fmt: skip
+        """The stages a..b re-solved with every node outside fixed: a schedule of strictly
+        lower comm at the same peak, or None."""
+        from ortools.sat.python import cp_model
+
+        free = (schedule >= a) & (schedule <= b)
+        nodes = np.flatnonzero(free)
+        if nodes.size == 0 or nodes.size > max_free:
+            return None
+        lo = np.maximum(self.asap[nodes], a)
+        hi = np.minimum(self.alap[nodes], b)
+        index = np.full(self.n, -1, np.int64)
+        index[nodes] = np.arange(nodes.size)
+        # fixed neighbours bound the window's nodes
+        into = free[self.dst] & ~free[self.src]
+        np.maximum.at(lo, index[self.dst[into]], schedule[self.src[into]] + self.d[into])
+        out = free[self.src] & ~free[self.dst]
+        np.minimum.at(hi, index[self.src[out]], schedule[self.dst[out]] - self.d[out])
+        if (lo > hi).any():
+            return None
+        model = cp_model.CpModel()
+        span = b - a + 1
+        x = [[model.new_bool_var("") for _ in range(span)] for _ in range(nodes.size)]
+        t = []
+        for i in range(nodes.size):
+            for j in range(span):
+                if not lo[i] <= a + j <= hi[i]:
+                    model.add(x[i][j] == 0)
+            model.add_exactly_one(x[i])
+            t.append(cp_model.LinearExpr.weighted_sum(x[i], list(range(a, b + 1))))
+        inner = free[self.src] & free[self.dst]
+        for u, v, d in zip(self.src[inner].tolist(), self.dst[inner].tolist(),
+                           self.d[inner].tolist(), strict=True):  # fmt: skip
+            model.add(t[index[u]] + d <= t[index[v]])
+        weights = self.w[nodes].tolist()
+        for j in range(span):
+            model.add(cp_model.LinearExpr.weighted_sum([row[j] for row in x], weights) <= peak)
+        slope = self.problem.comm_slope[nodes].astype(np.int64).tolist()
+        objective = cp_model.LinearExpr.weighted_sum(
+            [cp_model.LinearExpr.weighted_sum(row, [s * (a + j) for j in range(span)])
+             for row, s in zip(x, slope, strict=True)], [1] * nodes.size)  # fmt: skip
+        now = int(np.dot(slope, schedule[nodes]))
+        model.add(objective <= now - 1)  # strictly better, or nothing
+        model.minimize(objective)
+        for i, v in enumerate(nodes.tolist()):
+            for j in range(span):
+                model.add_hint(x[i][j], int(schedule[v]) == a + j)
+        flat = [value for row in x for value in row]
+        values = self._solve(model, flat, seconds)
+        if values is None:
+            return None
+        chosen = values.reshape(nodes.size, span).argmax(1) + a
+        better = schedule.copy()
+        better[nodes] = chosen
+        return better
