@@ -37,6 +37,7 @@ FAMILIES: dict[str, list[str]] = {
         "topo_chunk",
         "fds",
         "local_search",
+        "nested_cuts",
         "rcs_list",
         "tcs_list",
         "tcs_fds",
