@@ -6,13 +6,16 @@ leaving S_k. With the peak fixed at P the solver builds the chain one boundary a
 S_k is the closed superset of S_{k-1} that adds at most P weight, leaves at most
 (L-1-k) P for the stages after it, respects every node's window (and edge distances), and
 cuts the fewest counted edges (a CP-SAT model with one boolean per undecided node, at most
-``boundary_seconds``, hinted with the depth-first chunk). The peak: P starts at the trivial
+``boundary_seconds``, hinted with the depth-first chunk; when it finds nothing in time, the
+hint itself when it is closed and fits). The peak: P starts at the trivial
 peak bound (raised until a chain exists), then the slack is doubled while R * slack buys
 more comm than it costs (``slack_share`` of the budget). The rest of the budget improves
 the best chain: windows of consecutive stages are re-solved exactly with every other node
 fixed (a compact CP-SAT model over the window, hinted with the incumbent, at most
 ``window_seconds``), sweeping the windows and widening them (up to ``max_window``) when a
 sweep gains nothing. Incumbents go to the harness as found; the solver proves no bound.
+Left unset, the time per model follows the budget: each boundary of the first chain gets
+``construct_share`` of it over the L - 1 boundaries, each window half a boundary's time.
 """
 
 from __future__ import annotations
@@ -38,14 +41,19 @@ def version() -> str:
 
 def run(
     ctx: SolveContext,
-    boundary_seconds: float = 2.0,
-    window_seconds: float = 2.0,
+    boundary_seconds: float | None = None,
+    window_seconds: float | None = None,
+    construct_share: float = 0.3,
     max_window: int = 4,
     slack_share: float = 0.3,
     max_free: int = 60_000,
 ) -> Outcome:
     """See the module docstring. ``max_free`` caps the nodes one window model may free."""
     problem = ctx.problem
+    if boundary_seconds is None:
+        boundary_seconds = max(0.5, construct_share * ctx.time_limit / max(1, problem.stages - 1))
+    if window_seconds is None:
+        window_seconds = max(0.5, boundary_seconds / 2)
     if not float(problem.ratio).is_integer():
         return Outcome(Status.SKIPPED, message="nested_cuts needs an integer ratio R (CP-SAT)")
     entries = problem.n + problem.m
@@ -178,16 +186,26 @@ class NestedCuts:
         for i, value in enumerate(hint.tolist()):
             model.add_hint(x[i], value)
         values = self._solve(model, x, seconds)
+        if values is None:  # no solution in time: the hint, when it is a closed set
+            chosen = np.zeros(self.n, bool)
+            chosen[nodes] = hint.astype(bool)
+            load_now = int(self.w[chosen].sum())
+            closed = not (chosen[self.dst[near]] & ~chosen[self.src[near]]).any()
+            fits = free_weight - later * peak <= load_now <= peak
+            values = hint if closed and fits and not (chosen & barred).any() else None
         return None if values is None else nodes[values.astype(bool)]
 
     def _fill_hint(self, nodes, must, barred, peak) -> np.ndarray:
-        """Nodes in depth-first order while the weight allows (closure not checked)."""
+        """A prefix of the depth-first topological order that fits ``peak``: predecessor-
+        closed when no node is forced in or barred (and then a feasible start)."""
         order = nodes[np.argsort(self.rank[nodes], kind="stable")]
-        take = np.cumsum(self.w[order]) <= peak
         chosen = np.zeros(self.n, bool)
-        chosen[order[take]] = True
+        room = peak - int(self.w[must].sum())
+        for v in order[~must[order] & ~barred[order]].tolist():
+            if self.w[v] > room:
+                break
+            chosen[v], room = True, room - int(self.w[v])
         chosen |= must
-        chosen &= ~barred
         return chosen[nodes].astype(np.int64)
 
     def _solve(self, model, x, seconds: float) -> np.ndarray | None:
