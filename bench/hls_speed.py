@@ -2,11 +2,13 @@
 
     python bench/hls_speed.py                               # 1e3 .. 1e6, both classes, 60 s
     python bench/hls_speed.py --sizes 1e3 1e4 --seconds 20  # a shorter sweep
+    python bench/hls_speed.py --width 4                     # the calibrated families
     python bench/hls_speed.py --report                      # the table from what was run
 
 Every run goes through the harness runner (records, the budget, a 16 GB address-space cap)
 on the scale families (``rcs_synthetic``; ``tcs_synthetic`` at 1.0x the critical path, as
-``conf/experiment/scale_*.yaml``), seed 0, 2 threads, with the local search off so every
+``conf/experiment/scale_*.yaml``; ``--width 4``: 4 operations per level, the families
+calibrated in research/scale_calibration), seed 0, 2 threads, with the local search off so every
 second goes to epochs. ``dense`` is each solver as it was ([B, n, H] tensors, every epoch's
 samples legalized and scored); ``banded`` is ``hls_gauss`` with its bands and ``hls_gs``
 with ``band=32``, both with ``score_share=0.5``. An epoch is one gradient step (sampling,
@@ -33,13 +35,18 @@ MODES = {
 }
 
 
-def sweep(sizes: list[int], seconds: float, results: Path, modes: list[str]) -> None:
+def sweep(sizes: list[int], seconds: float, results: Path, modes: list[str],
+          width: int | None = None) -> None:  # fmt: skip
     """One runner sweep per (mode, class, solver) over the sizes."""
+    shape = []
+    if width is not None:
+        label = f"dataset.label=${{dataset.name}}_w{width}_n${{dataset.params.nodes}}"
+        shape = [f"dataset.params.width={width}", label]
     for mode in modes:
         for family, dataset in FAMILIES.items():
             for solver in SOLVERS:
                 command = [
-                    sys.executable, "-m", "schedbench.harness", "-m", *dataset,
+                    sys.executable, "-m", "schedbench.harness", "-m", *dataset, *shape,
                     f"dataset.params.nodes={','.join(str(n) for n in sizes)}",
                     f"solver={solver}", *MODES[mode][solver],
                     "++solver.options.local_search=false", f"budget.seconds={seconds}",
@@ -53,6 +60,7 @@ def sweep(sizes: list[int], seconds: float, results: Path, modes: list[str]) -> 
 def report(results: Path) -> str:
     """Per class, size and solver: epochs, epochs per second, scored epochs and peak GB,
     dense then banded."""
+    import numpy as np
     import pandas as pd
 
     frames = []
@@ -64,6 +72,8 @@ def report(results: Path) -> str:
         raise SystemExit(f"no runs under {results}: run `python bench/hls_speed.py` first")
     runs = pd.concat(frames)
     runs["family"] = runs["dataset"].str.extract(r"^(rcs|tcs)_synthetic")[0]
+    width = runs["dataset"].str.extract(r"_w(\d+)_")[0]
+    runs["family"] += np.where(width.notna(), " w" + width.fillna(""), "")
     epochs = runs["message"].str.extract(r"(\d+) epochs on")[0].astype(float)
     scored = runs["message"].str.extract(r"\((\d+) scored\)")[0].astype(float)
     runs["epochs"] = epochs
@@ -99,12 +109,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", nargs="+", default=["1e3", "1e4", "1e5", "1e6"])
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--modes", nargs="+", choices=list(MODES), default=list(MODES))
+    parser.add_argument("--width", type=int, default=None, help="operations per level")
     parser.add_argument("--results", type=Path, default=Path("results/hls_speed"))
     parser.add_argument("--report", action="store_true", help="only the table from earlier runs")
     args = parser.parse_args(argv)
     if not args.report:
         sizes = [int(float(s)) for s in args.sizes]
-        sweep(sizes, args.seconds, args.results, args.modes)
+        sweep(sizes, args.seconds, args.results, args.modes, args.width)
     print(report(args.results))
 
 

@@ -297,8 +297,15 @@ def _catalogue() -> list:
                 f"HeuriGym operator scheduling ({size})")
         for size, names in heurigym.SIZES.items() for name in names
     ]  # fmt: skip
-    params = {"nodes": 1000, "density": 1.5, "depth": None, "seed": 0, "pressure": 1.0}
-    about = "seeded HLS-like DAG whose units bind (nodes, density, depth, seed, pressure)"
+    params = {
+        "nodes": 1000,
+        "density": 1.5,
+        "depth": None,
+        "seed": 0,
+        "pressure": 1.0,
+        "width": None,
+    }
+    about = "seeded HLS-like DAG whose units bind (nodes, density, depth or width, seed, pressure)"
     return [*shipped, Dataset("rcs_synthetic", typed_synthetic.rcs, about, params)]
 
 

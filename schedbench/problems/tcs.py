@@ -290,8 +290,8 @@ def _catalogue() -> list:
                 {"factor": 1.0}, short(name))
         for name in eds.NAMES
     ]  # fmt: skip
-    params = {"nodes": 1000, "density": 1.5, "depth": None, "seed": 0, "factor": 1.5}
-    about = "seeded HLS-like DAG, three unit kinds (nodes, density, depth, seed, factor)"
+    params = {"nodes": 1000, "density": 1.5, "depth": None, "seed": 0, "factor": 1.5, "width": None}
+    about = "seeded HLS-like DAG, three unit kinds (nodes, density, depth or width, seed, factor)"
     return [*shipped, Dataset("tcs_synthetic", typed_synthetic.tcs, about, params)]
 
 

@@ -296,8 +296,9 @@ def batch_that_fits(batch: int, per_row_gb: float, have_gb: float, shape: str,
     return fitted, note
 
 
-def first_schedule(ctx: SolveContext) -> np.ndarray:
-    """The warm start, else RCS's list schedule or TCS's ASAP; reported at once."""
+def first_schedule(ctx: SolveContext, report: bool = True) -> np.ndarray:
+    """The warm start, else RCS's list schedule or TCS's ASAP; reported at once unless
+    ``report`` is false (a cold start uses it only for RCS's horizon)."""
     problem = ctx.problem
     if ctx.warm_start is not None:
         start = np.asarray(ctx.warm_start, np.int64)
@@ -305,7 +306,8 @@ def first_schedule(ctx: SolveContext) -> np.ndarray:
         start = problem.reference_schedule
     else:
         start = problem.asap
-    ctx.report(start)
+    if report:
+        ctx.report(start)
     return np.asarray(start, np.int64)
 
 
@@ -397,7 +399,8 @@ class Epochs:
         """Refine the best schedule with the time left, then the run's ``Outcome``; the
         message says how many epochs scored their samples when not all did, and the band."""
         ctx = self.ctx
-        if self.refinement is not None and not ctx.should_stop() and ctx.best_cost > self.floor:
+        refine = self.refinement is not None and ctx.best_schedule is not None
+        if refine and not ctx.should_stop() and ctx.best_cost > self.floor:
             self.refinement.run(ctx.best_schedule, limit=ctx.remaining())
         parts = [
             note,

@@ -33,3 +33,12 @@ def test_bad_parameters_are_one_line():
         load("tcs_synthetic", nodes="abc")
     with pytest.raises(ProblemError, match=r"dataset.params.depth is 2.5"):
         typed_synthetic.tcs(100, depth=2.5)
+
+
+def test_width_sets_operations_per_level():
+    problem = typed_synthetic.rcs(400, width=4, seed=1)
+    assert problem.graph.level.max() + 1 <= 100 and problem.critical_path > 50
+    assert load("tcs_synthetic", nodes=400, width=4).digest == typed_synthetic.tcs(
+        400, width=4).digest  # fmt: skip
+    with pytest.raises(ProblemError, match="give dataset.params.depth or dataset.params.width"):
+        typed_synthetic.tcs(100, depth=5, width=4)

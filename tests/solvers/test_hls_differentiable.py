@@ -265,3 +265,18 @@ def test_a_scoring_share_keeps_gradient_steps_going_between_scored_epochs(monkey
                    local_search=False)  # fmt: skip
     assert len(result.records) == 20 and "(1 scored)" in result.message
     assert sum(not math.isnan(r["mean_cost"]) for r in result.records) == 1
+
+
+def test_a_cold_gauss_start_begins_at_the_window_centres_without_the_first_schedule():
+    from schedbench.datasets import typed_synthetic
+
+    problem = typed_synthetic.tcs(nodes=200, seed=0, factor=2.0)
+    asap_cost = float(problem.evaluate(problem.asap).cost[0])
+    runs = {start: solve(problem, "hls_gauss", time_limit=30, threads=1, epochs=3, start=start,
+                         local_search=False) for start in ("first", "centre")}  # fmt: skip
+    assert runs["first"].incumbents[0][1] == asap_cost  # the informed start's first report
+    cold = runs["centre"]
+    assert problem.evaluate(cold.schedule).feasible[0] and cold.incumbents[0][1] != asap_cost
+    assert runs["first"].records[0]["mean_cost"] != cold.records[0]["mean_cost"]
+    with pytest.raises(ValueError, match="start='middle' is not one of first, centre"):
+        solve(problem, "hls_gauss", time_limit=30, threads=1, epochs=1, start="middle")
