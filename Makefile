@@ -75,6 +75,12 @@ verdict-runs:
 	$(BIN)/python -m schedbench.harness +experiment=verdict_modulo_seeds
 	$(BIN)/python -m schedbench.harness +experiment=scale_rcs
 	$(BIN)/python -m schedbench.harness +experiment=scale_tcs
+	$(BIN)/python -m schedbench.harness +experiment=scale_rcs_public
+	$(BIN)/python -m schedbench.harness +experiment=scale_tcs_public
+	$(BIN)/python -m schedbench.harness +experiment=gaus_protocol_rcs
+	$(BIN)/python -m schedbench.harness +experiment=gaus_protocol_rcs_baselines
+	$(BIN)/python -m schedbench.harness +experiment=gaus_protocol_tcs
+	$(BIN)/python -m schedbench.harness +experiment=gaus_protocol_tcs_baselines
 
 # what each part of the protocol still has to run (run keys as the runner makes them)
 verdict-plan:
@@ -92,6 +98,12 @@ verdict-plan:
 	$(BIN)/python -m schedbench.harness.plan +experiment=verdict_modulo_seeds
 	$(BIN)/python -m schedbench.harness.plan +experiment=scale_rcs
 	$(BIN)/python -m schedbench.harness.plan +experiment=scale_tcs
+	$(BIN)/python -m schedbench.harness.plan +experiment=scale_rcs_public
+	$(BIN)/python -m schedbench.harness.plan +experiment=scale_tcs_public
+	$(BIN)/python -m schedbench.harness.plan +experiment=gaus_protocol_rcs
+	$(BIN)/python -m schedbench.harness.plan +experiment=gaus_protocol_rcs_baselines
+	$(BIN)/python -m schedbench.harness.plan +experiment=gaus_protocol_tcs
+	$(BIN)/python -m schedbench.harness.plan +experiment=gaus_protocol_tcs_baselines
 
 # BASE=docs/results keeps the committed runs that results/verdict does not supersede; the
 # classes' sections first: the README and report summarize every class

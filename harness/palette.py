@@ -14,7 +14,18 @@ from schedbench.harness.tables import GPU_SUFFIX
 
 # family -> its solvers in shade order; anything else is "other"
 FAMILIES: dict[str, list[str]] = {
-    "differentiable": ["gs", "gs_adam", "gs_per_node", "gs_plus", "gauss", "hls_gs", "hls_gauss"],
+    "differentiable": [
+        "gs",
+        "gs_adam",
+        "gs_per_node",
+        "gs_plus",
+        "gauss",
+        "hls_gs",
+        "hls_gauss",
+        "hls_gs_scale",  # the scale families' configuration: banded, half the time scoring
+        "hls_gauss_scale",
+        "hls_gauss_scale_cold",
+    ],
     "exact": [
         "cpsat",
         "cpsat_compact",
@@ -44,7 +55,13 @@ FAMILIES: dict[str, list[str]] = {
     ],
     "composed": ["hybrid", "relay"],
     # a differentiable solver without its gradient steps (the ablation's control)
-    "ablation": ["hls_gs_nograd", "hls_gauss_nograd"],
+    "ablation": [
+        "hls_gs_nograd",
+        "hls_gauss_nograd",
+        "hls_gs_scale_nograd",
+        "hls_gauss_scale_nograd",
+        "hls_gauss_scale_cold_nograd",
+    ],
 }
 # per family, shades from dark to light (ColorBrewer sequential ramps)
 SHADES: dict[str, list[str]] = {
