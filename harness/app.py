@@ -151,8 +151,9 @@ def _warm_start(source: str | None, problem: Any) -> Any:
         entry = best_known.lookup(problem)
         if entry is None:
             raise ProblemError(
-                f"warm_start=best_known: the registry has no schedule for {problem.name} at "
-                f"L={problem.stages}, R={problem.ratio:g}; give a CSV path or drop warm_start"
+                f"warm_start=best_known: the registry has no schedule for {problem.name} with "
+                f"these settings ({problem.CLASS} instance {problem.digest[:12]}); give a CSV "
+                "path or drop warm_start"
             )
         return best_known.schedule_of(entry, problem)
     schedule = best_known.read_schedule(source, problem)
