@@ -81,6 +81,8 @@ verdict-runs:
 	$(BIN)/python -m schedbench.harness +experiment=gaus_protocol_rcs_baselines
 	$(BIN)/python -m schedbench.harness +experiment=gaus_protocol_tcs
 	$(BIN)/python -m schedbench.harness +experiment=gaus_protocol_tcs_baselines
+	$(BIN)/python -m schedbench.harness +experiment=warm_start_icml24
+	$(BIN)/python -m schedbench.harness +experiment=warm_start_tcs
 
 # what each part of the protocol still has to run (run keys as the runner makes them)
 verdict-plan:
@@ -104,6 +106,8 @@ verdict-plan:
 	$(BIN)/python -m schedbench.harness.plan +experiment=gaus_protocol_rcs_baselines
 	$(BIN)/python -m schedbench.harness.plan +experiment=gaus_protocol_tcs
 	$(BIN)/python -m schedbench.harness.plan +experiment=gaus_protocol_tcs_baselines
+	$(BIN)/python -m schedbench.harness.plan +experiment=warm_start_icml24
+	$(BIN)/python -m schedbench.harness.plan +experiment=warm_start_tcs
 
 # BASE=docs/results keeps the committed runs that results/verdict does not supersede; the
 # classes' sections first: the README and report summarize every class

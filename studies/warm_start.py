@@ -1,0 +1,185 @@
+"""Do differentiable warm starts make exact solvers faster? (arXiv 2603.28943: "up to 10x")
+
+    python -m schedbench.studies.warm_start --select     # which instances (cold exact > 5 s)
+    python -m schedbench.studies.warm_start --results results/warm_start \\
+        --out docs/results/warm_start                     # the table and the claim
+
+Per class, an exact solver alone (cold) against the harness's relay (warm): the class's
+differentiable solver for a fixed share of the budget, then the same exact solver hinted
+with the best schedule so far (``conf/solver/relay*.yaml``). A run's time to target is the
+first time its incumbent is within 0.1 % of the instance's best known cost (the registry's,
+or the best any run found if lower): proving the optimum reaches it too. A run that never
+gets there counts as its budget, censored (printed ">"). Per instance and side: the median
+over the seeds with its range; speedup = cold median / warm median. One side is faster
+only when the ranges do not overlap ("within noise" otherwise), the rule of every verdict.
+
+The instances (``--select``) are those of the committed verdicts where the cold exact
+solver's seed-0 run needed more than 5 s: it ended above the target, or its last
+improvement (the runs table's ``time_to_best``, an upper bound on its time to target) came
+after 5 s. The table keeps those whose cold median in the study's own runs is above 5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+
+import pandas as pd
+
+TARGET = 1e-3  # within 0.1 % of the best known cost
+SLOW = 5.0  # seconds: the cold exact solver's time that makes an instance worth warming
+PAIRS = {  # class -> (cold exact solver, relay)
+    "icml24": ("cpsat_compact", "relay"),
+    "rcs": ("rcs_cpsat", "relay_rcs"),
+    "tcs": ("tcs_cpsat", "relay_tcs"),
+}
+COMMITTED = {  # class -> the committed verdict runs table
+    "icml24": "docs/results/runs.csv",
+    "rcs": "docs/results/rcs/runs.csv",
+    "tcs": "docs/results/tcs/verdict/runs.csv",
+}
+
+
+def best_known(runs: pd.DataFrame) -> pd.Series:
+    """Per dataset, the registry's best cost or the best any run found, whichever is lower."""
+    from schedbench.datasets.best_known import read_registry
+
+    registry = {e.digest: e.best_cost for e in read_registry().values()}
+    found = runs.groupby("dataset")["best_cost"].min()
+    digests = runs.groupby("dataset")["problem_digest"].first()
+    known = digests.map(registry).astype(float)
+    return pd.concat([found, known], axis=1).min(axis=1)
+
+
+def select(root: Path = Path(".")) -> dict[str, list[str]]:
+    """Per class, the committed verdict instances whose cold exact run needed > 5 s."""
+    chosen = {}
+    for cls, table in COMMITTED.items():
+        runs = pd.read_csv(root / table)
+        cold = PAIRS[cls][0]
+        target = best_known(runs) * (1 + TARGET)
+        rows = runs[(runs["solver"] == cold) & (runs["seed"] == 0)]
+        reached = rows["best_cost"] <= rows["dataset"].map(target)
+        slow = ~reached | (rows["time_to_best"] > SLOW)
+        chosen[cls] = sorted(rows.loc[slow, "dataset"].unique().tolist())
+    return chosen
+
+
+def time_to_target(curve: list[dict], target: float) -> float:
+    """The first incumbent time at or below ``target`` (NaN if none)."""
+    for point in curve:
+        if point["cost"] <= target:
+            return float(point["t"])
+    return math.nan
+
+
+def warm_start_table(runs: list[dict]) -> pd.DataFrame:
+    """One row per (class, instance): both sides' medians and ranges of the time to target
+    (censored runs at their budget), the speedup and which side is faster."""
+    frame = pd.DataFrame(runs)
+    target = best_known(frame) * (1 + TARGET)
+    frame["target"] = frame["dataset"].map(target)
+    frame["reach"] = [time_to_target(c, t) for c, t in zip(frame["curve"], frame["target"],
+                                                          strict=True)]  # fmt: skip
+    frame["censored"] = frame["reach"].isna()
+    frame["time"] = frame["reach"].fillna(frame["budget"])
+    rows = []
+    for (cls, dataset), part in frame.groupby(["class", "dataset"]):
+        cold_name, warm_name = PAIRS.get(cls, (None, None))
+        sides = {name: part[part["solver"] == solver]
+                 for name, solver in (("cold", cold_name), ("warm", warm_name))}  # fmt: skip
+        if any(side.empty for side in sides.values()):
+            continue
+        row = {"class": cls, "dataset": dataset, "target": float(part["target"].iloc[0])}
+        for name, side in sides.items():
+            row[f"{name}_median"] = float(side["time"].median())
+            row[f"{name}_low"], row[f"{name}_high"] = float(side["time"].min()), float(
+                side["time"].max())  # fmt: skip
+            row[f"{name}_censored"] = int(side["censored"].sum())
+            row[f"{name}_seeds"] = int(side["seed"].nunique())
+        if row["cold_median"] <= SLOW:  # the selection, applied again to the study's runs
+            continue
+        row["speedup"] = row["cold_median"] / row["warm_median"]
+        if row["warm_high"] < row["cold_low"]:
+            row["faster"] = "warm"
+        elif row["cold_high"] < row["warm_low"]:
+            row["faster"] = "cold"
+        else:
+            row["faster"] = "within noise"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def claim(table: pd.DataFrame) -> str:
+    """The claim "up to 10x faster" against the table, one sentence per class."""
+    lines = []
+    for cls, part in table.groupby("class"):
+        warm = part[part["faster"] == "warm"]
+        cold = part[part["faster"] == "cold"]
+        top = warm.sort_values("speedup").iloc[-1] if not warm.empty else None
+        tenfold = int((warm["speedup"] >= 10).sum())
+        best = "none" if top is None else f"{top['speedup']:.1f}x on {top['dataset']}"
+        verdict = "supported" if tenfold else "not supported"
+        lines.append(
+            f"- {cls}: of {len(part)} instances, the warm start is faster on {len(warm)} "
+            f"(ranges apart), slower on {len(cold)}, within noise on "
+            f"{len(part) - len(warm) - len(cold)}; largest speedup {best}; 10x or more on "
+            f'{tenfold}: "up to 10x" {verdict}; median speedup '
+            f"{part['speedup'].median():.2f}x."
+        )
+    return "\n".join(lines)
+
+
+def _seconds(value: float, censored: int) -> str:
+    return (">" if censored else "") + f"{value:.1f}"
+
+
+def markdown(table: pd.DataFrame) -> str:
+    lines = [
+        "| class | instance | cold median [range] s | warm median [range] s | speedup | faster |",
+        "|---|---|---|---|---|---|",
+    ]
+    ordered = table.sort_values(["class", "speedup"], ascending=[True, False])
+    for r in ordered.to_dict("records"):
+        cold, warm = (
+            f"{_seconds(r[f'{side}_median'], r[f'{side}_censored'])} "
+            f"[{r[f'{side}_low']:.1f}, {r[f'{side}_high']:.1f}]"
+            for side in ("cold", "warm")
+        )
+        lines.append(f"| {r['class']} | {r['dataset']} | {cold} | {warm} | "
+                     f"{r['speedup']:.2f}x | {r['faster']} |")  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+def write(results: Path, out: Path) -> str:
+    from schedbench.harness.tables import load_runs
+
+    runs = load_runs(results)
+    if not runs:
+        raise SystemExit(f"no runs under {results}: run the warm_start experiments first")
+    table = warm_start_table(runs)
+    out.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out / "warm_start.csv", index=False)
+    text = ("# Differentiable warm starts for exact solvers\n\n"
+            + (__doc__ or "").split("\n\n", 2)[2].split("\n\nThe instances")[0] + "\n\n"
+            + claim(table) + "\n\n" + markdown(table))  # fmt: skip
+    (out / "warm_start.md").write_text(text)
+    return text
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--select", action="store_true", help="print the instances to run")
+    parser.add_argument("--results", type=Path, default=Path("results/warm_start"))
+    parser.add_argument("--out", type=Path, default=Path("docs/results/warm_start"))
+    args = parser.parse_args(argv)
+    if args.select:
+        for cls, names in select().items():
+            print(f"{cls} ({PAIRS[cls][0]}, {len(names)}): {','.join(names)}")
+        return
+    print(write(args.results, args.out))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,44 @@
+"""The warm-start study: time to within 0.1 % of the best known from incumbent curves,
+censored runs at their budget, medians and ranges per side, the noise rule, the claim."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from schedbench.studies import warm_start
+
+
+def run(solver: str, seed: int, curve: list[tuple[float, float]], dataset: str = "d1",
+        budget: float = 60.0) -> dict:  # fmt: skip
+    return {"class": "icml24", "dataset": dataset, "solver": solver, "seed": seed,
+            "best_cost": min(c for _, c in curve), "problem_digest": f"digest-{dataset}",
+            "budget": budget, "curve": [{"t": t, "cost": c} for t, c in curve]}  # fmt: skip
+
+
+def test_time_to_target_is_the_first_incumbent_within_the_target():
+    curve = [{"t": 1.0, "cost": 120}, {"t": 4.0, "cost": 100.05}, {"t": 9.0, "cost": 100}]
+    assert warm_start.time_to_target(curve, 100 * 1.001) == 4.0
+    assert pd.isna(warm_start.time_to_target(curve, 99))
+
+
+def test_speedup_noise_rule_censoring_and_the_claim(monkeypatch):
+    monkeypatch.setattr(warm_start, "best_known", lambda runs: runs.groupby("dataset")[
+        "best_cost"].min())  # fmt: skip
+    runs = [
+        *(run("cpsat_compact", s, [(0.5, 200), (t, 100)]) for s, t in enumerate((30, 40, 50))),
+        *(run("relay", s, [(0.5, 150), (t, 100)]) for s, t in enumerate((2, 3, 4))),
+        # d2: the cold side never reaches the target (censored at 60 s), warm within noise
+        *(run("cpsat_compact", s, [(1, 300)], "d2") for s in range(3)),
+        *(run("relay", s, [(1, 300), (t, 250)], "d2") for s, t in enumerate((20, 59, 70))),
+        # d3: cold is fast (under 5 s): not an instance the study keeps
+        *(run("cpsat_compact", s, [(1, 10)], "d3") for s in range(3)),
+        *(run("relay", s, [(7, 10)], "d3") for s in range(3)),
+    ]
+    table = warm_start.warm_start_table(runs).set_index("dataset")
+    assert list(table.index) == ["d1", "d2"]
+    d1, d2 = table.loc["d1"], table.loc["d2"]
+    assert (d1.cold_median, d1.warm_median, d1.speedup, d1.faster) == (40, 3, 40 / 3, "warm")
+    assert d2.cold_censored == 3 and d2.cold_median == 60 and d2.faster == "within noise"
+    text = warm_start.claim(table.reset_index())
+    assert "faster on 1" in text and "13.3x on d1" in text and '"up to 10x" supported' in text
+    assert "| icml24 | d2 | >60.0 [60.0, 60.0] |" in warm_start.markdown(table.reset_index())
