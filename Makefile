@@ -83,6 +83,9 @@ verdict-runs:
 	$(BIN)/python -m schedbench.harness +experiment=gaus_protocol_tcs_baselines
 	$(BIN)/python -m schedbench.harness +experiment=warm_start_icml24
 	$(BIN)/python -m schedbench.harness +experiment=warm_start_tcs
+	$(BIN)/python -m schedbench.harness +experiment=verdict_nested_cuts
+	$(BIN)/python -m schedbench.harness +experiment=verdict_seeds_rest
+	$(BIN)/python -m schedbench.harness +experiment=best_known_epfl
 
 # what each part of the protocol still has to run (run keys as the runner makes them)
 verdict-plan:
@@ -108,6 +111,9 @@ verdict-plan:
 	$(BIN)/python -m schedbench.harness.plan +experiment=gaus_protocol_tcs_baselines
 	$(BIN)/python -m schedbench.harness.plan +experiment=warm_start_icml24
 	$(BIN)/python -m schedbench.harness.plan +experiment=warm_start_tcs
+	$(BIN)/python -m schedbench.harness.plan +experiment=verdict_nested_cuts
+	$(BIN)/python -m schedbench.harness.plan +experiment=verdict_seeds_rest
+	$(BIN)/python -m schedbench.harness.plan +experiment=best_known_epfl
 
 # BASE=docs/results keeps the committed runs that results/verdict does not supersede; the
 # classes' sections first: the README and report summarize every class
