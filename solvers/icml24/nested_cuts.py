@@ -6,8 +6,10 @@ leaving S_k. With the peak fixed at P the solver builds the chain one boundary a
 S_k is the closed superset of S_{k-1} that adds at most P weight, leaves at most
 (L-1-k) P for the stages after it, respects every node's window (and edge distances), and
 cuts the fewest counted edges (a CP-SAT model with one boolean per undecided node, at most
-``boundary_seconds``, hinted with the depth-first chunk; when it finds nothing in time, the
-hint itself when it is closed and fits). The peak: P starts at the trivial
+``boundary_seconds``, hinted with the better of the depth-first chunk and, with
+``lagrangian``, the Lagrangian cut: the closed set of least cut + lambda * weight, a minimum
+s-t cut, at the lambda that fills the stage, topped up greedily; when CP-SAT finds nothing in
+time, the hint itself when it is closed and fits). The peak: P starts at the trivial
 peak bound (raised until a chain exists), then the slack is doubled while R * slack buys
 more comm than it costs (``slack_share`` of the budget). The rest of the budget improves
 the best chain: windows of consecutive stages are re-solved exactly with every other node
@@ -47,6 +49,7 @@ def run(
     max_window: int = 4,
     slack_share: float = 0.3,
     max_free: int = 60_000,
+    lagrangian: bool = True,
 ) -> Outcome:
     """See the module docstring. ``max_free`` caps the nodes one window model may free."""
     problem = ctx.problem
@@ -61,7 +64,7 @@ def run(
     what = f"a boundary model ({entries:,} nodes and edges, {ctx.threads} workers)"
     if (skip := too_large(need, host_memory_gb(), what)) is not None:
         return skip
-    cuts = NestedCuts(problem, ctx)
+    cuts = NestedCuts(problem, ctx, lagrangian)
     built = time.perf_counter()
     peak, best, tried = cuts.choose_peak(boundary_seconds, slack_share)
     if best is None:
@@ -76,8 +79,8 @@ def run(
 class NestedCuts:
     """The instance's arrays and the two CP-SAT models (a boundary, a window of stages)."""
 
-    def __init__(self, problem, ctx: SolveContext):
-        self.problem, self.ctx = problem, ctx
+    def __init__(self, problem, ctx: SolveContext, lagrangian: bool = True):
+        self.problem, self.ctx, self.lagrangian = problem, ctx, lagrangian
         self.n, self.stages = problem.n, problem.stages
         self.src, self.dst = problem.src.astype(np.int64), problem.dst.astype(np.int64)
         self.d = problem.d.astype(np.int64)
@@ -183,6 +186,10 @@ class NestedCuts:
         np.add.at(slope, self.src[inner], self.coeff[inner])
         model.minimize(cp_model.LinearExpr.weighted_sum(x, slope[nodes].tolist()))
         hint = self._fill_hint(nodes, must, barred, peak)
+        if self.lagrangian:
+            cut = self._lagrangian_hint(nodes, must, barred, near, slope, peak)
+            if cut is not None and slope[nodes] @ cut < slope[nodes] @ hint:
+                hint = cut
         for i, value in enumerate(hint.tolist()):
             model.add_hint(x[i], value)
         values = self._solve(model, x, seconds)
@@ -194,6 +201,87 @@ class NestedCuts:
             fits = free_weight - later * peak <= load_now <= peak
             values = hint if closed and fits and not (chosen & barred).any() else None
         return None if values is None else nodes[values.astype(bool)]
+
+    def _lagrangian_hint(self, nodes, must, barred, near, slope, peak) -> np.ndarray | None:
+        """The closed set minimizing cut + lambda * weight (a minimum s-t cut, Picard's
+        closure construction) at the lambda whose set is the heaviest within ``peak``, found
+        by bisection, then filled to ``peak`` with the cheapest nodes whose predecessors are
+        all in: a feasible boundary when the lower load bound is met, else None."""
+        from ortools.graph.python import max_flow
+
+        size = nodes.size
+        index = np.full(self.n, -1, np.int64)
+        index[nodes] = np.arange(size)
+        source, sink = size, size + 1
+        big = 1 << 50
+        tails = [index[self.dst[near]], np.full(size, source), np.arange(size)]
+        heads = [index[self.src[near]], np.arange(size), np.full(size, sink)]
+        flow = max_flow.SimpleMaxFlow()
+        first = flow.add_arcs_with_capacity(np.concatenate(tails), np.concatenate(heads),
+                                            np.zeros(sum(map(len, tails)), np.int64))  # fmt: skip
+        closure = first[: int(near.sum())]
+        flow.set_arcs_capacity(closure, np.full(closure.size, big, np.int64))
+        to_source, to_sink = first[closure.size : closure.size + size], first[closure.size + size :]
+        cost, weight = slope[nodes].astype(float), self.w[nodes].astype(float)
+        forced_in, forced_out = must[nodes], barred[nodes]
+
+        def closed_set(lam: float) -> np.ndarray | None:
+            profit = np.rint(-1000 * (cost + lam * weight)).astype(np.int64)
+            up = np.where(forced_in, big, np.maximum(profit, 0))
+            down = np.where(forced_out, big, np.maximum(-profit, 0))
+            flow.set_arcs_capacity(to_source, up)
+            flow.set_arcs_capacity(to_sink, down)
+            if flow.solve(source, sink) != flow.OPTIMAL:
+                return None
+            side = np.asarray(flow.get_source_side_min_cut(), np.int64)
+            chosen = np.zeros(size, bool)
+            chosen[side[side < size]] = True
+            return chosen
+
+        reach = float(np.abs(cost).max(initial=0) + 1)
+        low, high = -reach, reach  # everything in / only the forced nodes
+        best = closed_set(high)
+        if best is None or weight[best].sum() > peak:
+            return None
+        for _ in range(30):
+            middle = (low + high) / 2
+            chosen = closed_set(middle)
+            if chosen is None:
+                return None
+            if weight[chosen].sum() <= peak:
+                best, high = chosen, middle
+            else:
+                low = middle
+        return self._fill(nodes, best, near, slope, peak, forced_out)
+
+    def _fill(self, nodes, chosen, near, slope, peak, forced_out) -> np.ndarray | None:
+        """``chosen`` grown to ``peak`` by the cheapest (lowest slope) nodes whose
+        predecessors among ``nodes`` are all in; None if it stays below the lower bound."""
+        import heapq
+
+        index = np.full(self.n, -1, np.int64)
+        index[nodes] = np.arange(nodes.size)
+        src, dst = index[self.src[near]], index[self.dst[near]]
+        missing = np.bincount(dst[~chosen[src]], minlength=nodes.size)
+        succ_order = np.argsort(src, kind="stable")
+        succ_bounds = np.searchsorted(src[succ_order], np.arange(nodes.size + 1))
+        room = peak - int(self.w[nodes][chosen].sum())
+        costs = slope[nodes]
+        heap = [(int(costs[i]), i) for i in np.flatnonzero(~chosen & (missing == 0) & ~forced_out)]
+        heapq.heapify(heap)
+        weights = self.w[nodes]
+        chosen = chosen.copy()
+        while heap and room > 0:
+            _, i = heapq.heappop(heap)
+            if chosen[i] or weights[i] > room:
+                continue
+            chosen[i], room = True, room - int(weights[i])
+            for e in succ_order[succ_bounds[i] : succ_bounds[i + 1]].tolist():
+                j = dst[e]
+                missing[j] -= 1
+                if missing[j] == 0 and not chosen[j] and not forced_out[j]:
+                    heapq.heappush(heap, (int(costs[j]), j))
+        return chosen.astype(np.int64)
 
     def _fill_hint(self, nodes, must, barred, peak) -> np.ndarray:
         """A prefix of the depth-first topological order that fits ``peak``: predecessor-

@@ -62,7 +62,6 @@ def test_a_window_never_raises_comm_or_the_peak():
 
     from schedbench.solvers.base import SolveContext, Tracker
     from schedbench.solvers.icml24.nested_cuts import NestedCuts
-
     from schedbench.solvers.icml24.topo_chunk import best_chunking
 
     problem = random_dag(np.random.default_rng(7), 40, 6, p=0.1)
@@ -82,11 +81,35 @@ def test_a_window_never_raises_comm_or_the_peak():
     assert gains > 0  # a level-order chunking is far from the best comm at its peak
 
 
-def test_beats_the_depth_first_chunking_on_rw1():
+def boundary_zero(problem):
+    """NestedCuts on ``problem`` and its first boundary's arrays: every node undecided."""
+    import time
+
+    from schedbench.solvers.base import SolveContext, Tracker
+    from schedbench.solvers.icml24.nested_cuts import NestedCuts
+
+    tracker = Tracker(problem, None, time.perf_counter())
+    cuts = NestedCuts(problem, SolveContext(problem, 10, 1, 0, tracker))
+    counted = problem.comm_coeff > 0
+    slope = np.zeros(problem.n, np.int64)
+    np.subtract.at(slope, problem.dst[counted], problem.comm_coeff[counted])
+    np.add.at(slope, problem.src[counted], problem.comm_coeff[counted])
+    return cuts, np.arange(problem.n), np.zeros(problem.n, bool), problem.d == 0, slope
+
+
+@pytest.mark.parametrize("design", ["rw1", "i2c"])
+def test_the_lagrangian_cut_is_a_closed_set_within_the_peak(design):
     from schedbench.datasets import load
 
-    problem = load("rw1")
-    chunked = solve(problem, "topo_chunk", time_limit=5, threads=1)
-    result = solve(problem, "nested_cuts", time_limit=20, threads=2)
-    assert evaluate(problem, result.schedule).feasible[0]
-    assert result.cost <= chunked.cost
+    problem = load(design)
+    cuts, nodes, nothing, near, slope = boundary_zero(problem)
+    peak = int(problem.peak_lower_bound)
+    cut = cuts._lagrangian_hint(nodes, nothing, nothing, near, slope, peak).astype(bool)
+    chunk = cuts._fill_hint(nodes, nothing, nothing, peak).astype(bool)
+    for chosen in (cut, chunk):
+        assert not (chosen[problem.dst] & ~chosen[problem.src]).any()  # predecessor-closed
+        assert problem.w[chosen].sum() <= peak
+    leaving = int(problem.comm_coeff[cut[problem.src] & ~cut[problem.dst]].sum())
+    assert slope @ cut == leaving  # on a closed set the linear objective is the cut
+    if design == "i2c":  # a design where the minimum cut beats the depth-first prefix
+        assert slope @ cut < slope @ chunk
