@@ -86,6 +86,7 @@ verdict-runs:
 	$(BIN)/python -m schedbench.harness +experiment=verdict_nested_cuts
 	$(BIN)/python -m schedbench.harness +experiment=verdict_seeds_rest
 	$(BIN)/python -m schedbench.harness +experiment=best_known_epfl
+	$(BIN)/python -m schedbench.harness +experiment=best_known_epfl_cpsat
 
 # what each part of the protocol still has to run (run keys as the runner makes them)
 verdict-plan:
@@ -114,6 +115,7 @@ verdict-plan:
 	$(BIN)/python -m schedbench.harness.plan +experiment=verdict_nested_cuts
 	$(BIN)/python -m schedbench.harness.plan +experiment=verdict_seeds_rest
 	$(BIN)/python -m schedbench.harness.plan +experiment=best_known_epfl
+	$(BIN)/python -m schedbench.harness.plan +experiment=best_known_epfl_cpsat
 
 # BASE=docs/results keeps the committed runs that results/verdict does not supersede; the
 # classes' sections first: the README and report summarize every class

@@ -2,7 +2,10 @@
 
 ``compact`` is written natively for CP-SAT: an integer stage s_n in its ASAP/ALAP window
 channelled to booleans x[n, t] (exactly one true), precedence s_u + d <= s_v, per-stage
-load <= r, objective R r + sum of coeff (s_v - s_u). ``paper`` is the reference model
+load <= r, objective R r + sum of coeff (s_v - s_u). ``interval`` is the same problem as
+scheduling: each node a unit interval at its stage, one cumulative of the weights under the
+peak r (no booleans: n variables instead of n L, and CP-SAT's scheduling neighbourhoods
+apply); a warm start hints it completely. ``paper`` is the reference model
 (the shared :func:`~schedbench.solvers.formulations.build_paper`) posted row by row, which
 is what the paper's CP-SAT numbers were measured on. Incumbents come from a
 CpSolverSolutionCallback; the bound is the solver's best objective bound.
@@ -11,6 +14,7 @@ CpSolverSolutionCallback; the bound is the solver's best objective bound.
 from __future__ import annotations
 
 import time
+from typing import Literal
 
 import numpy as np
 
@@ -38,7 +42,8 @@ def version() -> str:
     return f"ortools {ortools.__version__}"
 
 
-def run(ctx: SolveContext, formulation: Formulation = "paper", log: bool = False) -> Outcome:
+def run(ctx: SolveContext, formulation: Formulation | Literal["interval"] = "paper",
+        log: bool = False) -> Outcome:  # fmt: skip
     from ortools.sat.python import cp_model
 
     problem = ctx.problem
@@ -55,6 +60,12 @@ def run(ctx: SolveContext, formulation: Formulation = "paper", log: bool = False
         x, s, r = _compact(model, problem)
         if ctx.warm_start is not None:
             _hint_compact(model, problem, ctx.warm_start, x, s, r)
+    elif formulation == "interval":
+        x, s, r = None, *_interval(model, problem)
+        if ctx.warm_start is not None:
+            for v, stage in enumerate(np.asarray(ctx.warm_start).tolist()):
+                model.add_hint(s[v], stage)
+            model.add_hint(r, int(problem.evaluate(ctx.warm_start).peak[0]))
     elif formulation == "paper":
         x = _paper(model, problem, ctx.warm_start)
     else:
@@ -70,9 +81,12 @@ def run(ctx: SolveContext, formulation: Formulation = "paper", log: bool = False
 
     class Incumbents(cp_model.CpSolverSolutionCallback):
         def on_solution_callback(self) -> None:
-            schedule = np.array(
-                [next(t for t in range(stages) if self.boolean_value(row[t])) for row in x]
-            )
+            if x is None:  # the interval model: the stages themselves
+                schedule = np.array([self.value(v) for v in s])
+            else:
+                schedule = np.array(
+                    [next(t for t in range(stages) if self.boolean_value(row[t])) for row in x]
+                )
             ctx.report(schedule, bound=self.best_objective_bound)
 
     with interruptible(solver.stop_search):
@@ -136,6 +150,31 @@ def _compact(model, problem):
     comm = LinearExpr.weighted_sum(s, per_node)
     model.minimize(int(problem.ratio) * r + comm)
     return x, s, r
+
+
+def _interval(model, problem):
+    """Stages as unit intervals under one cumulative of the weights (capacity: the peak)."""
+    from ortools.sat.python.cp_model import LinearExpr
+
+    s = [
+        model.new_int_var(int(lo), int(hi), f"s{v}")
+        for v, (lo, hi) in enumerate(zip(problem.asap.tolist(), problem.alap.tolist(), strict=True))
+    ]
+    for u, v, d in zip(problem.src.tolist(), problem.dst.tolist(), problem.d.tolist(), strict=True):
+        model.add(s[u] + d <= s[v])
+    total = int(problem.w.sum())
+    r = model.new_int_var(problem.peak_lower_bound, max(total, problem.peak_lower_bound), "r")
+    heavy = [v for v, w in enumerate(problem.w.tolist()) if w]
+    intervals = [model.new_fixed_size_interval_var(s[v], 1, f"i{v}") for v in heavy]
+    model.add_cumulative(intervals, [int(problem.w[v]) for v in heavy], r)
+    coeff = problem.comm_coeff.astype(np.int64)
+    per_node = (
+        (np.bincount(problem.dst, coeff, problem.n) - np.bincount(problem.src, coeff, problem.n))
+        .astype(np.int64)
+        .tolist()
+    )
+    model.minimize(int(problem.ratio) * r + LinearExpr.weighted_sum(s, per_node))
+    return s, r
 
 
 def _paper(model, problem, warm_start):

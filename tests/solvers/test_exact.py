@@ -106,3 +106,22 @@ def test_a_stop_request_interrupts_a_cp_sat_solve():
     finally:
         timer.cancel()
         base.STOP_REQUESTED.clear()  # the flag is per process: leave it as found
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 10_000),
+    n=st.integers(2, 8),
+    stages=st.integers(1, 4),
+    distances=st.booleans(),
+    comm_mode=st.sampled_from(["binary", "weighted"]),
+    hinted=st.booleans(),
+)
+def test_cpsat_interval_model_reaches_the_optimum(seed, n, stages, distances, comm_mode, hinted):
+    problem = random_dag(np.random.default_rng(seed), n, stages, with_distances=distances)
+    problem = problem.with_settings(comm_mode=comm_mode)
+    result = solve(problem, "cpsat", time_limit=30, threads=1, formulation="interval",
+                   warm_start=problem.asap if hinted else None)  # fmt: skip
+    assert result.status is Status.OPTIMAL, result.message
+    assert result.cost == brute_force_optimum(problem)
+    assert result.bound <= result.cost + 1e-6
