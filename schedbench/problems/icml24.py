@@ -341,6 +341,7 @@ PROBLEM_CLASS = ProblemClass(
             "gauss": "icml24.gauss",
             "local_search": "icml24.local_search",
             "nested_cuts": "icml24.nested_cuts",
+            "nested_bound": "icml24.nested_bound",
         }.items()
     },
 )
