@@ -10,8 +10,9 @@ on the scale families (``rcs_synthetic``; ``tcs_synthetic`` at 1.0x the critical
 ``conf/experiment/scale_*.yaml``; ``--width 4``: 4 operations per level, the families
 calibrated in research/scale_calibration), seed 0, 2 threads, with the local search off so every
 second goes to epochs. ``dense`` is each solver as it was ([B, n, H] tensors, every epoch's
-samples legalized and scored); ``banded`` is ``hls_gauss`` with its bands and ``hls_gs``
-with ``band=32``, both with ``score_share=0.5``. An epoch is one gradient step (sampling,
+samples legalized and scored); ``banded`` is the scale configuration (``hls_gauss_scale``,
+``hls_gs_scale``): ``hls_gauss`` with its bands, ``hls_gs`` with ``band=32``, both with
+8 rows and ``score_share=0.3``. An epoch is one gradient step (sampling,
 loss, backward, optimizer) plus, when due, legalizing and scoring its B samples.
 Output: ``<results>/<mode>/`` (the runner's folders and tables) and ``hls_speed.md``.
 """
@@ -29,8 +30,16 @@ FAMILIES = {"rcs": ["dataset=rcs_synthetic"], "tcs": ["dataset=tcs_synthetic",
 MODES = {
     "dense": {"hls_gauss": ["++solver.options.band=false"], "hls_gs": []},
     "banded": {
-        "hls_gauss": ["++solver.options.band=true", "++solver.options.score_share=0.5"],
-        "hls_gs": ["++solver.options.band=32", "++solver.options.score_share=0.5"],
+        "hls_gauss": [
+            "++solver.options.band=true",
+            "++solver.options.batch=8",
+            "++solver.options.score_share=0.3",
+        ],
+        "hls_gs": [
+            "++solver.options.band=32",
+            "++solver.options.batch=8",
+            "++solver.options.score_share=0.3",
+        ],
     },
 }
 

@@ -254,25 +254,89 @@ def band_width(reach: int, delay: Any) -> int:
 def banded_busy(mu: Any, spread: Any, delay: Any, resource: Any, resources: int,
                 horizon: int, reach: int) -> Any:  # fmt: skip
     """:func:`expected_busy` computed only within each operation's band, the cycles
-    floor(mu) - reach .. floor(mu) + reach + d_max: [B, n, w] work and memory instead of
-    [B, n, H], scattered into [B, K, H]. Equal to the dense sum up to the start mass
-    outside the bands (:func:`band_reach`); the band moves with mu, not its gradient."""
+    floor(mu) - reach .. floor(mu) + reach + d_max: [B, n, w] work instead of [B, n, H],
+    accumulated into [B, K, H]. Equal to the dense sum up to the start mass outside the
+    bands (:func:`band_reach`); the band moves with mu, not its gradient. One normal CDF
+    per band cycle, G[j] = Phi((c_j + 0.5 - mu) / s), serves both ends of every busy window
+    (busy at c_j: G[j] - G[j - d]), and the backward pass recomputes the density instead of
+    keeping autograd's intermediates (:class:`_BandedBusy`)."""
+    return _BandedBusy.apply(mu, spread, delay, resource, resources, horizon, reach)
+
+
+class _BandedBusy:
+    """The autograd function of :func:`banded_busy` (built on first use: torch loads lazily)."""
+
+    _function = None
+
+    @classmethod
+    def apply(cls, *args: Any) -> Any:
+        if cls._function is None:
+            cls._function = _banded_busy_function()
+        return cls._function.apply(*args)
+
+
+def _banded_busy_function() -> Any:
     import torch
 
-    batch = mu.shape[0]
-    width = band_width(reach, delay)
-    offset = torch.floor(mu.detach()).long() - reach  # [B, n]
-    cycle = offset[:, :, None] + torch.arange(width, device=mu.device)  # [B, n, w]
-    c = cycle.to(mu.dtype)
-    m, s = mu[:, :, None], spread[:, :, None]
-    upper = torch.special.ndtr((c + 0.5 - m) / s)
-    lower = torch.special.ndtr((c - delay[None, :, None] + 0.5 - m) / s)
-    slot = resource[None, :, None] * (horizon + 1) + cycle.clamp(0, horizon)
-    slot = slot.masked_fill_(cycle < 0, horizon)  # cycles outside [0, H) go to a dump slot
-    slot += (torch.arange(batch, device=mu.device) * resources * (horizon + 1))[:, None, None]
-    out = torch.zeros(batch * resources * (horizon + 1), dtype=mu.dtype, device=mu.device)
-    out = out.index_add(0, slot.reshape(-1), (upper - lower).reshape(-1))
-    return out.view(batch, resources, horizon + 1)[..., :horizon]
+    def groups(delay):
+        """Operations sorted by delay (a permutation, its inverse) and each delay's slice."""
+        d = delay.long()
+        order = torch.argsort(d, stable=True)
+        inverse = torch.empty_like(order)
+        inverse[order] = torch.arange(order.numel(), device=order.device)
+        values, counts = torch.unique_consecutive(d[order], return_counts=True)
+        stops = torch.cumsum(counts, 0).tolist()
+        starts = [0, *stops[:-1]]
+        return order, inverse, list(zip(values.tolist(), starts, stops, strict=True))
+
+    def normal(mu, spread, offset, width):
+        """z[j, b, v] = (offset + j + 0.5 - mu) / s, band cycles first (contiguous rows)."""
+        j = torch.arange(width, device=mu.device, dtype=mu.dtype)[:, None, None]
+        return (offset.to(mu.dtype) + 0.5 - mu + j) / spread
+
+    class BandedBusy(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, mu, spread, delay, resource, resources, horizon, reach):
+            batch, n = mu.shape
+            order, inverse, slices = groups(delay)
+            mu, spread = mu[:, order], spread[:, order]
+            width = band_width(reach, delay)
+            span = reach + 1 + horizon + width  # cycle c at slot reach + 1 + c
+            offset = torch.floor(mu).long() - reach  # [B, n], >= -reach - 1 on [0, H]
+            rows = torch.arange(batch, device=mu.device)[:, None] * resources
+            base = ((rows + resource[order][None, :]) * span + reach + 1 + offset).reshape(-1)
+            busy = torch.special.ndtr(normal(mu, spread, offset, width))  # G[j], [w, B, n]
+            for d, a, b in slices:  # busy at c_j: G[j] - G[j - d]
+                if d > 0:
+                    busy[d:, :, a:b] -= busy[:-d, :, a:b].clone()
+            out = torch.zeros(batch * resources * span, dtype=mu.dtype, device=mu.device)
+            for k in range(width):
+                out.index_add_(0, base + k, busy[k].reshape(-1))
+            ctx.save_for_backward(mu, spread, offset, base, inverse)
+            ctx.shape = (batch, n, width, span, resources, horizon, reach, slices)
+            return out.view(batch, resources, span)[..., reach + 1 : reach + 1 + horizon]
+
+        @staticmethod
+        def backward(ctx, grad):
+            mu, spread, offset, base, inverse = ctx.saved_tensors
+            batch, n, width, span, resources, horizon, reach, slices = ctx.shape
+            full = torch.zeros(batch, resources, span, dtype=grad.dtype, device=grad.device)
+            full[..., reach + 1 : reach + 1 + horizon] = grad
+            flat = full.view(-1)
+            g = torch.stack([flat[base + k] for k in range(width)]).view(width, batch, n)
+            # d busy[j] / d G[i] is +1 at i = j and -1 at i = j - d: dL/dG[i] = g[i] - g[i + d]
+            for d, a, b in slices:
+                if d > 0:
+                    g[: width - d, :, a:b] -= g[d:, :, a:b].clone()
+            z = normal(mu, spread, offset, width)
+            weighted = g * torch.exp(-0.5 * z * z) * (0.3989422804014327 / spread)  # g phi / s
+            grad_mu = -weighted.sum(0)[:, inverse]
+            grad_spread = None
+            if ctx.needs_input_grad[1]:
+                grad_spread = -(weighted * z).sum(0)[:, inverse]
+            return grad_mu, grad_spread, None, None, None, None, None
+
+    return BandedBusy
 
 
 def fitted_batch(batch: int, per_row_gb: float, have_gb: float) -> int:

@@ -244,23 +244,26 @@ def banded_window_busy(sampled: BandSample, offset: torch.Tensor, delay: torch.T
     before = (j[None, :] - delay[:, None]).clamp(min=-1) + 1  # [rows, w + d]
     padded = torch.nn.functional.pad(total, (1, 0))
     busy = total - torch.gather(padded, 2, before[:, None, :].expand(rows, batch, span))
-    cycle = offset[:, None] + j  # [rows, w + d]
-    slot = resource[:, None] * (horizon + 1) + cycle.clamp(max=horizon)
-    flat = slot[:, None, :] + (torch.arange(batch, device=onehot.device) * resources
-                               * (horizon + 1))[None, :, None]  # fmt: skip
-    out = torch.zeros(batch * resources * (horizon + 1), dtype=onehot.dtype, device=onehot.device)
-    out = out.index_add(0, flat.reshape(-1), busy.reshape(-1))
+    # cycle c of (row, b) at slot (b K + resource) pitch + c, pitch = H + 1 + span: the
+    # cycles past H land in the pad (cropped); one index_add per band cycle, so no
+    # [rows, B, span] index tensor
+    pitch = horizon + 1 + span
+    rows_b = torch.arange(batch, device=onehot.device)[None, :] * resources
+    base = (rows_b + resource[:, None]) * pitch + offset[:, None]  # [rows, B]
+    out = torch.zeros(batch * resources * pitch, dtype=onehot.dtype, device=onehot.device)
+    # unbind: one backward for all pieces (indexing each would zero a full gradient per k)
+    for k, piece in enumerate(busy.permute(2, 0, 1).unbind(0)):  # [rows, B] per cycle
+        out = out.index_add(0, (base + k).reshape(-1), piece.reshape(-1))
     outside = (~sampled.inside) & real[:, None]
     if outside.any():
         row, b = outside.nonzero(as_tuple=True)
         start = sampled.stages[row, b]
         steps = torch.arange(longest, device=onehot.device)
         on = steps[None, :] < delay[row][:, None]
-        at = (b * resources + resource[row])[:, None] * (horizon + 1) + (
-            start[:, None] + steps
-        ).clamp(max=horizon)
+        at = (b * resources + resource[row])[:, None] * pitch + (start[:, None] + steps
+                                                                ).clamp(max=horizon)  # fmt: skip
         out = out.index_add(0, at[on], torch.ones_like(at[on], dtype=out.dtype))
-    return out.view(batch, resources, horizon + 1)[..., :horizon]
+    return out.view(batch, resources, pitch)[..., :horizon]
 
 
 __all__ = ["BandPlan", "band_offsets", "banded_window_busy", "plan_bands", "plan_levels",

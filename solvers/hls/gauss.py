@@ -18,7 +18,8 @@ holds a schedule at the class's lower bound (optimal).
 
 Scale: with ``band`` (the default) the expected usage is computed only within each
 operation's band, floor(mu) +- 6 sigma (:func:`schedbench.solvers.hls.banded_busy`): memory
-and time O(B n w), w = 12 sigma + d_max + 2 cycles, instead of O(B n H). ``score_share``
+and time O(B n w), w = 12 sigma + d_max + 2 cycles, instead of O(B n H); sigma is the
+step's spread ceiling, so the band narrows as the ceiling anneals. ``score_share``
 caps the share of the run spent legalizing and scoring samples (at 10^5 RCS operations a
 list schedule per row outweighs a gradient step): an epoch that would exceed it takes its
 gradient step only; 1.0 scores every epoch.
@@ -135,7 +136,9 @@ def run(
         optimizer.zero_grad(set_to_none=True)
         spread = log_sigma.exp().clamp(min=0.05, max=ceiling)  # [B, n]
         if band:
-            busy = banded_busy(mu, spread, delay, resource, view.resources, horizon, reach)
+            # the band follows the ceiling: every spread is below it this step
+            now = band_reach(ceiling)
+            busy = banded_busy(mu, spread, delay, resource, view.resources, horizon, now)
         else:
             busy = expected_busy(mu, spread, delay, resource, view.resources, horizon)
         violation = torch.relu(mu[:, src] + delay[src] - mu[:, dst])

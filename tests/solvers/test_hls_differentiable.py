@@ -213,6 +213,7 @@ def test_banded_expected_busy_equals_the_dense_sum_and_its_gradient():
     batch, n, horizon, kinds = 3, 400, 90, 3
     mu = (torch.rand(batch, n, generator=gen, dtype=torch.float64) * horizon).requires_grad_()
     spread = torch.rand(batch, n, generator=gen, dtype=torch.float64) * 1.95 + 0.05  # <= 2
+    spread.requires_grad_()
     delay = torch.randint(1, 5, (n,), generator=gen).double()
     resource = torch.randint(0, kinds, (n,), generator=gen)
     dense = expected_busy(mu, spread, delay, resource, kinds, horizon)
@@ -220,9 +221,10 @@ def test_banded_expected_busy_equals_the_dense_sum_and_its_gradient():
     assert banded.shape == dense.shape
     assert (banded - dense).abs().max() < 1e-6
     weights = torch.randn(dense.shape, generator=gen, dtype=torch.float64)
-    (want,) = torch.autograd.grad((dense * weights).sum(), mu)
-    (got,) = torch.autograd.grad((banded * weights).sum(), mu)
-    assert (got - want).abs().max() < 1e-6
+    want = torch.autograd.grad((dense * weights).sum(), (mu, spread))
+    got = torch.autograd.grad((banded * weights).sum(), (mu, spread))
+    for mine, theirs in zip(got, want, strict=True):  # d/d mu and d/d spread
+        assert (mine - theirs).abs().max() < 1e-6
     narrow = banded_busy(mu, spread, delay, resource, kinds, horizon, 1)  # a band too short
     assert (narrow - dense).abs().max() > 1e-3  # loses mass: the reach is what keeps it
 
