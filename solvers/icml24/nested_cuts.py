@@ -14,8 +14,9 @@ peak bound (raised until a chain exists), then the slack is doubled while R * sl
 more comm than it costs (``slack_share`` of the budget). The rest of the budget improves
 the best chain: windows of consecutive stages are re-solved exactly with every other node
 fixed (a compact CP-SAT model over the window, hinted with the incumbent, at most
-``window_seconds``), sweeping the windows and widening them (up to ``max_window``) when a
-sweep gains nothing. Incumbents go to the harness as found; the solver proves no bound.
+``window_seconds``), sweeping the windows and widening them when a sweep gains nothing (up
+to ``max_window``, by default all L stages: the whole compact model hinted with the
+incumbent). Incumbents go to the harness as found; the solver proves no bound.
 Left unset, the time per model follows the budget: each boundary of the first chain gets
 ``construct_share`` of it over the L - 1 boundaries, each window half a boundary's time.
 """
@@ -46,7 +47,7 @@ def run(
     boundary_seconds: float | None = None,
     window_seconds: float | None = None,
     construct_share: float = 0.3,
-    max_window: int = 4,
+    max_window: int | None = None,
     slack_share: float = 0.3,
     max_free: int = 60_000,
     lagrangian: bool = True,
@@ -69,7 +70,8 @@ def run(
     peak, best, tried = cuts.choose_peak(boundary_seconds, slack_share)
     if best is None:
         return Outcome(message=f"no chain of closed cuts up to peak {peak} ({tried} tried)")
-    sweeps, gains = cuts.improve(best, peak, window_seconds, max_window, max_free)
+    widest = problem.stages if max_window is None else max_window
+    sweeps, gains = cuts.improve(best, peak, window_seconds, widest, max_free)
     return Outcome(
         build_time=time.perf_counter() - built,
         message=f"peak {peak} ({tried} peaks tried); {sweeps} window sweeps, {gains} improved",
