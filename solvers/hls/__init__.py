@@ -60,8 +60,10 @@ class Typed:
                    problem.asap, hi)  # fmt: skip
 
 
-def legalize(view: Typed, starts: np.ndarray) -> np.ndarray:
-    """[B, n] feasible schedules from [B, n] wished start cycles.
+def legalize(view: Typed, starts: np.ndarray, deadline: float | None = None) -> np.ndarray:
+    """[B, n] feasible schedules from [B, n] wished start cycles; with a ``deadline``
+    (perf_counter seconds) RCS stops after the first row that ends past it and returns the
+    rows done (at 10^6 operations one list schedule takes seconds).
 
     TCS: each start clamped to its window, then pushed after its predecessors' ends, level
     by level (a start never passes its latest start: the latest starts respect the
@@ -87,6 +89,8 @@ def legalize(view: Typed, starts: np.ndarray) -> np.ndarray:
     for b, wish in enumerate(starts):
         out[b] = schedule_on_units(problem.n, view.delay, problem.successors, problem.dst,
                                    view.resource, view.capacity, -wish + tie)  # fmt: skip
+        if deadline is not None and time.perf_counter() > deadline:
+            return out[: b + 1]
     return out
 
 

@@ -167,7 +167,7 @@ def run(
         result = None
         if scoring.due(ctx.elapsed()):
             with scoring:
-                schedules = legalize(view, wishes)
+                schedules = legalize(view, wishes, ctx.deadline)
                 result = problem.evaluate(schedules)
                 ctx.report_batch(schedules, result)
         if refinement is not None and refinement.due():

@@ -49,6 +49,7 @@ PIP = "torch"
 CLASSES = ("rcs", "tcs")
 COPIES = 20  # [n, B, H] tensors at an epoch's peak (noise, softmax, masks, grads), with a
 # margin over the count measured in docs/scaling.md
+BANDED_COPIES = 32  # banded: [n, B, w] tensors, 28 measured at 10^5 operations (+ margin)
 
 
 def version() -> str:
@@ -114,7 +115,8 @@ def run(
         raise ValueError(f"band={band} must be a positive number of stages, or null for all")
     width = stages if band is None else min(band, stages)
     banded = width < stages
-    per_row = COPIES * (view.n + 1) * width * dt.itemsize / 2**30
+    copies = BANDED_COPIES if banded else COPIES
+    per_row = copies * (view.n + 1) * width * dt.itemsize / 2**30
     extent = f"w={width}" if banded else f"H={stages}"
     shape = f"[n={view.n}, B=1, {extent}] {dtype} tensors on {dev}"
     fits = batch_that_fits(batch, per_row, available_gb(dev), shape, note)
@@ -197,7 +199,7 @@ def run(
                 starts = np.empty((batch, view.n), np.int64)
                 drawn_stages = level_stages.cpu().numpy()  # [rows, B]
                 starts[:, plan.order[plan.order < view.n]] = drawn_stages[plan.order < view.n].T
-                schedules = starts if view.kind == "tcs" else legalize(view, starts)
+                schedules = starts if view.kind == "tcs" else legalize(view, starts, ctx.deadline)
                 result = problem.evaluate(schedules)
                 ctx.report_batch(schedules, result)
         if refinement is not None and refinement.due():
