@@ -26,7 +26,7 @@ from schedbench.solvers.base import (
     interruptible,
     too_large,
 )
-from schedbench.solvers.formulations import Formulation, build_paper, encode
+from schedbench.solvers.formulations import build_paper, encode
 
 LIBRARY = "ortools"
 PIP = "ortools"
@@ -42,7 +42,7 @@ def version() -> str:
     return f"ortools {ortools.__version__}"
 
 
-def run(ctx: SolveContext, formulation: Formulation | Literal["interval"] = "paper",
+def run(ctx: SolveContext, formulation: Literal["paper", "compact", "interval"] = "paper",
         log: bool = False) -> Outcome:  # fmt: skip
     from ortools.sat.python import cp_model
 

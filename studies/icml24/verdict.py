@@ -82,9 +82,11 @@ def readme(
         "make verdict    # = make verdict-runs verdict-docs",
         "```",
         "",
-        "`make verdict-runs` runs `+experiment=verdict` (24 designs x 14 solvers, 60 s "
+        "`make verdict-runs` runs `+experiment=verdict` (24 designs x 15 solvers, 60 s "
         "sampled every 6 s, seed 0, 2 threads), `+experiment=verdict_seeds` (seeds 1 and 2 "
-        "on RW1, RW4, RW7, RW10, adder, bar_m and square for every seeded solver), "
+        "on every design for every seeded solver; the runs committed before session 20 "
+        "have them on RW1, RW4, RW7, RW10, adder, bar_m and square, and "
+        "`verdict_seeds_rest` and `verdict_nested_cuts` add the rest), "
         "`+experiment=verdict_long` (600 s on RW10 and square), `+experiment=verdict_shares` "
         "(the portfolio's members alone on one thread each) and `+experiment=fig5` "
         "(Figure 5: GS with AdamW and Adam, 75 epochs, four designs, three seeds) and "

@@ -178,7 +178,7 @@ CASES = {
     "unknown solver option": (["+solver.options.bogus=1"], "has no option 'bogus'"),
     "bad option value": (
         ["solver=cpsat", "solver.options.formulation=tight"],
-        "formulation='tight' is not one of paper, compact",
+        "formulation='tight' is not one of paper, compact, interval",
     ),
     "non-numeric budget": (["budget.seconds=abc"], "could not be converted to Float"),
     "negative budget": (["budget.seconds=-5"], "budget.seconds=-5 must be above 0"),
