@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from schedbench.problems.icml24 import Problem
-from schedbench.solvers.icml24.gs.sampler import Plan, plan_levels, short_softmax, stage_bias
+from schedbench.solvers.icml24.gs.sampler import Plan, short_softmax, stage_bias
 
 
 @dataclass(frozen=True)
@@ -266,5 +266,4 @@ def banded_window_busy(sampled: BandSample, offset: torch.Tensor, delay: torch.T
     return out.view(batch, resources, pitch)[..., :horizon]
 
 
-__all__ = ["BandPlan", "band_offsets", "banded_window_busy", "plan_bands", "plan_levels",
-           "sample_banded"]  # fmt: skip
+__all__ = ["BandPlan", "band_offsets", "banded_window_busy", "plan_bands", "sample_banded"]

@@ -49,7 +49,7 @@ PIP = "torch"
 CLASSES = ("rcs", "tcs")
 COPIES = 20  # [n, B, H] tensors at an epoch's peak (noise, softmax, masks, grads), with a
 # margin over the count measured in docs/scaling.md
-BANDED_COPIES = 32  # banded: [n, B, w] tensors, 28 measured at 10^5 operations (+ margin)
+BANDED_COPIES = 32  # banded: [n, B, w] tensors, with a margin over docs/scaling.md's count
 
 
 def version() -> str:
