@@ -40,5 +40,6 @@ def test_width_sets_operations_per_level():
     assert problem.graph.level.max() + 1 <= 100 and problem.critical_path > 50
     assert load("tcs_synthetic", nodes=400, width=4).digest == typed_synthetic.tcs(
         400, width=4).digest  # fmt: skip
-    with pytest.raises(ProblemError, match="give dataset.params.depth or dataset.params.width"):
+    both = r"give dataset\.params\.depth or dataset\.params\.width"
+    with pytest.raises(ProblemError, match=both):
         typed_synthetic.tcs(100, depth=5, width=4)
