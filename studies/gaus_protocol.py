@@ -1,0 +1,116 @@
+"""GauS's protocol: does the gradient pay at 15 minutes, and does the differentiable family
+beat the exact solvers at 10^5 operations? (conf/experiment/gaus_protocol_*.yaml)
+
+    python -m schedbench.studies.gaus_protocol --results results/gaus_rcs results/gaus_tcs \\
+        --out docs/results/gaus
+
+Per class and instance, each solver's median best cost over its seeds with the range (a
+solver without a schedule has none). Three questions, each answered with the rule of every
+verdict (ahead only when the medians differ beyond the tie tolerance and the ranges do not
+overlap; "within noise" otherwise):
+
+- the gradient: ``hls_gauss_scale`` (GauS's informed start) against its no-gradient
+  control ``hls_gauss_scale_nograd``, same seeds;
+- the start: the informed start against the cold one (``hls_gauss_scale_cold``);
+- the families: the best differentiable solver against the best exact one (and against the
+  list scheduler), as GauS reports exact solvers left without a schedule at this scale.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+
+from schedbench.harness.metrics import TIE_TOLERANCE
+from schedbench.studies.families import compare, cost, solver_medians
+
+INFORMED, COLD, CONTROL = "hls_gauss_scale", "hls_gauss_scale_cold", "hls_gauss_scale_nograd"
+QUESTIONS = (  # (question, left solver or family, right solver or family)
+    ("does the gradient pay", INFORMED, CONTROL),
+    ("informed against cold start", INFORMED, COLD),
+    ("differentiable against exact", "differentiable", "exact"),
+    ("differentiable against the list scheduler", "differentiable", "list"),
+)
+
+
+def _side(medians: pd.DataFrame, name: str) -> pd.Series | None:
+    """The row of solver ``name``, or the best (lowest median) of family ``name``; the list
+    scheduler is its class's ``*_list`` solver."""
+    if name == "list":
+        rows = medians[medians["solver"].str.endswith("_list")]
+    elif name in ("differentiable", "exact"):
+        rows = medians[medians["family"] == name]
+    else:
+        rows = medians[medians["solver"] == name]
+    if rows.empty:
+        return None
+    return rows.sort_values("median", na_position="last").iloc[0]
+
+
+def protocol_table(runs: pd.DataFrame, tolerance: float = TIE_TOLERANCE) -> pd.DataFrame:
+    """One row per (instance, question): both sides' solver, median, range and seeds, and
+    the answer."""
+    medians = solver_medians(runs)
+    rows = []
+    for dataset, mine in medians.groupby("dataset", sort=True):
+        for question, left, right in QUESTIONS:
+            a, b = _side(mine, left), _side(mine, right)
+            if a is None or b is None:
+                continue
+            rows.append({
+                "dataset": dataset, "question": question,
+                "left": a["solver"], "left_median": a["median"], "left_low": a["low"],
+                "left_high": a["high"], "left_runs": int(a["runs"]),
+                "right": b["solver"], "right_median": b["median"], "right_low": b["low"],
+                "right_high": b["high"], "right_runs": int(b["runs"]),
+                "answer": compare(a, b, tolerance),
+            })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def _cell(row: dict, side: str) -> str:
+    """One side of a table row: its solver, median [range] and runs (or no schedule)."""
+    median, runs = row[f"{side}_median"], row[f"{side}_runs"]
+    if pd.isna(median):
+        return f"{row[side]} no schedule ({runs} runs)"
+    low, high = cost(row[f"{side}_low"]), cost(row[f"{side}_high"])
+    return f"{row[side]} {cost(median)} [{low}, {high}] ({runs} runs)"
+
+
+def markdown(table: pd.DataFrame) -> str:
+    lines = ["| instance | question | left: median [range] | right: median [range] | answer |",
+             "|---|---|---|---|---|"]  # fmt: skip
+    for r in table.to_dict("records"):
+        lines.append(f"| {r['dataset']} | {r['question']} | {_cell(r, 'left')} | "
+                     f"{_cell(r, 'right')} | {r['answer']} |")  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+def write(results: list[Path], out: Path) -> str:
+    from schedbench.harness.tables import build_tables
+
+    frames = [build_tables(folder)[0] for folder in results if (folder / "runs").is_dir()]
+    if not frames:
+        raise SystemExit(f"no runs under {', '.join(map(str, results))}: run the "
+                         "gaus_protocol experiments first")  # fmt: skip
+    table = protocol_table(pd.concat(frames, ignore_index=True))
+    out.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out / "gaus_protocol.csv", index=False)
+    text = "# GauS's protocol\n\n" + (__doc__ or "").split("\n\n", 2)[2] + "\n" + markdown(table)
+    (out / "gaus_protocol.md").write_text(text)
+    return text
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--results", type=Path, nargs="+",
+                        default=[Path("results/gaus_rcs"), Path("results/gaus_tcs")])  # fmt: skip
+    parser.add_argument("--out", type=Path, default=Path("docs/results/gaus"))
+    args = parser.parse_args(argv)
+    print(write(args.results, args.out))
+
+
+if __name__ == "__main__":
+    main()
