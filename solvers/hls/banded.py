@@ -20,7 +20,13 @@ import numpy as np
 import torch
 
 from schedbench.problems.icml24 import Problem
-from schedbench.solvers.icml24.gs.sampler import Plan, short_softmax, stage_bias
+from schedbench.solvers.icml24.gs.sampler import (
+    Plan,
+    earliest_stage,
+    other_tops,
+    short_softmax,
+    stage_bias,
+)
 
 
 @dataclass(frozen=True)
@@ -105,15 +111,6 @@ class _Shared:
         self.grads = torch.zeros(rows, batch, width + 1, device=device, dtype=dtype)
 
 
-def _top(shared: _Shared, level: BandLevel) -> tuple[torch.Tensor, torch.Tensor]:
-    """Per in-edge s_u + d [m_k, B], and per node the earliest legal stage [n_k, B]."""
-    starts = shared.stages.index_select(0, level.edge_src) + level.edge_shift[:, None]
-    top = torch.zeros((level.stop - level.start, starts.shape[1]), dtype=torch.long,
-                      device=starts.device).scatter_reduce_(
-        0, level.edge_dst[:, None].expand_as(starts), starts, "amax")  # fmt: skip
-    return starts, top
-
-
 class _BandMask(torch.autograd.Function):
     """The banded ``_LevelMask``: bias^(#preds) * window * [off + j >= max(s_u + d)];
     backward, each in-edge's share (where every other in-edge allows the stage) moved
@@ -122,15 +119,8 @@ class _BandMask(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, anchor, shared, level, width):
-        starts, top = _top(shared, level)
-        is_top = starts == top.index_select(0, level.edge_dst)
-        n_top = torch.zeros_like(top).index_add_(0, level.edge_dst, is_top.long())
-        second = torch.zeros_like(top).scatter_reduce_(
-            0, level.edge_dst[:, None].expand_as(starts), torch.where(is_top, 0, starts), "amax"
-        )
-        alone = is_top & (n_top.index_select(0, level.edge_dst) == 1)
-        ctx.others = torch.where(alone, second.index_select(0, level.edge_dst),
-                                 top.index_select(0, level.edge_dst))  # fmt: skip
+        starts, top = earliest_stage(shared, level)
+        ctx.others = other_tops(starts, top, level.edge_dst)
         ctx.shared, ctx.level = shared, level
         stage = level.offset[:, None, None] + torch.arange(width, device=top.device)
         allowed = stage >= top[..., None]
@@ -221,7 +211,7 @@ def sample_banded(logits: torch.Tensor, plan: BandPlan, noise: torch.Tensor,
             y_soft = short_softmax(probs * mask)
             index = (y_soft.detach() * allowed).argmax(-1, keepdim=True)
             inside = allowed.any(-1)
-            _, top = _top(shared, level)
+            _, top = earliest_stage(shared, level)
             stage = torch.where(inside, level.offset[:, None] + index[..., 0], top)
         outputs.append(_Hard.apply(y_soft, index, inside, shared, level))
         inside_rows.append(inside)

@@ -12,6 +12,7 @@ of autograd products, so deep designs (div: thousands of levels) fit in memory.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -160,19 +161,8 @@ class _LevelMask(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, anchor, shared, level, stages):
-        starts, top = _top(shared, level)
-        rows = level.edge_dst[:, None].expand_as(starts)
-        shape = top.shape
-        top_e = top.index_select(0, level.edge_dst)
-        is_top = starts == top_e
-        n_top = torch.zeros(shape, dtype=torch.long, device=starts.device).index_add_(
-            0, level.edge_dst, is_top.long()
-        )
-        second = torch.zeros(shape, dtype=torch.long, device=starts.device).scatter_reduce_(
-            0, rows, torch.where(is_top, 0, starts), "amax"
-        )
-        alone = is_top & (n_top.index_select(0, level.edge_dst) == 1)
-        ctx.others = torch.where(alone, second.index_select(0, level.edge_dst), top_e)
+        starts, top = earliest_stage(shared, level)
+        ctx.others = other_tops(starts, top, level.edge_dst)
         ctx.shared, ctx.level = shared, level
         t = torch.arange(stages, device=starts.device)
         allowed = t >= top[..., None]
@@ -219,8 +209,9 @@ class _Hard(torch.autograd.Function):
         return grad, None, None, None, None
 
 
-def _top(shared: _SharedMasks, level: Level) -> tuple[torch.Tensor, torch.Tensor]:
-    """Per in-edge s_u + d [m_k, B], and per node its max, the earliest legal stage [n_k, B]."""
+def earliest_stage(shared: Any, level: Any) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per in-edge s_u + d [m_k, B], and per node its max, the earliest legal stage [n_k, B]
+    (``shared``: the stages sampled so far; ``level``: a dense or banded plan's level)."""
     starts = shared.stages.index_select(0, level.edge_src) + level.edge_shift[:, None]
     top = torch.zeros(
         (level.stop - level.start, starts.shape[1]), dtype=torch.long, device=starts.device
@@ -228,9 +219,22 @@ def _top(shared: _SharedMasks, level: Level) -> tuple[torch.Tensor, torch.Tensor
     return starts, top
 
 
+def other_tops(starts: torch.Tensor, top: torch.Tensor, edge_dst: torch.Tensor) -> torch.Tensor:
+    """Per in-edge [m_k, B], the latest s_u + d among its node's *other* in-edges (the top
+    itself when another in-edge reaches it too): where the mask's product rule lets it pass."""
+    top_e = top.index_select(0, edge_dst)
+    is_top = starts == top_e
+    n_top = torch.zeros_like(top).index_add_(0, edge_dst, is_top.long())
+    second = torch.zeros_like(top).scatter_reduce_(
+        0, edge_dst[:, None].expand_as(starts), torch.where(is_top, 0, starts), "amax"
+    )
+    alone = is_top & (n_top.index_select(0, edge_dst) == 1)
+    return torch.where(alone, second.index_select(0, edge_dst), top_e)
+
+
 def _allowed(shared: _SharedMasks, level: Level, stages: int) -> torch.Tensor:
     """[t >= max over in-edges of s_u + d] (and t <= ALAP) for the level's nodes, no gradient."""
-    starts, top = _top(shared, level)
+    starts, top = earliest_stage(shared, level)
     allowed = torch.arange(stages, device=starts.device) >= top[..., None]
     if level.window is not None:
         allowed &= level.window
