@@ -13,6 +13,7 @@ list schedule or the warm start), which every better schedule fits within.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections.abc import Callable
@@ -263,23 +264,14 @@ def banded_busy(mu: Any, spread: Any, delay: Any, resource: Any, resources: int,
     bands (:func:`band_reach`); the band moves with mu, not its gradient. One normal CDF
     per band cycle, G[j] = Phi((c_j + 0.5 - mu) / s), serves both ends of every busy window
     (busy at c_j: G[j] - G[j - d]), and the backward pass recomputes the density instead of
-    keeping autograd's intermediates (:class:`_BandedBusy`)."""
-    return _BandedBusy.apply(mu, spread, delay, resource, resources, horizon, reach)
+    keeping autograd's intermediates (:func:`_banded_busy_function`)."""
+    return _banded_busy_function().apply(mu, spread, delay, resource, resources, horizon, reach)
 
 
-class _BandedBusy:
-    """The autograd function of :func:`banded_busy` (built on first use: torch loads lazily)."""
-
-    _function = None
-
-    @classmethod
-    def apply(cls, *args: Any) -> Any:
-        if cls._function is None:
-            cls._function = _banded_busy_function()
-        return cls._function.apply(*args)
-
-
+@functools.cache
 def _banded_busy_function() -> Any:
+    """The autograd function of :func:`banded_busy`, built once on first use (torch is
+    imported only by the solvers that need it)."""
     import torch
 
     def groups(delay):

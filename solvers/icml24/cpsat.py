@@ -141,13 +141,7 @@ def _compact(model, problem):
             LinearExpr.weighted_sum([x[v][t] for v in heavy], [weights[v] for v in heavy]) <= r
         )
     # comm = sum over counted edges of coeff (s_v - s_u), folded into one weight per node
-    coeff = problem.comm_coeff.astype(np.int64)
-    per_node = (
-        (np.bincount(problem.dst, coeff, problem.n) - np.bincount(problem.src, coeff, problem.n))
-        .astype(np.int64)
-        .tolist()
-    )
-    comm = LinearExpr.weighted_sum(s, per_node)
+    comm = LinearExpr.weighted_sum(s, problem.comm_slope.tolist())
     model.minimize(int(problem.ratio) * r + comm)
     return x, s, r
 
@@ -167,13 +161,7 @@ def _interval(model, problem):
     heavy = [v for v, w in enumerate(problem.w.tolist()) if w]
     intervals = [model.new_fixed_size_interval_var(s[v], 1, f"i{v}") for v in heavy]
     model.add_cumulative(intervals, [int(problem.w[v]) for v in heavy], r)
-    coeff = problem.comm_coeff.astype(np.int64)
-    per_node = (
-        (np.bincount(problem.dst, coeff, problem.n) - np.bincount(problem.src, coeff, problem.n))
-        .astype(np.int64)
-        .tolist()
-    )
-    model.minimize(int(problem.ratio) * r + LinearExpr.weighted_sum(s, per_node))
+    model.minimize(int(problem.ratio) * r + LinearExpr.weighted_sum(s, problem.comm_slope.tolist()))
     return s, r
 
 

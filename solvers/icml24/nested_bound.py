@@ -118,9 +118,7 @@ def block_bound(problem, peak: int, chosen: list[int], seconds: float,
                     model.add_implication(x[k][v], x[k - d][u])
                 elif k - d < 0:
                     model.add(x[k][v] == 0)
-    coeff = problem.comm_coeff.astype(np.int64)
-    slope = (np.bincount(problem.src, coeff, n) - np.bincount(problem.dst, coeff, n)).astype(
-        np.int64).tolist()  # fmt: skip
+    slope = (-problem.comm_slope).tolist()  # on a closed S_k: the counted edges leaving it
     model.minimize(sum(cp_model.LinearExpr.weighted_sum(x[k], slope) for k in chosen))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.01, min(seconds, ctx.remaining()))

@@ -164,8 +164,7 @@ class NestedCuts:
         barred[self.dst[far]] = True
         if (must & barred).any():
             return None
-        index = np.full(self.n, -1, np.int64)
-        index[nodes] = np.arange(nodes.size)
+        index = self._positions(nodes)
         model = cp_model.CpModel()
         x = [model.new_bool_var("") for _ in range(nodes.size)]
         for v in np.flatnonzero(must):
@@ -207,17 +206,17 @@ class NestedCuts:
     def _lagrangian_hint(self, nodes, must, barred, near, slope, peak) -> np.ndarray | None:
         """The closed set minimizing cut + lambda * weight (a minimum s-t cut, Picard's
         closure construction) at the lambda whose set is the heaviest within ``peak``, found
-        by bisection, then filled to ``peak`` with the cheapest nodes whose predecessors are
-        all in: a feasible boundary when the lower load bound is met, else None."""
+        by bisection, then filled towards ``peak`` (:meth:`_fill`); None when even the
+        forced nodes exceed ``peak`` or the flow fails. The caller checks the lower bound."""
         from ortools.graph.python import max_flow
 
         size = nodes.size
-        index = np.full(self.n, -1, np.int64)
-        index[nodes] = np.arange(size)
+        index = self._positions(nodes)
+        src, dst = index[self.src[near]], index[self.dst[near]]  # the closure edges, locally
         source, sink = size, size + 1
         big = 1 << 50
-        tails = [index[self.dst[near]], np.full(size, source), np.arange(size)]
-        heads = [index[self.src[near]], np.arange(size), np.full(size, sink)]
+        tails = [dst, np.full(size, source), np.arange(size)]
+        heads = [src, np.arange(size), np.full(size, sink)]
         flow = max_flow.SimpleMaxFlow()
         first = flow.add_arcs_with_capacity(np.concatenate(tails), np.concatenate(heads),
                                             np.zeros(sum(map(len, tails)), np.int64))  # fmt: skip
@@ -254,16 +253,14 @@ class NestedCuts:
                 best, high = chosen, middle
             else:
                 low = middle
-        return self._fill(nodes, best, near, slope, peak, forced_out)
+        return self._fill(nodes, best, src, dst, slope, peak, forced_out)
 
-    def _fill(self, nodes, chosen, near, slope, peak, forced_out) -> np.ndarray | None:
-        """``chosen`` grown to ``peak`` by the cheapest (lowest slope) nodes whose
-        predecessors among ``nodes`` are all in; None if it stays below the lower bound."""
+    def _fill(self, nodes, chosen, src, dst, slope, peak, forced_out) -> np.ndarray:
+        """``chosen`` (over ``nodes``; ``src``, ``dst``: the closure edges in their local
+        positions) grown towards ``peak`` by the cheapest (lowest slope) nodes whose
+        predecessors among ``nodes`` are all in, as 0/1 per node; the caller checks bounds."""
         import heapq
 
-        index = np.full(self.n, -1, np.int64)
-        index[nodes] = np.arange(nodes.size)
-        src, dst = index[self.src[near]], index[self.dst[near]]
         missing = np.bincount(dst[~chosen[src]], minlength=nodes.size)
         succ_order = np.argsort(src, kind="stable")
         succ_bounds = np.searchsorted(src[succ_order], np.arange(nodes.size + 1))
@@ -284,6 +281,12 @@ class NestedCuts:
                 if missing[j] == 0 and not chosen[j] and not forced_out[j]:
                     heapq.heappush(heap, (int(costs[j]), j))
         return chosen.astype(np.int64)
+
+    def _positions(self, nodes: np.ndarray) -> np.ndarray:
+        """Each node's position in ``nodes`` (-1 for the others)."""
+        index = np.full(self.n, -1, np.int64)
+        index[nodes] = np.arange(nodes.size)
+        return index
 
     def _fill_hint(self, nodes, must, barred, peak) -> np.ndarray:
         """A prefix of the depth-first topological order that fits ``peak``: predecessor-
@@ -348,8 +351,7 @@ class NestedCuts:
             return None
         lo = np.maximum(self.asap[nodes], a)
         hi = np.minimum(self.alap[nodes], b)
-        index = np.full(self.n, -1, np.int64)
-        index[nodes] = np.arange(nodes.size)
+        index = self._positions(nodes)
         # fixed neighbours bound the window's nodes
         into = free[self.dst] & ~free[self.src]
         np.maximum.at(lo, index[self.dst[into]], schedule[self.src[into]] + self.d[into])
