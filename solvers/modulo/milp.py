@@ -208,7 +208,11 @@ def search(ctx: SolveContext, solve_at: Attempt, max_columns: int = 400_000,
             ii += 1  # its share is spent: the next II, unproved
             continue
         if kind in ("optimal", "feasible"):
-            proved = max(problem.length_bound(ii), int(np.ceil((proved or 0) - 1e-6)))
+            proved = (
+                problem.length_bound(ii)
+                if proved is None or not np.isfinite(proved)
+                else (max(problem.length_bound(ii), int(np.ceil(proved - 1e-6))))
+            )
             if ii == floor and (at.complete or ii == ii_best):
                 bound = max(bound, ii * LENGTH_SCALE + proved)
             if kind == "optimal" and bound >= ctx.best_cost:
@@ -255,10 +259,12 @@ def _highs(ctx: SolveContext, at: AtII, start: np.ndarray | None,
         ctx.report(at.decode(np.asarray(h.getSolution().col_value)))
     if model_status == highspy.HighsModelStatus.kInfeasible:
         return "infeasible", None
+    # an interrupted solve (the run's best met its bound) may leave the dual bound infinite
+    dual = info.mip_dual_bound if np.isfinite(info.mip_dual_bound) else None
     if model_status == highspy.HighsModelStatus.kOptimal:
-        return "optimal", info.mip_dual_bound
+        return "optimal", dual
     if info.primal_solution_status == 2:
-        return "feasible", info.mip_dual_bound
+        return "feasible", dual
     return "unknown", None
 
 
