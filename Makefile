@@ -123,6 +123,7 @@ verdict-docs:
 	if [ -d results/bounds/runs ]; then $(BIN)/python -m schedbench.harness.registry_update --results results/bounds; fi
 	if [ -d results/verdict_rcs/runs ]; then $(BIN)/python -m schedbench.studies.hls_verdict --results results/verdict_rcs $(if $(wildcard results/scale_rcs/runs),--scale results/scale_rcs) --out docs/results/rcs --docs docs/results; fi
 	if [ -d results/verdict_tcs/runs ]; then $(BIN)/python -m schedbench.studies.hls_verdict --results results/verdict_tcs $(if $(wildcard results/scale_tcs/runs),--scale results/scale_tcs) --out docs/results/tcs/verdict --docs docs/results; fi
+	if [ -d results/verdict_modulo/runs ]; then $(BIN)/python -m schedbench.harness.registry_update --results results/verdict_modulo; fi
 	if [ -d results/verdict_modulo/runs ]; then $(BIN)/python -m schedbench.studies.modulo_verdict --results results/verdict_modulo --out docs/results/modulo --docs docs/results; fi
 	$(BIN)/python -m schedbench.studies.icml24.verdict --results results/verdict --out docs/results $(if $(BASE),--base $(BASE))
 	$(BIN)/python -m schedbench.studies.classes --docs docs/results
