@@ -39,7 +39,8 @@ STAGES = [
     "generate", "problem", "asap_alap", "evaluate_b64", "topo_chunk", "list", "local_search",
     "local_search_pass", "legalize_b32", "record", "cycle_error", "pipeline",
 ]  # fmt: skip
-SOLVERS = ["topo_chunk", "list", "local_search", "gauss", "gs", "cpsat_compact", "highs_compact"]
+SOLVERS = ["topo_chunk", "list", "local_search", "gauss", "gs", "cpsat_compact", "highs_compact",
+           "nested_cuts"]  # fmt: skip
 
 
 def graph_params(shape: str, nodes: int) -> dict:

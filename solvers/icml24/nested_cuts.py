@@ -9,16 +9,17 @@ cuts the fewest counted edges (a CP-SAT model with one boolean per undecided nod
 ``boundary_seconds``, hinted with the better of the depth-first chunk and, with
 ``lagrangian``, the Lagrangian cut: the closed set of least cut + lambda * weight, a minimum
 s-t cut, at the lambda that fills the stage, topped up greedily; when CP-SAT finds nothing in
-time, the hint itself when it is closed and fits). The peak: P starts at the trivial
-peak bound (raised until a chain exists), then the slack is doubled while R * slack buys
-more comm than it costs (``slack_share`` of the budget). The rest of the budget improves
-the best chain: windows of consecutive stages are re-solved exactly with every other node
-fixed (a compact CP-SAT model over the window, hinted with the incumbent, at most
-``window_seconds``), sweeping the windows and widening them when a sweep gains nothing (up
-to ``max_window``, by default all L stages: the whole compact model hinted with the
-incumbent). Incumbents go to the harness as found; the solver proves no bound.
-Left unset, the time per model follows the budget: each boundary of the first chain gets
-``construct_share`` of it over the L - 1 boundaries, each window half a boundary's time.
+time, or when the boundary frees more than ``max_free`` nodes, the hint itself when it is
+closed and fits). The peak: P starts at the trivial peak bound (raised until a chain
+exists), then the slack is doubled while R * slack buys more comm than it costs
+(``slack_share`` of the budget). The rest of the budget improves the best chain: windows
+of consecutive stages are re-solved exactly with every other node fixed (a compact CP-SAT
+model over the window, hinted with the incumbent, at most ``window_seconds``), sweeping
+the windows and widening them when a sweep gains nothing (up to ``max_window``, by default
+all L stages: the whole compact model hinted with the incumbent). Incumbents go to the
+harness as found; the solver proves no bound. Left unset, the time per model follows the
+budget: each boundary of the first chain gets ``construct_share`` of it over the L - 1
+boundaries, each window half a boundary's time.
 """
 
 from __future__ import annotations
@@ -52,7 +53,8 @@ def run(
     max_free: int = 60_000,
     lagrangian: bool = True,
 ) -> Outcome:
-    """See the module docstring. ``max_free`` caps the nodes one window model may free."""
+    """See the module docstring. ``max_free`` caps the nodes one model may free: a larger
+    boundary takes its hint, a larger window is not re-solved."""
     problem = ctx.problem
     if boundary_seconds is None:
         boundary_seconds = max(0.5, construct_share * ctx.time_limit / max(1, problem.stages - 1))
@@ -65,7 +67,7 @@ def run(
     what = f"a boundary model ({entries:,} nodes and edges, {ctx.threads} workers)"
     if (skip := too_large(need, host_memory_gb(), what)) is not None:
         return skip
-    cuts = NestedCuts(problem, ctx, lagrangian)
+    cuts = NestedCuts(problem, ctx, lagrangian, max_free)
     built = time.perf_counter()
     peak, best, tried = cuts.choose_peak(boundary_seconds, slack_share)
     if best is None:
@@ -81,8 +83,10 @@ def run(
 class NestedCuts:
     """The instance's arrays and the two CP-SAT models (a boundary, a window of stages)."""
 
-    def __init__(self, problem, ctx: SolveContext, lagrangian: bool = True):
+    def __init__(self, problem, ctx: SolveContext, lagrangian: bool = True,
+                 max_free: int = 60_000):  # fmt: skip
         self.problem, self.ctx, self.lagrangian = problem, ctx, lagrangian
+        self.max_free = max_free
         self.n, self.stages = problem.n, problem.stages
         self.src, self.dst = problem.src.astype(np.int64), problem.dst.astype(np.int64)
         self.d = problem.d.astype(np.int64)
@@ -164,20 +168,7 @@ class NestedCuts:
         barred[self.dst[far]] = True
         if (must & barred).any():
             return None
-        index = self._positions(nodes)
-        model = cp_model.CpModel()
-        x = [model.new_bool_var("") for _ in range(nodes.size)]
-        for v in np.flatnonzero(must):
-            model.add(x[index[v]] == 1)
-        for v in np.flatnonzero(barred):
-            model.add(x[index[v]] == 0)
         near = (self.d == 0) & free[self.src] & free[self.dst]
-        for u, v in zip(self.src[near].tolist(), self.dst[near].tolist(), strict=True):
-            model.add_implication(x[index[v]], x[index[u]])  # closed: v in S_k -> u in S_k
-        weights = self.w[nodes].tolist()
-        load = cp_model.LinearExpr.weighted_sum(x, weights)
-        model.add(load <= peak)
-        model.add(load >= free_weight - later * peak)
         # the counted edges leaving S_k: from a placed u, coeff (1 - x_v); between
         # undecided u and v, coeff (x_u - x_v); as one weight per node
         counted = (self.coeff > 0) & free[self.dst]
@@ -185,16 +176,30 @@ class NestedCuts:
         np.subtract.at(slope, self.dst[counted], self.coeff[counted])
         inner = counted & free[self.src]
         np.add.at(slope, self.src[inner], self.coeff[inner])
-        model.minimize(cp_model.LinearExpr.weighted_sum(x, slope[nodes].tolist()))
         hint = self._fill_hint(nodes, must, barred, peak)
         if self.lagrangian:
-            cut = self._lagrangian_hint(nodes, must, barred, near, slope, peak)
+            cut = self._lagrangian_hint(nodes, must, barred, near, slope, peak, seconds)
             if cut is not None and slope[nodes] @ cut < slope[nodes] @ hint:
                 hint = cut
-        for i, value in enumerate(hint.tolist()):
-            model.add_hint(x[i], value)
-        values = self._solve(model, x, seconds)
-        if values is None:  # no solution in time: the hint, when it is a closed set
+        values = None
+        if nodes.size <= self.max_free:  # beyond it the model alone outlasts its share
+            index = self._positions(nodes)
+            model = cp_model.CpModel()
+            x = [model.new_bool_var("") for _ in range(nodes.size)]
+            for v in np.flatnonzero(must):
+                model.add(x[index[v]] == 1)
+            for v in np.flatnonzero(barred):
+                model.add(x[index[v]] == 0)
+            for u, v in zip(self.src[near].tolist(), self.dst[near].tolist(), strict=True):
+                model.add_implication(x[index[v]], x[index[u]])  # closed: v in S_k -> u in S_k
+            load = cp_model.LinearExpr.weighted_sum(x, self.w[nodes].tolist())
+            model.add(load <= peak)
+            model.add(load >= free_weight - later * peak)
+            model.minimize(cp_model.LinearExpr.weighted_sum(x, slope[nodes].tolist()))
+            for i, value in enumerate(hint.tolist()):
+                model.add_hint(x[i], value)
+            values = self._solve(model, x, seconds)
+        if values is None:  # no model, or no solution in time: the hint, when it is closed
             chosen = np.zeros(self.n, bool)
             chosen[nodes] = hint.astype(bool)
             load_now = int(self.w[chosen].sum())
@@ -203,13 +208,16 @@ class NestedCuts:
             values = hint if closed and fits and not (chosen & barred).any() else None
         return None if values is None else nodes[values.astype(bool)]
 
-    def _lagrangian_hint(self, nodes, must, barred, near, slope, peak) -> np.ndarray | None:
+    def _lagrangian_hint(self, nodes, must, barred, near, slope, peak,
+                         seconds: float = np.inf) -> np.ndarray | None:  # fmt: skip
         """The closed set minimizing cut + lambda * weight (a minimum s-t cut, Picard's
         closure construction) at the lambda whose set is the heaviest within ``peak``, found
-        by bisection, then filled towards ``peak`` (:meth:`_fill`); None when even the
-        forced nodes exceed ``peak`` or the flow fails. The caller checks the lower bound."""
+        by bisection (stopped after ``seconds``: at 10^6 nodes one flow takes seconds),
+        then filled towards ``peak`` (:meth:`_fill`); None when even the forced nodes
+        exceed ``peak`` or the flow fails. The caller checks the lower bound."""
         from ortools.graph.python import max_flow
 
+        deadline = time.perf_counter() + seconds
         size = nodes.size
         index = self._positions(nodes)
         src, dst = index[self.src[near]], index[self.dst[near]]  # the closure edges, locally
@@ -245,6 +253,8 @@ class NestedCuts:
         if best is None or weight[best].sum() > peak:
             return None
         for _ in range(30):
+            if time.perf_counter() > deadline or self.ctx.should_stop():
+                break
             middle = (low + high) / 2
             chosen = closed_set(middle)
             if chosen is None:

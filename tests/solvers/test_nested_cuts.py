@@ -24,12 +24,15 @@ pytest.importorskip("ortools")
     stages=st.integers(1, 4),
     distances=st.booleans(),
     comm_mode=st.sampled_from(["binary", "weighted"]),
+    hints_only=st.booleans(),
 )
-def test_feasible_at_the_cost_it_reports(seed, n, stages, distances, comm_mode):
+def test_feasible_at_the_cost_it_reports(seed, n, stages, distances, comm_mode, hints_only):
+    """``hints_only``: max_free=0, the path of graphs too large for a model (no CP-SAT)."""
     problem = random_dag(np.random.default_rng(seed), n, stages, with_distances=distances)
     problem = problem.with_settings(comm_mode=comm_mode)
     result = solve(problem, "nested_cuts", time_limit=5, threads=1, seed=seed,
-                   boundary_seconds=0.5, window_seconds=0.5)  # fmt: skip
+                   boundary_seconds=0.5, window_seconds=0.5,
+                   **({"max_free": 0} if hints_only else {}))  # fmt: skip
     assert result.schedule is not None, result.message
     checked = evaluate(problem, result.schedule)
     assert checked.feasible[0] and result.cost == checked.cost[0]
