@@ -45,6 +45,12 @@ def snapshot(registry: Path | None = None) -> pd.DataFrame:
     return rows[COLUMNS].sort_values("dataset").reset_index(drop=True)
 
 
+def write_snapshot(out: Path) -> None:
+    """``before.csv`` in ``out``: :func:`snapshot` of today's registry."""
+    out.mkdir(parents=True, exist_ok=True)
+    snapshot().to_csv(out / "before.csv", index=False)
+
+
 def doubling(runs: pd.DataFrame) -> dict[str, float]:
     """One design's runs: the longest budget, the best at it and at half of it or less,
     and the relative change (NaN where no run had half the longest budget)."""
@@ -55,7 +61,7 @@ def doubling(runs: pd.DataFrame) -> dict[str, float]:
     full = float(ran["best_cost"].min())
     half_runs = ran[ran["budget"] <= longest / 2 + 1e-9]
     half = float(half_runs["best_cost"].min()) if not half_runs.empty else np.nan
-    change = (half - full) / half if half == half else np.nan
+    change = np.nan if pd.isna(half) else (half - full) / half
     return {"budget": longest, "best_full": full, "best_half": half, "change": change}
 
 
@@ -91,21 +97,21 @@ def table(before: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
 
 
 def holds(change: float) -> str:
-    if change != change:
+    if pd.isna(change):
         return "no run at half the budget"
     return "holds" if change <= HOLDS else "moved: run longer"
 
 
 def _floor(floor: float, cost: float) -> str:
-    if floor != floor:
+    if pd.isna(floor):
         return "-"
     return f"{floor:,.0f} ({'met' if cost <= floor else 'not met'})"
 
 
 def _pair(half: float, full: float, budget: float) -> str:
-    if full != full:
+    if pd.isna(full):
         return "-"
-    if half != half:
+    if pd.isna(half):
         return f"{full:,.0f} ({budget:g} s)"
     return f"{half:,.0f} → {full:,.0f} ({budget:g} s)"
 
@@ -154,10 +160,9 @@ def write(results: list[Path], out: Path) -> str:
                          "+experiment=best_known_epfl (and _cpsat) first")  # fmt: skip
     for column in ("best_cost", "bound"):
         runs[column] = pd.to_numeric(runs.get(column), errors="coerce")
-    out.mkdir(parents=True, exist_ok=True)
     before_path = out / "before.csv"
     if not before_path.is_file():  # the first call keeps the registry as it was
-        snapshot().to_csv(before_path, index=False)
+        write_snapshot(out)
     frame = table(pd.read_csv(before_path), runs)
     frame.to_csv(out / "best_known.csv", index=False)
     text = ("# Best-knowns that hold (the paper's class, EPFL designs)\n\n"
@@ -177,8 +182,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="only write before.csv from today's registry")  # fmt: skip
     args = parser.parse_args(argv)
     if args.snapshot:
-        args.out.mkdir(parents=True, exist_ok=True)
-        snapshot().to_csv(args.out / "before.csv", index=False)
+        write_snapshot(args.out)
         return
     print(write(args.results, args.out))
 

@@ -49,8 +49,8 @@ PIP = "torch"
 CLASSES = ("rcs", "tcs")
 COPIES = 20  # [n, B, H] tensors at an epoch's peak (noise, softmax, masks, grads), with a
 # margin over the count measured in docs/scaling.md
-BANDED_COPIES = 40  # banded: [n, B, w] tensors at the peak (33-37 per row measured at
-# 10^6, docs/scaling.md), with a margin
+BANDED_COPIES = 40  # banded: [n, B, w] tensors at the peak, with a margin over the count
+# measured in docs/scaling.md
 
 
 def version() -> str:

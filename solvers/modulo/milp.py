@@ -208,11 +208,9 @@ def search(ctx: SolveContext, solve_at: Attempt, max_columns: int = 400_000,
             ii += 1  # its share is spent: the next II, unproved
             continue
         if kind in ("optimal", "feasible"):
-            proved = (
-                problem.length_bound(ii)
-                if proved is None or not np.isfinite(proved)
-                else (max(problem.length_bound(ii), int(np.ceil(proved - 1e-6))))
-            )
+            # a solve stopped early (the run's best met its bound) may prove nothing: inf
+            known = proved is not None and np.isfinite(proved)
+            proved = max(problem.length_bound(ii), int(np.ceil(proved - 1e-6)) if known else 0)
             if ii == floor and (at.complete or ii == ii_best):
                 bound = max(bound, ii * LENGTH_SCALE + proved)
             if kind == "optimal" and bound >= ctx.best_cost:
@@ -259,12 +257,10 @@ def _highs(ctx: SolveContext, at: AtII, start: np.ndarray | None,
         ctx.report(at.decode(np.asarray(h.getSolution().col_value)))
     if model_status == highspy.HighsModelStatus.kInfeasible:
         return "infeasible", None
-    # an interrupted solve (the run's best met its bound) may leave the dual bound infinite
-    dual = info.mip_dual_bound if np.isfinite(info.mip_dual_bound) else None
     if model_status == highspy.HighsModelStatus.kOptimal:
-        return "optimal", dual
+        return "optimal", info.mip_dual_bound
     if info.primal_solution_status == 2:
-        return "feasible", dual
+        return "feasible", info.mip_dual_bound
     return "unknown", None
 
 
