@@ -126,7 +126,7 @@ verdict-docs:
 	if [ -d results/verdict_modulo/runs ]; then $(BIN)/python -m schedbench.harness.registry_update --results results/verdict_modulo; fi
 	if [ -d results/verdict_modulo/runs ]; then $(BIN)/python -m schedbench.studies.modulo_verdict --results results/verdict_modulo --out docs/results/modulo --docs docs/results; fi
 	if [ -d results/gaus_rcs/runs ] || [ -d results/gaus_tcs/runs ]; then $(BIN)/python -m schedbench.studies.gaus_protocol --results $(wildcard results/gaus_rcs results/gaus_tcs) --out docs/results/gaus; fi
-	if [ -d results/warm_start/runs ]; then $(BIN)/python -m schedbench.studies.warm_start --results results/warm_start --out docs/results/warm_start; fi
+	if [ -d results/warm_start/runs ]; then $(BIN)/python -m schedbench.studies.warm_start --results $(wildcard results/warm_start results/verdict) --out docs/results/warm_start; fi
 	if [ -d results/best_known_epfl/runs ] || [ -d results/best_known_epfl_cpsat/runs ]; then $(BIN)/python -m schedbench.studies.best_known --results $(wildcard results/best_known_epfl results/best_known_epfl_cpsat) --out docs/results/best_known; fi
 	for r in results/best_known_epfl results/best_known_epfl_cpsat; do if [ -d $$r/runs ]; then $(BIN)/python -m schedbench.harness.registry_update --results $$r; fi; done
 	$(BIN)/python -m schedbench.studies.icml24.verdict --results results/verdict --out docs/results $(if $(BASE),--base $(BASE))

@@ -1,7 +1,7 @@
 """Do differentiable warm starts make exact solvers faster? (arXiv 2603.28943: "up to 10x")
 
     python -m schedbench.studies.warm_start --select     # which instances (cold exact > 5 s)
-    python -m schedbench.studies.warm_start --results results/warm_start \\
+    python -m schedbench.studies.warm_start --results results/warm_start results/verdict \\
         --out docs/results/warm_start                     # the table and the claim
 
 Per class, an exact solver alone (cold) against the harness's relay (warm): the class's
@@ -152,12 +152,16 @@ def markdown(table: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(results: Path, out: Path) -> str:
+def write(results: Path | list[Path], out: Path) -> str:
+    """The table and the claim from the runs under ``results`` (one folder or several:
+    the paper's class shares its runs with the verdict's folder)."""
     from schedbench.harness.tables import load_runs
 
-    runs = load_runs(results)
+    folders = [results] if isinstance(results, Path) else list(results)
+    runs = [run for folder in folders for run in load_runs(folder)]
     if not runs:
-        raise SystemExit(f"no runs under {results}: run the warm_start experiments first")
+        raise SystemExit(f"no runs under {', '.join(map(str, folders))}: run the warm_start "
+                         "experiments first")  # fmt: skip
     table = warm_start_table(runs)
     out.mkdir(parents=True, exist_ok=True)
     table.to_csv(out / "warm_start.csv", index=False)
@@ -171,7 +175,8 @@ def write(results: Path, out: Path) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--select", action="store_true", help="print the instances to run")
-    parser.add_argument("--results", type=Path, default=Path("results/warm_start"))
+    parser.add_argument("--results", type=Path, nargs="+",
+                        default=[Path("results/warm_start"), Path("results/verdict")])  # fmt: skip
     parser.add_argument("--out", type=Path, default=Path("docs/results/warm_start"))
     args = parser.parse_args(argv)
     if args.select:

@@ -42,3 +42,20 @@ def test_speedup_noise_rule_censoring_and_the_claim(monkeypatch):
     text = warm_start.claim(table.reset_index())
     assert "faster on 1" in text and "13.3x on d1" in text and '"up to 10x" supported' in text
     assert "| icml24 | d2 | >60.0 [60.0, 60.0] |" in warm_start.markdown(table.reset_index())
+
+
+def test_write_reads_every_results_folder(monkeypatch, tmp_path):
+    """The paper's class keeps its runs in the verdict's folder, the others in their own:
+    the table joins both (a side found only in one folder would drop the instance)."""
+    from schedbench.harness import tables
+
+    monkeypatch.setattr(warm_start, "best_known", lambda runs: runs.groupby("dataset")[
+        "best_cost"].min())  # fmt: skip
+    folders = {
+        "verdict": [run("cpsat_compact", s, [(0.5, 200), (t, 100)]) for s, t in
+                    enumerate((30, 40, 50))],  # fmt: skip
+        "warm_start": [run("relay", s, [(0.5, 150), (t, 100)]) for s, t in enumerate((2, 3, 4))],
+    }
+    monkeypatch.setattr(tables, "load_runs", lambda folder: folders.get(folder.name, []))
+    text = warm_start.write([tmp_path / "warm_start", tmp_path / "verdict"], tmp_path / "out")
+    assert "| icml24 | d1 | 40.0 [30.0, 50.0] | 3.0 [2.0, 4.0] | 13.33x | warm |" in text
