@@ -51,11 +51,9 @@ def test_write_reads_every_results_folder(monkeypatch, tmp_path):
 
     monkeypatch.setattr(warm_start, "best_known", lambda runs: runs.groupby("dataset")[
         "best_cost"].min())  # fmt: skip
-    folders = {
-        "verdict": [run("cpsat_compact", s, [(0.5, 200), (t, 100)]) for s, t in
-                    enumerate((30, 40, 50))],  # fmt: skip
-        "warm_start": [run("relay", s, [(0.5, 150), (t, 100)]) for s, t in enumerate((2, 3, 4))],
-    }
+    cold = [run("cpsat_compact", s, [(0.5, 200), (t, 100)]) for s, t in enumerate((30, 40, 50))]
+    warm = [run("relay", s, [(0.5, 150), (t, 100)]) for s, t in enumerate((2, 3, 4))]
+    folders = {"verdict": cold, "warm_start": warm}
     monkeypatch.setattr(tables, "load_runs", lambda folder: folders.get(folder.name, []))
     text = warm_start.write([tmp_path / "warm_start", tmp_path / "verdict"], tmp_path / "out")
     assert "| icml24 | d1 | 40.0 [30.0, 50.0] | 3.0 [2.0, 4.0] | 13.33x | warm |" in text
