@@ -73,6 +73,8 @@ verdict-runs:
 	$(BIN)/python -m schedbench.harness +experiment=verdict_tcs_seeds
 	$(BIN)/python -m schedbench.harness +experiment=verdict_modulo
 	$(BIN)/python -m schedbench.harness +experiment=verdict_modulo_seeds
+	$(BIN)/python -m schedbench.harness +experiment=calibration_exact_rcs
+	$(BIN)/python -m schedbench.harness +experiment=calibration_exact_tcs
 	$(BIN)/python -m schedbench.harness +experiment=scale_rcs
 	$(BIN)/python -m schedbench.harness +experiment=scale_tcs
 	$(BIN)/python -m schedbench.harness +experiment=scale_rcs_public
@@ -102,6 +104,8 @@ verdict-plan:
 	$(BIN)/python -m schedbench.harness.plan +experiment=verdict_tcs_seeds
 	$(BIN)/python -m schedbench.harness.plan +experiment=verdict_modulo
 	$(BIN)/python -m schedbench.harness.plan +experiment=verdict_modulo_seeds
+	$(BIN)/python -m schedbench.harness.plan +experiment=calibration_exact_rcs
+	$(BIN)/python -m schedbench.harness.plan +experiment=calibration_exact_tcs
 	$(BIN)/python -m schedbench.harness.plan +experiment=scale_rcs
 	$(BIN)/python -m schedbench.harness.plan +experiment=scale_tcs
 	$(BIN)/python -m schedbench.harness.plan +experiment=scale_rcs_public

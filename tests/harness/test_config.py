@@ -123,3 +123,13 @@ def test_a_dataset_without_a_label_is_named_by_what_differs_from_its_defaults():
     assert _label("eds/hal", {"factor": 2.0}) == "eds/hal[factor=2.0]"  # its YAML labels it
     assert _label("file", {"path": "/somewhere/my.json", "class": None}) == "my"
     assert _label("rw1", {}) == "rw1"
+
+
+@pytest.mark.parametrize("cls", ["rcs", "tcs"])
+def test_the_calibration_run_is_on_the_scale_studys_instance(compose_run, cls):
+    """research/scale_calibration's second condition compares the list schedule of the
+    scale study's 10^3 instance with a 15-minute exact run: both must build the same graph."""
+    calibration = compose_run(f"+experiment=calibration_exact_{cls}", f"solver={cls}_cpsat")
+    scale = compose_run(f"+experiment=scale_{cls}", "dataset.params.nodes=1000",
+                        f"solver={cls}_cpsat")  # fmt: skip
+    assert calibration.dataset == scale.dataset and calibration.budget.seconds == 900
