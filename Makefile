@@ -122,11 +122,12 @@ verdict-plan:
 	$(BIN)/python -m schedbench.harness.plan +experiment=best_known_epfl_cpsat
 
 # BASE=docs/results keeps the committed runs that results/verdict does not supersede; the
-# classes' sections first: the README and report summarize every class
+# classes' sections first: the README and report summarize every class. A class whose
+# verdict runs are not here keeps its committed section; its scale section is rebuilt alone.
 verdict-docs:
 	if [ -d results/bounds/runs ]; then $(BIN)/python -m schedbench.harness.registry_update --results results/bounds; fi
-	if [ -d results/verdict_rcs/runs ]; then $(BIN)/python -m schedbench.studies.hls_verdict --results results/verdict_rcs $(if $(wildcard results/scale_rcs/runs),--scale results/scale_rcs) --out docs/results/rcs --docs docs/results; fi
-	if [ -d results/verdict_tcs/runs ]; then $(BIN)/python -m schedbench.studies.hls_verdict --results results/verdict_tcs $(if $(wildcard results/scale_tcs/runs),--scale results/scale_tcs) --out docs/results/tcs/verdict --docs docs/results; fi
+	if [ -d results/verdict_rcs/runs ]; then $(BIN)/python -m schedbench.studies.hls_verdict --results results/verdict_rcs $(if $(wildcard results/scale_rcs/runs),--scale results/scale_rcs) --out docs/results/rcs --docs docs/results; elif [ -d results/scale_rcs/runs ]; then $(BIN)/python -m schedbench.studies.hls_verdict --scale results/scale_rcs --scale-only --out docs/results/rcs --docs docs/results; fi
+	if [ -d results/verdict_tcs/runs ]; then $(BIN)/python -m schedbench.studies.hls_verdict --results results/verdict_tcs $(if $(wildcard results/scale_tcs/runs),--scale results/scale_tcs) --out docs/results/tcs/verdict --docs docs/results; elif [ -d results/scale_tcs/runs ]; then $(BIN)/python -m schedbench.studies.hls_verdict --scale results/scale_tcs --scale-only --out docs/results/tcs/verdict --docs docs/results; fi
 	if [ -d results/verdict_modulo/runs ]; then $(BIN)/python -m schedbench.harness.registry_update --results results/verdict_modulo; fi
 	if [ -d results/verdict_modulo/runs ]; then $(BIN)/python -m schedbench.studies.modulo_verdict --results results/verdict_modulo --out docs/results/modulo --docs docs/results; fi
 	if [ -d results/gaus_rcs/runs ] || [ -d results/gaus_tcs/runs ]; then $(BIN)/python -m schedbench.studies.gaus_protocol --results $(wildcard results/gaus_rcs results/gaus_tcs) --out docs/results/gaus; fi

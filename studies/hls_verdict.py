@@ -170,7 +170,7 @@ def write(results: Path, out: Path, scale: Path | None = None,
           tolerance: float = TIE_TOLERANCE, docs: Path | None = None) -> Path:  # fmt: skip
     """Write the class's section into ``out``; returns ``verdict.md``'s path."""
     from schedbench.harness.figures import main_budget, make_figures, markdown
-    from schedbench.harness.tables import build_epochs, build_tables, finished, write_frame
+    from schedbench.harness.tables import build_tables, finished, write_frame
 
     runs, points = finished(*build_tables(results))
     if runs.empty:
@@ -197,21 +197,50 @@ def write(results: Path, out: Path, scale: Path | None = None,
         markdown(ablation) if not ablation.empty else "No instance has three seeds of both.",
     ]
     if scale is not None:
-        scale_runs, _ = finished(*build_tables(scale))
-        if not scale_runs.empty:
-            scale_runs = with_epochs(scale_runs, build_epochs(scale, scale_runs))
-            kept = [c for c in SCALE_COLUMNS if c in scale_runs]
-            scale_runs[kept].sort_values(["n", "solver", "seed"]).to_csv(
-                out / "scale_runs.csv", index=False
-            )
-            at_scale = family_verdicts(scale_runs, tolerance)
-            at_scale.to_csv(out / "scale_verdict.csv", index=False)
-            gauss_claim = "\n" + exact_at_scale(scale_runs)
-            text += ["\n## Scale: per size and solver\n", markdown(scale_table(scale_runs)),
-                     gauss_claim, *_section("At scale", at_scale)]  # fmt: skip
+        text += scale_section(scale, out, tolerance)
     write_class_report(out, docs, tolerance)
     path = out / "verdict.md"
     path.write_text("\n".join(text) + "\n")
+    return path
+
+
+SCALE_HEADING = "\n## Scale: per size and solver\n"
+
+
+def scale_section(scale: Path, out: Path, tolerance: float = TIE_TOLERANCE) -> list[str]:
+    """The scale study's lines of verdict.md from the runs under ``scale``; writes
+    ``scale_runs.csv`` and ``scale_verdict.csv`` into ``out`` (nothing when it has no runs)."""
+    from schedbench.harness.figures import markdown
+    from schedbench.harness.tables import build_epochs, build_tables, finished
+
+    scale_runs, _ = finished(*build_tables(scale))
+    if scale_runs.empty:
+        return []
+    scale_runs = with_epochs(scale_runs, build_epochs(scale, scale_runs))
+    kept = [c for c in SCALE_COLUMNS if c in scale_runs]
+    scale_runs[kept].sort_values(["n", "solver", "seed"]).to_csv(
+        out / "scale_runs.csv", index=False
+    )
+    at_scale = family_verdicts(scale_runs, tolerance)
+    at_scale.to_csv(out / "scale_verdict.csv", index=False)
+    return [SCALE_HEADING, markdown(scale_table(scale_runs)), "\n" + exact_at_scale(scale_runs),
+            *_section("At scale", at_scale)]  # fmt: skip
+
+
+def write_scale(scale: Path, out: Path, tolerance: float = TIE_TOLERANCE,
+                docs: Path | None = None) -> Path:  # fmt: skip
+    """Replace only the scale section of ``out``'s committed verdict.md (and its tables and
+    report): the scale study reruns apart from the class verdict, whose runs stay as
+    committed."""
+    path = out / "verdict.md"
+    if not path.is_file():
+        raise SystemExit(f"error: no {path} to update; run the class verdict first (--results)")
+    head = path.read_text().split(SCALE_HEADING)[0].rstrip("\n")
+    lines = scale_section(scale, out, tolerance)
+    if not lines:
+        raise SystemExit(f"error: no runs in {scale}; run the scale experiments first")
+    write_class_report(out, docs, tolerance)
+    path.write_text("\n".join([head, *lines]) + "\n")
     return path
 
 
@@ -227,9 +256,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--report-only", action="store_true", help="only rewrite --out's report.html from tables"
     )
+    parser.add_argument(
+        "--scale-only", action="store_true",
+        help="only replace the scale section of --out's verdict.md (from --scale)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     if args.report_only:
         print(f"wrote {write_class_report(args.out, args.docs, args.tie_tolerance)}")
+        return
+    if args.scale_only:
+        if args.scale is None:
+            parser.error("--scale-only needs --scale")
+        print(write_scale(args.scale, args.out, args.tie_tolerance, args.docs).read_text())
         return
     if args.results is None:
         parser.error("--results is required (or --report-only)")

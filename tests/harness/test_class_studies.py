@@ -165,3 +165,27 @@ def test_a_win_on_one_draw_of_a_seeded_solver_is_a_direction():
     assert directions(verdicts.reset_index()) == 1  # "one": single runs of seeded solvers
     unseeded = family_verdicts(runs[runs["solver"] == "rcs_highs"].assign(dataset="x"))
     assert np.isnan(unseeded["seeds"].iloc[0])  # a deterministic best is no draw
+
+
+def test_a_scale_rerun_replaces_only_the_scale_section(tmp_path, monkeypatch):
+    """The scale study reruns apart from the class verdict (whose runs stay as committed):
+    --scale-only keeps verdict.md up to the scale heading and writes the new section."""
+    from schedbench.harness import tables
+    from schedbench.studies import hls_verdict
+
+    runs = pd.DataFrame({"dataset": "big", "solver": ["rcs_list", "hls_gauss"], "seed": 0,
+                         "best_cost": [60.0, 55.0], "n": 100000, "status": "timeout",
+                         "trivial_bound": 50, "first_cost": 60, "budget": 60,
+                         "run_key": ["k1", "k2"]})  # fmt: skip
+    monkeypatch.setattr(tables, "build_tables", lambda folder: (runs, pd.DataFrame()))
+    monkeypatch.setattr(tables, "finished", lambda r, p: (r, p))
+    monkeypatch.setattr(tables, "build_epochs", lambda folder, r: pd.DataFrame(
+        {"run_key": ["k2"], "seed": [0], "epoch": [7]}))  # fmt: skip
+    monkeypatch.setattr(hls_verdict, "write_class_report", lambda *a: None)
+    stale = "## Scale: per size and solver\n\nSTALE table\n\n## At scale\n\nSTALE\n"
+    (tmp_path / "verdict.md").write_text("# The verdict\n\nkept\n\n" + stale)
+    text = hls_verdict.write_scale(tmp_path / "scale", tmp_path).read_text()
+    assert text.startswith("# The verdict\n\nkept\n\n## Scale: per size and solver\n")
+    assert "STALE" not in text and text.count("## Scale") == 1
+    assert "| 100000 | hls_gauss | 1/1 | 55 (55-55) | 1/1 | 9.1 | 7 (7-7) |" in text
+    assert (tmp_path / "scale_verdict.csv").is_file() and (tmp_path / "scale_runs.csv").is_file()
