@@ -92,11 +92,14 @@ def spec_from_config(cfg: DictConfig, solver_key: str | None = None) -> Any:
 
 
 def _label(name: str, params: dict[str, Any]) -> str:
-    """A run's dataset name when its config gives no label: a file's stem, or the name
-    with the parameters that differ from the dataset's defaults (``pcmax[jobs=200]``), so
-    two instances of one family never share a name."""
+    """A run's dataset name when its config gives no label: a file's stem (with the reader's
+    parameters given besides the path: ``loops[instance=mobility]``), or the name with the
+    parameters that differ from the dataset's defaults (``pcmax[jobs=200]``), so two
+    instances of one family or of one file never share a name."""
     if params.get("path"):
-        return Path(params["path"]).stem
+        extra = {k: v for k, v in params.items() if k not in ("path", "class") and v is not None}
+        stem = Path(params["path"]).stem
+        return f"{stem}[{','.join(f'{k}={v}' for k, v in extra.items())}]" if extra else stem
     defaults = classes.owner(name).datasets[name].params
     if not defaults:
         return name

@@ -29,6 +29,7 @@ from schedbench.studies.families import (
     counts,
     directions,
     family_verdicts,
+    seeded_solvers,
 )
 from schedbench.studies.hls_ablation import ablation_table
 
@@ -167,8 +168,11 @@ def write_class_report(out: Path, docs: Path | None = None,
 
 
 def write(results: Path, out: Path, scale: Path | None = None,
-          tolerance: float = TIE_TOLERANCE, docs: Path | None = None) -> Path:  # fmt: skip
-    """Write the class's section into ``out``; returns ``verdict.md``'s path."""
+          tolerance: float = TIE_TOLERANCE, docs: Path | None = None,
+          seeded: set[str] | None = None) -> Path:  # fmt: skip
+    """Write the class's section into ``out``; returns ``verdict.md``'s path. ``seeded``
+    adds the solvers the protocol runs at several seeds to those seen with several here
+    (a partly run protocol must not count a seeded solver as deterministic)."""
     from schedbench.harness.figures import main_budget, make_figures, markdown
     from schedbench.harness.tables import build_tables, finished, write_frame
 
@@ -180,7 +184,8 @@ def write(results: Path, out: Path, scale: Path | None = None,
         write_frame(frame, out, name)
     make_figures(results, out / "figures", ("png",), (runs, points), tolerance)
     at_budget, _ = main_budget(runs, points)
-    verdicts = family_verdicts(at_budget, tolerance)
+    seeded = seeded_solvers(at_budget) | (seeded or set())
+    verdicts = family_verdicts(at_budget, tolerance, seeded=seeded)
     verdicts.to_csv(out / "verdict.csv", index=False)
     ablation = ablation_table(at_budget, tolerance, min_seeds=3)
     ablation.to_csv(out / "ablation.csv", index=False)

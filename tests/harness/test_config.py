@@ -133,3 +133,12 @@ def test_the_calibration_run_is_on_the_scale_studys_instance(compose_run, cls):
     scale = compose_run(f"+experiment=scale_{cls}", "dataset.params.nodes=1000",
                         f"solver={cls}_cpsat")  # fmt: skip
     assert calibration.dataset == scale.dataset and calibration.budget.seconds == 900
+
+
+def test_a_files_label_names_the_instance_read_from_it():
+    """Two instances of one .mlir file must not share a dataset name in the tables."""
+    from schedbench.harness.app import _label
+
+    assert _label("file", {"path": "loops/mp.mlir", "class": None}) == "mp"
+    both = {"path": "loops/mp.mlir", "class": "modulo", "instance": "canis14_fig2"}
+    assert _label("file", both) == "mp[instance=canis14_fig2]"
