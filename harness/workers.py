@@ -152,7 +152,7 @@ def stop_at_floor(active: list[Worker], run: Merged) -> None:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(worker.process.pid, signal.SIGUSR1)
             worker.stopped = (
-                f"stopped: the schedule meets the proved lower bound {run.floor:g} "
+                f"stopped: the schedule meets the proved lower bound {_number(run.floor)} "
                 f"({now - run.started:.1f} s)"
             )
             worker.deadline = min(worker.deadline, now + WIND_DOWN_S)
@@ -315,3 +315,8 @@ def stop_process(process: subprocess.Popen) -> bool:
         except subprocess.TimeoutExpired:
             continue
     return True
+
+
+def _number(value: float) -> str:
+    """A cost as written elsewhere: whole numbers in full (5,000,001, not 5e+06)."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,g}"

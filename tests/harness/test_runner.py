@@ -289,3 +289,9 @@ def test_a_schedule_above_every_bound_runs_its_budget(problem, tmp_path):
         spec(problem, tmp_path, "hang", module="fake_solvers.hang", budget=1.0, grace=1.0)
     )
     assert record["status"] == "timeout" and "lower bound" not in record["message"]
+
+
+def test_a_stop_message_writes_the_bound_in_full():
+    from schedbench.harness.workers import _number
+
+    assert _number(5000001.0) == "5,000,001" and _number(1.5) == "1.5"
