@@ -356,6 +356,8 @@ def main(cfg: DictConfig) -> dict[str, Any] | None:
     state = (
         "skipped (already finished)" if record.get("skipped") else status_words(record["status"])
     )
+    if not record.get("skipped") and record["status"] in ("error", "skipped"):
+        state += f" ({record.get('message') or 'no message'})"  # why, without opening the record
     cost = record["best_cost"]
     cost = int(cost) if isinstance(cost, float) and cost.is_integer() else cost
     best = "none" if cost is None else f"{cost} {classes.of(spec.problem).unit}"

@@ -154,6 +154,7 @@ def test_failed_run_does_not_stop_the_sweep(tmp_path):
     assert done.returncode == 0, done.stderr
     runs = pd.read_csv(tmp_path / "runs.csv")
     assert runs["status"].tolist() == ["error", "error"] and runs["seed"].tolist() == [0, 1]
+    assert "seed0: error (" in done.stdout and "exploded" in done.stdout  # why, on the console
 
 
 def test_killed_sweep_resumes(tmp_path):
