@@ -104,6 +104,7 @@ def listing(args: argparse.Namespace) -> int:
                 print(f"{name:36} {classes.owner(target).name:9} dataset={name}: {target} "
                       "with other parameters (conf/dataset)")  # fmt: skip
     else:
+        rows = []
         for name, module in registry.modules().items():
             try:
                 impl = registry.backend(name)
@@ -112,12 +113,16 @@ def listing(args: argparse.Namespace) -> int:
             except ImportError as err:
                 served, library = ("?",), f"not importable here ({err})"
             if wanted is None or wanted in served:
-                print(f"{name:18} {','.join(served):16} {library:12} {module}")
+                rows.append((name, ",".join(served), library, module))
         for name, backend, said, options in _variants():
             if wanted is None or (
                 wanted in _served(backend) and _accepts(backend, wanted, options)
             ):
-                print(f"{name:18} {'':16} {'':12} solver={name}: {said}")
+                rows.append((name, "", "", f"solver={name}: {said}"))
+        name_w, served_w = (max([least, *(len(row[i]) for row in rows)])
+                            for i, least in ((0, 18), (1, 16)))  # fmt: skip
+        for name, served, library, about in rows:  # columns as wide as their longest entry
+            print(f"{name:{name_w}} {served:{served_w}} {library:12} {about}")
     return 0
 
 

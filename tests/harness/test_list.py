@@ -19,6 +19,9 @@ def test_list_names_what_is_installed():
     assert [line.split()[0] for line in listed().splitlines()] == ["icml24", "modulo", "rcs", "tcs"]
     modulo = listed("solvers", "--class", "modulo")
     assert "modulo_gauss_nograd" in modulo and "modulo_highs" in modulo and "rcs_list" not in modulo
+    lines = modulo.splitlines()  # the columns line up, long names included
+    assert len({line.index("solver=") if "solver=" in line else line.index("schedbench.")
+                for line in lines}) == 1  # fmt: skip
     datasets = listed("datasets")
     assert "(alias eds/invert)" in datasets and "synthetic_deep" in datasets
     rcs = listed("solvers", "--class", "rcs")
