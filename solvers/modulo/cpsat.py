@@ -83,7 +83,10 @@ def run(ctx: SolveContext, ii_share: float = 0.5) -> Outcome:
 
 
 def _message(proved: list[int], unresolved: list[int], ii: int) -> str:
-    parts = [f"II {proved[0]}..{proved[-1]} proved infeasible"] if proved else []
+    span = str(proved[0]) if proved else ""
+    if len(proved) > 1:
+        span += f"..{proved[-1]}"
+    parts = [f"II {span} proved infeasible"] if proved else []
     parts += [f"II {k} unresolved in its share (no proof)" for k in unresolved]
     return "; ".join([*parts, f"II {ii}"])
 
