@@ -88,6 +88,7 @@ verdict-runs:
 	$(BIN)/python -m schedbench.harness +experiment=verdict_nested_cuts
 	$(BIN)/python -m schedbench.harness +experiment=verdict_seeds_rest
 	$(BIN)/python -m schedbench.harness +experiment=best_known_epfl
+	$(BIN)/python -m schedbench.harness.registry_update --results results/best_known_epfl
 	$(BIN)/python -m schedbench.harness +experiment=best_known_epfl_cpsat
 
 # what each part of the protocol still has to run (run keys as the runner makes them)

@@ -148,6 +148,16 @@ def test_the_time_indexed_milp_proves_the_published_latency(name):
     assert result.latency == reference and result.optimal and result.bound == reference
 
 
+def test_a_stopped_highs_without_a_dual_bound_proves_the_class_bound():
+    """The harness stops HiGHS once its schedule meets the class's bound; HiGHS can then
+    end without a dual bound (infinite), which was an OverflowError (heurigym/dag_1000)."""
+    from schedbench.solvers.rcs.milp import proved_latency
+
+    assert proved_latency(68, float("inf")) == 68 and proved_latency(68, float("-inf")) == 68
+    assert proved_latency(68, 70.2) == 71 and proved_latency(68, 70.0000001) == 70
+    assert proved_latency(68, 12.0) == 68
+
+
 @needs_data
 @pytest.mark.parametrize("solver", ["gurobi", "cplex", "cbc"])
 def test_the_milp_back_ends_solve_rcs_on_the_shared_model(tmp_path, solver):
