@@ -35,16 +35,18 @@ from schedbench.studies.hls_ablation import ablation_table
 
 
 def scale_table(runs: pd.DataFrame) -> pd.DataFrame:
-    """Per size and solver: runs with a schedule, median best cost (range), how many runs
-    improved on their first schedule (the exact back-ends report their warm start at
-    once: a schedule is not yet a solver's find), the gap to the class's lower bound, the
+    """Per instance (by size) and solver: runs with a schedule, median best cost (range),
+    how many runs improved on their first schedule (the exact back-ends report their warm
+    start at once: a schedule is not yet a solver's find), the gap to the class's lower bound, the
     median time to a first schedule, the gradient solvers' epochs (how much of a run was
-    gradient steps rather than legalization and local search), statuses."""
+    gradient steps rather than legalization and local search), statuses. Instances of one
+    size (a public graph beside a synthetic one) keep rows of their own."""
     rows = []
-    for (n, solver), mine in runs.groupby(["n", "solver"], sort=True):
+    for (n, dataset, solver), mine in runs.groupby(["n", "dataset", "solver"], sort=True):
         found = mine.dropna(subset=["best_cost"])
         costs = found["best_cost"].astype(float)
         row = {
+            "instance": dataset,
             "operations": int(n),
             "solver": solver,
             "with a schedule": f"{len(costs)}/{len(mine)}",

@@ -63,6 +63,11 @@ def test_the_class_verdict_compares_families_with_the_noise_rule():
     assert verdicts.loc["i2", "exact"] == "no schedule"
     scale = hls_verdict.scale_table(runs).set_index(["operations", "solver"])
     assert scale.loc[(100000, "rcs_cpsat"), "with a schedule"] == "0/3"
+    public = runs[runs["dataset"] == "i1"].assign(dataset="dag_1000", best_cost=99.0)
+    mixed = hls_verdict.scale_table(pd.concat([runs, public]))  # one size, two instances
+    rows = mixed[(mixed["operations"] == 1000) & (mixed["solver"] == "rcs_cpsat")]
+    assert rows.set_index("instance")["best cost"].to_dict() == {
+        "dag_1000": "99 (99-99)", "i1": "21 (20-22)"}  # fmt: skip
     assert scale.loc[(100000, "hls_gauss"), "best cost"] == "51 (50-52)"
     assert scale.loc[(100000, "hls_gauss"), "gap to the class bound (%)"] == "21.6"  # 11/51
     assert scale.loc[(100000, "hls_gauss"), "improved its first schedule"] == "1/3"  # 50
@@ -187,5 +192,5 @@ def test_a_scale_rerun_replaces_only_the_scale_section(tmp_path, monkeypatch):
     text = hls_verdict.write_scale(tmp_path / "scale", tmp_path).read_text()
     assert text.startswith("# The verdict\n\nkept\n\n## Scale: per size and solver\n")
     assert "STALE" not in text and text.count("## Scale") == 1
-    assert "| 100000 | hls_gauss | 1/1 | 55 (55-55) | 1/1 | 9.1 | 7 (7-7) |" in text
+    assert "| big | 100000 | hls_gauss | 1/1 | 55 (55-55) | 1/1 | 9.1 | 7 (7-7) |" in text
     assert (tmp_path / "scale_verdict.csv").is_file() and (tmp_path / "scale_runs.csv").is_file()
