@@ -57,3 +57,24 @@ def test_write_reads_every_results_folder(monkeypatch, tmp_path):
     monkeypatch.setattr(tables, "load_runs", lambda folder: folders.get(folder.name, []))
     text = warm_start.write([tmp_path / "warm_start", tmp_path / "verdict"], tmp_path / "out")
     assert "| icml24 | d1 | 40.0 [30.0, 50.0] | 3.0 [2.0, 4.0] | 13.33x | warm |" in text
+
+
+def test_only_the_protocols_runs_compare_and_an_empty_table_says_why(monkeypatch, tmp_path):
+    """results/verdict also holds runs at other settings (one thread, 600 s): they must
+    not join a side. With no instance left, the study says so instead of crashing."""
+    from schedbench.harness import tables
+
+    monkeypatch.setattr(warm_start, "best_known", lambda runs: runs.groupby("dataset")[
+        "best_cost"].min())  # fmt: skip
+    cold = [{**run("cpsat_compact", s, [(0.5, 200), (t, 100)]), "budget": 60, "threads": 2}
+            for s, t in enumerate((30, 40, 50))]  # fmt: skip
+    warm = [{**run("relay", s, [(0.5, 150), (t, 100)]), "budget": 60, "threads": 2}
+            for s, t in enumerate((2, 3, 4))]  # fmt: skip
+    other = {**run("cpsat_compact", 0, [(0.1, 100)]), "budget": 600, "threads": 1}
+    table = warm_start.warm_start_table([*cold, *warm, other]).set_index("dataset")
+    assert table.loc["d1", "cold_low"] == 30 and table.loc["d1", "cold_seeds"] == 3
+    fast = [{**run(name, s, [(1, 10)], "d3"), "budget": 60, "threads": 2}
+            for name in ("cpsat_compact", "relay") for s in range(3)]  # fmt: skip
+    monkeypatch.setattr(tables, "load_runs", lambda folder: fast)
+    text = warm_start.write(tmp_path / "warm_start", tmp_path / "out")
+    assert "No instance qualifies" in text and "Left out" in text and "icml24 d3" in text
