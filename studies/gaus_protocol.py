@@ -14,6 +14,12 @@ overlap; "within noise" otherwise):
 - the start: the informed start against the cold one (``hls_gauss_scale_cold``);
 - the families: the best differentiable solver against the best exact one (and against the
   list scheduler), as GauS reports exact solvers left without a schedule at this scale.
+
+A side with fewer than 3 runs (the exact and list baselines run seed 0 only: 15 minutes
+each) makes "ahead" or "behind" a direction, not a result. An exact solver reports the
+schedule it is handed at once, so each solver's runs also count those with a schedule of
+its own (better than its first one, or proved optimal); every solver's median [range] is
+listed below the questions.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from schedbench.harness.metrics import TIE_TOLERANCE
-from schedbench.studies.families import compare, cost, solver_medians
+from schedbench.studies.families import MIN_SEEDS, compare, cost, solver_medians
 
 INFORMED, COLD, CONTROL = "hls_gauss_scale", "hls_gauss_scale_cold", "hls_gauss_scale_nograd"
 QUESTIONS = (  # (question, left solver or family, right solver or family)
@@ -52,7 +58,7 @@ def _side(medians: pd.DataFrame, name: str) -> pd.Series | None:
 def protocol_table(runs: pd.DataFrame, tolerance: float = TIE_TOLERANCE) -> pd.DataFrame:
     """One row per (instance, question): both sides' solver, median, range and seeds, and
     the answer."""
-    medians = solver_medians(runs)
+    medians = with_own(solver_medians(runs), runs)
     rows = []
     for dataset, mine in medians.groupby("dataset", sort=True):
         for question, left, right in QUESTIONS:
@@ -65,9 +71,38 @@ def protocol_table(runs: pd.DataFrame, tolerance: float = TIE_TOLERANCE) -> pd.D
                 "left_high": a["high"], "left_runs": int(a["runs"]),
                 "right": b["solver"], "right_median": b["median"], "right_low": b["low"],
                 "right_high": b["high"], "right_runs": int(b["runs"]),
-                "answer": compare(a, b, tolerance),
+                "left_own": a["own"], "right_own": b["own"],
+                "answer": _answer(compare(a, b, tolerance), min(a["runs"], b["runs"])),
             })  # fmt: skip
     return pd.DataFrame(rows)
+
+
+def _answer(answer: str, runs: int) -> str:
+    return f"{answer} (direction)" if answer in ("ahead", "behind") and runs < MIN_SEEDS else answer
+
+
+def with_own(medians: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
+    """``medians`` with ``own``: per instance and solver, the runs with a schedule of their
+    own (below their first, handed-over one, or proved optimal; NaN where runs do not say)."""
+    if "first_cost" not in runs:
+        return medians.assign(own=float("nan"))
+    best, first = runs["best_cost"].astype(float), runs["first_cost"].astype(float)
+    status = runs["status"] if "status" in runs else pd.Series("", index=runs.index)
+    own = runs.assign(own=((best < first) | (status == "optimal")).astype(int))
+    counts = own.groupby(["dataset", "solver"])["own"].sum().rename("own").reset_index()
+    return medians.merge(counts, on=["dataset", "solver"], how="left")
+
+
+def solver_markdown(medians: pd.DataFrame) -> str:
+    """Every solver's median [range], runs, and runs with a schedule of their own."""
+    lines = ["| instance | solver | median [range] | runs | with a schedule of its own |",
+             "|---|---|---|---|---|"]  # fmt: skip
+    for r in medians.sort_values(["dataset", "median", "solver"]).to_dict("records"):
+        spread = ("no schedule" if pd.isna(r["median"]) else
+                  f"{cost(r['median'])} [{cost(r['low'])}, {cost(r['high'])}]")  # fmt: skip
+        own = "-" if pd.isna(r["own"]) else f"{int(r['own'])}/{int(r['runs'])}"
+        lines.append(f"| {r['dataset']} | {r['solver']} | {spread} | {int(r['runs'])} | {own} |")
+    return "\n".join(lines) + "\n"
 
 
 def _cell(row: dict, side: str) -> str:
@@ -76,7 +111,9 @@ def _cell(row: dict, side: str) -> str:
     if pd.isna(median):
         return f"{row[side]} no schedule ({runs} runs)"
     low, high = cost(row[f"{side}_low"]), cost(row[f"{side}_high"])
-    return f"{row[side]} {cost(median)} [{low}, {high}] ({runs} runs)"
+    own = row.get(f"{side}_own")
+    mine = "" if own is None or pd.isna(own) else f", {int(own)} with a schedule of its own"
+    return f"{row[side]} {cost(median)} [{low}, {high}] ({runs} runs{mine})"
 
 
 def markdown(table: pd.DataFrame) -> str:
@@ -95,10 +132,13 @@ def write(results: list[Path], out: Path) -> str:
     if not frames:
         raise SystemExit(f"no runs under {', '.join(map(str, results))}: run the "
                          "gaus_protocol experiments first")  # fmt: skip
-    table = protocol_table(pd.concat(frames, ignore_index=True))
+    runs = pd.concat(frames, ignore_index=True)
+    table = protocol_table(runs)
     out.mkdir(parents=True, exist_ok=True)
     table.to_csv(out / "gaus_protocol.csv", index=False)
-    text = "# GauS's protocol\n\n" + (__doc__ or "").split("\n\n", 2)[2] + "\n" + markdown(table)
+    text = ("# GauS's protocol\n\n" + (__doc__ or "").split("\n\n", 2)[2] + "\n"
+            + markdown(table) + "\n## Every solver\n\n"
+            + solver_markdown(with_own(solver_medians(runs), runs)))  # fmt: skip
     (out / "gaus_protocol.md").write_text(text)
     return text
 
