@@ -91,7 +91,10 @@ verdict-runs:
 	$(BIN)/python -m schedbench.harness.registry_update --results results/best_known_epfl
 	$(BIN)/python -m schedbench.harness +experiment=best_known_epfl_cpsat
 
-# what each part of the protocol still has to run (run keys as the runner makes them)
+# what each part of the protocol still has to run (run keys as the runner makes them).
+# Parts overlap: verdict_nested_cuts, verdict_seeds_rest and warm_start_icml24 are runs of
+# verdict/verdict_seeds (the ones a session planned to make first), so do not add all the
+# hours up; each line counts the runs missing from its own results folder.
 verdict-plan:
 	$(BIN)/python -m schedbench.harness.plan +experiment=verdict
 	$(BIN)/python -m schedbench.harness.plan +experiment=verdict_seeds
