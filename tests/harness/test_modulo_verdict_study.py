@@ -60,7 +60,24 @@ def test_the_claim_is_not_testable_when_start_up_and_directions_decide_every_loo
     ]
     line = modulo_verdict.claim_line(modulo_verdict.claim_table(pd.DataFrame(rows)))
     assert "**not testable here**: as often; of the 2 loops both reach, 1 are decided" in line
-    assert "and 1 rest on fewer than 3 seeds (directions)" in line and "(1 of the 2)" in line
+    assert (
+        "on the other 1, where the times measure search, the differentiable one is sooner on 0"
+        in line
+    )
+    assert "(1 of them on fewer than 3 seeds: directions)" in line and "(1 of the 2)" in line
+
+
+def test_a_result_on_one_loop_of_many_start_up_ones_is_no_verdict_on_time():
+    """One loop where the differentiable is sooner on three seeds, two where start-up
+    decides: the claim's time half is not testable here, whatever that one loop says."""
+    rows = []
+    for k in (1, 2):
+        rows += facts(f"s{k}", "modulo_cpsat", "exact", {0: (4, 0.05, 0.05)})
+        rows += facts(f"s{k}", "modulo_gauss", "differentiable", {0: (4, 1.1, 1.0)})
+    rows += facts("l2", "modulo_cpsat", "exact", {s: (4, 20 + s, 0.1) for s in range(3)})
+    rows += facts("l2", "modulo_gauss", "differentiable", {s: (4, 5 + s, 1) for s in range(3)})
+    line = modulo_verdict.claim_line(modulo_verdict.claim_table(pd.DataFrame(rows)))
+    assert "**not testable here**" in line and "the differentiable one is sooner on 1" in line
 
 
 def test_the_claim_holds_when_the_differentiable_is_sooner_where_times_measure_search():
