@@ -59,6 +59,12 @@ def solver_medians(runs: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def as_direction(answer: str, runs: int) -> str:
+    """``answer`` marked "(direction)" when it says ahead or behind on fewer than
+    :data:`MIN_SEEDS` runs of a side: a direction, not a result."""
+    return f"{answer} (direction)" if answer in ("ahead", "behind") and runs < MIN_SEEDS else answer
+
+
 def compare(a: pd.Series, b: pd.Series, tolerance: float = TIE_TOLERANCE) -> str:
     """a's best solver against b's: ahead, tie, behind, or within noise."""
     if np.isnan(a["median"]) and np.isnan(b["median"]):

@@ -30,7 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from schedbench.harness.metrics import TIE_TOLERANCE
-from schedbench.studies.families import MIN_SEEDS, compare, cost, solver_medians
+from schedbench.studies.families import as_direction, compare, cost, solver_medians
 
 INFORMED, COLD, CONTROL = "hls_gauss_scale", "hls_gauss_scale_cold", "hls_gauss_scale_nograd"
 QUESTIONS = (  # (question, left solver or family, right solver or family)
@@ -72,13 +72,9 @@ def protocol_table(runs: pd.DataFrame, tolerance: float = TIE_TOLERANCE) -> pd.D
                 "right": b["solver"], "right_median": b["median"], "right_low": b["low"],
                 "right_high": b["high"], "right_runs": int(b["runs"]),
                 "left_own": a["own"], "right_own": b["own"],
-                "answer": _answer(compare(a, b, tolerance), min(a["runs"], b["runs"])),
+                "answer": as_direction(compare(a, b, tolerance), min(a["runs"], b["runs"])),
             })  # fmt: skip
     return pd.DataFrame(rows)
-
-
-def _answer(answer: str, runs: int) -> str:
-    return f"{answer} (direction)" if answer in ("ahead", "behind") and runs < MIN_SEEDS else answer
 
 
 def with_own(medians: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:

@@ -29,7 +29,7 @@ import pandas as pd
 
 from schedbench.harness.metrics import TIE_TOLERANCE
 from schedbench.problems.modulo import LENGTH_SCALE
-from schedbench.studies.families import MIN_SEEDS, compare, family
+from schedbench.studies.families import MIN_SEEDS, as_direction, compare, family
 
 ANCHOR = 0.99  # Fiege and Zipf (TRETS 2023): II = MinII or proved optimal on 99 %
 
@@ -213,9 +213,8 @@ def claim_table(facts: pd.DataFrame, tolerance: float = TIE_TOLERANCE) -> pd.Dat
         if d_reach and e_reach and e_times.median() < d_first:
             sooner = "start-up"  # exact had MinII before the differentiable had anything
         elif d_reach and e_reach:
-            sooner = compare(_spread(d_times), _spread(e_times), tolerance)
-            if min(d_n, e_n) < MIN_SEEDS and sooner in ("ahead", "behind"):
-                sooner += " (direction)"
+            sooner = as_direction(compare(_spread(d_times), _spread(e_times), tolerance),
+                                  min(d_n, e_n))  # fmt: skip
         rows.append({
             "loop": loop, "differentiable": d_solver, "reaches MinII": d_reach,
             "exact": e_solver, "exact reaches MinII": e_reach,
