@@ -156,7 +156,8 @@ def write_class_report(out: Path, docs: Path | None = None,
     from schedbench.harness.report import write_report
     from schedbench.studies.classes import report_links
 
-    runs, points = (pd.read_parquet(out / f"{name}.parquet") for name in ("runs", "points"))
+    stored = (pd.read_parquet(out / f"{name}.parquet") for name in ("runs", "points"))
+    runs, points = not_refused(*stored)
     sections = {
         "Families at the budget": "verdict.csv",
         "Does the gradient pay?": "ablation.csv",
@@ -167,6 +168,14 @@ def write_class_report(out: Path, docs: Path | None = None,
     links = report_links(docs, str(out.resolve().relative_to(docs.resolve()))) if docs else None
     return write_report(out, out / "report.html", (runs, points, pd.DataFrame()), tolerance,
                         extra=extra, links=links)  # fmt: skip
+
+
+def not_refused(runs: pd.DataFrame, points: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The runs a figure or a verdict counts: not those its library refused (``skipped``,
+    e.g. a licence's size limit), whose only schedule can be the back-end's opening
+    heuristic; runs.csv keeps them, as the record of who refused what."""
+    kept = runs[runs["status"] != "skipped"]
+    return kept, points[points["run_key"].isin(set(kept["run_key"]))]
 
 
 def write(results: Path, out: Path, scale: Path | None = None,
@@ -184,6 +193,7 @@ def write(results: Path, out: Path, scale: Path | None = None,
     out.mkdir(parents=True, exist_ok=True)
     for name, frame in (("runs", runs), ("points", points)):
         write_frame(frame, out, name)
+    runs, points = not_refused(runs, points)
     make_figures(results, out / "figures", ("png",), (runs, points), tolerance)
     at_budget, _ = main_budget(runs, points)
     seeded = seeded_solvers(at_budget) | (seeded or set())

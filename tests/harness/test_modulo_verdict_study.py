@@ -110,3 +110,16 @@ def test_a_run_its_library_refused_does_not_count():
     frame["optimal"] = frame["ii_proved"] = False
     apps = modulo_verdict.application_table(frame)
     assert "gurobi" not in set(apps["solver"])
+
+
+def test_figures_and_family_verdicts_leave_out_refused_runs():
+    """runs.csv keeps a refused run (who refused what); figures and verdicts do not count
+    it, nor its points."""
+    from schedbench.studies.hls_verdict import not_refused
+
+    runs = pd.DataFrame({"run_key": ["a", "b"], "solver": ["gurobi", "modulo_cpsat"],
+                         "status": ["skipped", "optimal"]})  # fmt: skip
+    points = pd.DataFrame({"run_key": ["a", "a", "b"], "best_cost": [9.0, 8.0, 7.0]})
+    kept, kept_points = not_refused(runs, points)
+    assert list(kept["solver"]) == ["modulo_cpsat"]
+    assert list(kept_points["best_cost"]) == [7.0]
