@@ -267,11 +267,21 @@ def default_families(datasets: list[str]) -> dict[str, list[str]]:
     return families
 
 
-def design_panels(points: pd.DataFrame) -> dict[str, list[str]]:
-    """One panel per design of the results, in natural order (rw2 before rw10)."""
+PANELS_MOST = 64  # beyond this many designs one panel per design is unreadable (and MBs)
+
+
+def design_panels(points: pd.DataFrame, most: int = PANELS_MOST) -> dict[str, list[str]]:
+    """One panel per design of the results, in natural order (rw2 before rw10); with more
+    than ``most`` designs, one panel per folder of designs (``modulo/chstone/jpeg`` for
+    its loops ``.../graphN``) when that gives more than one panel."""
     from schedbench.harness.tables import natural_key
 
     designs = sorted(set(points["dataset"]), key=natural_key) if not points.empty else []
+    folders: dict[str, list[str]] = {}
+    for design in designs:
+        folders.setdefault(design.rsplit("/", 1)[0], []).append(design)
+    if len(designs) > most and 1 < len(folders) < len(designs):
+        return {f"{folder} ({len(group)})": group for folder, group in folders.items()}
     return {d: [d] for d in designs}
 
 
