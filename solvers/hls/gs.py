@@ -125,7 +125,7 @@ def run(
         return fits
     batch, note = fits
     shadow = shadow_problem(view)
-    plan = plan_levels(shadow, dev, dt)
+    plan = plan_levels(shadow, dev, dt, masks=not banded)  # banded: its own [n, w] masks
     gumbel = GumbelNoise(ctx.seed, dev, dt)
     rows = torch.as_tensor(plan.order, device=dev)  # row -> node (n is the virtual end)
     real = torch.as_tensor(plan.order < view.n, device=dev)

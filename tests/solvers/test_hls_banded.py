@@ -116,3 +116,17 @@ def test_hls_gs_runs_banded(cls, learn):
     assert [r["mean_cost"] for r in again.records] == [r["mean_cost"] for r in same.records]
     bad = solve(problem, "hls_gs", time_limit=30, threads=1, epochs=1, band=0)
     assert bad.status == "error" and "band=0 must be a positive number" in bad.message
+
+
+def test_the_banded_sampler_needs_no_dense_masks(setting):
+    """A plan built without its [n_k, 1, L] masks (what banded hls_gs builds: on a deep
+    graph they alone are n * H floats) gives the banded sampler the same draws."""
+    from schedbench.solvers.icml24.gs.sampler import plan_levels
+
+    problem, view, shadow, _plan, rows = setting
+    bare = plan_levels(shadow, torch.device("cpu"), masks=False)
+    assert all(level.scale is None and level.window is None for level in bare.levels)
+    with_masks = _draw(setting, 6, None)
+    without = _draw((problem, view, shadow, bare, rows), 6, None)
+    assert torch.equal(with_masks[0].stages, without[0].stages)
+    assert torch.equal(with_masks[1], without[1]) and torch.equal(with_masks[2], without[2])

@@ -30,9 +30,10 @@ class Level:
     edge_src: torch.Tensor  # [m_k] predecessor rows
     edge_dst: torch.Tensor  # [m_k] successor position within the level
     edge_shift: torch.Tensor  # [m_k] edge distance d
-    scale: torch.Tensor  # [n_k, 1, L] the stage bias once per predecessor
+    scale: torch.Tensor | None  # [n_k, 1, L] the stage bias once per predecessor
     has_shift: bool
     window: torch.Tensor | None  # [n_k, 1, L] bool, t <= ALAP; None when no node is restricted
+    # (scale and window are None in a plan built without masks: see plan_levels)
     read: bool  # some later level has an in-edge from this one
 
 
@@ -49,8 +50,11 @@ class Plan:
         return torch.as_tensor(self.order, device=device)
 
 
-def plan_levels(problem: Problem, device: torch.device, dtype: torch.dtype = torch.float32) -> Plan:
-    """Group nodes and their in-edges by topological level, once per problem."""
+def plan_levels(problem: Problem, device: torch.device, dtype: torch.dtype = torch.float32,
+                masks: bool = True) -> Plan:  # fmt: skip
+    """Group nodes and their in-edges by topological level, once per problem. ``masks``
+    false leaves out the [n_k, 1, L] stage biases and ALAP windows (n * L values in all):
+    a banded sampler builds its own [n_k, 1, w] ones and needs only the levels."""
     levels = problem.level
     order = np.argsort(levels, kind="stable")
     position = np.empty(problem.n, np.int64)
@@ -80,9 +84,9 @@ def plan_levels(problem: Problem, device: torch.device, dtype: torch.dtype = tor
                 edge_src=tensor(position[problem.src[edges]]),
                 edge_dst=tensor(dst_local),
                 edge_shift=tensor(problem.d[edges]),
-                scale=(bias[None, :] ** n_preds[:, None].to(dtype))[:, None, :],
+                scale=(bias[None, :] ** n_preds[:, None].to(dtype))[:, None, :] if masks else None,
                 has_shift=bool(problem.d[edges].any()),
-                window=_window(problem, order[start:stop], device),
+                window=_window(problem, order[start:stop], device) if masks else None,
                 read=bool(read[start:stop].any()),
             )
         )
