@@ -27,39 +27,44 @@ def schedule_on_units(
 ) -> np.ndarray:
     """The list scheduler of any class with typed units: operation v needs one of the
     ``capacity[resource[v]]`` units for ``delay[v]`` cycles; larger ``priority`` first."""
-    d = delay
-    waiting = np.bincount(dst, minlength=n)  # predecessors not yet scheduled
-    ready_at = np.zeros(n, dtype=np.int64)  # when the last scheduled predecessor ends
+    # one ready heap per resource: a cycle takes each resource's ready operations in
+    # priority order up to its free units and never touches the ones left waiting, so a
+    # long queue for a busy resource costs nothing per cycle (one heap for all re-sorted
+    # every waiting operation every cycle: 218 s for one schedule at 10^5 operations)
+    d = np.asarray(delay, dtype=np.int64).tolist()
+    kind = np.asarray(resource, dtype=np.int64).tolist()
+    key = (-np.asarray(priority, dtype=float)).tolist()
+    waiting = np.bincount(dst, minlength=n).tolist()  # predecessors not yet scheduled
+    ready_at = [0] * n  # when the last scheduled predecessor ends
     start = np.full(n, -1, dtype=np.int64)
-    ready: list[tuple[float, int]] = [(-priority[v], v) for v in np.flatnonzero(waiting == 0)]
-    heapq.heapify(ready)
+    free = np.asarray(capacity, dtype=np.int64).tolist()
+    ready: list[list[tuple[float, int]]] = [[] for _ in free]
+    for v in np.flatnonzero(np.asarray(waiting) == 0).tolist():
+        ready[kind[v]].append((key[v], v))
+    for queue in ready:
+        heapq.heapify(queue)
     pending: list[tuple[int, float, int]] = []  # (ready cycle, -priority, op) not ready yet
     releases: dict[int, list[int]] = {}  # cycle -> resources whose unit frees then
-    free = np.asarray(capacity, dtype=np.int64).copy()
     cycle, done = 0, 0
     while done < n:
         for k in releases.pop(cycle, []):
             free[k] += 1
         while pending and pending[0][0] <= cycle:
-            _, key, v = heapq.heappop(pending)
-            heapq.heappush(ready, (key, v))
-        postponed = []
-        while ready:
-            key, v = heapq.heappop(ready)
-            k = resource[v]
-            if free[k] == 0:
-                postponed.append((key, v))
-                continue
-            free[k] -= 1
-            start[v] = cycle
-            done += 1
-            releases.setdefault(cycle + int(d[v]), []).append(k)
-            for w in successors[v]:
-                ready_at[w] = max(ready_at[w], cycle + d[v])
-                waiting[w] -= 1
-                if waiting[w] == 0:
-                    heapq.heappush(pending, (int(ready_at[w]), -priority[w], w))
-        for item in postponed:
-            heapq.heappush(ready, item)
+            _, order, v = heapq.heappop(pending)
+            heapq.heappush(ready[kind[v]], (order, v))
+        for k, queue in enumerate(ready):
+            while queue and free[k] > 0:
+                _, v = heapq.heappop(queue)
+                free[k] -= 1
+                start[v] = cycle
+                done += 1
+                end = cycle + d[v]
+                releases.setdefault(end, []).append(k)
+                for w in successors[v]:
+                    if end > ready_at[w]:
+                        ready_at[w] = end
+                    waiting[w] -= 1
+                    if waiting[w] == 0:
+                        heapq.heappush(pending, (ready_at[w], key[w], w))
         cycle += 1
     return start
