@@ -409,19 +409,22 @@ class Epochs:
         self.floor = float(self.ctx.problem.lower_bound)
         self.records: list[dict[str, float]] = []
         self.started: float | None = None  # when the last epoch began
+        self.longest = 0.0  # seconds of the longest epoch so far
 
     def next(self) -> bool:
         """Start another epoch, if one is due: not after a fixed count, the budget or a
-        schedule at the lower bound, and not when the last epoch took longer than what
-        is left (at 10^5 operations an epoch takes seconds: it would end past the budget)."""
+        schedule at the lower bound, and not when the longest epoch so far (with its
+        scoring and refinement) is longer than what is left: at 10^5 operations on a deep
+        graph one epoch takes seconds and cannot be stopped midway."""
         ctx = self.ctx
         if (self.epochs is not None and self.epoch >= self.epochs) or ctx.should_stop():
             return False
         if ctx.best_cost <= self.floor:
             return False
         now = time.perf_counter()
-        last = None if self.started is None else now - self.started
-        if self.epochs is None and last is not None and last > ctx.remaining():
+        if self.started is not None:
+            self.longest = max(self.longest, now - self.started)
+        if self.epochs is None and self.longest > ctx.remaining():
             return False
         self.started = now
         self.epoch += 1

@@ -20,13 +20,15 @@ class ExactResult:
     build_time: float = 0.0
 
 
-def first_schedule(ctx: Any) -> np.ndarray:
+def first_schedule(ctx: Any, report: bool = True) -> np.ndarray:
     """What an exact back-end starts from: the run's warm start or the critical-path list
-    schedule, reported at once so the run has a schedule before the model is solved."""
+    schedule, reported at once (unless ``report`` is false) so the run has a schedule
+    before the model is solved."""
     from schedbench.solvers.rcs.list_scheduling import best_list_schedule
 
     start = ctx.warm_start if ctx.warm_start is not None else best_list_schedule(ctx.problem)
-    ctx.report(start)
+    if report:
+        ctx.report(start)
     return start
 
 

@@ -148,6 +148,29 @@ def test_the_time_indexed_milp_proves_the_published_latency(name):
     assert result.latency == reference and result.optimal and result.bound == reference
 
 
+@needs_data
+@pytest.mark.parametrize("name", ["hal", "motion", "matmul"])
+def test_the_milp_size_is_counted_before_the_model_is_built(name):
+    """The count that decides a memory skip is never below what the build writes."""
+    from schedbench.solvers.rcs.milp import build, model_nonzeros
+
+    p = read_heurigym(next(DATASET.glob(f"*/{name}.json")))
+    horizon = int((best_list_schedule(p) + p.node_delay).max())
+    written = build(p, horizon).model.nnz
+    assert written <= model_nonzeros(p, horizon) <= 2 * written
+
+
+def test_highs_is_skipped_before_its_first_schedule_when_the_model_cannot_fit(monkeypatch):
+    import schedbench.solvers.rcs.milp as milp
+    from schedbench.solvers.base import Status
+    from schedbench.solvers.registry import solve
+
+    monkeypatch.setattr(milp, "host_memory_gb", lambda: 1e-6)
+    result = solve(demo(), "rcs_highs", time_limit=10)
+    assert result.status is Status.SKIPPED and result.schedule is None
+    assert "would need" in result.message and "time-indexed model" in result.message
+
+
 def test_a_stopped_highs_without_a_dual_bound_proves_the_class_bound():
     """The harness stops HiGHS once its schedule meets the class's bound; HiGHS can then
     end without a dual bound (infinite), which was an OverflowError (heurigym/dag_1000)."""

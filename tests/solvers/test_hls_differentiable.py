@@ -170,6 +170,9 @@ def test_no_epoch_starts_that_the_time_left_cannot_hold():
     assert loop.next() and loop.epoch == 2
     loop.started = time.perf_counter() - 20.0  # one took 20 s, and 10 s are left
     assert not loop.next() and loop.epoch == 2
+    clock.left = 15.0  # the next epoch was short, but the longest (20 s) still decides
+    loop.started = time.perf_counter() - 1.0
+    assert not loop.next() and loop.epoch == 2
     fixed = Epochs(clock, epochs=3, learn=True, refinement=None)  # a fixed count runs out
     fixed.started = time.perf_counter() - 20.0
     assert fixed.next() and fixed.epoch == 1
