@@ -43,7 +43,7 @@ def run(ctx: SolveContext) -> Outcome:
     hint = first_schedule(ctx, report=False)
     nonzeros = model_nonzeros(ctx.problem, int((hint + ctx.problem.node_delay).max()))
     what = f"the time-indexed model ({nonzeros:,} nonzeros)"
-    if (skip := too_large(nonzeros * BYTES_PER_NONZERO / 2**30, host_memory_gb(), what)):
+    if skip := too_large(nonzeros * BYTES_PER_NONZERO / 2**30, host_memory_gb(), what):
         return skip  # before the first schedule: a skipped run holds none
     ctx.report(hint)
     result = solve_highs(
