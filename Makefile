@@ -90,6 +90,7 @@ verdict-runs:
 	$(BIN)/python -m schedbench.harness +experiment=best_known_epfl
 	$(BIN)/python -m schedbench.harness.registry_update --results results/best_known_epfl
 	$(BIN)/python -m schedbench.harness +experiment=best_known_epfl_cpsat
+	$(BIN)/python -m schedbench.harness +experiment=bounds_nested
 
 # what each part of the protocol still has to run (run keys as the runner makes them).
 # Parts overlap: verdict_nested_cuts, verdict_seeds_rest and warm_start_icml24 are runs of
@@ -124,6 +125,7 @@ verdict-plan:
 	$(BIN)/python -m schedbench.harness.plan +experiment=verdict_seeds_rest
 	$(BIN)/python -m schedbench.harness.plan +experiment=best_known_epfl
 	$(BIN)/python -m schedbench.harness.plan +experiment=best_known_epfl_cpsat
+	$(BIN)/python -m schedbench.harness.plan +experiment=bounds_nested
 
 # BASE=docs/results keeps the committed runs that results/verdict does not supersede; the
 # classes' sections first: the README and report summarize every class. A class whose
