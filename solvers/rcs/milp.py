@@ -52,16 +52,24 @@ def run(ctx: SolveContext) -> Outcome:
     return exact_outcome(ctx, result)
 
 
-def model_nonzeros(problem: RCSProblem, horizon: int) -> int:
-    """The nonzeros :func:`build` would write, counted from the windows alone: each x
-    column once in its start row, once per cycle it keeps a unit busy, once per incident
-    edge, and once more for a sink's latency row (capacity rows that cannot bind are left
-    out by the build, so this is an upper bound)."""
+def window_nonzeros(problem: Any, lo: np.ndarray, hi: np.ndarray) -> int:
+    """The nonzeros of :func:`start_windows`' rows and of the busy rows RCS and TCS add,
+    counted from the windows [lo_i, hi_i] alone (before anything is built): each x column
+    once in its start row, once per incident edge, once per cycle it keeps a unit busy
+    (busy rows that cannot bind are left out by the builds: an upper bound there)."""
     d = problem.node_delay.astype(np.int64)
-    width = np.maximum(horizon - problem.tail - d - problem.asap + 1, 0).astype(np.int64)
-    sinks = np.asarray([not succ for succ in problem.successors], bool)
+    width = np.maximum(np.asarray(hi) - np.asarray(lo) + 1, 0).astype(np.int64)
     edges = width[problem.src].sum() + width[problem.dst].sum()
-    return int((width * (1 + d)).sum() + edges + width[sinks].sum() + sinks.sum())
+    return int((width * (1 + d)).sum() + edges)
+
+
+def model_nonzeros(problem: RCSProblem, horizon: int) -> int:
+    """The nonzeros :func:`build` would write for ``horizon``: the windows' rows, and each
+    sink's columns once more in its latency row."""
+    hi = horizon - problem.tail - problem.node_delay
+    sinks = np.asarray([not succ for succ in problem.successors], bool)
+    width = np.maximum(hi - problem.asap + 1, 0)
+    return window_nonzeros(problem, problem.asap, hi) + int(width[sinks].sum() + sinks.sum())
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,11 @@ from typing import Any
 import numpy as np
 
 
-def first_schedule(ctx: Any) -> np.ndarray:
+def first_schedule(ctx: Any, report: bool = True) -> np.ndarray:
     """What an exact back-end starts from: the run's warm start or ASAP (feasible under
-    the bound), reported at once so the run has a schedule before the model is solved."""
+    the bound), reported at once (unless ``report`` is false) so the run has a schedule
+    before the model is solved."""
     start = ctx.warm_start if ctx.warm_start is not None else ctx.problem.asap
-    ctx.report(start)
+    if report:
+        ctx.report(start)
     return np.asarray(start, np.int64)

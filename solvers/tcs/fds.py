@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from schedbench.problems.tcs import TCSProblem
-from schedbench.solvers.base import Outcome, SolveContext
+from schedbench.solvers.base import Outcome, SolveContext, host_memory_gb, too_large
 
 LIBRARY = PIP = "numpy"
 CLASSES = ("tcs",)
@@ -29,12 +29,24 @@ def version() -> str:
 
 def run(ctx: SolveContext) -> Outcome:
     """ASAP at once (the run's first schedule), then one force-directed schedule; cut
-    at the budget, the operations not yet fixed start as early as the fixed ones allow."""
+    at the budget, the operations not yet fixed start as early as the fixed ones allow.
+    Skipped before anything when its busy probabilities cannot fit."""
+    problem = ctx.problem
+    need = memory_need_gb(problem.n, int(problem.latency))
+    what = f"[n={problem.n}, H={problem.latency}] float64 busy probabilities, twice"
+    if skip := too_large(need, host_memory_gb(), what):
+        return skip
     ctx.report(ctx.problem.asap)
     schedule = force_directed(ctx.problem, ctx.should_stop)
     ctx.report(schedule)
     stopped = ctx.should_stop()
     return Outcome(message="force-directed" + (", cut at the budget" if stopped else ""))
+
+
+def memory_need_gb(n: int, horizon: int) -> float:
+    """Every step holds each operation's busy probability per cycle ([n, H] float64) and,
+    while stacking it, the rows it was stacked from."""
+    return 2 * n * horizon * 8 / 2**30
 
 
 def busy_probability(lo: int, hi: int, d: int, horizon: int) -> np.ndarray:

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from schedbench.problems.tcs import TCSProblem
-from schedbench.solvers.base import Outcome, SolveContext, Status
+from schedbench.solvers.base import Outcome, SolveContext, Status, host_memory_gb, too_large
 from schedbench.solvers.formulations import LinearModel, ModelBuilder
-from schedbench.solvers.rcs.milp import decode_starts, start_windows
+from schedbench.solvers.rcs.milp import decode_starts, start_windows, window_nonzeros
 from schedbench.solvers.tcs import first_schedule
 
 LIBRARY = "highspy"
@@ -89,16 +89,28 @@ def build(problem: TCSProblem) -> TimeIndexed:
     return TimeIndexed(model, first, lo, width, units, problem)
 
 
+def model_nonzeros(problem: TCSProblem) -> int:
+    """The nonzeros :func:`build` would write: the windows' rows, and each busy row's unit
+    column (one per kind and cycle at most)."""
+    windows = window_nonzeros(problem, problem.asap, problem.alap)
+    return windows + len(problem.kinds) * int(problem.latency)
+
+
 def run(ctx: SolveContext) -> Outcome:
     """HiGHS on the time-indexed model from ASAP (or the warm start), every improving
     schedule reported as it is found."""
     import highspy
 
-    from schedbench.solvers.highs import to_highs
+    from schedbench.solvers.highs import BYTES_PER_NONZERO, to_highs
 
     built = time.perf_counter()
+    problem = ctx.problem
+    nonzeros = model_nonzeros(problem)
+    what = f"the time-indexed model ({nonzeros:,} nonzeros)"
+    if skip := too_large(nonzeros * BYTES_PER_NONZERO / 2**30, host_memory_gb(), what):
+        return skip  # before the first schedule: a skipped run holds none
     hint = first_schedule(ctx)
-    indexed = build(ctx.problem)
+    indexed = build(problem)
     h = to_highs(indexed.model)
     highspy.Highs.resetGlobalScheduler(True)
     h.setOptionValue("threads", max(1, ctx.threads))

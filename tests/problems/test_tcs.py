@@ -184,3 +184,29 @@ def test_force_directed_cut_at_its_budget_still_reports_a_schedule():
     p = typed_synthetic.tcs(1000, seed=0)
     result = solve(p, "tcs_fds", time_limit=2, threads=1)
     assert p.evaluate(result.schedule).feasible[0] and "cut at the budget" in result.message
+
+
+@pytest.mark.parametrize("latency", [5, 8])
+def test_the_milp_size_is_counted_before_the_model_is_built(latency):
+    """The count that decides a memory skip is never below what the build writes."""
+    from schedbench.datasets import typed_synthetic
+    from schedbench.solvers.tcs.milp import build, model_nonzeros
+
+    for p in (chain(latency), typed_synthetic.tcs(300, seed=1)):
+        written = build(p).model.nnz
+        assert written <= model_nonzeros(p) <= 2 * written + len(p.kinds) * p.latency
+
+
+@pytest.mark.parametrize("solver,module", [("tcs_highs", "milp"), ("tcs_fds", "fds")])
+def test_a_tcs_model_that_cannot_fit_is_skipped_before_its_first_schedule(
+    solver, module, monkeypatch
+):
+    import importlib
+
+    from schedbench.solvers.base import Status
+
+    monkeypatch.setattr(importlib.import_module(f"schedbench.solvers.tcs.{module}"),
+                        "host_memory_gb", lambda: 1e-9)  # fmt: skip
+    result = solve(chain(), solver, time_limit=10)
+    assert result.status is Status.SKIPPED and result.schedule is None
+    assert "would need" in result.message
