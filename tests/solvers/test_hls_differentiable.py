@@ -285,3 +285,56 @@ def test_a_cold_gauss_start_begins_at_the_window_centres_without_the_first_sched
     assert runs["first"].records[0]["mean_cost"] != cold.records[0]["mean_cost"]
     with pytest.raises(ValueError, match="start='middle' is not one of first, centre"):
         solve(problem, "hls_gauss", time_limit=30, threads=1, epochs=1, start="middle")
+
+
+def _whole_horizon_improve(view: Typed, s: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The TCS local search as first written: every candidate start scored over the whole
+    horizon (the oracle the incremental scoring must match move for move)."""
+    problem, d, kind = view.problem, view.delay, view.resource
+    pred: list[list[int]] = [[] for _ in range(view.n)]
+    for u, v in zip(problem.graph.src.tolist(), problem.graph.dst.tolist(), strict=True):
+        pred[v].append(u)
+    succ = problem.graph.successors
+    busy = np.zeros((view.resources, view.horizon + 1), np.int64)
+    for v in range(view.n):
+        busy[kind[v], s[v] : s[v] + d[v]] += 1
+
+    def score(k: int) -> tuple[float, float]:
+        row = busy[k, : view.horizon]
+        return view.cost[k] * row.max(), float((row.astype(float) ** 2).sum())
+
+    improved = True
+    while improved:
+        improved = False
+        for v in rng.permutation(view.n):
+            earliest = max([s[u] + d[u] for u in pred[v]], default=0)
+            latest = min([s[w] for w in succ[v]], default=view.horizon) - d[v]
+            if latest <= earliest:
+                continue
+            k = kind[v]
+            best_t, best = s[v], score(k)
+            busy[k, s[v] : s[v] + d[v]] -= 1
+            for t in range(earliest, latest + 1):
+                busy[k, t : t + d[v]] += 1
+                value = score(k)
+                busy[k, t : t + d[v]] -= 1
+                if value < best:
+                    best_t, best = t, value
+            busy[k, best_t : best_t + d[v]] += 1
+            if best_t != s[v]:
+                improved = True
+                s[v] = best_t
+    return s
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_tcs_local_search_moves_as_the_whole_horizon_scoring_does(seed):
+    from schedbench.datasets import typed_synthetic
+    from schedbench.solvers import hls
+
+    problem = typed_synthetic.tcs(400, seed=seed, factor=1.5 + 0.25 * seed)
+    view = Typed.of(problem, problem.asap)
+    fast = hls.improve(view, problem.asap.copy(), float("inf"), np.random.default_rng(seed))
+    slow = _whole_horizon_improve(view, problem.asap.copy(), np.random.default_rng(seed))
+    assert np.array_equal(fast, slow) and problem.evaluate(fast).feasible[0]
+    assert problem.evaluate(fast).cost[0] < problem.evaluate(problem.asap).cost[0]
