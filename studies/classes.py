@@ -176,7 +176,7 @@ def cross_class(docs: Path, verdicts: Verdicts | None = None) -> pd.DataFrame:
         row = {"class": name, "instances": counted(at_budget)}
         row.update({f"{f} (60 s)": v for f, v in standings(at_budget).items()})
         row["directions (60 s)"] = directions(at_budget)
-        row["sizes"] = counted(scale)
+        row["scale instances"] = counted(scale)
         row.update({f"{f} (scale)": v for f, v in standings(scale).items()})
         row["directions (scale)"] = directions(scale)
         rows.append(row)
@@ -184,18 +184,19 @@ def cross_class(docs: Path, verdicts: Verdicts | None = None) -> pd.DataFrame:
 
 
 def _leader(line: dict[str, str]) -> str:
-    """The family with the most wins in a wins/ties/losses mapping, with its numbers."""
+    """The family with the most wins in a wins/ties/losses mapping, with its numbers (no
+    single leader when two or more share the most wins)."""
     if all(v == "-" for v in line.values()):
         return "no two families compared yet (runs missing)"
     scored = [(int(v.split("/")[0]), f) for f, v in line.items() if v != "-" and f in COMPARED]
     if not scored or max(scored)[0] == 0:
         return "no family wins an instance outright"
     wins, family = max(scored)
-    return (
-        f"{family} ({wins} wins; "
-        + ", ".join(f"{f} {v}" for f, v in line.items() if v != "-")
-        + " as wins/ties/losses)"
-    )
+    numbers = ", ".join(f"{f} {v}" for f, v in line.items() if v != "-")
+    shared = [f for w, f in scored if w == wins]
+    if len(shared) > 1:
+        return f"no single family leads ({numbers} as wins/ties/losses)"
+    return f"{family} ({wins} win{'' if wins == 1 else 's'}; {numbers} as wins/ties/losses)"
 
 
 def _gradient(docs: Path, section: str) -> str:
@@ -244,7 +245,7 @@ def summary(docs: Path, verdicts: Verdicts | None = None) -> list[str]:
         text += _leader(standings(at_budget)) if not at_budget.empty else "not run yet"
         text += f" on {counted(at_budget)} instances{_drawn(at_budget)}; at scale "
         text += (
-            _leader(standings(scale)) + f" over {counted(scale)} sizes{_drawn(scale)}"
+            _leader(standings(scale)) + f" on {counted(scale)} scale instances{_drawn(scale)}"
             if not scale.empty
             else "not run yet"
         )
@@ -272,7 +273,7 @@ def write(docs: Path, out: Path | None = None) -> Path:
                   "median over seeds against the other families' best, ahead only when the "
                   "medians do not tie and the ranges do not overlap (`studies/families.py`); "
                   "at 60 s on the class's verdict instances, at scale on the scale study's "
-                  "sizes (the paper's class: one seed per size, a direction); only where "
+                  "instances (the paper's class: one seed per size, a direction); only where "
                   "all three families ran (\"20 of 60\": the rest lack a family's runs). "
                   "`directions`: instances whose win or loss rests on fewer than "
                   f"{MIN_SEEDS} runs of a seeded solver (one draw: a direction, not a "

@@ -19,7 +19,12 @@ import numpy as np
 from schedbench.problems.tcs import TCSProblem
 from schedbench.solvers.base import Outcome, SolveContext, Status, host_memory_gb, too_large
 from schedbench.solvers.formulations import LinearModel, ModelBuilder
-from schedbench.solvers.rcs.milp import decode_starts, start_windows, window_nonzeros
+from schedbench.solvers.rcs.milp import (
+    BYTES_PER_NONZERO,
+    decode_starts,
+    start_windows,
+    window_nonzeros,
+)
 from schedbench.solvers.tcs import first_schedule
 
 LIBRARY = "highspy"
@@ -101,7 +106,7 @@ def run(ctx: SolveContext) -> Outcome:
     schedule reported as it is found."""
     import highspy
 
-    from schedbench.solvers.highs import BYTES_PER_NONZERO, to_highs
+    from schedbench.solvers.highs import to_highs
 
     built = time.perf_counter()
     problem = ctx.problem

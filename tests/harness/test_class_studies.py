@@ -131,9 +131,18 @@ def test_the_cross_class_table_reads_each_class_verdict(tmp_path):
     assert table.loc["TCS", "instances"] == "1 of 2"
     assert table.loc["TCS", "exact (60 s)"] == "1/0/0"
     assert table.loc["TCS", "differentiable (60 s)"] == "0/0/1"
-    assert table.loc["TCS", "sizes"] == "0"
+    assert table.loc["TCS", "scale instances"] == "0"
     (line,) = classes.summary(tmp_path)
-    assert line.startswith("- **TCS**: at 60 s exact (1 wins;") and "at scale not run yet" in line
+    assert line.startswith("- **TCS**: at 60 s exact (1 win;") and "at scale not run yet" in line
+
+
+def test_the_summary_names_no_leader_when_families_share_the_most_wins():
+    line = {"exact": "1/2/2", "heuristic": "1/2/2", "differentiable": "1/2/2"}
+    assert classes._leader(line) == (
+        "no single family leads (exact 1/2/2, heuristic 1/2/2, differentiable 1/2/2 as "
+        "wins/ties/losses)"
+    )
+    assert classes._leader({**line, "exact": "2/1/2"}).startswith("exact (2 wins;")
 
 
 def test_the_family_verdict_keeps_its_column_order_when_a_family_is_missing_first():
