@@ -165,11 +165,8 @@ def _improve_tcs(view: Typed, s: np.ndarray, deadline: float, rng: np.random.Gen
                 added += 2 * span[i : i + count] + 1
             peaks = weight[k] * np.maximum(peak[k], top + 1)
             sums = squares[k] + added
-            best = np.lexsort((sums, peaks))[0]  # the least (peak, sum); the earliest on ties
-            best_t = s[v]
-            if (peaks[best], int(sums[best])) < here:
-                best_t = earliest + int(np.flatnonzero((peaks == peaks[best]) &
-                                                       (sums == sums[best]))[0])  # fmt: skip
+            best = np.lexsort((sums, peaks))[0]  # the least (peak, sum); stable: the earliest
+            best_t = earliest + int(best) if (peaks[best], int(sums[best])) < here else s[v]
             place(k, best_t, best_t + dv, +1)
             if best_t != s[v]:
                 improved = True

@@ -36,8 +36,8 @@ def run(ctx: SolveContext) -> Outcome:
     what = f"[n={problem.n}, H={problem.latency}] float64 busy probabilities, twice"
     if skip := too_large(need, host_memory_gb(), what):
         return skip
-    ctx.report(ctx.problem.asap)
-    schedule = force_directed(ctx.problem, ctx.should_stop)
+    ctx.report(problem.asap)
+    schedule = force_directed(problem, ctx.should_stop)
     ctx.report(schedule)
     stopped = ctx.should_stop()
     return Outcome(message="force-directed" + (", cut at the budget" if stopped else ""))
