@@ -15,8 +15,8 @@ overlap; "within noise" otherwise):
 - the families: the best differentiable solver against the best exact one (and against the
   list scheduler), as GauS reports exact solvers left without a schedule at this scale.
 
-A side with fewer than 3 runs (the exact and list baselines run seed 0 only: 15 minutes
-each) makes "ahead" or "behind" a direction, not a result. An exact solver reports the
+Every solver runs seeds 0-2; a side with fewer than 3 runs (a resumed sweep not yet
+finished) makes "ahead" or "behind" a direction, not a result. An exact solver reports the
 schedule it is handed at once, so each solver's runs also count those with a schedule of
 its own (better than its first one, or proved optimal); every solver's median [range] is
 listed below the questions.
