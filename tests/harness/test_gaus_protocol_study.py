@@ -26,7 +26,7 @@ def test_the_three_questions_follow_the_noise_rule():
     assert table.loc["does the gradient pay", "answer"] == "ahead"  # 100-102 vs 110-112
     assert table.loc["informed against cold start", "answer"] == "ahead"  # 100-102 vs 103-105
     exact = table.loc["differentiable against exact"]
-    # the exact baselines run one seed: a win over them is a direction, not a result
+    # an exact baseline with one run (a sweep not yet finished): a win over it is a direction
     assert exact["answer"] == "ahead (direction)" and exact["right"] in ("rcs_cpsat", "rcs_highs")
     listed = table.loc["differentiable against the list scheduler"]
     assert listed["right"] == "rcs_list" and listed["answer"] == "within noise"  # 102 in 100-102
