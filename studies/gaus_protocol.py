@@ -104,12 +104,13 @@ def solver_markdown(medians: pd.DataFrame) -> str:
 def _cell(row: dict, side: str) -> str:
     """One side of a table row: its solver, median [range] and runs (or no schedule)."""
     median, runs = row[f"{side}_median"], row[f"{side}_runs"]
+    counted = f"{runs} run" + ("" if runs == 1 else "s")
     if pd.isna(median):
-        return f"{row[side]} no schedule ({runs} runs)"
+        return f"{row[side]} no schedule ({counted})"
     low, high = cost(row[f"{side}_low"]), cost(row[f"{side}_high"])
     own = row.get(f"{side}_own")
     mine = "" if own is None or pd.isna(own) else f", {int(own)} with a schedule of its own"
-    return f"{row[side]} {cost(median)} [{low}, {high}] ({runs} runs{mine})"
+    return f"{row[side]} {cost(median)} [{low}, {high}] ({counted}{mine})"
 
 
 def markdown(table: pd.DataFrame) -> str:

@@ -31,7 +31,7 @@ def test_the_three_questions_follow_the_noise_rule():
     listed = table.loc["differentiable against the list scheduler"]
     assert listed["right"] == "rcs_list" and listed["answer"] == "within noise"  # 102 in 100-102
     text = gaus_protocol.markdown(table.reset_index())
-    assert "no schedule (1 runs)" in text and "101 [100, 102] (3 runs)" in text
+    assert "no schedule (1 run)" in text and "101 [100, 102] (3 runs)" in text
 
 
 def test_a_handed_over_schedule_is_not_the_exact_solvers_own():
@@ -46,7 +46,7 @@ def test_a_handed_over_schedule_is_not_the_exact_solvers_own():
     exact = table.loc["differentiable against exact"]
     assert exact["right"] == "rcs_cpsat" and exact["right_own"] == 0 and exact["left_own"] == 3
     text = gaus_protocol.markdown(table.reset_index())
-    assert "rcs_cpsat 102 [102, 102] (1 runs, 0 with a schedule of its own)" in text
+    assert "rcs_cpsat 102 [102, 102] (1 run, 0 with a schedule of its own)" in text
     listing = gaus_protocol.solver_markdown(
         gaus_protocol.with_own(gaus_protocol.solver_medians(frame), frame)
     )
