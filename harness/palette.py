@@ -25,6 +25,7 @@ FAMILIES: dict[str, list[str]] = {
         "hls_gs_scale",  # the scale families' configuration: banded, half the time scoring
         "hls_gauss_scale",
         "hls_gauss_scale_cold",
+        "hls_gauss_scale_list",  # GauS's informed start (the list schedule) in both classes
     ],
     "exact": [
         "cpsat",
@@ -61,6 +62,7 @@ FAMILIES: dict[str, list[str]] = {
         "hls_gs_scale_nograd",
         "hls_gauss_scale_nograd",
         "hls_gauss_scale_cold_nograd",
+        "hls_gauss_scale_list_nograd",
     ],
 }
 # per family, shades from dark to light (ColorBrewer sequential ramps)

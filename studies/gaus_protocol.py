@@ -9,8 +9,9 @@ solver without a schedule has none). Three questions, each answered with the rul
 verdict (ahead only when the medians differ beyond the tie tolerance and the ranges do not
 overlap; "within noise" otherwise):
 
-- the gradient: ``hls_gauss_scale`` (GauS's informed start) against its no-gradient
-  control ``hls_gauss_scale_nograd``, same seeds;
+- the gradient: GauS's informed start, the list schedule (``hls_gauss_scale_list``; on RCS
+  ``hls_gauss_scale`` starts there too), against its no-gradient control (the same name
+  with ``_nograd``), same seeds;
 - the start: the informed start against the cold one (``hls_gauss_scale_cold``);
 - the families: the best differentiable solver against the best exact one (and against the
   list scheduler), as GauS reports exact solvers left without a schedule at this scale.
@@ -32,10 +33,12 @@ import pandas as pd
 from schedbench.harness.metrics import TIE_TOLERANCE
 from schedbench.studies.families import as_direction, compare, cost, solver_medians
 
-INFORMED, COLD, CONTROL = "hls_gauss_scale", "hls_gauss_scale_cold", "hls_gauss_scale_nograd"
+INFORMED = ("hls_gauss_scale_list", "hls_gauss_scale")  # the first one an instance ran
+COLD, CONTROL = "hls_gauss_scale_cold", "_nograd"  # the control: the informed name + CONTROL
+LIST_SCHEDULERS = ("rcs_list", "tcs_list")
 QUESTIONS = (  # (question, left solver or family, right solver or family)
-    ("does the gradient pay", INFORMED, CONTROL),
-    ("informed against cold start", INFORMED, COLD),
+    ("does the gradient pay", "informed", "control"),
+    ("informed against cold start", "informed", COLD),
     ("differentiable against exact", "differentiable", "exact"),
     ("differentiable against the list scheduler", "differentiable", "list"),
 )
@@ -43,9 +46,15 @@ QUESTIONS = (  # (question, left solver or family, right solver or family)
 
 def _side(medians: pd.DataFrame, name: str) -> pd.Series | None:
     """The row of solver ``name``, or the best (lowest median) of family ``name``; the list
-    scheduler is its class's ``*_list`` solver."""
+    scheduler is its class's (:data:`LIST_SCHEDULERS`), the informed start the first of
+    :data:`INFORMED` that ran, the control its ``_nograd`` twin."""
+    if name in ("informed", "control"):
+        informed = next((s for s in INFORMED if s in set(medians["solver"])), None)
+        if informed is None:
+            return None
+        name = informed if name == "informed" else informed + CONTROL
     if name == "list":
-        rows = medians[medians["solver"].str.endswith("_list")]
+        rows = medians[medians["solver"].isin(LIST_SCHEDULERS)]
     elif name in ("differentiable", "exact"):
         rows = medians[medians["family"] == name]
     else:

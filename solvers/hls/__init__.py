@@ -380,14 +380,19 @@ def batch_that_fits(batch: int, per_row_gb: float, have_gb: float, shape: str,
     return fitted, note
 
 
-def first_schedule(ctx: SolveContext, report: bool = True) -> np.ndarray:
-    """The warm start, else RCS's list schedule or TCS's ASAP; reported at once unless
-    ``report`` is false (a cold start uses it only for RCS's horizon)."""
+def first_schedule(ctx: SolveContext, report: bool = True, listed: bool = False) -> np.ndarray:
+    """The warm start, else RCS's list schedule or TCS's ASAP (``listed``: TCS's list
+    schedule on the fewest units its least-slack search finds, tcs_list's first); reported
+    at once unless ``report`` is false (a cold start uses it only for RCS's horizon)."""
     problem = ctx.problem
     if ctx.warm_start is not None:
         start = np.asarray(ctx.warm_start, np.int64)
     elif problem.CLASS == "rcs":
         start = problem.reference_schedule
+    elif listed:
+        from schedbench.solvers.tcs.list_scheduling import fewest_units, slack_priority
+
+        start = fewest_units(problem, slack_priority(problem))
     else:
         start = problem.asap
     if report:

@@ -25,8 +25,9 @@ list schedule per row outweighs a gradient step): an epoch that would exceed it 
 gradient step only; 1.0 scores every epoch.
 
 ``start="centre"`` is the cold start: every mean at its window's centre and the first
-schedule not reported (for RCS it still sets the horizon); ``"first"`` (GauS's informed
-start) puts row 0 at the first schedule.
+schedule not reported (for RCS it still sets the horizon); ``"first"`` puts row 0 at the
+first schedule (RCS: the list schedule; TCS: ASAP); ``"list"`` (GauS's informed start) at
+the list schedule in both classes (TCS: tcs_list's first schedule, computed in the run).
 """
 
 from __future__ import annotations
@@ -81,13 +82,13 @@ def run(
     epochs: int | None = None,
     band: bool = True,
     score_share: float = 1.0,
-    start: Literal["first", "centre"] = "first",
+    start: Literal["first", "list", "centre"] = "first",
     device: str = "auto",
 ) -> Outcome:
     """See the module docstring."""
     problem = ctx.problem
     built = time.perf_counter()
-    first = first_schedule(ctx, report=start == "first")
+    first = first_schedule(ctx, report=start != "centre", listed=start == "list")
     import torch
 
     from schedbench.solvers.icml24.gs import available_gb, resolve_device
@@ -116,7 +117,7 @@ def run(
     delay = tensor(view.delay)
     resource = tensor(view.resource, torch.long)
     src, dst = tensor(problem.src, torch.long), tensor(problem.dst, torch.long)
-    centre = first if start == "first" else (view.lo + view.hi) / 2
+    centre = (view.lo + view.hi) / 2 if start == "centre" else first
     means = np.repeat(np.asarray(centre, float)[None, :], batch, 0)
     means[1:] += rng.normal(0, sigma, (batch - 1, view.n))
     mu = torch.nn.Parameter(tensor(np.clip(means, view.lo, view.hi)))

@@ -51,3 +51,21 @@ def test_a_handed_over_schedule_is_not_the_exact_solvers_own():
         gaus_protocol.with_own(gaus_protocol.solver_medians(frame), frame)
     )
     assert "| rcs_synthetic_w4_n100000_s0 | rcs_highs | no schedule | 1 | 0/1 |" in listing
+
+
+def test_tcs_asks_the_list_started_solver_and_compares_with_tcs_list():
+    """On TCS the informed start is ``hls_gauss_scale_list`` (its control the ``_nograd``
+    twin), and the list scheduler is tcs_list, never the differentiable ``*_list`` config."""
+    rows = []
+    informed = "hls_gauss_scale_list"
+    for seed in range(3):
+        rows += [(informed, seed, 30 - seed), (informed + "_nograd", seed, 40),
+                 ("hls_gauss_scale_cold", seed, 35), ("tcs_list", seed, 31),
+                 ("tcs_cpsat", seed, 45)]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["solver", "seed", "best_cost"])
+    table = gaus_protocol.protocol_table(frame.assign(dataset="tcs")).set_index("question")
+    gradient = table.loc["does the gradient pay"]
+    assert (gradient["left"], gradient["right"]) == (informed, informed + "_nograd")
+    assert gradient["answer"] == "ahead"
+    assert table.loc["differentiable against the list scheduler", "right"] == "tcs_list"
+    assert table.loc["informed against cold start", "answer"] == "ahead"

@@ -274,16 +274,20 @@ def test_a_scoring_share_keeps_gradient_steps_going_between_scored_epochs(monkey
 
 def test_a_cold_gauss_start_begins_at_the_window_centres_without_the_first_schedule():
     from schedbench.datasets import typed_synthetic
+    from schedbench.solvers.tcs.list_scheduling import fewest_units, slack_priority
 
     problem = typed_synthetic.tcs(nodes=200, seed=0, factor=2.0)
     asap_cost = float(problem.evaluate(problem.asap).cost[0])
+    listed = float(problem.evaluate(fewest_units(problem, slack_priority(problem))).cost[0])
+    assert listed < asap_cost  # the list start is GauS's informed one, not ASAP
     runs = {start: solve(problem, "hls_gauss", time_limit=30, threads=1, epochs=3, start=start,
-                         local_search=False) for start in ("first", "centre")}  # fmt: skip
-    assert runs["first"].incumbents[0][1] == asap_cost  # the informed start's first report
+                         local_search=False) for start in ("first", "list", "centre")}  # fmt: skip
+    assert runs["first"].incumbents[0][1] == asap_cost  # the first schedule's first report
+    assert runs["list"].incumbents[0][1] == listed  # tcs_list's first schedule
     cold = runs["centre"]
     assert problem.evaluate(cold.schedule).feasible[0] and cold.incumbents[0][1] != asap_cost
     assert runs["first"].records[0]["mean_cost"] != cold.records[0]["mean_cost"]
-    with pytest.raises(ValueError, match="start='middle' is not one of first, centre"):
+    with pytest.raises(ValueError, match="start='middle' is not one of first, list, centre"):
         solve(problem, "hls_gauss", time_limit=30, threads=1, epochs=1, start="middle")
 
 
