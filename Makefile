@@ -16,7 +16,7 @@ export SCHEDBENCH_HATSCHET_DIR ?= $(SHARED)/hatschet
 export SCHEDBENCH_CIRCT_DIR ?= $(SHARED)/circt
 endif
 
-.PHONY: install test test-all lint table1 bench bench-paper bench-beyond verdict verdict-runs verdict-docs verdict-plan registry-bounds figures clean gpu-prep heurigym eds-optima hls-ablation
+.PHONY: install test test-all lint table1 bench bench-paper bench-beyond verdict verdict-runs verdict-docs verdict-plan records restore registry-bounds figures clean gpu-prep heurigym eds-optima hls-ablation
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,7 +60,7 @@ bench-beyond:
 # resumable (finished runs are skipped), then docs/results/ rebuilt from the results folders.
 verdict: verdict-runs verdict-docs
 
-verdict-runs:
+verdict-runs: restore
 	$(BIN)/python -m schedbench.harness +experiment=verdict
 	$(BIN)/python -m schedbench.harness +experiment=verdict_seeds
 	$(BIN)/python -m schedbench.harness +experiment=verdict_long
@@ -96,7 +96,7 @@ verdict-runs:
 # Parts overlap: verdict_nested_cuts, verdict_seeds_rest and warm_start_icml24 are runs of
 # verdict/verdict_seeds (the ones a session planned to make first), so do not add all the
 # hours up; each line counts the runs missing from its own results folder.
-verdict-plan:
+verdict-plan: restore
 	$(BIN)/python -m schedbench.harness.plan +experiment=verdict
 	$(BIN)/python -m schedbench.harness.plan +experiment=verdict_seeds
 	$(BIN)/python -m schedbench.harness.plan +experiment=verdict_long
@@ -127,6 +127,15 @@ verdict-plan:
 	$(BIN)/python -m schedbench.harness.plan +experiment=best_known_epfl_cpsat
 	$(BIN)/python -m schedbench.harness.plan +experiment=bounds_nested
 
+# results/ is not in git: `make records` packs every results folder's finished runs into
+# docs/results/records/ (commit them when a sitting ends), `make restore` puts them back on a
+# fresh checkout so the sweeps resume where they stopped (runs on disk are kept).
+records:
+	$(BIN)/python -m schedbench.harness.archive pack $(patsubst %/runs,%,$(wildcard results/*/runs))
+
+restore:
+	$(BIN)/python -m schedbench.harness.archive unpack
+
 # BASE=docs/results keeps the committed runs that results/verdict does not supersede; the
 # classes' sections first: the README and report summarize every class. A class whose
 # verdict runs are not here keeps its committed section; its scale section is rebuilt alone.
@@ -136,7 +145,7 @@ verdict-docs:
 	if [ -d results/verdict_tcs/runs ]; then $(BIN)/python -m schedbench.studies.hls_verdict --results results/verdict_tcs $(if $(wildcard results/scale_tcs/runs),--scale results/scale_tcs) --out docs/results/tcs/verdict --docs docs/results; elif [ -d results/scale_tcs/runs ]; then $(BIN)/python -m schedbench.studies.hls_verdict --scale results/scale_tcs --scale-only --out docs/results/tcs/verdict --docs docs/results; fi
 	if [ -d results/verdict_modulo/runs ]; then $(BIN)/python -m schedbench.harness.registry_update --results results/verdict_modulo; fi
 	if [ -d results/verdict_modulo/runs ]; then $(BIN)/python -m schedbench.studies.modulo_verdict --results results/verdict_modulo --out docs/results/modulo --docs docs/results; fi
-	if [ -d results/gaus_rcs/runs ] || [ -d results/gaus_tcs/runs ]; then $(BIN)/python -m schedbench.studies.gaus_protocol --results $(wildcard results/gaus_rcs results/gaus_tcs) --out docs/results/gaus; fi
+	if [ -d results/gaus_rcs/runs ] || [ -d results/gaus_tcs/runs ]; then $(BIN)/python -m schedbench.studies.gaus_protocol --results $(wildcard results/gaus_rcs results/gaus_tcs) --out docs/results/gaus --base docs/results/gaus/solvers.csv; fi
 	if [ -d results/warm_start/runs ]; then $(BIN)/python -m schedbench.studies.warm_start --results $(wildcard results/warm_start results/verdict) --out docs/results/warm_start; fi
 	if [ -d results/best_known_epfl/runs ] || [ -d results/best_known_epfl_cpsat/runs ]; then $(BIN)/python -m schedbench.studies.best_known --results $(wildcard results/best_known_epfl results/best_known_epfl_cpsat) --out docs/results/best_known; fi
 	for r in results/best_known_epfl results/best_known_epfl_cpsat; do if [ -d $$r/runs ]; then $(BIN)/python -m schedbench.harness.registry_update --results $$r; fi; done

@@ -51,6 +51,12 @@ def _candidates(runs: list[dict[str, Any]], lp_bounds: dict[str, float]) -> dict
     return best
 
 
+def _schedule_path(results_dir: Path, run: dict) -> Path:
+    """The run's schedule file: schedule.csv, or schedule.csv.gz for a large graph."""
+    plain = results_dir / run["folder"] / "schedule.csv"
+    return plain if plain.is_file() else plain.with_name("schedule.csv.gz")
+
+
 def update(results_dir: Path, folder: Path | None = None) -> list[str]:
     """Merge a results folder's best costs and bounds into the registry; returns one line
     per change. A schedule enters only if the evaluator confirms its cost."""
@@ -67,6 +73,14 @@ def update(results_dir: Path, folder: Path | None = None) -> list[str]:
             continue  # an entry starts with a schedule
         cost_better = found_cost and (old is None or found["cost"] < old.best_cost)
         bound_better = old is None or found["bound"] > old.best_bound
+        if cost_better and not _schedule_path(results_dir, found["cost_run"]).is_file():
+            cost_better = False  # a run restored from an archive keeps no schedule
+            changes.append(
+                f"skipped {found['cost_run']['dataset']}'s cost {found['cost']:,.0f}: its run "
+                "has no schedule here (restored by harness.archive); update where it ran"
+            )
+        if old is None and not cost_better:
+            continue  # an entry starts with a schedule
         if not (cost_better or bound_better):
             continue
         run = found["run"]
@@ -77,8 +91,7 @@ def update(results_dir: Path, folder: Path | None = None) -> list[str]:
         fields = old.__dict__.copy() if old else {}
         if cost_better:
             winner = found["cost_run"]
-            plain = results_dir / winner["folder"] / "schedule.csv"  # or .gz: a large run's
-            schedule = read_schedule(plain if plain.is_file() else f"{plain}.gz", problem)
+            schedule = read_schedule(_schedule_path(results_dir, winner), problem)
             report = check(problem, schedule)
             if not report.feasible or abs(report.cost - found["cost"]) > 1e-9 * found["cost"]:
                 raise ProblemError(

@@ -2,7 +2,7 @@
 beat the exact solvers at 10^5 operations? (conf/experiment/gaus_protocol_*.yaml)
 
     python -m schedbench.studies.gaus_protocol --results results/gaus_rcs results/gaus_tcs \\
-        --out docs/results/gaus
+        --out docs/results/gaus --base docs/results/gaus/solvers.csv
 
 Per class and instance, each solver's median best cost over its seeds with the range (a
 solver without a schedule has none). Three questions, each answered with the rule of every
@@ -20,7 +20,8 @@ Every solver runs seeds 0-2; a side with fewer than 3 runs (a resumed sweep not 
 finished) makes "ahead" or "behind" a direction, not a result. An exact solver reports the
 schedule it is handed at once, so each solver's runs also count those with a schedule of
 its own (better than its first one, or proved optimal); every solver's median [range] is
-listed below the questions.
+listed below the questions. ``--base`` keeps a previous build's per-solver rows
+(``solvers.csv``) for solvers none of whose runs is in the results folders.
 """
 
 from __future__ import annotations
@@ -67,7 +68,11 @@ def _side(medians: pd.DataFrame, name: str) -> pd.Series | None:
 def protocol_table(runs: pd.DataFrame, tolerance: float = TIE_TOLERANCE) -> pd.DataFrame:
     """One row per (instance, question): both sides' solver, median, range and seeds, and
     the answer."""
-    medians = with_own(solver_medians(runs), runs)
+    return questions(with_own(solver_medians(runs), runs), tolerance)
+
+
+def questions(medians: pd.DataFrame, tolerance: float = TIE_TOLERANCE) -> pd.DataFrame:
+    """:func:`protocol_table` from per-solver medians (:func:`with_own`'s table)."""
     rows = []
     for dataset, mine in medians.groupby("dataset", sort=True):
         for question, left, right in QUESTIONS:
@@ -131,20 +136,42 @@ def markdown(table: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(results: list[Path], out: Path) -> str:
-    from schedbench.harness.tables import build_tables
+SOLVERS_FILE = "solvers.csv"  # the per-solver table a later build may start from
 
-    frames = [build_tables(folder)[0] for folder in results if (folder / "runs").is_dir()]
-    if not frames:
+
+def merged(medians: pd.DataFrame, base: pd.DataFrame | None) -> pd.DataFrame:
+    """``medians`` and, for each (instance, solver) with no run here, the committed row of
+    ``base`` (a previous build's :data:`SOLVERS_FILE`): a solver's seeds are summarized
+    either here or there, never mixed."""
+    if base is None or base.empty:
+        return medians
+    if medians.empty:
+        return base.copy()
+    here = set(zip(medians["dataset"], medians["solver"], strict=True))
+    kept = base[[pair not in here for pair in zip(base["dataset"], base["solver"], strict=True)]]
+    return pd.concat([medians, kept], ignore_index=True) if not kept.empty else medians
+
+
+def write(results: list[Path], out: Path, base: Path | None = None) -> str:
+    from schedbench.harness.tables import build_tables, finished
+
+    frames = [finished(*build_tables(folder))[0] for folder in results
+              if (folder / "runs").is_dir()]  # fmt: skip
+    frames = [frame for frame in frames if not frame.empty]  # a run in flight is no result
+    committed = pd.read_csv(base) if base is not None and base.is_file() else None
+    if not frames and committed is None:
         raise SystemExit(f"no runs under {', '.join(map(str, results))}: run the "
                          "gaus_protocol experiments first")  # fmt: skip
-    runs = pd.concat(frames, ignore_index=True)
-    table = protocol_table(runs)
+    runs = pd.concat(frames, ignore_index=True) if frames else None
+    medians = merged(with_own(solver_medians(runs), runs) if runs is not None else
+                     committed.iloc[0:0], committed)  # fmt: skip
+    table = questions(medians)
     out.mkdir(parents=True, exist_ok=True)
     table.to_csv(out / "gaus_protocol.csv", index=False)
+    columns = ["dataset", "solver", "family", "median", "low", "high", "runs", "schedules", "own"]
+    medians[columns].sort_values(["dataset", "solver"]).to_csv(out / SOLVERS_FILE, index=False)
     text = ("# GauS's protocol\n\n" + (__doc__ or "").split("\n\n", 2)[2] + "\n"
-            + markdown(table) + "\n## Every solver\n\n"
-            + solver_markdown(with_own(solver_medians(runs), runs)))  # fmt: skip
+            + markdown(table) + "\n## Every solver\n\n" + solver_markdown(medians))  # fmt: skip
     (out / "gaus_protocol.md").write_text(text)
     return text
 
@@ -154,8 +181,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--results", type=Path, nargs="+",
                         default=[Path("results/gaus_rcs"), Path("results/gaus_tcs")])  # fmt: skip
     parser.add_argument("--out", type=Path, default=Path("docs/results/gaus"))
+    parser.add_argument("--base", type=Path, default=None,
+                        help=f"a previous build's {SOLVERS_FILE}: solvers with no run in "
+                        "--results keep its rows (e.g. docs/results/gaus/solvers.csv)")  # fmt: skip
     args = parser.parse_args(argv)
-    print(write(args.results, args.out))
+    print(write(args.results, args.out, args.base))
 
 
 if __name__ == "__main__":

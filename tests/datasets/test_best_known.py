@@ -87,6 +87,16 @@ def test_update_keeps_the_best_and_verifies_it(synthetic, tmp_path):
     assert registry_update.update(results, folder) == []  # nothing new: no change
 
 
+def test_a_run_restored_without_its_schedule_gives_its_bound_not_its_cost(synthetic, tmp_path):
+    """harness.archive keeps no schedules: such a run's cost is named, never registered."""
+    results, folder = tmp_path / "results", tmp_path / "registry"
+    asap = _run(synthetic, results, "asap")
+    (results / asap["folder"] / "schedule.csv").unlink()
+    changes = registry_update.update(results, folder)
+    assert any("has no schedule here" in line for line in changes)
+    assert best_known.lookup(synthetic, folder) is None  # an entry starts with a schedule
+
+
 def test_update_refuses_a_schedule_that_does_not_give_its_cost(synthetic, tmp_path):
     results = tmp_path / "results"
     record = _run(synthetic, results, "asap")

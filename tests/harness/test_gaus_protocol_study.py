@@ -69,3 +69,25 @@ def test_tcs_asks_the_list_started_solver_and_compares_with_tcs_list():
     assert gradient["answer"] == "ahead"
     assert table.loc["differentiable against the list scheduler", "right"] == "tcs_list"
     assert table.loc["informed against cold start", "answer"] == "ahead"
+
+
+def test_a_committed_solver_table_stands_in_for_runs_a_fresh_checkout_lacks(tmp_path):
+    """A build writes solvers.csv; a later build from it (``--base``) answers the same
+    questions, and a solver with runs here replaces its committed row whole."""
+    frame = runs()
+    first = tmp_path / "first"
+    medians = gaus_protocol.with_own(gaus_protocol.solver_medians(frame), frame)
+    first.mkdir()
+    columns = ["dataset", "solver", "family", "median", "low", "high", "runs", "schedules", "own"]
+    medians[columns].to_csv(first / gaus_protocol.SOLVERS_FILE, index=False)
+    base = pd.read_csv(first / gaus_protocol.SOLVERS_FILE)
+    again = gaus_protocol.questions(gaus_protocol.merged(medians.iloc[0:0], base))
+    assert again["answer"].tolist() == gaus_protocol.protocol_table(frame)["answer"].tolist()
+
+    later = frame[frame["solver"] == "rcs_list"].assign(seed=[0], best_cost=[90])
+    later = pd.concat([later, later.assign(seed=1), later.assign(seed=2)], ignore_index=True)
+    fresh = gaus_protocol.with_own(gaus_protocol.solver_medians(later), later)
+    table = gaus_protocol.questions(gaus_protocol.merged(fresh, base)).set_index("question")
+    listed = table.loc["differentiable against the list scheduler"]
+    assert (listed["right_median"], listed["right_runs"], listed["answer"]) == (90, 3, "behind")
+    assert table.loc["does the gradient pay", "answer"] == "ahead"  # from the committed rows
