@@ -390,9 +390,9 @@ def first_schedule(ctx: SolveContext, report: bool = True, listed: bool = False)
     elif problem.CLASS == "rcs":
         start = problem.reference_schedule
     elif listed:
-        from schedbench.solvers.tcs.list_scheduling import fewest_units, slack_priority
+        from schedbench.solvers.tcs import list_scheduling
 
-        start = fewest_units(problem, slack_priority(problem))
+        start = list_scheduling.first_schedule(problem)
     else:
         start = problem.asap
     if report:

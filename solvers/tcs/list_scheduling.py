@@ -29,14 +29,20 @@ def version() -> str:
 def run(ctx: SolveContext, restarts: bool = True, noise: float = 1.0) -> Outcome:
     """The least-slack search, then seeded perturbed priorities until the budget ends."""
     problem = ctx.problem
+    ctx.report(first_schedule(problem))
     base = slack_priority(problem)
-    ctx.report(fewest_units(problem, base))
     rng = np.random.default_rng(ctx.seed)
     tries = 0
     while restarts and not ctx.should_stop() and ctx.best_cost > problem.lower_bound:
         ctx.report(fewest_units(problem, base + noise * rng.random(problem.n)))
         tries += 1
     return Outcome(message=f"{tries} restarts")
+
+
+def first_schedule(problem: TCSProblem) -> np.ndarray:
+    """tcs_list's first schedule: the fewest units its least-slack search finds (GauS's
+    informed start on TCS, ``hls_gauss`` ``start=list``)."""
+    return fewest_units(problem, slack_priority(problem))
 
 
 def slack_priority(problem: TCSProblem) -> np.ndarray:
