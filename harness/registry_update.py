@@ -69,8 +69,6 @@ def update(results_dir: Path, folder: Path | None = None) -> list[str]:
     for digest, found in _candidates(runs, read_lp_bounds(results_dir)).items():
         old = entries.get(digest)
         found_cost = found["cost_run"] is not None
-        if old is None and not found_cost:
-            continue  # an entry starts with a schedule
         cost_better = found_cost and (old is None or found["cost"] < old.best_cost)
         bound_better = old is None or found["bound"] > old.best_bound
         if cost_better and not _schedule_path(results_dir, found["cost_run"]).is_file():

@@ -139,14 +139,14 @@ def markdown(table: pd.DataFrame) -> str:
 SOLVERS_FILE = "solvers.csv"  # the per-solver table a later build may start from
 
 
-def merged(medians: pd.DataFrame, base: pd.DataFrame | None) -> pd.DataFrame:
-    """``medians`` and, for each (instance, solver) with no run here, the committed row of
-    ``base`` (a previous build's :data:`SOLVERS_FILE`): a solver's seeds are summarized
-    either here or there, never mixed."""
+def merged(medians: pd.DataFrame | None, base: pd.DataFrame | None) -> pd.DataFrame:
+    """``medians`` (None: no run here) and, for each (instance, solver) with no run here,
+    the committed row of ``base`` (a previous build's :data:`SOLVERS_FILE`): a solver's
+    seeds are summarized either here or there, never mixed."""
+    if medians is None or medians.empty:
+        return base.copy()
     if base is None or base.empty:
         return medians
-    if medians.empty:
-        return base.copy()
     here = set(zip(medians["dataset"], medians["solver"], strict=True))
     kept = base[[pair not in here for pair in zip(base["dataset"], base["solver"], strict=True)]]
     return pd.concat([medians, kept], ignore_index=True) if not kept.empty else medians
@@ -163,8 +163,8 @@ def write(results: list[Path], out: Path, base: Path | None = None) -> str:
         raise SystemExit(f"no runs under {', '.join(map(str, results))}: run the "
                          "gaus_protocol experiments first")  # fmt: skip
     runs = pd.concat(frames, ignore_index=True) if frames else None
-    medians = merged(with_own(solver_medians(runs), runs) if runs is not None else
-                     committed.iloc[0:0], committed)  # fmt: skip
+    here = with_own(solver_medians(runs), runs) if runs is not None else None
+    medians = merged(here, committed)
     table = questions(medians)
     out.mkdir(parents=True, exist_ok=True)
     table.to_csv(out / "gaus_protocol.csv", index=False)
