@@ -112,13 +112,16 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     packing = commands.add_parser("pack", help="archive results folders' finished runs")
-    packing.add_argument("results", type=Path, nargs="+")
+    packing.add_argument("results", type=Path, nargs="*")
     packing.add_argument("--to", type=Path, default=ARCHIVES)
     unpacking = commands.add_parser("unpack", help="restore archived runs under results/")
     unpacking.add_argument("archives", type=Path, nargs="*")
     unpacking.add_argument("--into", type=Path, default=Path("results"))
     args = parser.parse_args(argv)
     if args.command == "pack":
+        if not args.results:
+            parser.error("no results folder to pack: run an experiment first, or name a "
+                         "folder holding runs/ (pack results/verdict)")
         for results in args.results:
             target, count = pack(results, args.to), len(finished_runs(results))
             print(f"{target}: {_runs(count)}, {target.stat().st_size:,} bytes")

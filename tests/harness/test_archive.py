@@ -65,3 +65,9 @@ def test_an_archive_with_anything_but_run_records_is_refused(tmp_path):
     with pytest.raises(SystemExit, match=r"unexpected member '\.\./outside\.txt'"):
         archive.unpack(bad, tmp_path / "results")
     assert not (tmp_path / "outside.txt").exists()
+
+
+def test_packing_nothing_says_what_to_name(capsys):
+    with pytest.raises(SystemExit):
+        archive.main(["pack"])
+    assert "no results folder to pack" in capsys.readouterr().err
