@@ -93,14 +93,18 @@ def questions(medians: pd.DataFrame, tolerance: float = TIE_TOLERANCE) -> pd.Dat
 
 def with_own(medians: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
     """``medians`` with ``own``: per instance and solver, the runs with a schedule of their
-    own (below their first, handed-over one, or proved optimal; NaN where runs do not say)."""
+    own (below their first, handed-over one, or proved optimal; for a heuristic, which is
+    handed nothing, every run with a schedule; NaN where runs do not say)."""
     if "first_cost" not in runs:
         return medians.assign(own=float("nan"))
     best, first = runs["best_cost"].astype(float), runs["first_cost"].astype(float)
     status = runs["status"] if "status" in runs else pd.Series("", index=runs.index)
     own = runs.assign(own=((best < first) | (status == "optimal")).astype(int))
     counts = own.groupby(["dataset", "solver"])["own"].sum().rename("own").reset_index()
-    return medians.merge(counts, on=["dataset", "solver"], how="left")
+    merged = medians.merge(counts, on=["dataset", "solver"], how="left")
+    handed_nothing = merged["family"] == "heuristic"  # its first schedule is its own too
+    merged.loc[handed_nothing, "own"] = merged.loc[handed_nothing, "schedules"]
+    return merged
 
 
 def solver_markdown(medians: pd.DataFrame) -> str:

@@ -36,7 +36,8 @@ def test_the_three_questions_follow_the_noise_rule():
 
 def test_a_handed_over_schedule_is_not_the_exact_solvers_own():
     """An exact back-end reports its warm start at once: the table counts the runs that
-    found something better (or proved optimal), and lists every solver."""
+    found something better (or proved optimal), and lists every solver; a heuristic is
+    handed nothing, so each of its schedules is its own."""
     frame = runs()
     frame["first_cost"] = frame["best_cost"]  # nobody improved on the first schedule ...
     frame.loc[frame["solver"] == "hls_gauss_scale", "first_cost"] = 120  # ... but GauS
@@ -51,6 +52,8 @@ def test_a_handed_over_schedule_is_not_the_exact_solvers_own():
         gaus_protocol.with_own(gaus_protocol.solver_medians(frame), frame)
     )
     assert "| rcs_synthetic_w4_n100000_s0 | rcs_highs | no schedule | 1 | 0/1 |" in listing
+    # the list scheduler is handed nothing: its first schedule is its own
+    assert "| rcs_synthetic_w4_n100000_s0 | rcs_list | 102 [102, 102] | 1 | 1/1 |" in listing
 
 
 def test_tcs_asks_the_list_started_solver_and_compares_with_tcs_list():
