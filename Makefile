@@ -90,6 +90,9 @@ verdict-runs: restore
 	$(BIN)/python -m schedbench.harness +experiment=best_known_epfl
 	$(BIN)/python -m schedbench.harness.registry_update --results results/best_known_epfl
 	$(BIN)/python -m schedbench.harness +experiment=best_known_epfl_cpsat
+	$(BIN)/python -m schedbench.harness.registry_update --results results/best_known_epfl
+	$(BIN)/python -m schedbench.harness +experiment=best_known_epfl_double
+	$(BIN)/python -m schedbench.harness.registry_update --results results/best_known_epfl
 	$(BIN)/python -m schedbench.harness +experiment=bounds_nested
 
 # what each part of the protocol still has to run (run keys as the runner makes them).
@@ -125,6 +128,7 @@ verdict-plan: restore
 	$(BIN)/python -m schedbench.harness.plan +experiment=verdict_seeds_rest
 	$(BIN)/python -m schedbench.harness.plan +experiment=best_known_epfl
 	$(BIN)/python -m schedbench.harness.plan +experiment=best_known_epfl_cpsat
+	$(BIN)/python -m schedbench.harness.plan +experiment=best_known_epfl_double
 	$(BIN)/python -m schedbench.harness.plan +experiment=bounds_nested
 
 # results/ is not in git: `make records` packs every results folder's finished runs into
@@ -147,8 +151,8 @@ verdict-docs:
 	if [ -d results/verdict_modulo/runs ]; then $(BIN)/python -m schedbench.studies.modulo_verdict --results results/verdict_modulo --out docs/results/modulo --docs docs/results; fi
 	if [ -d results/gaus_rcs/runs ] || [ -d results/gaus_tcs/runs ]; then $(BIN)/python -m schedbench.studies.gaus_protocol --results $(wildcard results/gaus_rcs results/gaus_tcs) --out docs/results/gaus --base docs/results/gaus/solvers.csv; fi
 	if [ -d results/warm_start/runs ]; then $(BIN)/python -m schedbench.studies.warm_start --results $(wildcard results/warm_start results/verdict) --out docs/results/warm_start; fi
-	if [ -d results/best_known_epfl/runs ] || [ -d results/best_known_epfl_cpsat/runs ]; then $(BIN)/python -m schedbench.studies.best_known --results $(wildcard results/best_known_epfl results/best_known_epfl_cpsat) --out docs/results/best_known; fi
-	for r in results/best_known_epfl results/best_known_epfl_cpsat; do if [ -d $$r/runs ]; then $(BIN)/python -m schedbench.harness.registry_update --results $$r; fi; done
+	if [ -d results/best_known_epfl/runs ]; then $(BIN)/python -m schedbench.studies.best_known --results $(wildcard results/best_known_epfl results/bounds) --out docs/results/best_known; fi
+	if [ -d results/best_known_epfl/runs ]; then $(BIN)/python -m schedbench.harness.registry_update --results results/best_known_epfl; fi
 	$(BIN)/python -m schedbench.studies.icml24.verdict --results results/verdict --out docs/results $(if $(BASE),--base $(BASE))
 	$(BIN)/python -m schedbench.studies.classes --docs docs/results
 

@@ -1,7 +1,7 @@
 """Best-knowns that hold: per EPFL design, the registry before and after, and the doubling rule.
 
     python -m schedbench.studies.best_known \\
-        --results results/best_known_epfl results/best_known_epfl_cpsat \\
+        --results results/best_known_epfl results/bounds \\
         --out docs/results/best_known            # the table (best_known.md, .csv)
 
 The registry before (``before.csv`` in ``--out``: its EPFL rows as committed when issue 39
@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--results", type=Path, nargs="+",
                         default=[Path("results/best_known_epfl"),
-                                 Path("results/best_known_epfl_cpsat")])  # fmt: skip
+                                 Path("results/bounds")])  # fmt: skip
     parser.add_argument("--out", type=Path, default=Path("docs/results/best_known"))
     parser.add_argument("--snapshot", action="store_true",
                         help="only write before.csv from today's registry")  # fmt: skip
