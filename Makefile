@@ -90,7 +90,6 @@ verdict-runs: restore
 	$(BIN)/python -m schedbench.harness +experiment=best_known_epfl
 	$(BIN)/python -m schedbench.harness.registry_update --results results/best_known_epfl
 	$(BIN)/python -m schedbench.harness +experiment=best_known_epfl_cpsat
-	$(BIN)/python -m schedbench.harness.registry_update --results results/best_known_epfl
 	$(BIN)/python -m schedbench.harness +experiment=best_known_epfl_double
 	$(BIN)/python -m schedbench.harness.registry_update --results results/best_known_epfl
 	$(BIN)/python -m schedbench.harness +experiment=bounds_nested
@@ -151,8 +150,7 @@ verdict-docs:
 	if [ -d results/verdict_modulo/runs ]; then $(BIN)/python -m schedbench.studies.modulo_verdict --results results/verdict_modulo --out docs/results/modulo --docs docs/results; fi
 	if [ -d results/gaus_rcs/runs ] || [ -d results/gaus_tcs/runs ]; then $(BIN)/python -m schedbench.studies.gaus_protocol --results $(wildcard results/gaus_rcs results/gaus_tcs) --out docs/results/gaus --base docs/results/gaus/solvers.csv; fi
 	if [ -d results/warm_start/runs ]; then $(BIN)/python -m schedbench.studies.warm_start --results $(wildcard results/warm_start results/verdict) --out docs/results/warm_start; fi
-	if [ -d results/best_known_epfl/runs ]; then $(BIN)/python -m schedbench.studies.best_known --results $(wildcard results/best_known_epfl results/bounds) --out docs/results/best_known; fi
-	if [ -d results/best_known_epfl/runs ]; then $(BIN)/python -m schedbench.harness.registry_update --results results/best_known_epfl; fi
+	if [ -d results/best_known_epfl/runs ]; then $(BIN)/python -m schedbench.studies.best_known --results $(wildcard results/best_known_epfl results/bounds) --out docs/results/best_known && $(BIN)/python -m schedbench.harness.registry_update --results results/best_known_epfl; fi
 	$(BIN)/python -m schedbench.studies.icml24.verdict --results results/verdict --out docs/results $(if $(BASE),--base $(BASE))
 	$(BIN)/python -m schedbench.studies.classes --docs docs/results
 
