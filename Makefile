@@ -151,7 +151,7 @@ verdict-docs:
 	if [ -d results/gaus_rcs/runs ] || [ -d results/gaus_tcs/runs ]; then $(BIN)/python -m schedbench.studies.gaus_protocol --results $(wildcard results/gaus_rcs results/gaus_tcs) --out docs/results/gaus --base docs/results/gaus/solvers.csv; fi
 	if [ -d results/warm_start/runs ]; then $(BIN)/python -m schedbench.studies.warm_start --results $(wildcard results/warm_start results/verdict) --out docs/results/warm_start; fi
 	if [ -d results/best_known_epfl/runs ]; then $(BIN)/python -m schedbench.studies.best_known --results $(wildcard results/best_known_epfl results/bounds) --out docs/results/best_known && $(BIN)/python -m schedbench.harness.registry_update --results results/best_known_epfl; fi
-	$(BIN)/python -m schedbench.studies.icml24.verdict --results results/verdict --out docs/results $(if $(BASE),--base $(BASE))
+	$(BIN)/python -m schedbench.studies.icml24.verdict --results results/verdict --out docs/results $(if $(BASE),--base $(BASE)) $(if $(SINCE),--since $(SINCE))
 	$(BIN)/python -m schedbench.studies.classes --docs docs/results
 
 # resource-constrained minimum latency: HeuriGym's 24 instances x the RCS solvers at 60 s

@@ -32,6 +32,7 @@ from schedbench.harness.tables import (
     write_tables,
 )
 from schedbench.studies import classes
+from schedbench.studies.icml24 import moved
 from schedbench.studies.icml24.claims import NO_DATA, check_claims
 from schedbench.studies.icml24.figures import FAMILIES, make_figures
 from schedbench.studies.icml24.rules import claims_frame, claims_markdown, claims_table
@@ -61,9 +62,12 @@ def readme(
     expected: int | None,
     tolerance: float = TIE_TOLERANCE,
     classes: list[str] | None = None,
+    moved: list[str] | None = None,
 ) -> str:
     """docs/results/README.md: the one command, the machine time, the verdict per class
-    (``classes``: :func:`schedbench.studies.classes.summary`'s lines), what is here."""
+    (``classes``: :func:`schedbench.studies.classes.summary`'s lines), what moved since an
+    earlier build (``moved``: :func:`schedbench.studies.icml24.moved.markdown_lines`),
+    what is here."""
     budgets = runs.groupby("budget").size()
     status = runs.groupby("status").size()
     complete = (
@@ -119,6 +123,7 @@ def readme(
             if classes
             else []
         ),
+        *(moved or []),
         "## Rules",
         "",
         f"- Ties: two costs whose relative difference is below {tolerance:g} are equal in "
@@ -180,16 +185,20 @@ def build(
     registry: bool = True,
     base: Path | None = None,
     tolerance: float = TIE_TOLERANCE,
+    since: str | None = None,
 ) -> list[Path]:
     """Rebuild ``out`` from ``results_dir`` (holding its lock); returns the files written.
 
     ``base``: a folder this function wrote before (e.g. the committed ``docs/results``),
     whose runs are kept unless a run in ``results_dir`` supersedes them (:func:`combine`),
     so a sitting that reruns part of the protocol need not hold all of it. Costs within
-    the relative ``tolerance`` tie in the claims, the gap table and the profile."""
+    the relative ``tolerance`` tie in the claims, the gap table and the profile. ``since``:
+    a git revision whose committed ``base`` (else ``out``) the README says what moved from."""
     from schedbench.harness import registry_update
 
     results_dir, out = Path(results_dir), Path(out)
+    # the earlier build from the committed folder (base when given); fails before any work
+    earlier = moved.committed(since, base if base is not None else out) if since else None
     committed = read_frames(base) if base is not None else None  # before out is rewritten
     if committed is not None:
         committed = current_instances(committed)
@@ -252,7 +261,13 @@ def build(
     )
     (out / "registry.md").write_text(registry_markdown())
     lines = classes.summary(class_docs, verdicts)
-    (out / "README.md").write_text(readme(runs, claims_md, info, protocol_size(), tolerance, lines))
+    changes = None
+    if earlier is not None:
+        now = moved.Build(runs, claims_frame(claims), moved.read_registry_table())
+        changes = moved.markdown_lines(earlier, now, since, tolerance)
+    (out / "README.md").write_text(
+        readme(runs, claims_md, info, protocol_size(), tolerance, lines, changes)
+    )
     names = ("machine.json", "claims.md", "claims.csv", "registry.md", "README.md")
     return [*written, *(out / name for name in names)]
 
@@ -326,6 +341,9 @@ def main(argv: list[str] | None = None) -> None:
         default=TIE_TOLERANCE,
         help="relative cost difference below which two costs tie (default 1e-4)",
     )
+    parser.add_argument(
+        "--since", help="a git revision: the README says what moved since its docs/results"
+    )
     args = parser.parse_args(argv)
     if not 0 <= args.tie_tolerance < 1:
         raise SystemExit(f"error: --tie-tolerance {args.tie_tolerance} is not in [0, 1)")
@@ -336,6 +354,7 @@ def main(argv: list[str] | None = None) -> None:
             registry=not args.no_registry,
             base=args.base,
             tolerance=args.tie_tolerance,
+            since=args.since,
         )
     except (ValueError, lock.ResultsLocked) as err:
         raise SystemExit(f"error: {err}") from None
