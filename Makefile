@@ -94,6 +94,10 @@ verdict-runs: restore
 	$(BIN)/python -m schedbench.harness.registry_update --results results/best_known_epfl
 	$(BIN)/python -m schedbench.harness +experiment=best_known_epfl_cpsat_double
 	$(BIN)/python -m schedbench.harness.registry_update --results results/best_known_epfl
+	$(BIN)/python -m schedbench.harness +experiment=best_known_epfl_double2
+	$(BIN)/python -m schedbench.harness.registry_update --results results/best_known_epfl
+	$(BIN)/python -m schedbench.harness +experiment=best_known_epfl_cpsat_double2
+	$(BIN)/python -m schedbench.harness.registry_update --results results/best_known_epfl
 	$(BIN)/python -m schedbench.harness +experiment=bounds_nested
 
 # what each part of the protocol still has to run (run keys as the runner makes them).
@@ -131,6 +135,8 @@ verdict-plan: restore
 	$(BIN)/python -m schedbench.harness.plan +experiment=best_known_epfl_cpsat
 	$(BIN)/python -m schedbench.harness.plan +experiment=best_known_epfl_double
 	$(BIN)/python -m schedbench.harness.plan +experiment=best_known_epfl_cpsat_double
+	$(BIN)/python -m schedbench.harness.plan +experiment=best_known_epfl_double2
+	$(BIN)/python -m schedbench.harness.plan +experiment=best_known_epfl_cpsat_double2
 	$(BIN)/python -m schedbench.harness.plan +experiment=bounds_nested
 
 # results/ is not in git: `make records` packs every results folder's finished runs into
