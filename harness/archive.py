@@ -120,8 +120,10 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.command == "pack":
         if not args.results:
-            parser.error("no results folder to pack: run an experiment first, or name a "
-                         "folder holding runs/ (pack results/verdict)")
+            parser.error(
+                "no results folder to pack: run an experiment first, or name a "
+                "folder holding runs/ (pack results/verdict)"
+            )
         for results in args.results:
             target, count = pack(results, args.to), len(finished_runs(results))
             print(f"{target}: {_runs(count)}, {target.stat().st_size:,} bytes")
