@@ -58,6 +58,15 @@ def test_costs_bounds_doubling_and_floors():
     assert "met on 1 of 2" in summary and "holds on 1 of 3; still moving: voter" in summary
 
 
+def test_a_registry_cost_lowered_by_another_run_counts_with_its_solver():
+    runs = pd.DataFrame([run("bar_m", "nested_cuts", 240, 33_200)])
+    now = BEFORE.assign(best_cost=BEFORE["best_cost"].where(BEFORE["dataset"] != "bar_m", 33_100))
+    frame = best_known.table(BEFORE, runs, now).set_index("dataset")
+    assert frame.loc["bar_m", "best_cost"] == 33_100
+    assert frame.loc["bar_m", "cost_solver"].endswith("(registry)")
+    assert frame.loc["bar_m", "best_full"] == 33_200  # the doubling rule reads the runs only
+
+
 def test_a_bound_above_a_cost_is_refused():
     runs = pd.DataFrame([run("adder", "broken", 60, None, 20_000)])
     with pytest.raises(ValueError, match="bound 20000 above the best cost 18348"):
