@@ -23,7 +23,7 @@ import pandas as pd
 from schedbench.datasets.best_known import REGISTRY_DIR
 from schedbench.evaluate import relative_gap
 from schedbench.harness.metrics import TIE_TOLERANCE, tied
-from schedbench.studies.families import family_verdicts
+from schedbench.studies.families import family_verdicts, solver_medians
 
 REGISTRY = REGISTRY_DIR / "best_known.csv"
 
@@ -97,8 +97,8 @@ def _at_budget(runs: pd.DataFrame) -> pd.DataFrame:
 def _best_solver(runs: pd.DataFrame) -> pd.DataFrame:
     """Per design at the protocol's budget: the lowest median cost over seeds, its solver,
     and the bound the runs were scored against."""
-    main = _at_budget(runs).assign(cost=lambda f: f["best_cost"].astype(float))
-    medians = main.groupby(["dataset", "solver"])["cost"].median().dropna().reset_index()
+    main = _at_budget(runs)
+    medians = solver_medians(main).dropna(subset=["median"]).rename(columns={"median": "cost"})
     best = medians.sort_values(["dataset", "cost", "solver"]).groupby("dataset").first()
     best["bound"] = main.groupby("dataset")["best_known_bound"].max()
     return best

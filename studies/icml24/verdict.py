@@ -62,11 +62,11 @@ def readme(
     expected: int | None,
     tolerance: float = TIE_TOLERANCE,
     classes: list[str] | None = None,
-    moved: list[str] | None = None,
+    changes: list[str] | None = None,
 ) -> str:
     """docs/results/README.md: the one command, the machine time, the verdict per class
     (``classes``: :func:`schedbench.studies.classes.summary`'s lines), what moved since an
-    earlier build (``moved``: :func:`schedbench.studies.icml24.moved.markdown_lines`),
+    earlier build (``changes``: :func:`schedbench.studies.icml24.moved.markdown_lines`),
     what is here."""
     budgets = runs.groupby("budget").size()
     status = runs.groupby("status").size()
@@ -123,7 +123,7 @@ def readme(
             if classes
             else []
         ),
-        *(moved or []),
+        *(changes or []),
         "## Rules",
         "",
         f"- Ties: two costs whose relative difference is below {tolerance:g} are equal in "
