@@ -5,15 +5,18 @@
 
 ``results/`` is git-ignored, so a sweep spread over sessions loses its finished runs when a
 session starts on a fresh clone. ``pack`` writes every finished run's ``record.json``,
-``incumbents.jsonl`` and ``epochs.csv`` (never the schedule, the solver log or an
-unfinished run) into one gzipped tar named after the results folder; the bytes depend only
-on the files (sorted members, each file's own modification time, which the tables use to
-tell a rerun from the run it supersedes), so packing unchanged results changes nothing in
-git. The folder's cached LP bounds (``lp_bounds.json``) go along. ``unpack`` puts them back
-under ``results/<name>/``: the runner then skips those runs and the studies read them, as
-if they had run here. A run already on disk is never overwritten. A restored run has no
-schedule: the registry takes best schedules from runs made on this checkout
-(``registry_update`` says which it skipped).
+``incumbents.jsonl`` and ``epochs.csv`` (never the schedule, the solver log, an
+unfinished run, or an epoch trace over ``EPOCHS_MAX_BYTES``: a gradient solver's 60 s
+on a random workload logs tens of thousands of epochs, megabytes the verdict does not
+read, as it keeps only ``gs``'s epochs) into one gzipped tar named after the results
+folder; the bytes depend only on the files (sorted members, each file's own
+modification time, which the tables use to tell a rerun from the run it supersedes), so
+packing unchanged results changes nothing in git. The folder's cached LP bounds
+(``lp_bounds.json``) go along. ``unpack`` puts them back under ``results/<name>/``: the
+runner then skips those runs and the studies read them, as if they had run here. A run
+already on disk is never overwritten. A restored run has no schedule: the registry takes
+best schedules from runs made on this checkout (``registry_update`` says which it
+skipped).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from pathlib import Path
 ARCHIVES = Path("docs/results/records")
 KEPT = ("record.json", "incumbents.jsonl", "epochs.csv")
 FOLDER_FILES = ("lp_bounds.json",)  # beside runs/, not in a run
+EPOCHS_MAX_BYTES = 1_000_000  # a longer epochs.csv stays in the results folder only
 
 
 def finished_runs(results: Path) -> list[Path]:
@@ -48,6 +52,7 @@ def pack(results: Path, archives: Path = ARCHIVES) -> Path:
     buffer = io.BytesIO()
     paths = [results / name for name in FOLDER_FILES]
     paths += [folder / name for folder in runs for name in KEPT]
+    paths = [path for path in paths if path not in set(oversized_epochs(results))]
     with (
         gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0) as packed,
         tarfile.open(fileobj=packed, mode="w", format=tarfile.GNU_FORMAT) as tar,
@@ -61,6 +66,12 @@ def pack(results: Path, archives: Path = ARCHIVES) -> Path:
             tar.addfile(info, io.BytesIO(data))
     target.write_bytes(buffer.getvalue())
     return target
+
+
+def oversized_epochs(results: Path) -> list[Path]:
+    """The finished runs' epoch traces that ``pack`` leaves out (over the size cap)."""
+    traces = (folder / "epochs.csv" for folder in finished_runs(Path(results)))
+    return [path for path in traces if path.is_file() and path.stat().st_size > EPOCHS_MAX_BYTES]
 
 
 def unpack(archive: Path, results_root: Path = Path("results")) -> tuple[Path, int, int]:
@@ -126,7 +137,10 @@ def main(argv: list[str] | None = None) -> None:
             )
         for results in args.results:
             target, count = pack(results, args.to), len(finished_runs(results))
-            print(f"{target}: {_runs(count)}, {target.stat().st_size:,} bytes")
+            left_out = len(oversized_epochs(results))
+            note = f" ({left_out} epoch traces over {EPOCHS_MAX_BYTES:,} bytes left out)"
+            print(f"{target}: {_runs(count)}, {target.stat().st_size:,} bytes"
+                  + (note if left_out else ""))  # fmt: skip
         return
     archives = args.archives or sorted(ARCHIVES.glob("*.tar.gz"))
     if not archives:

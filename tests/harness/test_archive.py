@@ -71,3 +71,20 @@ def test_packing_nothing_says_what_to_name(capsys):
     with pytest.raises(SystemExit):
         archive.main(["pack"])
     assert "no results folder to pack" in capsys.readouterr().err
+
+
+def test_an_epoch_trace_over_the_cap_stays_out_and_says_so(tmp_path, capsys, monkeypatch):
+    results = tmp_path / "results" / "sweep"
+    folders = [tmp_path / "results" / "sweep" / "runs" / "rw4" / "gauss" / name
+               for name in ("seed0-a", "seed1-a")]  # fmt: skip
+    for folder, rows in zip(folders, (3, 300), strict=True):
+        folder.mkdir(parents=True)
+        (folder / "record.json").write_text("{}")
+        (folder / "epochs.csv").write_text("epoch,loss\n" + "1,0.5\n" * rows)
+    monkeypatch.setattr(archive, "EPOCHS_MAX_BYTES", 100)
+    archive.main(["pack", str(results), "--to", str(tmp_path / "records")])
+    assert "(1 epoch traces over 100 bytes left out)" in capsys.readouterr().out
+    with tarfile.open(tmp_path / "records" / "sweep.tar.gz") as tar:
+        names = sorted(member.name for member in tar.getmembers())
+    assert names == ["runs/rw4/gauss/seed0-a/epochs.csv", "runs/rw4/gauss/seed0-a/record.json",
+                     "runs/rw4/gauss/seed1-a/record.json"]  # fmt: skip
