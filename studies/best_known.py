@@ -81,7 +81,10 @@ def table(
         cost, solver = float(old["best_cost"]), old["cost_solver"]
         ran = mine.dropna(subset=["best_cost"])
         if not ran.empty and ran["best_cost"].min() < cost:
-            best = ran.loc[ran["best_cost"].idxmin()]
+            tied = ran[ran["best_cost"] == ran["best_cost"].min()]
+            credited = today.loc[name, "cost_solver"] if name in today.index else None
+            first = tied[tied["solver"] == credited]  # a tie: the run the registry credits
+            best = (first if not first.empty else tied).iloc[0]
             cost, solver = float(best["best_cost"]), f"{best['solver']} ({best['budget']:g} s)"
         if name in today.index and today.loc[name, "best_cost"] < cost:
             cost = float(today.loc[name, "best_cost"])

@@ -67,6 +67,18 @@ def test_a_registry_cost_lowered_by_another_run_counts_with_its_solver():
     assert frame.loc["bar_m", "best_full"] == 33_200  # the doubling rule reads the runs only
 
 
+def test_a_tie_is_credited_to_the_solver_the_registry_names():
+    runs = pd.DataFrame([run("voter", "cpsat_interval", 960, 159_205),
+                         run("voter", "nested_cuts", 960, 159_205)])  # fmt: skip
+    now = BEFORE.assign(
+        best_cost=BEFORE["best_cost"].where(BEFORE["dataset"] != "voter", 159_205),
+        cost_solver=BEFORE["cost_solver"].where(BEFORE["dataset"] != "voter", "nested_cuts"),
+    )
+    frame = best_known.table(BEFORE, runs, now).set_index("dataset")
+    assert frame.loc["voter", "cost_solver"] == "nested_cuts (960 s)"
+    assert best_known.table(BEFORE, runs).set_index("dataset").loc["voter", "best_cost"] == 159_205
+
+
 def test_a_bound_above_a_cost_is_refused():
     runs = pd.DataFrame([run("adder", "broken", 60, None, 20_000)])
     with pytest.raises(ValueError, match="bound 20000 above the best cost 18348"):
