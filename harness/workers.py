@@ -49,6 +49,8 @@ class Worker:
     closed: bool = False
 
     def read(self) -> list[dict[str, Any]]:
+        if self.closed:  # finished while the selector still listed it: nothing to read
+            return []
         chunk = self.pipe.read(1 << 20)
         if not chunk:  # the worker closed its end: finished or died
             self.finish()
