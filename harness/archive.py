@@ -52,7 +52,8 @@ def pack(results: Path, archives: Path = ARCHIVES) -> Path:
     buffer = io.BytesIO()
     paths = [results / name for name in FOLDER_FILES]
     paths += [folder / name for folder in runs for name in KEPT]
-    paths = [path for path in paths if path not in set(oversized_epochs(results))]
+    left_out = set(oversized_epochs(results))
+    paths = [path for path in paths if path not in left_out]
     with (
         gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0) as packed,
         tarfile.open(fileobj=packed, mode="w", format=tarfile.GNU_FORMAT) as tar,

@@ -49,7 +49,7 @@ class Worker:
     closed: bool = False
 
     def read(self) -> list[dict[str, Any]]:
-        if self.closed:  # finished while the selector still listed it: nothing to read
+        if self.closed:  # stopped by another worker's message in the same select pass
             return []
         chunk = self.pipe.read(1 << 20)
         if not chunk:  # the worker closed its end: finished or died
