@@ -6,9 +6,9 @@
 ``results/`` is git-ignored, so a sweep spread over sessions loses its finished runs when a
 session starts on a fresh clone. ``pack`` writes every finished run's ``record.json``,
 ``incumbents.jsonl`` and ``epochs.csv`` (never the schedule, the solver log, an
-unfinished run, or an epoch trace over ``EPOCHS_MAX_BYTES``: a gradient solver's 60 s
-on a random workload logs tens of thousands of epochs, megabytes the verdict does not
-read, as it keeps only ``gs``'s epochs) into one gzipped tar named after the results
+unfinished run, or an epoch trace over ``EPOCHS_MAX_BYTES``: a gradient solver logs a
+row per epoch, and a long trace is bytes the verdict does not read, as it keeps only
+``gs``'s epochs) into one gzipped tar named after the results
 folder; the bytes depend only on the files (sorted members, each file's own
 modification time, which the tables use to tell a rerun from the run it supersedes), so
 packing unchanged results changes nothing in git. The folder's cached LP bounds
