@@ -141,9 +141,12 @@ verdict-plan: restore
 
 # results/ is not in git: `make records` packs every results folder's finished runs into
 # docs/results/records/ (commit them when a sitting ends), `make restore` puts them back on a
-# fresh checkout so the sweeps resume where they stopped (runs on disk are kept).
+# fresh checkout so the sweeps resume where they stopped (runs on disk are kept). The
+# verdict's studies read gs's epoch traces only, so results/verdict keeps no other's.
+RESULTS_FOLDERS = $(patsubst %/runs,%,$(wildcard results/*/runs))
 records:
-	$(BIN)/python -m schedbench.harness.archive pack $(patsubst %/runs,%,$(wildcard results/*/runs))
+	$(if $(filter-out results/verdict,$(RESULTS_FOLDERS))$(if $(RESULTS_FOLDERS),,empty),$(BIN)/python -m schedbench.harness.archive pack $(filter-out results/verdict,$(RESULTS_FOLDERS)))
+	$(if $(filter results/verdict,$(RESULTS_FOLDERS)),$(BIN)/python -m schedbench.harness.archive pack results/verdict --epochs-of gs)
 
 restore:
 	$(BIN)/python -m schedbench.harness.archive unpack

@@ -8,7 +8,8 @@ session starts on a fresh clone. ``pack`` writes every finished run's ``record.j
 ``incumbents.jsonl`` and ``epochs.csv`` (never the schedule, the solver log, an
 unfinished run, or an epoch trace over ``EPOCHS_MAX_BYTES``: a gradient solver logs a
 row per epoch, and a long trace is bytes the verdict does not read, as it keeps only
-``gs``'s epochs) into one gzipped tar named after the results
+``gs``'s epochs; ``--epochs-of BACKEND`` keeps only those back-ends' traces, for a
+folder whose studies read no other) into one gzipped tar named after the results
 folder; the bytes depend only on the files (sorted members, each file's own
 modification time, which the tables use to tell a rerun from the run it supersedes), so
 packing unchanged results changes nothing in git. The folder's cached LP bounds
@@ -24,9 +25,11 @@ from __future__ import annotations
 import argparse
 import gzip
 import io
+import json
 import os
 import sys
 import tarfile
+from collections.abc import Collection
 from pathlib import Path
 
 ARCHIVES = Path("docs/results/records")
@@ -40,8 +43,11 @@ def finished_runs(results: Path) -> list[Path]:
     return sorted(path.parent for path in (results / "runs").rglob("record.json"))
 
 
-def pack(results: Path, archives: Path = ARCHIVES) -> Path:
-    """Write ``archives/<results name>.tar.gz`` from ``results``'s finished runs."""
+def pack(
+    results: Path, archives: Path = ARCHIVES, epochs_of: Collection[str] | None = None
+) -> Path:
+    """Write ``archives/<results name>.tar.gz`` from ``results``'s finished runs; with
+    ``epochs_of``, only the runs of those back-ends keep their epoch traces."""
     results = Path(results)
     runs = finished_runs(results)
     if not runs:
@@ -52,7 +58,7 @@ def pack(results: Path, archives: Path = ARCHIVES) -> Path:
     buffer = io.BytesIO()
     paths = [results / name for name in FOLDER_FILES]
     paths += [folder / name for folder in runs for name in KEPT]
-    left_out = set(oversized_epochs(results))
+    left_out = set(left_out_epochs(results, epochs_of))
     paths = [path for path in paths if path not in left_out]
     with (
         gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0) as packed,
@@ -69,10 +75,24 @@ def pack(results: Path, archives: Path = ARCHIVES) -> Path:
     return target
 
 
-def oversized_epochs(results: Path) -> list[Path]:
-    """The finished runs' epoch traces that ``pack`` leaves out (over the size cap)."""
-    traces = (folder / "epochs.csv" for folder in finished_runs(Path(results)))
-    return [path for path in traces if path.is_file() and path.stat().st_size > EPOCHS_MAX_BYTES]
+def left_out_epochs(results: Path, epochs_of: Collection[str] | None = None) -> list[Path]:
+    """The finished runs' epoch traces that ``pack`` leaves out: over the size cap, or of
+    a back-end not in ``epochs_of`` (when it is given)."""
+    left_out = []
+    for folder in finished_runs(Path(results)):
+        trace = folder / "epochs.csv"
+        if not trace.is_file():
+            continue
+        if trace.stat().st_size > EPOCHS_MAX_BYTES or (
+            epochs_of is not None and _backend(folder) not in epochs_of
+        ):
+            left_out.append(trace)
+    return left_out
+
+
+def _backend(run: Path) -> str | None:
+    """The back-end a finished run's record names."""
+    return json.loads((run / "record.json").read_text()).get("backend")
 
 
 def unpack(archive: Path, results_root: Path = Path("results")) -> tuple[Path, int, int]:
@@ -126,6 +146,8 @@ def main(argv: list[str] | None = None) -> None:
     packing = commands.add_parser("pack", help="archive results folders' finished runs")
     packing.add_argument("results", type=Path, nargs="*")
     packing.add_argument("--to", type=Path, default=ARCHIVES)
+    packing.add_argument("--epochs-of", nargs="+", metavar="BACKEND",
+                         help="keep only these back-ends' epoch traces (default: all)")  # fmt: skip
     unpacking = commands.add_parser("unpack", help="restore archived runs under results/")
     unpacking.add_argument("archives", type=Path, nargs="*")
     unpacking.add_argument("--into", type=Path, default=Path("results"))
@@ -137,9 +159,11 @@ def main(argv: list[str] | None = None) -> None:
                 "folder holding runs/ (pack results/verdict)"
             )
         for results in args.results:
-            target, count = pack(results, args.to), len(finished_runs(results))
-            left_out = len(oversized_epochs(results))
-            note = f" ({left_out} epoch traces over {EPOCHS_MAX_BYTES:,} bytes left out)"
+            target = pack(results, args.to, args.epochs_of)
+            count = len(finished_runs(results))
+            left_out = len(left_out_epochs(results, args.epochs_of))
+            kept = f" or not of {', '.join(args.epochs_of)}" if args.epochs_of else ""
+            note = f" ({left_out} epoch traces over {EPOCHS_MAX_BYTES:,} bytes{kept} left out)"
             print(f"{target}: {_runs(count)}, {target.stat().st_size:,} bytes"
                   + (note if left_out else ""))  # fmt: skip
         return

@@ -88,3 +88,18 @@ def test_an_epoch_trace_over_the_cap_stays_out_and_says_so(tmp_path, capsys, mon
         names = sorted(member.name for member in tar.getmembers())
     assert names == ["runs/rw4/gauss/seed0-a/epochs.csv", "runs/rw4/gauss/seed0-a/record.json",
                      "runs/rw4/gauss/seed1-a/record.json"]  # fmt: skip
+
+
+def test_epochs_of_keeps_only_the_named_backends_traces(tmp_path, capsys):
+    results = tmp_path / "results" / "sweep"
+    for backend in ("gs", "gauss"):
+        folder = results / "runs" / "rw4" / backend / "seed0-a"
+        folder.mkdir(parents=True)
+        (folder / "record.json").write_text(f'{{"backend": "{backend}"}}')
+        (folder / "epochs.csv").write_text("epoch,loss\n1,0.5\n")
+    archive.main(["pack", str(results), "--to", str(tmp_path / "records"), "--epochs-of", "gs"])
+    assert "(1 epoch traces over 1,000,000 bytes or not of gs left out)" in capsys.readouterr().out
+    with tarfile.open(tmp_path / "records" / "sweep.tar.gz") as tar:
+        names = sorted(member.name for member in tar.getmembers())
+    assert names == ["runs/rw4/gauss/seed0-a/record.json", "runs/rw4/gs/seed0-a/epochs.csv",
+                     "runs/rw4/gs/seed0-a/record.json"]  # fmt: skip
