@@ -143,10 +143,13 @@ verdict-plan: restore
 # docs/results/records/ (commit them when a sitting ends), `make restore` puts them back on a
 # fresh checkout so the sweeps resume where they stopped (runs on disk are kept). The
 # verdict's studies read gs's epoch traces only, so results/verdict keeps no other's.
+# With no results folder at all, `pack` runs alone and says what to run first.
 RESULTS_FOLDERS = $(patsubst %/runs,%,$(wildcard results/*/runs))
+VERDICT_RESULTS = $(filter results/verdict,$(RESULTS_FOLDERS))
+OTHER_RESULTS = $(filter-out results/verdict,$(RESULTS_FOLDERS))
 records:
-	$(if $(filter-out results/verdict,$(RESULTS_FOLDERS))$(if $(RESULTS_FOLDERS),,empty),$(BIN)/python -m schedbench.harness.archive pack $(filter-out results/verdict,$(RESULTS_FOLDERS)))
-	$(if $(filter results/verdict,$(RESULTS_FOLDERS)),$(BIN)/python -m schedbench.harness.archive pack results/verdict --epochs-of gs)
+	$(if $(OTHER_RESULTS)$(if $(VERDICT_RESULTS),,none),$(BIN)/python -m schedbench.harness.archive pack $(OTHER_RESULTS))
+	$(if $(VERDICT_RESULTS),$(BIN)/python -m schedbench.harness.archive pack $(VERDICT_RESULTS) --epochs-of gs)
 
 restore:
 	$(BIN)/python -m schedbench.harness.archive unpack

@@ -45,9 +45,10 @@ def finished_runs(results: Path) -> list[Path]:
 
 def pack(
     results: Path, archives: Path = ARCHIVES, epochs_of: Collection[str] | None = None
-) -> Path:
-    """Write ``archives/<results name>.tar.gz`` from ``results``'s finished runs; with
-    ``epochs_of``, only the runs of those back-ends keep their epoch traces."""
+) -> tuple[Path, int, int]:
+    """Write ``archives/<results name>.tar.gz`` from ``results``'s finished runs: (archive,
+    runs packed, epoch traces left out). With ``epochs_of``, only the runs of those
+    back-ends keep their epoch traces."""
     results = Path(results)
     runs = finished_runs(results)
     if not runs:
@@ -58,7 +59,7 @@ def pack(
     buffer = io.BytesIO()
     paths = [results / name for name in FOLDER_FILES]
     paths += [folder / name for folder in runs for name in KEPT]
-    left_out = set(left_out_epochs(results, epochs_of))
+    left_out = set(_left_out_epochs(runs, epochs_of))
     paths = [path for path in paths if path not in left_out]
     with (
         gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0) as packed,
@@ -72,14 +73,14 @@ def pack(
             info.size, info.mtime, info.mode = len(data), int(path.stat().st_mtime), 0o644
             tar.addfile(info, io.BytesIO(data))
     target.write_bytes(buffer.getvalue())
-    return target
+    return target, len(runs), len(left_out)
 
 
-def left_out_epochs(results: Path, epochs_of: Collection[str] | None = None) -> list[Path]:
-    """The finished runs' epoch traces that ``pack`` leaves out: over the size cap, or of
-    a back-end not in ``epochs_of`` (when it is given)."""
+def _left_out_epochs(runs: list[Path], epochs_of: Collection[str] | None) -> list[Path]:
+    """The epoch traces of ``runs`` that ``pack`` leaves out: over the size cap, or of a
+    back-end not in ``epochs_of`` (when it is given)."""
     left_out = []
-    for folder in finished_runs(Path(results)):
+    for folder in runs:
         trace = folder / "epochs.csv"
         if not trace.is_file():
             continue
@@ -159,9 +160,7 @@ def main(argv: list[str] | None = None) -> None:
                 "folder holding runs/ (pack results/verdict)"
             )
         for results in args.results:
-            target = pack(results, args.to, args.epochs_of)
-            count = len(finished_runs(results))
-            left_out = len(left_out_epochs(results, args.epochs_of))
+            target, count, left_out = pack(results, args.to, args.epochs_of)
             kept = f" or not of {', '.join(args.epochs_of)}" if args.epochs_of else ""
             note = f" ({left_out} epoch traces over {EPOCHS_MAX_BYTES:,} bytes{kept} left out)"
             print(f"{target}: {_runs(count)}, {target.stat().st_size:,} bytes"
