@@ -259,7 +259,8 @@ def runs(sizes: list[int], shapes: list[str], solvers: list[str], budget: float,
 
 
 def report(results: Path) -> str:
-    """The table (seconds and GB per stage and n) and the log-log figure with exponents."""
+    """The table (seconds and GB per stage and n) and the log-log figure with exponents;
+    the solver table alone when only ``--runs`` swept."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -267,6 +268,10 @@ def report(results: Path) -> str:
     import numpy as np
     import pandas as pd
 
+    if not (results / "stages.csv").is_file():  # a --runs sweep without stages
+        text = _solver_table(results) or f"nothing to report under {results}: run a sweep first\n"
+        (results / "scaling.md").write_text(text)
+        return text
     frame = pd.read_csv(results / "stages.csv")
     designs = frame[~frame["shape"].isin(list(SHAPES))]
     frame = frame[frame["shape"].isin(list(SHAPES))]

@@ -172,3 +172,30 @@ def test_a_newer_run_of_the_same_command_supersedes_one_from_an_edited_config():
     elsewhere = {**edited, "command": f"{command} threads=1", "config": {**config, "x": 1}}
     assert superseded([old, edited, elsewhere], [1.0, 2.0, 1.5]) == {0}
     assert superseded([old, edited], [2.0, 1.0]) == {1}
+
+
+def _scaling_bench():
+    """bench/scaling.py, loaded from the checkout (bench/ is not part of the package)."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "bench" / "scaling.py"
+    spec = importlib.util.spec_from_file_location("scaling_bench", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_runs_only_sweep_reports_its_solver_table(tmp_path):
+    import pandas as pd
+
+    scaling = _scaling_bench()
+    assert "nothing to report" in scaling.report(tmp_path)
+    (tmp_path / "runs").mkdir()
+    row = {"dataset": "scaling_deep_n1000000", "solver": "nested_cuts", "status": "feasible",
+           "n": 1_000_000, "wall_time": 86.8, "best_cost": 12_458_984.0, "gap": 0.197,
+           "peak_memory_gb": 0.98, "message": "peak 100000 (2 peaks tried)"}  # fmt: skip
+    pd.DataFrame([row]).to_csv(tmp_path / "runs" / "runs.csv", index=False)
+    text = scaling.report(tmp_path)
+    assert "| scaling_deep_n1000000 | nested_cuts | feasible | 87 | 12,458,984 | 19.700 |" in text
+    assert (tmp_path / "scaling.md").read_text() == text
