@@ -314,7 +314,8 @@ def combine(
     new: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame],
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Committed tables (``base``) with newer runs folded in: a new run supersedes a base
-    run of the same key, and a design whose instance changed (a new run of it has another
+    run of the same key and seed (the key leaves the seed out: seeds of one configuration
+    share it), and a design whose instance changed (a new run of it has another
     ``problem_digest``) keeps only the runs of its new instance, so tables never mix two
     instances under one name."""
     base_runs, base_points, base_epochs = base
@@ -326,18 +327,25 @@ def combine(
         lambda row: row["problem_digest"] in digests.get(row["dataset"], {row["problem_digest"]}),
         axis=1,
     )
-    kept = base_runs[~stale & ~base_runs["run_key"].isin(set(runs["run_key"]))]
-    keys = set(kept["run_key"])
+    kept = base_runs[~stale & ~_identity(base_runs).isin(set(_identity(runs)))]
+    keys = set(_identity(kept))
     return (
         pd.concat([kept, runs], ignore_index=True),
-        pd.concat([base_points[base_points["run_key"].isin(keys)], points], ignore_index=True),
+        pd.concat([base_points[_identity(base_points).isin(keys)], points], ignore_index=True),
         pd.concat(
             [
                 frame
-                for frame in (base_epochs[base_epochs["run_key"].isin(keys)], epochs)
+                for frame in (base_epochs[_identity(base_epochs).isin(keys)], epochs)
                 if not frame.empty
             ]
             or [base_epochs],
             ignore_index=True,
         ),
     )
+
+
+def _identity(frame: pd.DataFrame) -> pd.Series:
+    """A run's identity in a table: its key and, where the table has one, its seed."""
+    if "seed" not in frame:
+        return frame["run_key"].astype(str)
+    return frame["run_key"].astype(str) + "/" + frame["seed"].astype(str)

@@ -35,7 +35,6 @@ from schedbench.studies.icml24.rules import (
     PAPER_ONLY,
     RW_LARGE,
     RW_SMALL,
-    SEEDED,
     TIED,
     UNTESTABLE,
     Claim,
@@ -47,6 +46,7 @@ from schedbench.studies.icml24.rules import (
     nan_median,
     percent,
     scale_note,
+    seeds_note,
     startup,
     time_point,
     time_verdict,
@@ -227,7 +227,7 @@ def claim_cpsat_limited(t: Tables, gs_name: str = "gs") -> Claim:
         " paper normalization (each curve over its own first schedule) and cost",
         f"comparable in the paper's normalization on {len(paper)}/{len(designs)}"
         f" ({', '.join(paper) or '-'}); by cost on {len(common)}/{len(designs)}"
-        f" ({', '.join(common) or '-'}); one seed except {', '.join(SEEDED)}",
+        f" ({', '.join(common) or '-'}); {seeds_note(t, designs, ['cpsat', gs_name])}",
         verdict,
     )
 

@@ -18,7 +18,7 @@ import pandas as pd
 
 from schedbench.harness.figures import main_budget
 from schedbench.harness.metrics import TIE_TOLERANCE, tied
-from schedbench.harness.tables import GPU_SUFFIX, fixed_epochs
+from schedbench.harness.tables import GPU_SUFFIX, fixed_epochs, natural_key
 from schedbench.solvers.base import Status
 
 HOLDS = "holds"
@@ -32,7 +32,7 @@ DIRECTION = "fewer than 3 seeds per side: direction only"
 
 RW_SMALL = ["rw1", "rw2", "rw3", "rw4", "rw5", "rw6"]
 RW_LARGE = ["rw7", "rw8", "rw9", "rw10", "rw11", "rw12"]
-SEEDED = ["rw1", "rw4", "rw7", "rw10", "adder", "bar_m", "square"]
+MIN_SEEDS = 3  # seeds of a solver on a design before its range counts as measured
 SHARES = ["rw1", "rw7", "rw10", "adder", "square"]  # the portfolio's members alone (1 thread)
 EXACT = ["cpsat", "cpsat_compact", "highs_compact", "gurobi", "cplex"]
 CONVERGED = 0.01  # "converged by t": cost at t within 1 % of the cost at the budget
@@ -110,6 +110,19 @@ class Tables:
 
     def has(self, dataset: str, solver: str) -> bool:
         return len(self.final(dataset, solver)) > 0
+
+    def designs(self) -> list[str]:
+        """The designs of the protocol's runs, in natural order (rw2 before rw10)."""
+        return [] if self.runs.empty else sorted(set(self.main["dataset"]), key=natural_key)
+
+
+def seeds_note(t: Tables, designs: list[str], solvers: list[str]) -> str:
+    """How many seeds the medians over ``designs`` rest on: every design's when all have
+    ``MIN_SEEDS``, else the designs with fewer (their comparisons are directions)."""
+    few = [d for d in designs if min(len(t.final(d, s)) for s in solvers) < MIN_SEEDS]
+    if not few:
+        return f"medians over {MIN_SEEDS} or more seeds on every design"
+    return f"fewer than {MIN_SEEDS} seeds on {', '.join(few)}"
 
 
 def nan_median(values: np.ndarray) -> float:

@@ -96,6 +96,21 @@ def test_combine_supersedes_by_key_and_drops_a_changed_instance():
     assert len(points) == 3
 
 
+def test_combine_keeps_a_base_seed_that_no_new_run_repeats():
+    from schedbench.harness.tables import combine
+
+    def frames(rows):  # seeds of one configuration share its key
+        runs = pd.DataFrame(rows, columns=["dataset", "run_key", "seed", "problem_digest", "cost"])
+        points = runs[["run_key", "seed"]].assign(t=1.0)
+        return runs, points, pd.DataFrame({"run_key": runs["run_key"], "seed": runs["seed"]})
+
+    base = frames([("rw2", "k", 0, "d", 10.0), ("rw2", "k", 1, "d", 12.0)])
+    new = frames([("rw2", "k", 1, "d", 11.0), ("rw2", "k", 2, "d", 13.0)])
+    runs, points, epochs = combine(base, new)
+    assert runs.set_index("seed")["cost"].to_dict() == {0: 10.0, 1: 11.0, 2: 13.0}
+    assert sorted(points["seed"]) == sorted(epochs["seed"]) == [0, 1, 2]
+
+
 def test_every_status_and_column_is_documented_and_the_page_is_current():
     from pathlib import Path
 
