@@ -20,6 +20,7 @@ from schedbench.harness.figures import main_budget
 from schedbench.harness.metrics import TIE_TOLERANCE, tied
 from schedbench.harness.tables import GPU_SUFFIX, fixed_epochs, natural_key
 from schedbench.solvers.base import Status
+from schedbench.studies.families import MIN_SEEDS
 
 HOLDS = "holds"
 FAILS = "does not hold"
@@ -28,11 +29,10 @@ UNTESTABLE = "not testable here"
 NOISE = "within noise"
 TIED = "tied"
 NO_DATA = "no data yet"
-DIRECTION = "fewer than 3 seeds per side: direction only"
+DIRECTION = f"fewer than {MIN_SEEDS} seeds per side: direction only"
 
 RW_SMALL = ["rw1", "rw2", "rw3", "rw4", "rw5", "rw6"]
 RW_LARGE = ["rw7", "rw8", "rw9", "rw10", "rw11", "rw12"]
-MIN_SEEDS = 3  # seeds of a solver on a design before its range counts as measured
 SHARES = ["rw1", "rw7", "rw10", "adder", "square"]  # the portfolio's members alone (1 thread)
 EXACT = ["cpsat", "cpsat_compact", "highs_compact", "gurobi", "cplex"]
 CONVERGED = 0.01  # "converged by t": cost at t within 1 % of the cost at the budget
@@ -151,7 +151,7 @@ def compare(a: np.ndarray, b: np.ndarray, tolerance: float = TIE_TOLERANCE) -> s
         return TIED
     a, b = np.where(np.isnan(a), np.inf, a), np.where(np.isnan(b), np.inf, b)
     seeds = min(len(a), len(b))
-    single = f" ({seeds} seed{'s' if seeds > 1 else ''})" if seeds < 3 else ""
+    single = f" ({seeds} seed{'s' if seeds > 1 else ''})" if seeds < MIN_SEEDS else ""
     if a.max() < b.min():
         return "ahead" + single
     if a.min() > b.max():
