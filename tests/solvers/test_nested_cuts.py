@@ -58,6 +58,8 @@ def test_disjoint_chains_nest_one_per_stage():
     stage_of_chain = result.schedule.reshape(4, 6)
     assert (stage_of_chain == stage_of_chain[:, :1]).all()  # every chain in one stage
     assert sorted(stage_of_chain[:, 0]) == [0, 1, 2, 3]
+    # start-up is the arrays, not the search: below the first incumbent's time
+    assert result.build_time < result.first_incumbent_time
 
 
 def test_a_window_never_raises_comm_or_the_peak():
