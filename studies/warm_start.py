@@ -13,6 +13,12 @@ gets there counts as its budget, censored (printed ">"). Per instance and side: 
 over the seeds with its range; speedup = cold median / warm median. One side is faster
 only when the ranges do not overlap ("within noise" otherwise), the rule of every verdict.
 
+A warm run is faster either because its differentiable stage reached the target by itself
+or because the hinted exact solver did: the table names the member that got there per seed
+(only the latter is an exact solver made faster). Where neither side reaches the target, it
+compares the gap to the best known at the budget (same noise rule) and how much the exact
+stage improved on the hint it was given.
+
 Only runs at the protocol's budget and threads (60 s, 2) are compared: the verdict's folder
 also holds runs at other settings (their schedules still count toward the best known).
 
@@ -32,6 +38,7 @@ import pandas as pd
 
 TARGET = 1e-3  # within 0.1 % of the best known cost
 BUDGET, THREADS = 60.0, 2  # the protocol's runs (results/verdict also holds other settings)
+DIFFERENTIABLE = {"gauss", "gs", "gs_plus", "hls_gauss", "hls_gs"}  # relay members
 SLOW = 5.0  # seconds: the cold exact solver's time that makes an instance worth warming
 PAIRS = {  # class -> (cold exact solver, relay)
     "icml24": ("cpsat_compact", "relay"),
@@ -70,19 +77,23 @@ def select(root: Path = Path(".")) -> dict[str, list[str]]:
     return chosen
 
 
+def first_within(curve: list[dict], target: float) -> dict | None:
+    """The first incumbent at or below ``target`` (None if none)."""
+    return next((point for point in curve if point["cost"] <= target), None)
+
+
 def time_to_target(curve: list[dict], target: float) -> float:
     """The first incumbent time at or below ``target`` (NaN if none)."""
-    for point in curve:
-        if point["cost"] <= target:
-            return float(point["t"])
-    return math.nan
+    point = first_within(curve, target)
+    return math.nan if point is None else float(point["t"])
 
 
 def warm_start_table(runs: list[dict]) -> pd.DataFrame:
     """One row per (class, instance): both sides' medians and ranges of the time to target
     (censored runs at their budget), the speedup and which side is faster."""
     frame = pd.DataFrame(runs)
-    target = best_known(frame) * (1 + TARGET)  # every run's schedule counts for the target
+    known = best_known(frame)  # every run's schedule counts for the target
+    target = known * (1 + TARGET)
     if {"budget", "threads"} <= set(frame):  # the sides compare the protocol's runs only
         frame = frame[(frame["budget"] == BUDGET) & (frame["threads"] == THREADS)]
     frame["target"] = frame["dataset"].map(target)
@@ -90,6 +101,10 @@ def warm_start_table(runs: list[dict]) -> pd.DataFrame:
                                                           strict=True)]  # fmt: skip
     frame["censored"] = frame["reach"].isna()
     frame["time"] = frame["reach"].fillna(frame["budget"])
+    frame["by"] = [(first_within(c, t) or {}).get("member") for c, t in
+                   zip(frame["curve"], frame["target"], strict=True)]  # fmt: skip
+    frame["gap"] = 100 * (frame["best_cost"] / frame["dataset"].map(known) - 1)
+    frame["exact_gain"] = [_exact_gain(curve) for curve in frame["curve"]]
     rows, fast = [], []
     for (cls, dataset), part in frame.groupby(["class", "dataset"]):
         cold_name, warm_name = PAIRS.get(cls, (None, None))
@@ -104,20 +119,38 @@ def warm_start_table(runs: list[dict]) -> pd.DataFrame:
                 side["time"].max())  # fmt: skip
             row[f"{name}_censored"] = int(side["censored"].sum())
             row[f"{name}_seeds"] = int(side["seed"].nunique())
+            row[f"{name}_gap_median"] = float(side["gap"].median())
+            row[f"{name}_gap_low"], row[f"{name}_gap_high"] = float(side["gap"].min()), float(
+                side["gap"].max())  # fmt: skip
+        # which relay member first reached the target, per seed: the differentiable stage
+        # alone, or the exact solver after its hint (only the latter is a faster exact solver)
+        members = sides["warm"]["by"].dropna().value_counts()
+        gain = sides["warm"]["exact_gain"].dropna()
+        row["exact_gain_median"] = float(gain.median()) if len(gain) else math.nan
+        row["exact_gain_low"] = float(gain.min()) if len(gain) else math.nan
+        row["exact_gain_high"] = float(gain.max()) if len(gain) else math.nan
+        row["warm_reached_by"] = ", ".join(f"{m} {k}" for m, k in sorted(members.items()))
+        row["ends_lower"] = _apart(row, "gap")
         if row["cold_median"] <= SLOW:  # the selection, applied again to the study's runs
             fast.append(f"{cls} {dataset}")
             continue
         row["speedup"] = row["cold_median"] / row["warm_median"]
-        if row["warm_high"] < row["cold_low"]:
-            row["faster"] = "warm"
-        elif row["cold_high"] < row["warm_low"]:
-            row["faster"] = "cold"
-        else:
-            row["faster"] = "within noise"
+        row["faster"] = _apart(row, "")
         rows.append(row)
     table = pd.DataFrame(rows)
     table.attrs["fast"] = fast  # left out: the cold exact solver's median within SLOW
     return table
+
+
+def _apart(row: dict, measure: str) -> str:
+    """The side ("warm" or "cold") where that side's range lies wholly below the other's (lower is
+    better: seconds or gap), "within noise" where the ranges overlap."""
+    key = f"_{measure}" if measure else ""
+    if row[f"warm{key}_high"] < row[f"cold{key}_low"]:
+        return "warm"
+    if row[f"cold{key}_high"] < row[f"warm{key}_low"]:
+        return "cold"
+    return "within noise"
 
 
 def claim(table: pd.DataFrame) -> str:
@@ -133,14 +166,39 @@ def claim(table: pd.DataFrame) -> str:
         tenfold = int((warm["speedup"] >= 10).sum())
         best = "none" if top is None else f"{top['speedup']:.1f}x on {top['dataset']}"
         verdict = "supported" if tenfold else "not supported"
+        exact = PAIRS[cls][0]
+        by_exact = sum(_exact_stage_reached(by) for by in warm["warm_reached_by"])
+        neither = part[(part["cold_censored"] == part["cold_seeds"])
+                       & (part["warm_censored"] == part["warm_seeds"])]  # fmt: skip
+        lower = neither["ends_lower"].value_counts()
         lines.append(
             f"- {cls}: of {len(part)} instances, the warm start is faster on {len(warm)} "
             f"(ranges apart), slower on {len(cold)}, within noise on "
             f"{len(part) - len(warm) - len(cold)}; largest speedup {best}; 10x or more on "
             f'{tenfold}: "up to 10x" {verdict}; median speedup '
-            f"{part['speedup'].median():.2f}x."
+            f"{part['speedup'].median():.2f}x. Of the {len(warm)} faster, the hinted exact "
+            f"solver ({exact}) reached the target on {by_exact}; on the others the "
+            f"differentiable stage reached it by itself, before the exact solver started. "
+            f"Neither side reaches the target on {len(neither)}: at the budget the warm "
+            f"side ends lower on {int(lower.get('warm', 0))}, the cold on "
+            f"{int(lower.get('cold', 0))}, within noise on {int(lower.get('within noise', 0))}."
         )
     return "\n".join(lines)
+
+
+def _exact_gain(curve: list[dict]) -> float:
+    """How much a relay's exact stage improved on the differentiable hand-off, in % of the
+    hand-off's cost (NaN for a run without a differentiable member)."""
+    handed = [p["cost"] for p in curve if p.get("member") in DIFFERENTIABLE]
+    if not handed:
+        return math.nan
+    return 100 * (min(handed) - min(p["cost"] for p in curve)) / min(handed)
+
+
+def _exact_stage_reached(reached_by: str) -> bool:
+    """Whether every seed that reached the target did so in a relay's exact member."""
+    counts = [part.rsplit(" ", 1) for part in reached_by.split(", ") if part]
+    return bool(counts) and all(member not in DIFFERENTIABLE for member, _ in counts)
 
 
 def _seconds(value: float, censored: int) -> str:
@@ -151,8 +209,10 @@ def markdown(table: pd.DataFrame) -> str:
     if table.empty:
         return ""
     lines = [
-        "| class | instance | cold median [range] s | warm median [range] s | speedup | faster |",
-        "|---|---|---|---|---|---|",
+        "| class | instance | cold median [range] s | warm median [range] s | speedup | faster "
+        "| warm reached by (seeds) | gap at the budget, cold / warm: median [range] % "
+        "| ends lower | exact stage's gain on the hint: median [range] % |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     ordered = table.sort_values(["class", "speedup"], ascending=[True, False])
     for r in ordered.to_dict("records"):
@@ -161,8 +221,18 @@ def markdown(table: pd.DataFrame) -> str:
             f"[{r[f'{side}_low']:.1f}, {r[f'{side}_high']:.1f}]"
             for side in ("cold", "warm")
         )
+        gaps = " / ".join(
+            f"{r[f'{side}_gap_median']:.2f} [{r[f'{side}_gap_low']:.2f}, "
+            f"{r[f'{side}_gap_high']:.2f}]"
+            for side in ("cold", "warm")
+        )
+        gain = "-"
+        if pd.notna(r["exact_gain_median"]):
+            gain = (f"{r['exact_gain_median']:.2f} [{r['exact_gain_low']:.2f}, "
+                    f"{r['exact_gain_high']:.2f}]")  # fmt: skip
         lines.append(f"| {r['class']} | {r['dataset']} | {cold} | {warm} | "
-                     f"{r['speedup']:.2f}x | {r['faster']} |")  # fmt: skip
+                     f"{r['speedup']:.2f}x | {r['faster']} | {r['warm_reached_by'] or '-'} "
+                     f"| {gaps} | {r['ends_lower']} | {gain} |")  # fmt: skip
     return "\n".join(lines) + "\n"
 
 

@@ -78,3 +78,35 @@ def test_only_the_protocols_runs_compare_and_an_empty_table_says_why(monkeypatch
     monkeypatch.setattr(tables, "load_runs", lambda folder: fast)
     text = warm_start.write(tmp_path / "warm_start", tmp_path / "out")
     assert "No instance qualifies" in text and "Left out" in text and "icml24 d3" in text
+
+
+def test_the_member_that_reached_the_target_the_gap_at_the_budget_and_the_exact_gain(
+        monkeypatch):  # fmt: skip
+    """A warm run that gets there in its differentiable stage is not an exact solver made
+    faster: the table says which member reached the target, and where neither side does,
+    which ends lower and how much the exact stage improved on its hint."""
+    monkeypatch.setattr(warm_start, "best_known", lambda runs: runs.groupby("dataset")[
+        "best_cost"].min())  # fmt: skip
+
+    def relay(seed, points, dataset="d1"):
+        record = run("relay", seed, [(t, c) for t, c, _ in points], dataset)
+        record["curve"] = [{"t": t, "cost": c, "member": m} for t, c, m in points]
+        return record
+
+    runs = [
+        *(run("cpsat_compact", s, [(0.5, 200), (t, 100)]) for s, t in enumerate((30, 40, 50))),
+        relay(0, [(1, 150, "gauss"), (3, 100, "gauss")]),
+        relay(1, [(1, 150, "gauss"), (8, 100, "cpsat")]),
+        relay(2, [(1, 150, "gauss"), (4, 100, "gauss")]),
+        # d2: nobody reaches 100; cold ends at 300, warm's hand-off 220 improved to 200
+        *(run("cpsat_compact", s, [(1, 300)], "d2") for s in range(3)),
+        *(relay(s, [(1, 220, "gauss"), (30, 200, "cpsat")], "d2") for s in range(3)),
+        run("list", 0, [(0.1, 100)], "d2"),  # sets d2's best known
+    ]
+    table = warm_start.warm_start_table(runs).set_index("dataset")
+    d1, d2 = table.loc["d1"], table.loc["d2"]
+    assert d1.warm_reached_by == "cpsat 1, gauss 2" and d1.faster == "warm"
+    assert (d2.cold_gap_median, d2.warm_gap_median, d2.ends_lower) == (200, 100, "warm")
+    assert d2.exact_gain_median == 100 * 20 / 220 and d2.warm_reached_by == ""
+    text = warm_start.claim(table.reset_index())
+    assert "reached the target on 0" in text and "warm side ends lower on 1" in text
