@@ -33,6 +33,7 @@ class Level:
     scale: torch.Tensor | None  # [n_k, 1, L] the stage bias once per predecessor
     has_shift: bool
     window: torch.Tensor | None  # [n_k, 1, L] bool, t <= ALAP; None when no node is restricted
+    factor: torch.Tensor | None  # [n_k, 1, L] scale * window: the mask's backward factor
     # (scale and window are None in a plan built without masks: see plan_levels)
     read: bool  # some later level has an in-edge from this one
 
@@ -76,6 +77,8 @@ def plan_levels(problem: Problem, device: torch.device, dtype: torch.dtype = tor
         edges = by_level[edge_bounds[k] : edge_bounds[k + 1]]
         dst_local = position[problem.dst[edges]] - start
         n_preds = tensor(np.bincount(dst_local, minlength=stop - start))
+        scale = (bias[None, :] ** n_preds[:, None].to(dtype))[:, None, :] if masks else None
+        window = _window(problem, order[start:stop], device) if masks else None
         plan.append(
             Level(
                 start=start,
@@ -84,9 +87,10 @@ def plan_levels(problem: Problem, device: torch.device, dtype: torch.dtype = tor
                 edge_src=tensor(position[problem.src[edges]]),
                 edge_dst=tensor(dst_local),
                 edge_shift=tensor(problem.d[edges]),
-                scale=(bias[None, :] ** n_preds[:, None].to(dtype))[:, None, :] if masks else None,
+                scale=scale,
                 has_shift=bool(problem.d[edges].any()),
-                window=_window(problem, order[start:stop], device) if masks else None,
+                window=window,
+                factor=scale if window is None or scale is None else scale * window,
                 read=bool(read[start:stop].any()),
             )
         )
@@ -156,7 +160,7 @@ class _SharedMasks:
 
 class _LevelMask(torch.autograd.Function):
     """bias^(#preds) * window * T<=(v), T<= = prod over in-edges of D_u shifted by d, for
-    every node of one level; also returns the allowed stages (bool, no gradient).
+    every node of one level; also returns the barred stages (bool, no gradient).
 
     Forward, from integer stages (no [m, B, L] work): [t >= max over in-edges of s_u + d].
     Backward, the product rule: in-edge e receives the node's gradient where every *other*
@@ -169,19 +173,18 @@ class _LevelMask(torch.autograd.Function):
         ctx.others = other_tops(starts, top, level.edge_dst)
         ctx.shared, ctx.level = shared, level
         t = torch.arange(stages, device=starts.device)
-        allowed = t >= top[..., None]
+        barred = t < top[..., None]
         if level.window is not None:
-            allowed &= level.window
-        ctx.mark_non_differentiable(allowed)
-        return torch.where(allowed, level.scale, 0), allowed
+            barred |= ~level.window
+        ctx.mark_non_differentiable(barred)
+        return level.scale.masked_fill(barred, 0), barred
 
     @staticmethod
     def backward(ctx, grad, _):
         level = ctx.level
         t = torch.arange(grad.shape[-1], device=grad.device)
-        factor = level.scale if level.window is None else level.scale * level.window
-        grad = grad * factor
-        edge_grad = grad.index_select(0, level.edge_dst) * (t >= ctx.others[..., None])
+        grad = grad * level.factor
+        edge_grad = grad.index_select(0, level.edge_dst).masked_fill_(t < ctx.others[..., None], 0)
         if level.has_shift:  # d/dD_u[t'] of D_u[t - d] is the gradient at t = t' + d
             edge_grad = shift_left(edge_grad, level.edge_shift)
         ctx.shared.grads.index_add_(0, level.edge_src, edge_grad)
@@ -324,12 +327,12 @@ def sample(
         else:
             # ``logits`` only places the mask on a path to the parameters, so that autograd
             # runs its backward (it sends no gradient to them directly)
-            mask, allowed = _LevelMask.apply(logits, shared, level, stages)
+            mask, barred = _LevelMask.apply(logits, shared, level, stages)
             y_soft = short_softmax(probs * mask)
-        if allowed is None:
+        if k:  # every y_soft > 0 here, so zeroing the barred stages bars them (one pass)
+            score = y_soft.detach().masked_fill(barred, 0)
+        elif allowed is None:
             score = y_soft.detach()
-        elif k:  # every y_soft > 0 here, so zeroing the barred stages bars them (one pass)
-            score = y_soft.detach() * allowed
         else:
             score = y_soft.detach().masked_fill(~allowed, -1)
         index = score.argmax(-1, keepdim=True)
