@@ -155,8 +155,9 @@ def readme(
         "- The other problem classes: `classes.md` (the verdict across classes, "
         "`python -m schedbench.studies.classes`), `heurigym/` (RCS against HeuriGym's "
         "references), `tcs/` (TCS against EDS's optima), `hls_ablation/` (does the gradient "
-        "pay), and `rcs/`, `tcs/verdict/`, `modulo/` (each class's verdict) when those parts "
-        "have run.",
+        "pay), `rcs/`, `tcs/verdict/`, `modulo/` (each class's verdict), `gaus/` (GauS's "
+        "protocol at 10^5 operations) and `warm_start/` (differentiable warm starts for exact "
+        "solvers) when those parts have run.",
         "",
         "## Claims",
         "",
