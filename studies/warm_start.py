@@ -9,8 +9,9 @@ differentiable solver for a fixed share of the budget, then the same exact solve
 with the best schedule so far (``conf/solver/relay*.yaml``). A run's time to target is the
 first time its incumbent is within 0.1 % of the instance's best known cost (the registry's,
 or the best any run found if lower): proving the optimum reaches it too. A run that never
-gets there counts as its budget, censored (printed ">"). Per instance and side: the median
-over the seeds with its range; speedup = cold median / warm median. One side is faster
+gets there counts as its budget, censored (a median that rests on censored runs is printed
+">", and each cell says how many of its seeds were censored). Per instance and side: the
+median over the seeds with its range; speedup = cold median / warm median. One side is faster
 only when the ranges do not overlap ("within noise" otherwise), the rule of every verdict.
 
 A warm run is faster either because its differentiable stage reached the target by itself
@@ -99,6 +100,7 @@ def warm_start_table(runs: list[dict]) -> pd.DataFrame:
     frame["target"] = frame["dataset"].map(target)
     frame["reach"] = [time_to_target(c, t) for c, t in zip(frame["curve"], frame["target"],
                                                           strict=True)]  # fmt: skip
+    frame.loc[frame["reach"] > frame["budget"], "reach"] = math.nan  # after the budget: not counted
     frame["censored"] = frame["reach"].isna()
     frame["time"] = frame["reach"].fillna(frame["budget"])
     frame["by"] = [(first_within(c, t) or {}).get("member") for c, t in
@@ -222,8 +224,10 @@ def _stage_that_reached(reached_by: str) -> str:
     return kinds.pop() if len(kinds) == 1 else "mixed"
 
 
-def _seconds(value: float, censored: int) -> str:
-    return (">" if censored else "") + f"{value:.1f}"
+def _seconds(value: float, censored: int, seeds: int) -> str:
+    """The median, with ">" when it rests on censored runs (half of the seeds or more): it
+    is then a lower bound on the time to target."""
+    return (">" if censored and 2 * censored >= seeds else "") + f"{value:.1f}"
 
 
 def markdown(table: pd.DataFrame) -> str:
@@ -238,13 +242,18 @@ def markdown(table: pd.DataFrame) -> str:
     ordered = table.sort_values(["class", "speedup"], ascending=[True, False])
     for r in ordered.to_dict("records"):
         cold, warm = (
-            f"{_seconds(r[f'{side}_median'], r[f'{side}_censored'])} "
+            f"{_seconds(r[f'{side}_median'], r[f'{side}_censored'], r[f'{side}_seeds'])} "
             f"[{r[f'{side}_low']:.1f}, {r[f'{side}_high']:.1f}]"
+            + (
+                f" ({r[f'{side}_censored']} of {r[f'{side}_seeds']} censored)"
+                if r[f"{side}_censored"]
+                else ""
+            )
             for side in ("cold", "warm")
         )
         gaps = " / ".join(
-            f"{r[f'{side}_gap_median']:.2f} [{r[f'{side}_gap_low']:.2f}, "
-            f"{r[f'{side}_gap_high']:.2f}]"
+            f"{r[f'{side}_gap_median']:.3f} [{r[f'{side}_gap_low']:.3f}, "
+            f"{r[f'{side}_gap_high']:.3f}]"
             for side in ("cold", "warm")
         )
         gain = "-"
