@@ -78,14 +78,16 @@ def select(root: Path = Path(".")) -> dict[str, list[str]]:
     return chosen
 
 
-def first_within(curve: list[dict], target: float) -> dict | None:
-    """The first incumbent at or below ``target`` (None if none)."""
-    return next((point for point in curve if point["cost"] <= target), None)
+def first_within(curve: list[dict], target: float, budget: float = math.inf) -> dict | None:
+    """The first incumbent at or below ``target`` within ``budget`` seconds (None if none:
+    an incumbent after the budget does not count)."""
+    point = next((point for point in curve if point["cost"] <= target), None)
+    return point if point is not None and point["t"] <= budget else None
 
 
-def time_to_target(curve: list[dict], target: float) -> float:
-    """The first incumbent time at or below ``target`` (NaN if none)."""
-    point = first_within(curve, target)
+def time_to_target(curve: list[dict], target: float, budget: float = math.inf) -> float:
+    """The first incumbent time at or below ``target`` within ``budget`` (NaN if none)."""
+    point = first_within(curve, target, budget)
     return math.nan if point is None else float(point["t"])
 
 
@@ -98,13 +100,12 @@ def warm_start_table(runs: list[dict]) -> pd.DataFrame:
     if {"budget", "threads"} <= set(frame):  # the sides compare the protocol's runs only
         frame = frame[(frame["budget"] == BUDGET) & (frame["threads"] == THREADS)]
     frame["target"] = frame["dataset"].map(target)
-    frame["reach"] = [time_to_target(c, t) for c, t in zip(frame["curve"], frame["target"],
-                                                          strict=True)]  # fmt: skip
-    frame.loc[frame["reach"] > frame["budget"], "reach"] = math.nan  # after the budget: not counted
+    firsts = [first_within(c, t, b) or {} for c, t, b in
+              zip(frame["curve"], frame["target"], frame["budget"], strict=True)]  # fmt: skip
+    frame["reach"] = [first.get("t", math.nan) for first in firsts]
+    frame["by"] = [first.get("member") for first in firsts]  # the relay member that got there
     frame["censored"] = frame["reach"].isna()
     frame["time"] = frame["reach"].fillna(frame["budget"])
-    frame["by"] = [(first_within(c, t) or {}).get("member") for c, t in
-                   zip(frame["curve"], frame["target"], strict=True)]  # fmt: skip
     frame["gap"] = 100 * (frame["best_cost"] / frame["dataset"].map(known) - 1)
     frame["exact_gain"] = [_exact_gain(curve) for curve in frame["curve"]]
     rows, fast = [], []
@@ -116,22 +117,16 @@ def warm_start_table(runs: list[dict]) -> pd.DataFrame:
             continue
         row = {"class": cls, "dataset": dataset, "target": float(part["target"].iloc[0])}
         for name, side in sides.items():
-            row[f"{name}_median"] = float(side["time"].median())
-            row[f"{name}_low"], row[f"{name}_high"] = float(side["time"].min()), float(
-                side["time"].max())  # fmt: skip
+            row.update(_spread(side["time"], name))
             row[f"{name}_censored"] = int(side["censored"].sum())
             row[f"{name}_seeds"] = int(side["seed"].nunique())
-            row[f"{name}_gap_median"] = float(side["gap"].median())
-            row[f"{name}_gap_low"], row[f"{name}_gap_high"] = float(side["gap"].min()), float(
-                side["gap"].max())  # fmt: skip
+            row.update(_spread(side["gap"], f"{name}_gap"))
+        row.update(_spread(sides["warm"]["exact_gain"].dropna(), "exact_gain"))
         # which relay member first reached the target, per seed: the differentiable stage
         # alone, or the exact solver after its hint (only the latter is a faster exact solver)
         members = sides["warm"]["by"].dropna().value_counts()
-        gain = sides["warm"]["exact_gain"].dropna()
-        row["exact_gain_median"] = float(gain.median()) if len(gain) else math.nan
-        row["exact_gain_low"] = float(gain.min()) if len(gain) else math.nan
-        row["exact_gain_high"] = float(gain.max()) if len(gain) else math.nan
         row["warm_reached_by"] = ", ".join(f"{m} {k}" for m, k in sorted(members.items()))
+        row["warm_stage"] = _stage(set(members.index))
         row["ends_lower"] = _apart(row, "gap")
         if row["cold_median"] <= SLOW:  # the selection, applied again to the study's runs
             fast.append(f"{cls} {dataset}")
@@ -142,6 +137,14 @@ def warm_start_table(runs: list[dict]) -> pd.DataFrame:
     table = pd.DataFrame(rows)
     table.attrs["fast"] = fast  # left out: the cold exact solver's median within SLOW
     return table
+
+
+def _spread(values: pd.Series, prefix: str) -> dict[str, float]:
+    """``prefix``_median, _low and _high of ``values`` (NaN when there are none)."""
+    if values.empty:
+        return {f"{prefix}_{stat}": math.nan for stat in ("median", "low", "high")}
+    return {f"{prefix}_median": float(values.median()), f"{prefix}_low": float(values.min()),
+            f"{prefix}_high": float(values.max())}  # fmt: skip
 
 
 def _apart(row: dict, measure: str) -> str:
@@ -167,9 +170,8 @@ def claim(table: pd.DataFrame) -> str:
         top = warm.sort_values("speedup").iloc[-1] if not warm.empty else None
         tenfold = warm[warm["speedup"] >= 10]
         best = "none" if top is None else f"{top['speedup']:.1f}x on {top['dataset']}"
-        stage = warm["warm_reached_by"].map(_stage_that_reached).value_counts()
-        exact_tenfold = int((tenfold["warm_reached_by"].map(_stage_that_reached)
-                             == "exact").sum())  # fmt: skip
+        stage = warm["warm_stage"].value_counts()
+        exact_tenfold = int((tenfold["warm_stage"] == "exact").sum())
         neither = part[(part["cold_censored"] == part["cold_seeds"])
                        & (part["warm_censored"] == part["warm_seeds"])]  # fmt: skip
         lower = neither["ends_lower"].value_counts()
@@ -185,7 +187,7 @@ def claim(table: pd.DataFrame) -> str:
             text += (f'"Up to 10x" holds for the exact solver itself: on {exact_tenfold} of '
                      f"them the hinted {PAIRS[cls][0]} reached the target on every "
                      "seed. ")  # fmt: skip
-        elif (tenfold["warm_reached_by"].map(_stage_that_reached) != "differentiable").any():
+        elif (tenfold["warm_stage"] != "differentiable").any():
             text += ('"Up to 10x" holds for the pipeline; which stage reached the target '
                      "varies (see the table). ")  # fmt: skip
         else:
@@ -208,16 +210,15 @@ def claim(table: pd.DataFrame) -> str:
 def _exact_gain(curve: list[dict]) -> float:
     """How much a relay's exact stage improved on the differentiable hand-off, in % of the
     hand-off's cost (NaN for a run without a differentiable member)."""
-    handed = [p["cost"] for p in curve if p.get("member") in DIFFERENTIABLE]
-    if not handed:
+    handed = min((p["cost"] for p in curve if p.get("member") in DIFFERENTIABLE), default=None)
+    if handed is None:
         return math.nan
-    return 100 * (min(handed) - min(p["cost"] for p in curve)) / min(handed)
+    return 100 * (handed - min(p["cost"] for p in curve)) / handed
 
 
-def _stage_that_reached(reached_by: str) -> str:
+def _stage(members: set[str]) -> str:
     """The stage ("differentiable" or "exact") when every seed that reached the target did
-    so in that kind of relay member, "mixed" otherwise (``reached_by``: "gauss 2, ...")."""
-    members = {part.rsplit(" ", 1)[0] for part in reached_by.split(", ") if part}
+    so in that kind of relay member, "mixed" otherwise."""
     kinds = {"differentiable" if m in DIFFERENTIABLE else "exact" for m in members}
     if not kinds:
         return "unknown"  # no member recorded (not a relay run)
