@@ -320,7 +320,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=Path("docs/results/warm_start"))
     args = parser.parse_args(argv)
     if args.select:
-        for cls, names in select().items():
+        try:
+            chosen = select()
+        except OSError as error:
+            raise SystemExit(f"--select reads the committed verdict tables ({error.filename}): "
+                             "run it from the project's checkout") from None  # fmt: skip
+        for cls, names in chosen.items():
             print(f"{cls} ({PAIRS[cls][0]}, {len(names)}): {','.join(names)}")
         return
     print(write(args.results, args.out))

@@ -131,3 +131,14 @@ def test_a_class_without_instances_says_why(monkeypatch):
     lines = warm_start.absent(table)
     assert "- rcs: no instance to compare: the cold rcs_cpsat reached the target" in lines
     assert "- tcs: no runs of both sides" in lines and "icml24" not in lines
+
+
+def test_select_outside_the_checkout_is_one_line(monkeypatch, tmp_path):
+    """--select reads docs/results of the checkout; elsewhere it says so in one line."""
+    import pytest
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as stop:
+        warm_start.main(["--select"])
+    assert "run it from the project's checkout" in str(stop.value)
+    assert "\n" not in str(stop.value)
